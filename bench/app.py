@@ -1,0 +1,86 @@
+"""The ``@hydra.main`` entry point: config -> pipeline.run -> store.
+
+The only module that sees Hydra. ``execute`` takes a composed config and
+returns the run directory, so tests can call it with ``compose``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import hydra
+from omegaconf import DictConfig, OmegaConf
+
+from bench.errors import BenchError
+from bench.paths import config_dir
+
+log = logging.getLogger("bench")
+
+
+def _hydra_files() -> dict[str, str]:
+    """Hydra's own record of the run (what it would write to .hydra/), when run through Hydra."""
+    from hydra.core.hydra_config import HydraConfig
+
+    if not HydraConfig.initialized():
+        return {}
+    hc = HydraConfig.get()
+    return {
+        ".hydra/overrides.yaml": OmegaConf.to_yaml(OmegaConf.create(list(hc.overrides.task))),
+        ".hydra/hydra.yaml": OmegaConf.to_yaml(OmegaConf.create({"hydra": OmegaConf.to_container(hc)})),
+    }
+
+
+def _to_plain(cfg: DictConfig) -> dict[str, Any]:
+    try:
+        return OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+    except Exception as exc:  # MissingMandatoryValue, InterpolationResolutionError
+        key = getattr(exc, "full_key", None) or "a required option"
+        raise BenchError(f"{key} is not set", f"pass {key}=VALUE on the command line") from None
+
+
+def execute(cfg: DictConfig) -> Path:
+    """Compose -> score -> store; returns the new run directory."""
+    from bench import pipeline, record, report, store
+    from bench.config import parse
+
+    started = time.perf_counter()
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    plain = _to_plain(cfg)
+    config = parse(plain)
+    result = pipeline.run(config)
+    run_id = store.new_run_id()
+    volatile = {
+        "run_id": run_id,
+        "started_at": started_at,
+        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "duration_s": time.perf_counter() - started,
+    }
+    rec = record.build_record(result, plain, volatile)
+    files = {"config.yaml": OmegaConf.to_yaml(OmegaConf.create(plain)), **_hydra_files()}
+    run_dir = store.write_run(config.results_dir, config.name, rec, record.build_samples(result), files, run_id)
+    notes = rec["notes"].get("bertscore", {})
+    if notes.get("truncated_texts"):
+        log.warning("%d text(s) exceeded the model's %d-token limit", notes["truncated_texts"], notes["max_length"])
+    print(f"experiment {config.name}: {len(result.items)} items, inputs {result.inputs_fingerprint[:19]}…")
+    print(report.table(rec["metrics"]))
+    print(run_dir)
+    return run_dir
+
+
+def setup_logging() -> None:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="[bench] %(message)s")
+
+
+@hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")
+def main(cfg: DictConfig) -> str:
+    setup_logging()
+    try:
+        return str(execute(cfg))
+    except BenchError as exc:
+        print(f"bench: error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,94 @@
+"""The run's configuration as typed, immutable data.
+
+Hydra composes a DictConfig; ``parse`` turns it into frozen dataclasses and
+rejects unknown keys and wrong types with the option's full name and the valid
+choices, so nothing deeper in the code reads raw dict keys.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from bench.data.spec import DatasetSpec
+from bench.errors import BenchError, unknown_choice
+from bench.metrics.registry import METRICS
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    name: str
+    dataset: DatasetSpec
+    metrics: Mapping[str, Any]  # family -> its spec dataclass, in config order
+    multiref: str = "max"
+    limit: int | None = None
+    sample: int | None = None
+    seed: int = 0
+    results_dir: str = "results"
+    extra: Mapping[str, Any] = field(default_factory=dict)  # other top-level keys, kept for the record
+
+
+def _convert(tp: Any, value: Any, where: str) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        (inner,) = [a for a in args if a is not type(None)]
+        return _convert(inner, value, where)
+    if dataclasses.is_dataclass(tp):
+        return build(tp, value, where)
+    if origin is tuple:
+        if isinstance(value, str) or not isinstance(value, (list, tuple)):
+            value = [value]  # `references=summary` means one column
+        (inner, *_) = typing.get_args(tp)
+        return tuple(_convert(inner, v, f"{where}[{i}]") for i, v in enumerate(value))
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+    elif tp is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif tp is str:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+    elif tp is typing.Any:
+        return value
+    raise BenchError(f"{where}={value!r} is not a valid {getattr(tp, '__name__', tp)}", f"pass {where}=<{getattr(tp, '__name__', tp)}>")
+
+
+def build(cls: type, node: Any, where: str) -> Any:
+    """A frozen ``cls`` from a mapping; unknown keys are errors that list the valid ones."""
+    if node is None:
+        node = {}
+    if not isinstance(node, Mapping):
+        raise BenchError(f"{where} must be a group of options, got {node!r}", f"set {where}.<option>=VALUE")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name for f in dataclasses.fields(cls)}
+    for key in node:
+        if key not in fields:
+            err = unknown_choice(f"option {where}.{key}; option", key, fields)
+            raise BenchError(f"unknown option {where}.{key}", err.fix)
+    return cls(**{k: _convert(hints[k], v, f"{where}.{k}") for k, v in node.items()})
+
+
+def parse(cfg: Mapping[str, Any]) -> RunConfig:
+    """From a resolved plain dict (``OmegaConf.to_container(cfg, resolve=True)``)."""
+    cfg = dict(cfg)
+    metrics_node = cfg.pop("metrics", None) or {}
+    if not metrics_node:
+        raise BenchError("no metric is selected", "pass metrics=[rouge], metrics=[bertscore] or metrics=[rouge,bertscore]")
+    metrics = {}
+    for family, node in metrics_node.items():
+        if family not in METRICS:
+            raise unknown_choice("metric", family, METRICS)
+        metrics[family] = build(METRICS[family].spec, node, f"metrics.{family}")
+    dataset = build(DatasetSpec, cfg.pop("dataset", None), "dataset")
+    known = {f.name for f in dataclasses.fields(RunConfig)} - {"dataset", "metrics", "extra"}
+    top = {k: cfg.pop(k) for k in list(cfg) if k in known}
+    hints = typing.get_type_hints(RunConfig)
+    top = {k: _convert(hints[k], v, k) for k, v in top.items()}
+    return RunConfig(dataset=dataset, metrics=metrics, extra=cfg, **top)

@@ -1,0 +1,41 @@
+"""A dataset from the Hugging Face Hub by name/config/split/revision.
+
+Also accepts a local dataset directory (a folder of data files, or one written
+by ``Dataset.save_to_disk``), which is how it is tested offline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.data.columns import to_items
+from bench.data.spec import DatasetSpec
+from bench.errors import BenchError
+from bench.items import Item
+
+
+def _load(spec: DatasetSpec):
+    import datasets
+
+    datasets.disable_progress_bars()
+    local = Path(spec.path).expanduser()
+    if local.is_dir() and (local / "state.json").exists():
+        data = datasets.load_from_disk(str(local))
+        return data[spec.split] if isinstance(data, datasets.DatasetDict) else data
+    return datasets.load_dataset(spec.path, name=spec.config_name, split=spec.split, revision=spec.revision)
+
+
+def load(spec: DatasetSpec) -> list[Item]:
+    if not spec.path:
+        raise BenchError("dataset.path is not set", "pass dataset.path=<hub id or local dataset dir>")
+    try:
+        data = _load(spec)
+    except KeyError:
+        raise BenchError(f"split {spec.split!r} not found in {spec.path}", "set dataset.split to an existing split") from None
+    except Exception as exc:  # network, missing dataset, bad config: all the user's to fix
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise BenchError(
+            f"cannot load dataset {spec.path!r} (config={spec.config_name}, split={spec.split}): {reason}",
+            "check the name/config/split, or point dataset.path at a local copy when offline",
+        ) from None
+    return to_items(data, spec.columns, spec.path)

@@ -1,0 +1,35 @@
+"""Typed dataset options (the ``dataset`` node of the config)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bench.extract import ExtractSpec
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """Which columns hold the id, the candidate and the reference(s).
+
+    ``references`` lists one or more columns; a column may itself hold a list
+    of strings (all of them become references). ``id: null`` numbers the rows.
+    """
+
+    id: str | None = "id"
+    candidate: str = "candidate"
+    references: tuple[str, ...] = ("reference",)
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str = "seed"  # label used for the experiment name and messages
+    source: str = "seed"  # seed | files | hub | summeval
+    path: str | None = None  # file, hub id, or local dataset directory
+    format: str | None = None  # files: json | jsonl | csv | parquet (default: from the extension)
+    config_name: str | None = None  # hub: dataset configuration
+    split: str = "train"
+    revision: str | None = None  # hub: git revision, pins the data
+    candidate_file: str | None = None  # seed: default seeds/001_*.txt
+    reference_file: str | None = None  # seed: default seeds/000_*.txt
+    columns: ColumnSpec = field(default_factory=ColumnSpec)
+    extract: ExtractSpec = field(default_factory=ExtractSpec)

@@ -1,0 +1,52 @@
+"""SummEval (Fabbri et al., 2021): 100 CNN/DM articles x 16 systems, 11 references each.
+
+Read from the JSON dump of BARTScore's ``SUM/SummEval/data.pkl`` (see
+``../shared/data/summeval/SOURCE.md``); never unpickled. Each item is one
+system summary; its references are the 11 reference summaries (the original
+highlight first); the expert scores (mean of 3 annotators) stay as metadata
+for meta-evaluation.
+"""
+
+from __future__ import annotations
+
+import json
+
+from bench.data.spec import DatasetSpec
+from bench.data.text_files import read_utf8
+from bench.errors import BenchError
+from bench.items import Item
+from bench.paths import project_root
+
+DEFAULT_PATH = "../shared/data/summeval/bartscore_SummEval_data.json"
+
+
+def _parse(text: str, path: str) -> dict:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BenchError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno})", "pass the SummEval JSON file") from None
+    if not isinstance(data, dict) or not all(isinstance(v, dict) and "sys_summs" in v for v in data.values()):
+        raise BenchError(
+            f"{path} does not look like SummEval (doc_id -> {{src, ref_summs, sys_summs}})",
+            "pass bartscore_SummEval_data.json from ../shared/data/summeval/",
+        )
+    return data
+
+
+def load(spec: DatasetSpec) -> list[Item]:
+    path = spec.path or str(project_root() / DEFAULT_PATH)
+    data = _parse(read_utf8(path), path)
+    items = []
+    for doc_id in sorted(data):
+        doc = data[doc_id]
+        for system in sorted(doc["sys_summs"], key=lambda s: int(s.lstrip("M"))):
+            entry = doc["sys_summs"][system]
+            items.append(
+                Item(
+                    id=f"{doc_id}/{system}",
+                    candidate=entry["sys_summ"],
+                    references=tuple(doc["ref_summs"]),
+                    metadata={"doc_id": doc_id, "system": system, "expert": dict(entry["scores"])},
+                )
+            )
+    return items

