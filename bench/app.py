@@ -11,7 +11,7 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import hydra
 from omegaconf import DictConfig, OmegaConf
@@ -43,8 +43,8 @@ def _to_plain(cfg: DictConfig) -> dict[str, Any]:
         raise BenchError(f"{key} is not set", f"pass {key}=VALUE on the command line") from None
 
 
-def execute(cfg: DictConfig) -> Path:
-    """Compose -> score -> store; returns the new run directory."""
+def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
+    """Score -> store -> print the summary to ``out`` (stdout); returns the new run directory."""
     from bench import pipeline, record, report, store
     from bench.config import parse
 
@@ -66,10 +66,29 @@ def execute(cfg: DictConfig) -> Path:
     notes = rec["notes"].get("bertscore", {})
     if notes.get("truncated_texts"):
         log.warning("%d text(s) exceeded the model's %d-token limit", notes["truncated_texts"], notes["max_length"])
-    print(f"experiment {config.name}: {len(result.items)} items, inputs {result.inputs_fingerprint[:19]}…")
-    print(report.table(rec["metrics"]))
-    print(run_dir)
+    out = out or sys.stdout
+    print(f"experiment {config.name}: {len(result.items)} items, inputs {result.inputs_fingerprint[:19]}…", file=out)
+    print(report.table(rec["metrics"]), file=out)
+    print(run_dir, file=out)
     return run_dir
+
+
+def compose(overrides: list[str]) -> DictConfig:
+    """The config ``bench run OVERRIDES`` would use, through Hydra's compose API."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.errors import HydraException
+
+    try:
+        with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+            return hydra_compose(config_name="config", overrides=list(overrides))
+    except HydraException as exc:
+        raise BenchError(str(exc).strip().splitlines()[0], "see `bench run --help` for groups and options") from None
+
+
+def run_overrides(overrides: list[str], out: TextIO | None = None) -> Path:
+    """``bench run OVERRIDES`` for other commands (check runs the experiment first)."""
+    return execute(compose(overrides), out=out)
 
 
 def setup_logging() -> None:

@@ -7,13 +7,24 @@ import sys
 USAGE = """usage: bench <command> [args]
 
 commands:
-  run [overrides]   score an experiment (Hydra: overrides, -m sweeps, --cfg job, --help)
-                    e.g. bench run dataset=summeval 'metrics=[rouge]'
+  run [overrides]       score an experiment (Hydra: overrides, -m sweeps, --cfg job, --help)
+                        e.g. bench run dataset=summeval 'metrics=[rouge]'
+  check [RUN|overrides] compare a run (or run the experiment first) with its baseline;
+                        exit 0 pass, 1 regression, 2 incomparable/usage error
+  baseline RUN          create or (--update) replace results/baselines/<experiment>.json
+  diff RUN_A RUN_B      metric deltas, items that moved most, signature diff
+  reproduce RUN         re-run a stored run from its record: identical (0) or drifted (1)
 
-Run `bench run --help` for the config groups and options.
+Run `bench run --help` for the config groups and options, `bench COMMAND --help` for the rest.
 """
 
-COMMANDS = {"run": "bench.app"}
+COMMANDS = {
+    "run": "bench.app",
+    "check": "bench.commands.check",
+    "baseline": "bench.commands.baseline",
+    "diff": "bench.commands.diff",
+    "reproduce": "bench.commands.reproduce",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.argv = ["bench run", *rest]
         app.main()
         return 0
+    if command in COMMANDS:
+        import importlib
+
+        return importlib.import_module(COMMANDS[command]).main(rest)
     from bench.errors import unknown_choice
 
     print(f"bench: error: {unknown_choice('command', command, COMMANDS)}", file=sys.stderr)

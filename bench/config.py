@@ -7,12 +7,14 @@ choices, so nothing deeper in the code reads raw dict keys.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import types
 import typing
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from bench.compare import CheckSpec
 from bench.data.spec import DatasetSpec
 from bench.errors import BenchError, unknown_choice
 from bench.metrics.registry import METRICS
@@ -28,6 +30,7 @@ class RunConfig:
     sample: int | None = None
     seed: int = 0
     results_dir: str = "results"
+    check: CheckSpec = field(default_factory=CheckSpec)
     extra: Mapping[str, Any] = field(default_factory=dict)  # other top-level keys, kept for the record
 
 
@@ -41,6 +44,11 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
         return _convert(inner, value, where)
     if dataclasses.is_dataclass(tp):
         return build(tp, value, where)
+    if origin in (dict, typing.Mapping, collections.abc.Mapping):
+        if not isinstance(value, Mapping):
+            raise BenchError(f"{where} must be a group of options, got {value!r}", f"set {where}.<name>.<option>=VALUE")
+        _, inner = typing.get_args(tp)
+        return {str(k): _convert(inner, v, f"{where}.{k}") for k, v in value.items()}
     if origin is tuple:
         if isinstance(value, str) or not isinstance(value, (list, tuple)):
             value = [value]  # `references=summary` means one column
@@ -52,6 +60,9 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
     elif tp is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
+    elif tp is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
     elif tp is str:
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(value)
@@ -87,8 +98,9 @@ def parse(cfg: Mapping[str, Any]) -> RunConfig:
             raise unknown_choice("metric", family, METRICS)
         metrics[family] = build(METRICS[family].spec, node, f"metrics.{family}")
     dataset = build(DatasetSpec, cfg.pop("dataset", None), "dataset")
-    known = {f.name for f in dataclasses.fields(RunConfig)} - {"dataset", "metrics", "extra"}
+    check = build(CheckSpec, cfg.pop("check", None), "check")
+    known = {f.name for f in dataclasses.fields(RunConfig)} - {"dataset", "metrics", "extra", "check"}
     top = {k: cfg.pop(k) for k in list(cfg) if k in known}
     hints = typing.get_type_hints(RunConfig)
     top = {k: _convert(hints[k], v, k) for k, v in top.items()}
-    return RunConfig(dataset=dataset, metrics=metrics, extra=cfg, **top)
+    return RunConfig(dataset=dataset, metrics=metrics, check=check, extra=cfg, **top)

@@ -48,9 +48,10 @@ def blocks(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def _is_chrome(block: str, chrome: list[re.Pattern[str]]) -> bool:
+def _drop_chrome(block: str, chrome: list[re.Pattern[str]]) -> str:
+    # Line by line: chrome is not always set off by blank lines from the title or the summary.
     lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
-    return all(any(p.search(ln) for p in chrome) for ln in lines)
+    return "\n".join(ln for ln in lines if not any(p.search(ln) for p in chrome))
 
 
 def _is_prose(block: str) -> bool:
@@ -60,14 +61,13 @@ def _is_prose(block: str) -> bool:
 def summary_paragraph(text: str, chrome_patterns: tuple[str, ...] = DEFAULT_CHROME) -> str:
     """The first prose block after the title and the page chrome.
 
-    The first block is the title whatever it looks like; chrome blocks are
-    skipped wherever they are; the answer is the first remaining block that
-    reads as prose (ends like a sentence, at least MIN_PROSE_WORDS words).
+    Chrome lines are dropped wherever they are; the first remaining block is
+    the title whatever it looks like; the answer is the first block after it
+    that reads as prose (ends like a sentence, at least MIN_PROSE_WORDS words).
     """
     chrome = [_compile(p, "dataset.extract.chrome") for p in chrome_patterns]
-    for block in blocks(text)[1:]:
-        if _is_chrome(block, chrome):
-            continue
+    kept = [b for b in (_drop_chrome(block, chrome) for block in blocks(text)) if b]
+    for block in kept[1:]:
         if _is_prose(block):
             return block
     raise BenchError(

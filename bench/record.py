@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from bench import environment
+from bench.items import part_fingerprint
 from bench.pipeline import RunResult
 from bench.store import SCHEMA_VERSION
 
@@ -26,6 +27,8 @@ def build_record(result: RunResult, config: Mapping[str, Any], volatile: Mapping
         "notes": {m.name: dict(m.notes) for m in result.metrics if m.notes},
         "inputs": {
             "fingerprint": result.inputs_fingerprint,
+            "candidates_fingerprint": part_fingerprint(items, "candidates"),
+            "references_fingerprint": part_fingerprint(items, "references"),
             "dataset": result.config.dataset.name,
             "items": len(items),
             "references": sum(len(it.references) for it in items),

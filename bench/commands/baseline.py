@@ -1,0 +1,23 @@
+"""``bench baseline RUN_DIR``: make (or deliberately replace) the committed baseline of a run's experiment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench import runs, store
+from bench.commands.common import Parser, handles_errors
+
+
+@handles_errors
+def main(argv: list[str]) -> int:
+    parser = Parser(prog="bench baseline", description=__doc__)
+    parser.add_argument("run_dir", help="a run directory printed by `bench run`")
+    parser.add_argument("--output", help="baseline file (default: results/baselines/<experiment>.json)")
+    parser.add_argument("--update", action="store_true", help="replace an existing baseline")
+    args = parser.parse_args(argv)
+    record = store.load_run(args.run_dir)
+    path = Path(args.output) if args.output else runs.default_baseline(record["experiment"])
+    runs.write_baseline(args.run_dir, path, args.update)
+    print(f"baseline for {record['experiment']} written from run {record['volatile']['run_id']}")
+    print(path)
+    return 0

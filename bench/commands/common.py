@@ -1,0 +1,40 @@
+"""Shared pieces of the command shells: argument parsing that exits 2, error printing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from functools import wraps
+from typing import Callable
+
+from bench.errors import BenchError
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, like every other usage error
+        print(f"bench {self.prog.split()[-1]}: error: {message}; see `{self.prog} --help`", file=sys.stderr)
+        sys.exit(2)
+
+
+def handles_errors(fn: Callable[[list[str]], int]) -> Callable[[list[str]], int]:
+    @wraps(fn)
+    def wrapper(argv: list[str]) -> int:
+        try:
+            return fn(argv)
+        except BenchError as exc:
+            print(f"bench: error: {exc}", file=sys.stderr)
+            return exc.exit_code
+
+    return wrapper
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    import os
+    import uuid
+    from pathlib import Path
+
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(f".{p.name}.{uuid.uuid4().hex[:6]}.tmp")
+    tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    os.replace(tmp, p)

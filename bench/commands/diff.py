@@ -1,0 +1,71 @@
+"""``bench diff RUN_A RUN_B``: metric deltas, the items that moved most, and the signature diff."""
+
+from __future__ import annotations
+
+import json
+
+from bench import compare, runs
+from bench.commands.common import Parser, handles_errors
+
+PRIMARY = ("fmeasure", "f1")
+
+
+def _movers(a: compare.Side, b: compare.Side, metric: str, top: int) -> list[tuple[str, float, float]]:
+    stat = next((s for s in PRIMARY if s in a.per_item.get(metric, {})), None)
+    if stat is None or metric not in b.per_item:
+        return []
+    right = dict(zip(b.ids, b.per_item[metric][stat]))
+    pairs = [(i, x, right[i]) for i, x in zip(a.ids, a.per_item[metric][stat]) if i in right]
+    pairs.sort(key=lambda t: (-abs(t[2] - t[1]), t[0]))
+    return [p for p in pairs[:top] if p[2] != p[1]]
+
+
+def build(a_dir: str, b_dir: str, top: int) -> dict:
+    _, a = runs.load_run_side(a_dir)
+    _, b = runs.load_run_side(b_dir)
+    metrics = {}
+    for m in a.metrics:
+        if m in b.metrics:
+            metrics[m] = {s: {"a": a.metrics[m][s], "b": b.metrics[m][s], "delta": b.metrics[m][s] - a.metrics[m][s]}
+                          for s in a.metrics[m] if s in b.metrics[m]}
+    return {
+        "a": a_dir, "b": b_dir,
+        "metrics": metrics,
+        "only_in_a": sorted(set(a.metrics) - set(b.metrics)),
+        "only_in_b": sorted(set(b.metrics) - set(a.metrics)),
+        "signature_changes": {k: list(v) for k, v in compare.signature_changes(a, b).items()},
+        "same_references": a.references_fingerprint == b.references_fingerprint,
+        "top_movers": {m: [{"id": i, "a": x, "b": y, "delta": y - x} for i, x, y in _movers(a, b, m, top)] for m in metrics},
+    }
+
+
+def table(d: dict) -> str:
+    lines = [f"bench diff  A={d['a']}  B={d['b']}", "metric     stat       A          B          B-A"]
+    for m, stats in d["metrics"].items():
+        for s, v in stats.items():
+            lines.append(f"{m:<10} {s:<10} {v['a']:.6f}   {v['b']:.6f}   {v['delta']:+.6f}")
+    for side in ("only_in_a", "only_in_b"):
+        if d[side]:
+            lines.append(f"{side.replace('_', ' ')}: {', '.join(d[side])}")
+    if not d["same_references"]:
+        lines.append("note: the runs score different references")
+    for m, changes in d["signature_changes"].items():
+        lines += [f"signature {m}: {c}" for c in changes]
+    for m, movers in d["top_movers"].items():
+        if movers:
+            lines.append(f"items that moved most ({m}, F):")
+            lines += [f"  {x['id']}: {x['a']:.6f} -> {x['b']:.6f} ({x['delta']:+.6f})" for x in movers]
+    return "\n".join(lines)
+
+
+@handles_errors
+def main(argv: list[str]) -> int:
+    parser = Parser(prog="bench diff", description=__doc__)
+    parser.add_argument("run_a")
+    parser.add_argument("run_b")
+    parser.add_argument("--top", type=int, default=10, help="items to list per metric (default 10)")
+    parser.add_argument("--format", choices=["table", "json"], default="table")
+    args = parser.parse_args(argv)
+    d = build(args.run_a, args.run_b, args.top)
+    print(json.dumps(d, indent=2, sort_keys=True) if args.format == "json" else table(d))
+    return 0

@@ -1,0 +1,210 @@
+"""Baseline-vs-run comparison: pure logic, no disk, no printing.
+
+For every metric and stat (higher is better):
+
+- signatures must match, except the ``inputs`` component (candidates are
+  expected to change) and components listed in ``allow_signature_changes``;
+  the references must be the same ones, item for item; otherwise the
+  comparison is *incomparable*;
+- a drop larger than the tolerance ``max(abs, rel * |baseline|)`` is a
+  *regression*;
+- with at least ``min_items`` items paired by id, a seeded paired bootstrap
+  of the mean per-item difference also flags a smaller drop as a
+  *regression* when it is significant (one-sided p < alpha) and larger than
+  ``min_effect``; a move that is neither beyond tolerance nor significant is
+  *unchanged*; rises are *improved*, never failures.
+
+Unlike rouge-score's bootstrap (an unseeded global RNG), the generator here
+is ``numpy.random.default_rng(seed)``, and seed/resamples appear in the
+report's signature, so a verdict is reproducible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from bench.signature import Signature
+
+PASS, REGRESSION, INCOMPARABLE = 0, 1, 2
+IGNORED_COMPONENTS = ("inputs",)
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    abs: float = 0.0
+    rel: float = 0.0
+    min_effect: float = 0.0
+
+    def allowed_drop(self, base: float) -> float:
+        return max(self.abs, self.rel * abs(base))
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """``check`` in the config."""
+
+    alpha: float = 0.05
+    resamples: int = 2000
+    seed: int = 0
+    min_items: int = 30
+    allow_signature_changes: tuple[str, ...] = ()
+    default: Tolerance = field(default_factory=Tolerance)
+    tolerances: Mapping[str, Tolerance] = field(default_factory=dict)
+
+    def tolerance(self, metric: str) -> Tolerance:
+        return self.tolerances.get(metric, self.default)
+
+    @property
+    def signature(self) -> str:
+        return f"check|boot:{self.resamples}|seed:{self.seed}|alpha:{self.alpha}|min_items:{self.min_items}"
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: aggregates, signatures and per-item columns."""
+
+    metrics: Mapping[str, Mapping[str, float]]
+    signatures: Mapping[str, str]
+    references_fingerprint: str
+    ids: tuple[str, ...]
+    per_item: Mapping[str, Mapping[str, Sequence[float]]]  # metric -> stat -> values in ``ids`` order
+
+
+@dataclass(frozen=True)
+class StatCheck:
+    metric: str
+    stat: str
+    baseline: float
+    run: float
+    allowed_drop: float
+    p_value: float | None  # one-sided, for the observed direction; None without a paired test
+    verdict: str  # unchanged | improved | regression
+
+    @property
+    def delta(self) -> float:
+        return self.run - self.baseline
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    experiment: str
+    status: int  # PASS | REGRESSION | INCOMPARABLE
+    stats: tuple[StatCheck, ...]
+    problems: tuple[str, ...]  # why incomparable
+    signature_changes: Mapping[str, tuple[str, ...]]  # metric -> "key: old -> new" (allowed or not)
+    notes: tuple[str, ...]
+    check_signature: str
+
+    @property
+    def verdict(self) -> str:
+        return {PASS: "pass", REGRESSION: "regression", INCOMPARABLE: "incomparable"}[self.status]
+
+    def regressions(self) -> list[StatCheck]:
+        return [s for s in self.stats if s.verdict == "regression"]
+
+
+def paired_bootstrap_p(diffs: Sequence[float], resamples: int, seed: int) -> float:
+    """One-sided p-value that the mean of ``diffs`` has the sign observed, by chance.
+
+    The share of bootstrap means (resampling items with replacement) on the
+    other side of zero, counting zero as not-the-observed-direction. All-zero
+    diffs give p = 1.
+    """
+    import numpy as np
+
+    d = np.asarray(diffs, dtype=np.float64)
+    mean = d.mean()
+    if mean == 0.0:
+        return 1.0
+    rng = np.random.default_rng(seed)
+    n = len(d)
+    chunk = max(1, min(resamples, 20_000_000 // max(n, 1)))  # bound memory at ~160 MB of indices
+    opposite = 0
+    done = 0
+    while done < resamples:
+        k = min(chunk, resamples - done)
+        means = d[rng.integers(0, n, size=(k, n))].mean(axis=1)
+        opposite += int(np.count_nonzero(means >= 0.0 if mean < 0 else means <= 0.0))
+        done += k
+    return (opposite + 1) / (resamples + 1)  # never exactly 0: a finite bootstrap cannot prove that
+
+
+def signature_changes(base: Side, run: Side) -> dict[str, tuple[str, ...]]:
+    out = {}
+    for name in base.signatures:
+        if name in run.signatures:
+            diff = Signature.parse(base.signatures[name]).diff(Signature.parse(run.signatures[name]))
+            if diff:
+                out[name] = tuple(diff)
+    return out
+
+
+def _blocking(changes: Mapping[str, Sequence[str]], allowed: Sequence[str]) -> list[str]:
+    skip = set(IGNORED_COMPONENTS) | set(allowed)
+    return [f"{m}: {c}" for m, cs in changes.items() for c in cs if c.split(":", 1)[0] not in skip]
+
+
+def _paired(base: Side, run: Side, metric: str, stat: str) -> list[float] | None:
+    if metric not in base.per_item or metric not in run.per_item:
+        return None
+    if base.ids == run.ids:
+        return [b - a for a, b in zip(base.per_item[metric][stat], run.per_item[metric][stat])]
+    index = {i: k for k, i in enumerate(run.ids)}
+    values = run.per_item[metric][stat]
+    return [values[index[i]] - a for i, a in zip(base.ids, base.per_item[metric][stat])]
+
+
+def _check_stat(base: Side, run: Side, metric: str, stat: str, spec: CheckSpec) -> StatCheck:
+    b, r = base.metrics[metric][stat], run.metrics[metric][stat]
+    tol = spec.tolerance(metric)
+    drop_allowed = tol.allowed_drop(b)
+    delta = r - b
+    p = None
+    diffs = _paired(base, run, metric, stat) if len(base.ids) >= spec.min_items else None
+    if diffs is not None and any(diffs):
+        p = paired_bootstrap_p(diffs, spec.resamples, spec.seed)
+    significant = p is not None and p < spec.alpha and abs(delta) > tol.min_effect
+    if delta < -drop_allowed or (delta < 0 and significant):
+        verdict = "regression"
+    elif delta > drop_allowed or (delta > 0 and significant):
+        verdict = "improved"
+    else:
+        verdict = "unchanged"
+    return StatCheck(metric, stat, b, r, drop_allowed, p, verdict)
+
+
+def _stat_order(stat: str) -> tuple[int, str]:
+    order = ("precision", "recall", "fmeasure", "f1")
+    return (order.index(stat) if stat in order else len(order), stat)
+
+
+def check(experiment: str, base: Side, run: Side, spec: CheckSpec) -> CheckReport:
+    problems: list[str] = []
+    notes: list[str] = []
+    missing = sorted(set(base.metrics) - set(run.metrics))
+    if missing:
+        problems.append(f"run lacks metric(s) in the baseline: {', '.join(missing)}")
+    extra = sorted(set(run.metrics) - set(base.metrics))
+    if extra:
+        notes.append(f"not in the baseline, not checked: {', '.join(extra)}")
+    changes = signature_changes(base, run)
+    problems += [f"signature differs: {c}" for c in _blocking(changes, spec.allow_signature_changes)]
+    if base.references_fingerprint != run.references_fingerprint:
+        problems.append("references differ from the baseline's (another dataset, split or selection)")
+    if set(base.ids) != set(run.ids):
+        problems.append(f"item ids differ: baseline {len(base.ids)}, run {len(run.ids)} items")
+    if any("inputs:" in c for cs in changes.values() for c in cs):
+        notes.append("candidates differ from the baseline's (same references): comparing scores item by item")
+    stats: list[StatCheck] = []
+    if not problems:
+        for metric in base.metrics:
+            for stat in sorted(base.metrics[metric], key=_stat_order):
+                stats.append(_check_stat(base, run, metric, stat, spec))
+    if problems:
+        status = INCOMPARABLE
+    elif any(s.verdict == "regression" for s in stats):
+        status = REGRESSION
+    else:
+        status = PASS
+    return CheckReport(experiment, status, tuple(stats), tuple(problems), changes, tuple(notes), spec.signature)

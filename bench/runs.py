@@ -1,0 +1,96 @@
+"""Read stored runs and baselines into comparison ``Side``s, and create baselines.
+
+Baselines are committed files (``results/baselines/<experiment>.json``)
+written only by ``bench baseline``: a copy of one run's aggregates,
+signatures, input fingerprints and per-item scores, so that ``bench check``
+can run a paired test without the original run directory.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from bench import store
+from bench.compare import Side
+from bench.errors import BenchError
+
+BASELINE_KIND = "bench-baseline"
+
+
+def default_baseline(experiment: str, results_dir: str | Path = "results") -> Path:
+    return Path(results_dir) / "baselines" / f"{experiment}.json"
+
+
+def per_item_columns(samples: list[dict[str, Any]]) -> tuple[tuple[str, ...], dict[str, dict[str, list[float]]]]:
+    ids = tuple(s["id"] for s in samples)
+    columns: dict[str, dict[str, list[float]]] = {}
+    for s in samples:
+        for metric, stats in s["scores"].items():
+            for stat, value in stats.items():
+                columns.setdefault(metric, {}).setdefault(stat, []).append(value)
+    return ids, columns
+
+
+def side_from_run(record: dict[str, Any], samples: list[dict[str, Any]]) -> Side:
+    ids, columns = per_item_columns(samples)
+    return Side(record["metrics"], record["signatures"], record["inputs"]["references_fingerprint"], ids, columns)
+
+
+def load_run_side(run_dir: str | Path) -> tuple[dict[str, Any], Side]:
+    record = store.load_run(run_dir)
+    return record, side_from_run(record, store.load_samples(run_dir))
+
+
+def load_baseline(path: str | Path) -> tuple[dict[str, Any], Side]:
+    p = Path(path)
+    if not p.is_file():
+        raise BenchError(f"baseline {p} not found", "create it with `bench baseline RUN_DIR` and commit it")
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        raise BenchError(f"baseline {p} is corrupt ({exc})", "re-create it with `bench baseline RUN_DIR --update`") from None
+    if not isinstance(data, dict) or data.get("kind") != BASELINE_KIND:
+        raise BenchError(f"{p} is not a bench baseline", "create one with `bench baseline RUN_DIR`")
+    if data.get("schema_version") != store.SCHEMA_VERSION:
+        raise BenchError(
+            f"baseline {p} has schema_version {data.get('schema_version')}, this bench reads {store.SCHEMA_VERSION}",
+            "re-create it with `bench baseline RUN_DIR --update`",
+        )
+    try:
+        per = data["per_item"]
+        side = Side(data["metrics"], data["signatures"], data["inputs"]["references_fingerprint"], tuple(per["ids"]), per["scores"])
+    except (KeyError, TypeError) as exc:
+        raise BenchError(f"baseline {p} is corrupt (missing {exc})", "re-create it with `bench baseline RUN_DIR --update`") from None
+    return data, side
+
+
+def write_baseline(run_dir: str | Path, path: Path, update: bool) -> dict[str, Any]:
+    record = store.load_run(run_dir)
+    samples = store.load_samples(run_dir)
+    if path.exists() and not update:
+        raise BenchError(f"baseline {path} already exists", "pass --update to replace it deliberately")
+    if path.exists():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        if old.get("experiment") != record["experiment"]:
+            raise BenchError(
+                f"baseline {path} belongs to experiment {old.get('experiment')!r}, the run to {record['experiment']!r}",
+                "pass --output for another file",
+            )
+    ids, columns = per_item_columns(samples)
+    baseline = {
+        "kind": BASELINE_KIND,
+        "schema_version": store.SCHEMA_VERSION,
+        "experiment": record["experiment"],
+        "source_run": record["volatile"]["run_id"],
+        "config": record["config"],
+        "metrics": record["metrics"],
+        "signatures": record["signatures"],
+        "inputs": record["inputs"],
+        "environment": record["environment"],
+        "per_item": {"ids": list(ids), "scores": columns},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store.write_json_atomic(path, baseline)
+    return baseline
