@@ -45,14 +45,25 @@ def _to_plain(cfg: DictConfig) -> dict[str, Any]:
 
 def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
     """Score -> store -> print the summary to ``out`` (stdout); returns the new run directory."""
-    from bench import pipeline, record, report, store
+    from bench import pipeline, record, report, run_cache, store
     from bench.config import parse
 
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    out = out or sys.stdout
     plain = _to_plain(cfg)
     config = parse(plain)
-    result = pipeline.run(config)
+    inputs = pipeline.prepare_inputs(config)
+    key = run_cache.run_key(plain, config, inputs.fingerprint)
+    cached = None if config.force else store.find_indexed(config.results_dir, key)
+    if cached is not None:
+        log.info("answered from the store: same config, inputs and software as %s (force=true recomputes)", cached)
+        rec = store.load_run(cached)
+        print(f"experiment {config.name}: {rec['inputs']['items']} items, CACHED run {rec['volatile']['run_id']}", file=out)
+        print(report.table(rec["metrics"]), file=out)
+        print(cached, file=out)
+        return cached
+    result = pipeline.run(config, inputs=inputs)
     run_id = store.new_run_id()
     volatile = {
         "run_id": run_id,
@@ -60,13 +71,13 @@ def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "duration_s": time.perf_counter() - started,
     }
-    rec = record.build_record(result, plain, volatile)
+    rec = {**record.build_record(result, plain, volatile), "run_key": key}
     files = {"config.yaml": OmegaConf.to_yaml(OmegaConf.create(plain)), **_hydra_files()}
     run_dir = store.write_run(config.results_dir, config.name, rec, record.build_samples(result), files, run_id)
+    store.index_run(config.results_dir, key, run_dir)
     notes = rec["notes"].get("bertscore", {})
     if notes.get("truncated_texts"):
         log.warning("%d text(s) exceeded the model's %d-token limit", notes["truncated_texts"], notes["max_length"])
-    out = out or sys.stdout
     print(f"experiment {config.name}: {len(result.items)} items, inputs {result.inputs_fingerprint[:19]}…", file=out)
     print(report.table(rec["metrics"]), file=out)
     print(run_dir, file=out)

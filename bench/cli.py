@@ -14,6 +14,7 @@ commands:
   baseline RUN          create or (--update) replace results/baselines/<experiment>.json
   diff RUN_A RUN_B      metric deltas, items that moved most, signature diff
   reproduce RUN         re-run a stored run from its record: identical (0) or drifted (1)
+  merge RUN...          join shard runs (shard.index/shard.count) into one run
 
 Run `bench run --help` for the config groups and options, `bench COMMAND --help` for the rest.
 """
@@ -24,6 +25,7 @@ COMMANDS = {
     "baseline": "bench.commands.baseline",
     "diff": "bench.commands.diff",
     "reproduce": "bench.commands.reproduce",
+    "merge": "bench.commands.merge",
 }
 
 

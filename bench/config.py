@@ -21,6 +21,14 @@ from bench.metrics.registry import METRICS
 
 
 @dataclass(frozen=True)
+class ShardSpec:
+    """Score only a contiguous slice of the items: shard ``index`` of ``count`` (0-based)."""
+
+    index: int = 0
+    count: int = 1
+
+
+@dataclass(frozen=True)
 class RunConfig:
     name: str
     dataset: DatasetSpec
@@ -31,6 +39,8 @@ class RunConfig:
     seed: int = 0
     results_dir: str = "results"
     check: CheckSpec = field(default_factory=CheckSpec)
+    shard: ShardSpec = field(default_factory=ShardSpec)
+    force: bool = False  # recompute even when an identical run is in the store
     extra: Mapping[str, Any] = field(default_factory=dict)  # other top-level keys, kept for the record
 
 
@@ -99,8 +109,9 @@ def parse(cfg: Mapping[str, Any]) -> RunConfig:
         metrics[family] = build(METRICS[family].spec, node, f"metrics.{family}")
     dataset = build(DatasetSpec, cfg.pop("dataset", None), "dataset")
     check = build(CheckSpec, cfg.pop("check", None), "check")
-    known = {f.name for f in dataclasses.fields(RunConfig)} - {"dataset", "metrics", "extra", "check"}
+    shard = build(ShardSpec, cfg.pop("shard", None), "shard")
+    known = {f.name for f in dataclasses.fields(RunConfig)} - {"dataset", "metrics", "extra", "check", "shard"}
     top = {k: cfg.pop(k) for k in list(cfg) if k in known}
     hints = typing.get_type_hints(RunConfig)
     top = {k: _convert(hints[k], v, k) for k, v in top.items()}
-    return RunConfig(dataset=dataset, metrics=metrics, check=check, extra=cfg, **top)
+    return RunConfig(dataset=dataset, metrics=metrics, check=check, shard=shard, extra=cfg, **top)

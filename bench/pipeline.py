@@ -1,4 +1,4 @@
-"""load items -> extract candidates -> validate -> score -> aggregate.
+"""load items -> extract candidates -> validate -> shard -> score -> aggregate.
 
 Pure: reads the inputs, writes nothing, knows nothing of Hydra. ``bench.app``
 wraps it; tests call it directly.
@@ -13,13 +13,28 @@ from typing import Any, Mapping
 
 from bench import data
 from bench.config import RunConfig
+from bench.errors import BenchError
 from bench.extract import extract
-from bench.items import Item, fingerprint, validate
+from bench.items import Item, fingerprint, part_fingerprint, validate
 from bench.metrics import multiref
 from bench.metrics.base import MetricResult
 from bench.metrics.registry import build
+from bench.signature import Signature
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a run scores. Fingerprints are of the whole corpus, so shards of one
+    corpus carry the same ones and merge into exactly the unsharded record."""
+
+    items: tuple[Item, ...]  # this run's items (its shard)
+    fingerprint: str
+    candidates_fingerprint: str
+    references_fingerprint: str
+    corpus_items: int
+    shard_fingerprint: str | None = None  # only when sharded
 
 
 @dataclass(frozen=True)
@@ -29,6 +44,7 @@ class RunResult:
     metrics: tuple[MetricResult, ...]
     inputs_fingerprint: str
     timings: Mapping[str, float] = field(default_factory=dict)
+    inputs: Inputs | None = None
 
     def metric(self, name: str) -> MetricResult:
         return next(m for m in self.metrics if m.name == name)
@@ -37,37 +53,74 @@ class RunResult:
         return {m.name: m.means() for m in self.metrics}
 
 
-def prepare(config: RunConfig) -> list[Item]:
-    """The items exactly as they will be scored (selected, extracted, validated)."""
-    spec = config.dataset
+def shard_bounds(n: int, index: int, count: int) -> tuple[int, int]:
+    """Contiguous, deterministic slice [lo, hi) of n items for shard ``index`` of ``count``."""
+    return n * index // count, n * (index + 1) // count
+
+
+def prepare_inputs(config: RunConfig) -> Inputs:
+    """The items exactly as they will be scored (selected, extracted, validated, sharded)."""
+    spec, shard = config.dataset, config.shard
+    if not (shard.count >= 1 and 0 <= shard.index < shard.count):
+        raise BenchError(f"shard.index={shard.index} shard.count={shard.count} is not a shard", "use 0 <= shard.index < shard.count")
     items = data.select(data.load_items(spec), config.limit, config.sample, config.seed)
     items = [replace(it, candidate=extract(it.candidate, spec.extract)) for it in items]
-    return validate(items, f"dataset {spec.name!r}")
+    items = validate(items, f"dataset {spec.name!r}")
+    corpus = dict(
+        fingerprint=fingerprint(items),
+        candidates_fingerprint=part_fingerprint(items, "candidates"),
+        references_fingerprint=part_fingerprint(items, "references"),
+        corpus_items=len(items),
+    )
+    if shard.count == 1:
+        return Inputs(items=tuple(items), **corpus)
+    lo, hi = shard_bounds(len(items), shard.index, shard.count)
+    if lo == hi:
+        raise BenchError(f"shard {shard.index} of {shard.count} is empty ({len(items)} items)", "use fewer shards")
+    mine = tuple(items[lo:hi])
+    return Inputs(items=mine, shard_fingerprint=fingerprint(mine), **corpus)
 
 
-def run(config: RunConfig, metrics: Mapping[str, Any] | None = None) -> RunResult:
+def prepare(config: RunConfig) -> list[Item]:
+    return list(prepare_inputs(config).items)
+
+
+def _with_shard(result: MetricResult, config: RunConfig) -> MetricResult:
+    if config.shard.count == 1:
+        return result
+    comps = (*result.signature.components, ("shard", f"{config.shard.index + 1}/{config.shard.count}"))
+    return replace(result, signature=Signature(result.signature.metric, comps))
+
+
+def build_metrics(config: RunConfig, metrics: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    built = dict(metrics or {})
+    for family, spec in config.metrics.items():
+        if family not in built:
+            built[family] = build(family, spec)
+    return built
+
+
+def run(config: RunConfig, metrics: Mapping[str, Any] | None = None, inputs: Inputs | None = None) -> RunResult:
     """Score ``config``'s items with every configured metric.
 
     ``metrics`` may pass already-built metric objects (family -> object) so a
-    caller scoring many configs builds models once.
+    caller scoring many configs builds models once; ``inputs`` may pass
+    already-prepared inputs.
     """
     multiref.check_policy(config.multiref)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     # Build metrics first: a bad metric option should fail before data loading work.
-    built = dict(metrics or {})
-    for family, spec in config.metrics.items():
-        if family not in built:
-            built[family] = build(family, spec)
+    built = build_metrics(config, metrics)
     timings["setup_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    items = prepare(config)
-    inputs = fingerprint(items)
+    inputs = inputs or prepare_inputs(config)
     timings["load_s"] = time.perf_counter() - t0
     results: list[MetricResult] = []
     for family in config.metrics:
         t0 = time.perf_counter()
-        log.info("scoring %d items with %s", len(items), family)
-        results.extend(built[family].score(items, config.multiref, inputs))
+        log.info("scoring %d items with %s", len(inputs.items), family)
+        scored = built[family].score(inputs.items, config.multiref, inputs.fingerprint)
+        results.extend(_with_shard(r, config) for r in scored)
         timings[f"{family}_s"] = time.perf_counter() - t0
-    return RunResult(config, tuple(items), tuple(results), inputs, timings)
+    return RunResult(config, inputs.items, tuple(results), inputs.fingerprint, timings, inputs)

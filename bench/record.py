@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from bench import environment
-from bench.items import part_fingerprint
 from bench.pipeline import RunResult
 from bench.store import SCHEMA_VERSION
 
@@ -25,17 +24,27 @@ def build_record(result: RunResult, config: Mapping[str, Any], volatile: Mapping
         "signatures": {m.name: str(m.signature) for m in result.metrics},
         "higher_is_better": {m.name: m.higher_is_better for m in result.metrics},
         "notes": {m.name: dict(m.notes) for m in result.metrics if m.notes},
-        "inputs": {
-            "fingerprint": result.inputs_fingerprint,
-            "candidates_fingerprint": part_fingerprint(items, "candidates"),
-            "references_fingerprint": part_fingerprint(items, "references"),
-            "dataset": result.config.dataset.name,
-            "items": len(items),
-            "references": sum(len(it.references) for it in items),
-        },
+        "inputs": _inputs(result),
         "environment": environment.capture(),
         "volatile": {**volatile, "timings_s": dict(result.timings)},
     }
+
+
+def _inputs(result: RunResult) -> dict[str, Any]:
+    inputs, items = result.inputs, result.items
+    out = {
+        "fingerprint": inputs.fingerprint,
+        "candidates_fingerprint": inputs.candidates_fingerprint,
+        "references_fingerprint": inputs.references_fingerprint,
+        "dataset": result.config.dataset.name,
+        "items": len(items),
+        "references": sum(len(it.references) for it in items),
+    }
+    if inputs.shard_fingerprint is not None:
+        shard = result.config.shard
+        out["shard"] = {"index": shard.index, "count": shard.count, "fingerprint": inputs.shard_fingerprint,
+                        "corpus_items": inputs.corpus_items}
+    return out
 
 
 def build_samples(result: RunResult) -> list[dict[str, Any]]:

@@ -79,6 +79,32 @@ def write_run(
     return final
 
 
+def _index_file(results_dir: str | Path, key: str) -> Path:
+    return Path(results_dir) / ".index" / key.split(":", 1)[-1]
+
+
+def index_run(results_dir: str | Path, key: str, run_dir: Path) -> None:
+    """Remember which run a run key produced (see bench.run_cache)."""
+    path = _index_file(results_dir, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
+    tmp.write_text(str(Path(run_dir).resolve().relative_to(Path(results_dir).resolve())), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def find_indexed(results_dir: str | Path, key: str) -> Path | None:
+    """A stored run with this key, if it still exists and really has the key."""
+    path = _index_file(results_dir, key)
+    try:
+        run_dir = Path(results_dir) / path.read_text(encoding="utf-8").strip()
+        record = json.loads((run_dir / RESULT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("run_key") != key or not (run_dir / SAMPLES).is_file():
+        return None
+    return run_dir
+
+
 def write_json_atomic(path: Path, obj: Any) -> None:
     """For single files (baselines): write beside, then rename over."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")

@@ -1,0 +1,82 @@
+"""Merge the shards of one run into the record the unsharded run would have written.
+
+Shards are contiguous slices of one corpus (``shard.index`` of
+``shard.count``), so concatenating their per-item scores in shard order gives
+the unsharded item order, and the means, computed with ``math.fsum`` (exact,
+order-independent), equal the unsharded means bit for bit. Signatures lose
+their ``shard`` component and become the unsharded ones. Pure: takes loaded
+records, returns the merged record and samples.
+"""
+
+from __future__ import annotations
+
+import copy
+from math import fsum
+from typing import Any
+
+from bench.errors import BenchError
+from bench.signature import Signature
+
+
+def _strip_shard(signature: str) -> str:
+    sig = Signature.parse(signature)
+    return str(Signature(sig.metric, tuple(c for c in sig.components if c[0] != "shard")))
+
+
+def _unsharded_config(record: dict[str, Any]) -> dict[str, Any]:
+    config = copy.deepcopy(record["config"])
+    config["shard"] = {"index": 0, "count": 1}
+    return config
+
+
+def _check(shards: list[tuple[dict, list]]) -> None:
+    first = shards[0][0]
+    count = first["inputs"].get("shard", {}).get("count")
+    if count is None:
+        raise BenchError("the first run is not a shard (no inputs.shard)", "pass the runs of `bench run shard.index=I shard.count=N`")
+    indices = sorted(r["inputs"].get("shard", {}).get("index", -1) for r, _ in shards)
+    if indices != list(range(count)):
+        raise BenchError(f"shards {indices} do not cover 0..{count - 1} exactly once", f"pass all {count} shard runs, each once")
+    for record, _ in shards:
+        for key, what in (("experiment", "experiment"),):
+            if record[key] != first[key]:
+                raise BenchError(f"runs of different {what}s: {first[key]!r} and {record[key]!r}", "merge shards of one run only")
+        if record["inputs"]["fingerprint"] != first["inputs"]["fingerprint"]:
+            raise BenchError("shards come from different inputs (corpus fingerprints differ)", "merge shards of one run only")
+        if record["inputs"]["shard"]["count"] != count:
+            raise BenchError("shards disagree on shard.count", "merge shards of one run only")
+        if _unsharded_config(record) != _unsharded_config(first):
+            raise BenchError("shards were run with different configs", "merge shards of one run only")
+        if {k: _strip_shard(v) for k, v in record["signatures"].items()} != {k: _strip_shard(v) for k, v in first["signatures"].items()}:
+            raise BenchError("shards have different signatures (software or options changed)", "re-run the shards with one setup")
+
+
+def merge(shards: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(record, samples) per shard -> merged (record without volatile/run_key, samples)."""
+    if len(shards) < 2:
+        raise BenchError("need at least two shard runs to merge", "pass every shard's run directory")
+    _check(shards)
+    shards = sorted(shards, key=lambda rs: rs[0]["inputs"]["shard"]["index"])
+    first = shards[0][0]
+    samples = [s for _, ss in shards for s in ss]
+    metrics = {}
+    for name, stats in first["metrics"].items():
+        metrics[name] = {stat: fsum(s["scores"][name][stat] for s in samples) / len(samples) for stat in stats}
+    notes: dict[str, dict[str, Any]] = {}
+    for record, _ in shards:
+        for metric, values in record.get("notes", {}).items():
+            merged = notes.setdefault(metric, {})
+            for k, v in values.items():
+                merged[k] = merged.get(k, 0) + v if k.endswith(("_texts", "_count")) else v
+    inputs = {k: v for k, v in first["inputs"].items() if k != "shard"}
+    inputs["items"] = len(samples)
+    inputs["references"] = sum(r["inputs"]["references"] for r, _ in shards)
+    record = {
+        **{k: v for k, v in first.items() if k not in ("volatile", "run_key")},
+        "config": _unsharded_config(first),
+        "metrics": metrics,
+        "signatures": {k: _strip_shard(v) for k, v in first["signatures"].items()},
+        "notes": notes,
+        "inputs": inputs,
+    }
+    return record, samples
