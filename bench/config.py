@@ -114,4 +114,5 @@ def parse(cfg: Mapping[str, Any]) -> RunConfig:
     top = {k: cfg.pop(k) for k in list(cfg) if k in known}
     hints = typing.get_type_hints(RunConfig)
     top = {k: _convert(hints[k], v, k) for k, v in top.items()}
+    top.setdefault("name", dataset.name)
     return RunConfig(dataset=dataset, metrics=metrics, check=check, shard=shard, extra=cfg, **top)

@@ -1,0 +1,85 @@
+"""Sharding and `bench merge`: 4 shards through Hydra's joblib launcher equal the single run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bench.errors import BenchError
+from bench.merge import merge
+from bench.pipeline import shard_bounds
+
+
+def bench(*args, cwd):
+    return subprocess.run(["bench", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("n, count", [(1600, 4), (10, 3), (7, 7), (5, 2)])
+def test_shard_bounds_partition_in_order(n, count):
+    bounds = [shard_bounds(n, i, count) for i in range(count)]
+    assert bounds[0][0] == 0 and bounds[-1][1] == n
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+    assert max(hi - lo for lo, hi in bounds) - min(hi - lo for lo, hi in bounds) <= 1
+
+
+def _runs(results: Path) -> list[Path]:
+    return sorted(p.parent for p in results.glob("*/*/result.json"))
+
+
+@pytest.mark.slow
+@pytest.mark.summeval
+def test_four_joblib_shards_merge_to_the_single_run(tmp_path, summeval_path):
+    common = ["dataset=summeval", f"dataset.path={summeval_path}", "metrics=[rouge]"]
+    single = bench("run", *common, f"results_dir={tmp_path}/single", cwd=tmp_path)
+    assert single.returncode == 0, single.stderr
+    sharded = bench("run", "-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", *common,
+                    "shard.count=4", "shard.index=0,1,2,3", f"results_dir={tmp_path}/shards", cwd=tmp_path)
+    assert sharded.returncode == 0, sharded.stderr
+    shard_dirs = _runs(tmp_path / "shards")
+    assert len(shard_dirs) == 4
+    merged = bench("merge", *shard_dirs, "--results-dir", tmp_path / "merged", cwd=tmp_path)
+    assert merged.returncode == 0, merged.stderr
+    (single_dir,) = _runs(tmp_path / "single")
+    merged_dir = Path(merged.stdout.strip().splitlines()[-1])
+    a = json.loads((single_dir / "result.json").read_text())
+    merged_dir = merged_dir if merged_dir.is_absolute() else tmp_path / merged_dir
+    b = json.loads((merged_dir / "result.json").read_text())
+    a.pop("volatile"), b.pop("volatile")
+    assert a["config"].pop("results_dir") != b["config"].pop("results_dir")  # the only config difference here
+    assert a == b  # aggregates, signatures, inputs, config, run key: all exactly equal
+    assert (single_dir / "samples.jsonl").read_bytes() == (merged_dir / "samples.jsonl").read_bytes()
+
+
+def _shard(index, count=2, fp="sha256:x", sig="rouge1|inputs:x"):
+    record = {
+        "experiment": "e", "config": {"shard": {"index": index, "count": count}}, "metrics": {"rouge1": {"fmeasure": 0.5}},
+        "signatures": {"rouge1": f"{sig}|shard:{index + 1}/{count}"}, "notes": {},
+        "inputs": {"fingerprint": fp, "items": 1, "references": 1, "shard": {"index": index, "count": count}},
+        "volatile": {"run_id": str(index)},
+    }
+    return record, [{"id": str(index), "scores": {"rouge1": {"fmeasure": 0.25 + index / 2}}}]
+
+
+def test_merge_recomputes_means_and_strips_the_shard_component():
+    record, samples = merge([_shard(1), _shard(0)])
+    assert [s["id"] for s in samples] == ["0", "1"]
+    assert record["metrics"]["rouge1"]["fmeasure"] == 0.5
+    assert record["signatures"]["rouge1"] == "rouge1|inputs:x"
+    assert record["config"]["shard"] == {"index": 0, "count": 1}
+
+
+@pytest.mark.parametrize(
+    "shards, message",
+    [
+        ([_shard(0), _shard(0)], "exactly once"),
+        ([_shard(0), _shard(1, fp="sha256:y")], "different inputs"),
+        ([_shard(0), _shard(1, sig="rouge1|stem:no")], "different signatures"),
+        ([_shard(0, count=3), _shard(1, count=3)], "exactly once"),
+    ],
+)
+def test_merge_refuses_mismatched_shards(shards, message):
+    with pytest.raises(BenchError, match=message):
+        merge(shards)
