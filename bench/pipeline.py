@@ -63,6 +63,9 @@ def prepare_inputs(config: RunConfig) -> Inputs:
     spec, shard = config.dataset, config.shard
     if not (shard.count >= 1 and 0 <= shard.index < shard.count):
         raise BenchError(f"shard.index={shard.index} shard.count={shard.count} is not a shard", "use 0 <= shard.index < shard.count")
+    if shard.count > 1 and any(getattr(s, "idf", False) for s in config.metrics.values()):
+        # idf weights are counted over the whole corpus's references: a shard would count its own.
+        raise BenchError("idf weighting cannot be sharded (idf depends on the whole corpus)", "run without shard.* or with idf=false")
     items = data.select(data.load_items(spec), config.limit, config.sample, config.seed)
     items = [replace(it, candidate=extract(it.candidate, spec.extract)) for it in items]
     items = validate(items, f"dataset {spec.name!r}")
