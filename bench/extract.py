@@ -83,6 +83,19 @@ def _compile(pattern: str, option: str) -> re.Pattern[str]:
         raise BenchError(f"{option}={pattern!r} is not a valid regular expression ({exc})", "fix the pattern") from None
 
 
+RULES = ("none", "summary_paragraph")
+
+
+def check_spec(spec: ExtractSpec) -> None:
+    """Fail on a bad extraction option before any data is loaded."""
+    if spec.rule not in RULES:
+        raise unknown_choice("extraction rule (dataset.extract.rule)", spec.rule, RULES)
+    if spec.regex is not None:
+        _compile(spec.regex, "dataset.extract.regex")
+    for pattern in spec.chrome:
+        _compile(pattern, "dataset.extract.chrome")
+
+
 def extract(text: str, spec: ExtractSpec) -> str:
     """Apply ``spec`` to ``text``; explicit overrides win over the rule."""
     if spec.regex is not None and spec.block_index is not None:

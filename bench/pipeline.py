@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from bench import data
 from bench.config import RunConfig
 from bench.errors import BenchError
-from bench.extract import extract
+from bench.extract import check_spec, extract
 from bench.items import Item, fingerprint, part_fingerprint, validate
 from bench.metrics import multiref
 from bench.metrics.base import MetricResult
@@ -66,6 +66,7 @@ def prepare_inputs(config: RunConfig) -> Inputs:
     if shard.count > 1 and any(getattr(s, "idf", False) for s in config.metrics.values()):
         # idf weights are counted over the whole corpus's references: a shard would count its own.
         raise BenchError("idf weighting cannot be sharded (idf depends on the whole corpus)", "run without shard.* or with idf=false")
+    check_spec(spec.extract)
     items = data.select(data.load_items(spec), config.limit, config.sample, config.seed)
     items = [replace(it, candidate=extract(it.candidate, spec.extract)) for it in items]
     items = validate(items, f"dataset {spec.name!r}")

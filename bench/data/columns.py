@@ -14,8 +14,11 @@ def _check_columns(names: list[str], columns: ColumnSpec, source: str) -> None:
     wanted += [("references", r) for r in columns.references]
     for role, col in wanted:
         if col is not None and col not in names:
-            err = unknown_choice(f"column {col!r} (dataset.columns.{role}) in {source}; column", col, names)
-            raise BenchError(err.problem, f"set dataset.columns.{role} to an existing column ({err.fix})")
+            fix = unknown_choice("column", col, names).fix
+            raise BenchError(
+                f"unknown column {col!r} (dataset.columns.{role}) in {source}",
+                f"set dataset.columns.{role} to an existing column ({fix})",
+            )
     if not columns.references:
         raise BenchError("dataset.columns.references is empty", "name at least one reference column")
 

@@ -33,6 +33,8 @@ def load(spec: DatasetSpec) -> list[Item]:
     except KeyError:
         raise BenchError(f"split {spec.split!r} not found in {spec.path}", "set dataset.split to an existing split") from None
     except Exception as exc:  # network, missing dataset, bad config: all the user's to fix
+        if "split" in str(exc).lower() and spec.split in str(exc):
+            raise BenchError(f"split {spec.split!r} not found in {spec.path}", "set dataset.split to an existing split") from None
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise BenchError(
             f"cannot load dataset {spec.path!r} (config={spec.config_name}, split={spec.split}): {reason}",

@@ -70,6 +70,12 @@ class Rouge:
                 raise unknown_choice("ROUGE type (metrics.rouge.types)", t, ROUGE_TYPES)
         if not spec.types:
             raise BenchError("metrics.rouge.types is empty", f"list some of {', '.join(ROUGE_TYPES)}")
+        if spec.engine not in ENGINES:
+            raise unknown_choice("ROUGE engine (metrics.rouge.engine)", spec.engine, ENGINES)
+        from bench.sentences import SPLITTERS
+
+        if spec.sentence_splitter not in SPLITTERS:  # checked even when rougeLsum is off: a typo is a typo
+            raise unknown_choice("sentence splitter (metrics.rouge.sentence_splitter)", spec.sentence_splitter, SPLITTERS)
         self.spec = spec
         self._splitter = get_splitter(spec.sentence_splitter) if "rougeLsum" in spec.types else None
 

@@ -1,0 +1,114 @@
+"""bench.store: atomic, schema-versioned run directories, and clear errors reading them back."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import pytest
+
+from bench import store
+from bench.errors import BenchError
+
+RECORD = {"schema_version": store.SCHEMA_VERSION, "experiment": "seed", "metrics": {"rouge1": {"fmeasure": 0.1 + 0.2}},
+          "b": [1, 2], "a": "caf\u00e9"}
+SAMPLES = [{"id": "x", "scores": {"rouge1": {"fmeasure": 1 / 3}}}, {"id": "y", "candidate": "na\u00efve"}]
+FILES = {"config.yaml": "name: seed\n", ".hydra/overrides.yaml": "- results_dir=x\n"}
+
+
+def write(tmp_path, run_id="20250101-000000-abcdef", experiment="seed", files=FILES):
+    return store.write_run(tmp_path / "results", experiment, RECORD, SAMPLES, files, run_id)
+
+
+def test_write_run_layout(tmp_path):
+    run = write(tmp_path)
+    assert run == tmp_path / "results" / "seed" / "20250101-000000-abcdef"
+    assert sorted(p.relative_to(run).as_posix() for p in run.rglob("*") if p.is_file()) == [
+        ".hydra/overrides.yaml", "config.yaml", "result.json", "samples.jsonl"]
+    assert (run / "config.yaml").read_text() == "name: seed\n"
+    assert not (tmp_path / "results" / ".staging").exists()  # staging is cleaned up
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["seed"]
+
+
+def test_result_json_is_sorted_exact_and_round_trips(tmp_path):
+    run = write(tmp_path)
+    text = (run / "result.json").read_text(encoding="utf-8")
+    assert text == json.dumps(RECORD, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+    assert "caf\u00e9" in text  # not \u-escaped
+    assert store.load_run(run) == RECORD
+    assert store.load_run(run / "result.json") == RECORD
+    assert store.load_run(run)["metrics"]["rouge1"]["fmeasure"] == 0.1 + 0.2  # repr floats: bit-exact
+
+
+def test_samples_one_sorted_line_per_item(tmp_path):
+    run = write(tmp_path)
+    lines = (run / "samples.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(SAMPLES)
+    assert [json.loads(line) for line in lines] == SAMPLES
+    assert lines[0] == json.dumps(SAMPLES[0], sort_keys=True, ensure_ascii=False)
+    assert store.load_samples(run) == SAMPLES
+
+
+def test_runs_never_overwrite_each_other(tmp_path):
+    first = write(tmp_path)
+    before = (first / "result.json").read_bytes()
+    with pytest.raises(BenchError, match="already exists"):
+        write(tmp_path)  # same run id
+    assert (first / "result.json").read_bytes() == before
+    assert not (tmp_path / "results" / ".staging").exists()
+    second = write(tmp_path, run_id="20250101-000000-123456")
+    assert sorted(p.name for p in first.parent.iterdir()) == ["20250101-000000-123456", "20250101-000000-abcdef"]
+    assert second != first
+
+
+def test_unwritable_results_dir_is_a_bench_error(tmp_path):
+    blocker = tmp_path / "results"
+    blocker.write_text("a file where the results directory should be")
+    with pytest.raises(BenchError, match="cannot write results under"):
+        write(tmp_path)
+
+
+def test_nan_is_never_written(tmp_path):
+    bad = {**RECORD, "metrics": {"rouge1": {"fmeasure": math.nan}}}
+    with pytest.raises(ValueError):
+        store.write_run(tmp_path / "results", "seed", bad, SAMPLES, {}, "r1")
+    assert not (tmp_path / "results" / "seed").exists()
+    assert not (tmp_path / "results" / ".staging").exists()
+
+
+def test_new_run_ids_are_unique_and_sortable():
+    ids = [store.new_run_id() for _ in range(50)]
+    assert len(set(ids)) == 50
+    assert all(re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{6}", i) for i in ids)
+
+
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        (lambda d: None, "is not a run (no result.json)"),
+        (lambda d: (d / "result.json").write_text("{truncated"), "is not readable JSON"),
+        (lambda d: (d / "result.json").write_text("[1, 2]"), "is not a bench result (no schema_version)"),
+        (lambda d: (d / "result.json").write_text('{"metrics": {}}'), "is not a bench result (no schema_version)"),
+        (lambda d: (d / "result.json").write_text('{"schema_version": 999}'), "has schema_version 999, this bench reads 1"),
+    ],
+    ids=["missing", "bad-json", "not-object", "no-schema", "future-schema"],
+)
+def test_load_run_errors(tmp_path, setup, message):
+    setup(tmp_path)
+    with pytest.raises(BenchError) as info:
+        store.load_run(tmp_path)
+    assert message in str(info.value)
+
+
+def test_load_samples_missing(tmp_path):
+    with pytest.raises(BenchError, match="has no samples.jsonl"):
+        store.load_samples(tmp_path)
+
+
+def test_write_json_atomic_replaces_and_leaves_no_temp(tmp_path):
+    path = tmp_path / "baseline.json"
+    store.write_json_atomic(path, {"b": 1, "a": 2})
+    store.write_json_atomic(path, {"b": 3})
+    assert json.loads(path.read_text()) == {"b": 3}
+    assert [p.name for p in tmp_path.iterdir()] == ["baseline.json"]
