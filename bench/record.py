@@ -23,11 +23,25 @@ def build_record(result: RunResult, config: Mapping[str, Any], volatile: Mapping
         "metrics": result.aggregates(),
         "signatures": {m.name: str(m.signature) for m in result.metrics},
         "higher_is_better": {m.name: m.higher_is_better for m in result.metrics},
-        "notes": {m.name: dict(m.notes) for m in result.metrics if m.notes},
+        "notes": _notes(result, volatile=False),
         "inputs": _inputs(result),
         "environment": environment.capture(),
-        "volatile": {**volatile, "timings_s": dict(result.timings)},
+        "volatile": {**volatile, "timings_s": dict(result.timings), "notes": _notes(result, volatile=True)},
     }
+
+
+# Diagnostics that legitimately differ between identical runs (a warm cache embeds
+# nothing) or between a sharded and an unsharded run (unique-text counts).
+VOLATILE_NOTE_PREFIXES = ("cache_", "embedded_", "unique_")
+
+
+def _notes(result: RunResult, volatile: bool) -> dict[str, dict[str, Any]]:
+    out = {}
+    for m in result.metrics:
+        kept = {k: v for k, v in m.notes.items() if k.startswith(VOLATILE_NOTE_PREFIXES) == volatile}
+        if kept:
+            out[m.name] = kept
+    return out
 
 
 def _inputs(result: RunResult) -> dict[str, Any]:
