@@ -47,17 +47,9 @@ def load_baseline(path: str | Path) -> tuple[dict[str, Any], Side]:
     p = Path(path)
     if not p.is_file():
         raise BenchError(f"baseline {p} not found", "create it with `bench baseline RUN_DIR` and commit it")
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (ValueError, OSError) as exc:
-        raise BenchError(f"baseline {p} is corrupt ({exc})", "re-create it with `bench baseline RUN_DIR --update`") from None
-    if not isinstance(data, dict) or data.get("kind") != BASELINE_KIND:
+    data = store.read_versioned(p, "re-create it with `bench baseline RUN_DIR --update`")
+    if data.get("kind") != BASELINE_KIND:
         raise BenchError(f"{p} is not a bench baseline", "create one with `bench baseline RUN_DIR`")
-    if data.get("schema_version") != store.SCHEMA_VERSION:
-        raise BenchError(
-            f"baseline {p} has schema_version {data.get('schema_version')}, this bench reads {store.SCHEMA_VERSION}",
-            "re-create it with `bench baseline RUN_DIR --update`",
-        )
     try:
         per = data["per_item"]
         side = Side(data["metrics"], data["signatures"], data["inputs"]["references_fingerprint"], tuple(per["ids"]), per["scores"])

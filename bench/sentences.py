@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import metadata
 from typing import Callable
 
 from bench.errors import BenchError, unknown_choice
+from bench.signature import package_version as _version
 
 # Abbreviations that end in a period but rarely end a sentence in news text.
 # Punkt stores them lower-case, without the final period. Changing this list
@@ -54,13 +54,6 @@ class Splitter:
             if line.strip():
                 out.extend(s.strip() for s in self.split(line) if s.strip())
         return out
-
-
-def _version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "absent"
 
 
 def _punkt() -> Splitter:

@@ -115,24 +115,26 @@ def write_json_atomic(path: Path, obj: Any) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def read_versioned(path: Path, fix: str) -> dict[str, Any]:
+    """A JSON object with this bench's schema_version, or a one-line error ending in ``fix``."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        raise BenchError(f"{path} is corrupt or unreadable ({exc})", fix) from None
+    if not isinstance(data, dict) or "schema_version" not in data:
+        raise BenchError(f"{path} has no schema_version: not written by bench", fix)
+    if data["schema_version"] != SCHEMA_VERSION:
+        raise BenchError(f"{path} has schema_version {data['schema_version']}, this bench reads {SCHEMA_VERSION}", fix)
+    return data
+
+
 def load_run(run_dir: str | Path) -> dict[str, Any]:
     """Read a run's result.json, with clear errors for things that are not runs."""
     path = Path(run_dir)
     result = path / RESULT if path.is_dir() else path
     if not result.is_file():
         raise BenchError(f"{run_dir} is not a run (no {RESULT})", "pass a directory printed by `bench run`")
-    try:
-        record = json.loads(result.read_text(encoding="utf-8"))
-    except (ValueError, OSError) as exc:
-        raise BenchError(f"{result} is not readable JSON ({exc})", "re-run the experiment to regenerate it") from None
-    if not isinstance(record, dict) or "schema_version" not in record:
-        raise BenchError(f"{result} is not a bench result (no schema_version)", "pass a directory printed by `bench run`")
-    if record["schema_version"] != SCHEMA_VERSION:
-        raise BenchError(
-            f"{result} has schema_version {record['schema_version']}, this bench reads {SCHEMA_VERSION}",
-            "re-run the experiment with this version of bench",
-        )
-    return record
+    return read_versioned(result, "re-run the experiment with this bench to regenerate it")
 
 
 def load_samples(run_dir: str | Path) -> list[dict[str, Any]]:

@@ -87,9 +87,9 @@ def test_new_run_ids_are_unique_and_sortable():
     "setup, message",
     [
         (lambda d: None, "is not a run (no result.json)"),
-        (lambda d: (d / "result.json").write_text("{truncated"), "is not readable JSON"),
-        (lambda d: (d / "result.json").write_text("[1, 2]"), "is not a bench result (no schema_version)"),
-        (lambda d: (d / "result.json").write_text('{"metrics": {}}'), "is not a bench result (no schema_version)"),
+        (lambda d: (d / "result.json").write_text("{truncated"), "is corrupt or unreadable"),
+        (lambda d: (d / "result.json").write_text("[1, 2]"), "has no schema_version: not written by bench"),
+        (lambda d: (d / "result.json").write_text('{"metrics": {}}'), "has no schema_version: not written by bench"),
         (lambda d: (d / "result.json").write_text('{"schema_version": 999}'), "has schema_version 999, this bench reads 1"),
     ],
     ids=["missing", "bad-json", "not-object", "no-schema", "future-schema"],
