@@ -40,6 +40,8 @@ def bertscore_section(items, tmp: Path, repeat: int) -> list[str]:
     t_warm, warm = _timed(lambda: bench_run(layer=LAYER, cache_dir=str(tmp / "emb-single")))
     t_sweep, sweep = _timed(lambda: bench_run(layer="all", cache_dir=str(tmp / "emb-sweep")))
     t_sweep_warm, _ = _timed(lambda: bench_run(layer="all", cache_dir=str(tmp / "emb-sweep")))
+    t_one_nc, _ = _timed(lambda: bench_run(layer=LAYER, cache=False))
+    t_sweep_nc, _ = _timed(lambda: bench_run(layer="all", cache=False))
     f_bench = cold[0].column("f1")
     max_diff = max(abs(a - b) for a, b in zip(f_bench, f_direct.tolist()))
     assert warm[0].per_item == cold[0].per_item, "warm run differs from cold run"
@@ -55,9 +57,12 @@ def bertscore_section(items, tmp: Path, repeat: int) -> list[str]:
         f"| bench warm re-run (embeddings from disk, no model load) | {t_warm:.2f} | {t_warm / t_direct:.3f}x |",
         f"| bench all 6 layers, one forward pass, cold | {t_sweep:.1f} | {t_sweep / t_direct:.2f}x |",
         f"| bench all 6 layers, warm | {t_sweep_warm:.1f} | {t_sweep_warm / t_direct:.2f}x |",
+        f"| bench layer {LAYER}, embedding cache off | {t_one_nc:.1f} | {t_one_nc / t_direct:.2f}x |",
+        f"| bench all 6 layers, embedding cache off | {t_sweep_nc:.1f} | {t_sweep_nc / t_direct:.2f}x |",
         "",
         f"Warm / cold = {t_warm / t_cold:.3f} (warm per-item values identical to cold). "
-        f"Sweep of 6 layers / one layer ({LAYER}) cold = {t_sweep / t_cold:.2f}. "
+        f"Sweep of 6 layers / one layer ({LAYER}): cold with cache writes {t_sweep / t_cold:.2f}, "
+        f"cache off {t_sweep_nc / t_one_nc:.2f}. "
         f"max |F1 bench - bert_score| over {len(items)} items = {max_diff:.1e}; "
         f"sweep layer {LAYER} vs single layer {LAYER}: "
         f"{'identical' if sweep_l.per_item == cold[0].per_item else 'differs'}.",

@@ -93,17 +93,27 @@ def rouge_section(items, repeat: int) -> list[str]:
     ]
 
 
+# Linux keeps ru_maxrss across fork and exec, so a child forked from this (large)
+# process would report this process's peak. A small launcher process forks the
+# measured command instead and prints that command's own peak RSS.
+_LAUNCHER = (
+    "import os, subprocess, sys\n"
+    "p = subprocess.Popen(sys.argv[1:])\n"
+    "_, status, usage = os.wait4(p.pid, 0)\n"
+    "print(f'PEAK_RSS_KIB {usage.ru_maxrss}', file=sys.stderr)\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
 def _wall(cmd: list[str], cwd: Path) -> tuple[float, int, str]:
-    """Wall seconds and peak RSS (KiB) of a child process."""
+    """Wall seconds and peak RSS (KiB) of a command, and its stdout."""
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run([sys.executable, "-c", _LAUNCHER, *cmd], cwd=cwd, capture_output=True, text=True)
     wall = time.perf_counter() - t
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed: {err[-2000:]}")
-    return wall, usage.ru_maxrss, out
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr[-2000:]}")
+    rss = int(proc.stderr.strip().splitlines()[-1].split()[-1])
+    return wall, rss, proc.stdout
 
 
 def cache_section(tmp: Path) -> list[str]:
