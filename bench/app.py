@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
@@ -53,7 +54,9 @@ def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
     out = out or sys.stdout
     plain = _to_plain(cfg)
     config = parse(plain)
+    t_load = time.perf_counter()
     inputs = pipeline.prepare_inputs(config)
+    load_s = time.perf_counter() - t_load
     key = run_cache.run_key(plain, config, inputs.fingerprint)
     cached = None if config.force else store.find_indexed(config.results_dir, key)
     if cached is not None:
@@ -64,6 +67,7 @@ def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
         print(cached, file=out)
         return cached
     result = pipeline.run(config, inputs=inputs)
+    result = replace(result, timings={**result.timings, "load_s": load_s})
     run_id = store.new_run_id()
     volatile = {
         "run_id": run_id,
