@@ -56,7 +56,6 @@ from typing import Mapping
 
 log = logging.getLogger(__name__)
 FORMAT = "1"
-WRITE_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -119,7 +118,7 @@ def encode(entry: Entry, sha: str) -> bytes:
 
 
 class EmbeddingCache:
-    """Entries of one namespace. ``put`` may run in several threads (each key once); any number of processes is fine."""
+    """Entries of one namespace. Not shared between threads; any number of processes is fine."""
 
     def __init__(self, root: Path, parts: Mapping[str, str]):
         self.root = Path(root) / namespace(parts)[:32]
@@ -221,19 +220,10 @@ def lookup(texts, layers, cache: EmbeddingCache | None, compute) -> Lookup:
     missing = [t for t in unique if any(t not in entries[layer] for layer in layers)]
     if missing:
         computed = compute(missing)
-        todo = [(layer, text) for layer in layers for text in missing if text not in entries[layer]]
-        if cache is None:
-            for layer, text in todo:
-                entries[layer][text] = computed[layer][text]
-        else:
-            # Writing is file-system calls, CRC and copies that release the GIL: a few
-            # threads hide most of it (a 6-layer sweep writes ~16k files for SummEval).
-            # Each key is written once, so results do not depend on the threads' order.
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(max_workers=WRITE_THREADS) as pool:
-                stored = pool.map(lambda lt: cache.put(lt[0], lt[1], computed[lt[0]][lt[1]]), todo)
-                for (layer, text), entry in zip(todo, stored):
-                    entries[layer][text] = entry
+        for layer in layers:
+            for text in missing:
+                if text not in entries[layer]:
+                    new = computed[layer][text]
+                    entries[layer][text] = new if cache is None else cache.put(layer, text, new)
     misses = {layer: len(unique) - hits[layer] for layer in layers}
     return Lookup(entries, hits, misses, len(missing))
