@@ -11,8 +11,12 @@ import pytest
 from bench import run_cache
 
 
+# the console script of this interpreter's environment, activated or not
+BENCH = str(Path(sys.executable).with_name("bench"))
+
+
 def bench(*args, cwd):
-    return subprocess.run(["bench", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run([BENCH, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def test_key_ignores_where_results_go_but_not_what_is_scored():

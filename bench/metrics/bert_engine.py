@@ -1,36 +1,57 @@
 """BERTScore's computation (Zhang et al., 2020; ``bert_score`` 0.3.13), without waste.
 
-Same definitions as ``bert_score.utils.bert_cos_score_idf``: bert-score's own
-``sent_encode``, ``padding`` and ``get_model`` (a model truncated to N layers),
-its idf formula, and ``greedy_cos_idf``'s arithmetic (unit-length token
-vectors, cosine matrix, max per token, idf-weighted sums, F = 2PR/(P+R), zero
-for an empty text). It differs in bookkeeping:
+A pair's value is bert-score's own, computed as ``bert_score.score(...,
+batch_size=1)`` computes it: each text embedded without padding (bert-score's
+``sent_encode`` and ``get_model``, a model truncated to N layers), then
+``greedy_cos_idf``'s exact operations on a batch of one pair (unit-length
+token vectors, ``bmm``, max per token, idf-weighted sums, F = 2PR/(P+R), zero
+for an empty text). On SummEval's 17,600 pairs bench's values are
+bit-identical to that call (run single-threaded; see below). So a pair's score
+is a function of the pair alone: shards merge exactly, a cached embedding is
+the one a cold run computes, and other texts in the run change nothing.
 
-- each unique text is tokenised and embedded once per process, and the ids are
-  kept (idf counts reuse them; truncation at the model's limit is reported);
-- texts are batched by token length (bert-score sorts by word count, with ties
-  in hash-seed order): deterministic, and 16 % fewer padded tokens on SummEval;
+Why not bert-score's default ``batch_size=64``: a text's embedding then
+depends on the texts padded into its batch, and its batches are ordered by
+word count with ties in ``PYTHONHASHSEED`` order, so the same pair scores
+differently from one call (or process) to the next: by up to 2.4e-7 against
+``batch_size=1`` on SummEval (11,490 of 17,600 pairs differ in some bit). Its
+padded matching also counts a token whose similarities are all negative as 0
+when the partner was padded.
+
+Two more sources of last-bit noise are closed. The CPU's GEMM (MKL) takes
+other paths for small products, whose bits depend on the thread count, so no
+forward batch holds fewer than ``MIN_ROWS`` token rows (short texts get copies
+as company) and matching runs on one thread (``one_thread``); the values then
+do not depend on the thread count either (Hydra's joblib launcher gives a
+worker one thread). bert-score's own ``batch_size=1`` value of a 5-11 token
+text does depend on it; bench's equals its single-threaded one (and differs
+in the last bits from both for a 3-token text, i.e. one word piece).
+
+Where it saves work:
+
+- each unique text is tokenised and embedded once per process, and its ids
+  are kept (idf counts reuse them; truncation at the model's limit is
+  reported);
+- texts are batched with others of exactly their token length, so no batch
+  holds padding and a text's rows come out bit for bit as if it were alone
+  (checked for every layer at lengths 3-39, 64, 100, 128, 200, 300 and 512,
+  batches of 2 to 64 texts, 1, 2 and 4 threads; and for all 182 lengths of
+  SummEval's texts, alone vs batched). It is also faster than padded batches:
+  SummEval's 2,746 texts through six layers took 27.6 s, against 32.2 s in
+  length-sorted padded batches of 64;
 - one forward pass serves several layers: ``hidden_states[k]`` of a deeper
   model is the output of a model truncated to k layers, for encoders whose
   output is their last layer's (checked on every run that uses it);
-- matching works on groups of pairs instead of padded batches of 64 pairs:
-  the candidates that share their references (SummEval: a document's 16
-  systems x 11 references) get one similarity matrix over all their tokens,
-  with no padding in it, and a few whole-matrix reductions; groups of one
-  pair are merged so a one-reference corpus is not one call per pair. On
-  SummEval's 17,600 pairs this takes ~0.7 s of one core, against ~3.2 s for
-  bert-score's per-batch padding and ``greedy_cos_idf``.
+- each text is normalised and its idf weights scaled once, not once per pair;
+  a repeated pair is matched once.
 
-Embeddings differ from bert-score's in the last float32 bits, as theirs do
-from one batch composition to another, and sums run in another order, so
-scores match ``bert_score.score`` to <= 1e-6 (2.4e-7 at most over all 17,600
-SummEval pairs at layer 4), not bit for bit. bert-score's one batch-dependent quirk (a token whose
-similarities are all negative counts 0 when its partner was padded in the
-batch of pairs) is reproduced; see ``_padded_in_batch``.
+On CUDA the same batching is used; whether cuBLAS keeps a text's bits
+independent of its batch has not been measured (no GPU was available).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -42,8 +63,14 @@ from bench.errors import BenchError
 from bench.metrics.embed_cache import Entry
 
 log = logging.getLogger(__name__)
-SIM_BUDGET = 1 << 24  # floats in one similarity matrix (64 MiB); bounds matching memory
-MERGE_LIMIT = 1 << 18  # small groups are merged up to this many similarities
+# Every forward batch holds at least this many token rows; a batch of short
+# texts is filled up with copies of them (their rows are dropped). Below ~16
+# rows the CPU's GEMM (MKL) takes small-matrix paths whose last bits depend on
+# the thread count and on a row's position in the batch (MiniLM, 2 threads: a
+# lone text of 3, 5-7 or 9-11 tokens differs from the same text batched). With
+# >= 16 rows, 1,100 checks (3-15 tokens, random batches and positions, 1, 2,
+# 3 and 8 threads) all gave the bits of a large batch. 32 leaves a margin.
+MIN_ROWS = 32
 
 
 @dataclass
@@ -66,28 +93,37 @@ class Encoder:
         return len(full) > self.max_length
 
     def embed(self, texts: Sequence[str], layers: Sequence[int], batch_size: int, progress: bool = False):
-        """layer -> unique text -> Entry, from one forward pass per batch."""
+        """layer -> unique text -> Entry, from one forward pass per batch of texts of one token length."""
         import torch
-        from bert_score.utils import padding
 
         ids = {t: self.token_ids(t) for t in dict.fromkeys(texts)}
-        order = sorted(ids, key=lambda t: (-len(ids[t]), t))
+        by_length: dict[int, list[str]] = defaultdict(list)
+        for text in sorted(ids):  # sorted: the same batches whatever order the texts came in
+            by_length[len(ids[text])].append(text)
+        batches = []
+        for n in sorted(by_length, reverse=True):  # longest first: the peak memory shows at once
+            batches += [by_length[n][i : i + batch_size] for i in range(0, len(by_length[n]), batch_size)]
         out: dict[int, dict[str, Entry]] = {layer: {} for layer in layers}
-        batches = range(0, len(order), batch_size)
+        bar = None
         if progress:
             from tqdm.auto import tqdm
 
-            batches = tqdm(batches, desc="bertscore: embedding", unit="batch", leave=False)
-        for start in batches:
-            batch = order[start : start + batch_size]
-            padded, lens, mask = padding([ids[t] for t in batch], self.tokenizer.pad_token_id, dtype=torch.long)
-            with torch.no_grad():
-                res = self.model(padded.to(self.device), attention_mask=mask.to(self.device), output_hidden_states=True)
+            bar = tqdm(total=len(ids), desc="bertscore: embedding", unit="text", leave=False)
+        for batch in batches:
+            rows = [ids[t] for t in batch]
+            rows *= -(-MIN_ROWS // (len(rows) * len(rows[0])))  # copies up to MIN_ROWS rows; only the first are read
+            x = torch.tensor(rows, dtype=torch.long, device=self.device)
+            with torch.no_grad():  # no padding, so the mask is all ones, as bert-score's is for a batch of one
+                res = self.model(x, attention_mask=torch.ones_like(x), output_hidden_states=True)
             truncated = [self.is_truncated(t, ids[t]) for t in batch]
             for layer, emb in self._layers(res, layers).items():
                 emb = emb.cpu()
                 for i, text in enumerate(batch):
-                    out[layer][text] = Entry(emb[i, : lens[i]], tuple(ids[text]), truncated[i])
+                    out[layer][text] = Entry(emb[i], tuple(ids[text]), truncated[i])
+            if bar is not None:
+                bar.update(len(batch))
+        if bar is not None:
+            bar.close()
         return out
 
     def _layers(self, res, layers: Sequence[int]) -> dict:
@@ -147,126 +183,72 @@ def idf_weights(refs: Sequence[str], ids: Mapping[str, Sequence[int]], tokenizer
     return idf
 
 
-def idf_vectors(texts: Sequence[str], ids: Mapping[str, Sequence[int]], idf: Mapping[int, float]) -> dict:
-    """Per text: its tokens' idf weights scaled to sum to 1, as greedy_cos_idf scales them (layer-independent)."""
+def idf_vectors(texts: Sequence[str], ids: Mapping[str, Sequence[int]], idf: Mapping[int, float], device: str = "cpu") -> dict:
+    """Per text: its tokens' idf weights scaled to sum to 1, [1, len], as greedy_cos_idf scales a batch of one."""
     import torch
 
     out = {}
-    for t in dict.fromkeys(texts):
-        w = torch.tensor([idf[i] for i in ids[t]], dtype=torch.float)
-        out[t] = w / w.sum()
+    with one_thread():
+        for t in dict.fromkeys(texts):
+            w = torch.tensor([[idf[i] for i in ids[t]]], dtype=torch.float, device=device)
+            out[t] = w / w.sum(dim=1, keepdim=True)
     return out
 
 
-def _groups(refs: Sequence[str], hyps: Sequence[str], lens: Mapping[str, int]) -> list[tuple[list[str], list[str]]]:
-    """(hyps, refs) groups whose every pair is scored by one similarity matrix.
-
-    First the hyps that share a set of refs (SummEval: a document's 16 systems x 11
-    references), halved until they fit SIM_BUDGET; then small groups (one
-    reference per candidate) are merged up to MERGE_LIMIT, trading unused
-    similarities for fewer, larger operations.
-    """
-    by_hyp: dict[str, dict[str, None]] = {}
-    for r, h in zip(refs, hyps):
-        by_hyp.setdefault(h, {})[r] = None
-    shared: dict[frozenset, tuple[list[str], list[str]]] = {}
-    for h, rs in by_hyp.items():
-        shared.setdefault(frozenset(rs), ([], list(rs)))[0].append(h)
-    blocks, todo = [], list(shared.values())[::-1]
-    while todo:
-        hs, rs = todo.pop()
-        if sum(lens[t] for t in hs) * sum(lens[t] for t in rs) <= SIM_BUDGET or len(hs) + len(rs) == 2:
-            blocks.append((hs, rs, sum(lens[t] for t in hs), sum(lens[t] for t in rs)))
-        elif len(hs) >= len(rs):
-            todo += [(hs[len(hs) // 2 :], rs), (hs[: len(hs) // 2], rs)]
-        else:
-            todo += [(hs, rs[len(rs) // 2 :]), (hs, rs[: len(rs) // 2])]
-    groups, current, th, tr = [], [], 0, 0
-    for hs, rs, bh, br in sorted(blocks, key=lambda b: (b[2], b[3])):  # similar lengths pad less when merged
-        if current and (th + bh) * (tr + br) > MERGE_LIMIT:
-            groups.append(current)
-            current, th, tr = [], 0, 0
-        current.append((hs, rs))
-        th, tr = th + bh, tr + br
-    groups.append(current)
-    return [(list(dict.fromkeys(h for hs, _ in g for h in hs)), list(dict.fromkeys(r for _, rs in g for r in rs))) for g in groups]
-
-
-def _stack(texts, embeddings, weights, device) -> tuple:
-    """Texts' unit token vectors concatenated, each token's row in a padded [len(texts), longest] layout, weights."""
+def unit_vectors(embeddings: Mapping[str, object], device: str = "cpu") -> dict:
+    """Per text: its token embeddings [1, len, dim] scaled to unit length, as greedy_cos_idf scales a batch of one."""
     import torch
 
-    lens = torch.tensor([embeddings[t].shape[0] for t in texts])
-    vecs = torch.cat([embeddings[t] for t in texts]).to(device)
-    vecs = vecs / torch.norm(vecs, dim=-1).unsqueeze(-1)
-    longest, text_of = int(lens.max()), torch.repeat_interleave(torch.arange(len(texts)), lens)
-    rows = text_of * longest + torch.arange(len(text_of)) - (torch.cumsum(lens, 0) - lens)[text_of]
-    return vecs, rows.to(device), torch.cat([weights[t] for t in texts]).to(device), longest
+    out = {}
+    with one_thread():
+        for t, e in embeddings.items():
+            e = e.to(device).unsqueeze(0)
+            out[t] = e / torch.norm(e, dim=-1).unsqueeze(-1)
+    return out
 
 
-def _score_group(hs: Sequence[str], rs: Sequence[str], embeddings, weights, device: str):
-    """[len(hs), len(rs), 4]: P, R, and P, R with negative token maxima as 0, from one similarity matrix."""
-    import torch
+@contextlib.contextmanager
+def one_thread():
+    """Run the block on one CPU thread (restored after).
 
-    h, h_rows, h_w, lh = _stack(hs, embeddings, weights, device)
-    r, r_rows, r_w, lr = _stack(rs, embeddings, weights, device)
-    nh, nr = len(hs), len(rs)
-    sim = r @ h.T  # [ref tokens, hyp tokens]
-    by_ref = sim.new_full((nr * lr, sim.shape[1]), float("-inf")).index_copy_(0, r_rows, sim)
-    best_in_ref = by_ref.view(nr, lr, -1).amax(1)  # [nr, hyp tokens]: each hyp token's best match in each ref
-    by_hyp = sim.new_full((sim.shape[0], nh * lh), float("-inf")).index_copy_(1, h_rows, sim)
-    best_in_hyp = by_hyp.view(-1, nh, lh).amax(-1)  # [ref tokens, nh]
-
-    def sums(best_in_ref, best_in_hyp):
-        p = sim.new_zeros((nr, nh * lh)).index_copy_(1, h_rows, best_in_ref * h_w).view(nr, nh, lh).sum(-1)
-        r = sim.new_zeros((nr * lr, nh)).index_copy_(0, r_rows, best_in_hyp * r_w.unsqueeze(1)).view(nr, lr, nh).sum(1)
-        return p.T, r.T
-
-    p, r = sums(best_in_ref, best_in_hyp)
-    if bool(best_in_ref.min() < 0) or bool(best_in_hyp.min() < 0):  # rare: see _padded_in_batch
-        pc, rc = sums(best_in_ref.clamp(min=0), best_in_hyp.clamp(min=0))
-    else:
-        pc, rc = p, r
-    return torch.stack((p, r, pc, rc), dim=-1)
-
-
-def _padded_in_batch(lengths: Sequence[int], batch_size: int):
-    """Whether each text is shorter than the longest in its batch of ``batch_size`` consecutive pairs.
-
-    bert-score matches pairs in such batches and takes each token's max over the
-    partner's padded row, padding included at similarity 0: a token whose
-    similarities are all negative then counts 0, not its best match. That
-    happens (MiniLM layer 6: 16 of SummEval's 17,600 pairs, up to 5e-4 in P),
-    so bench reproduces it to keep the <= 1e-6 agreement.
+    MKL splits some small matrix products differently across threads: of 1,024
+    ``bmm`` shapes (2-512 tokens a side, 384 dims), 132 gave other last bits on
+    2 threads than on 1. A pair's value must not depend on the machine's
+    thread count (Hydra's joblib launcher gives each worker one thread), and
+    matching is a loop of small products that gains nothing from threads.
     """
     import torch
 
-    lens = torch.tensor(list(lengths))
-    longest = torch.stack([chunk.max() for chunk in lens.split(batch_size)])
-    return lens < longest.repeat_interleave(batch_size)[: len(lens)]
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(n)
 
 
-def match(refs: Sequence[str], hyps: Sequence[str], embeddings, weights, batch_size: int, device: str):
+def match(refs: Sequence[str], hyps: Sequence[str], vectors, weights):
     """Greedy cosine matching for each (ref, hyp) pair -> float32 tensor [N, 3] of (P, R, F), on the CPU.
 
-    ``embeddings``: text -> token embeddings [len, dim]; ``weights``: text -> ``idf_vectors``;
-    ``batch_size``: bert-score's matching batch, which decides its padding (``_padded_in_batch``).
+    ``vectors``: text -> ``unit_vectors``; ``weights``: text -> ``idf_vectors``.
+    Each pair goes through greedy_cos_idf's operations on a batch of one, so
+    its value does not depend on any other pair (one ``bmm`` per pair: ~45 us,
+    0.8 s for SummEval's 17,600 pairs on one core).
     """
     import torch
 
-    lens = {t: weights[t].shape[0] for t in weights}
-    parts, where, done = [], {}, 0
-    needed = set(zip(hyps, refs))
-    with torch.no_grad():
-        for hs, rs in _groups(refs, hyps, lens):
-            parts.append(_score_group(hs, rs, embeddings, weights, device).reshape(-1, 4).cpu())
-            where.update({pair: done + k for k, pair in enumerate((h, x) for h in hs for x in rs) if pair in needed})
-            done += len(hs) * len(rs)
-    rows = torch.cat(parts)[torch.tensor([where[pair] for pair in zip(hyps, refs)], dtype=torch.long)]
-    p = torch.where(_padded_in_batch([lens[x] for x in refs], batch_size), rows[:, 2], rows[:, 0])
-    r = torch.where(_padded_in_batch([lens[h] for h in hyps], batch_size), rows[:, 3], rows[:, 1])
-    f = 2 * p * r / (p + r)
-    empty = torch.tensor([lens[h] == 2 or lens[x] == 2 for x, h in zip(refs, hyps)])
+    pairs = dict.fromkeys(zip(hyps, refs))
+    p, r = [], []
+    with torch.no_grad(), one_thread():
+        for h, x in pairs:
+            sim = torch.bmm(vectors[h], vectors[x].transpose(1, 2))  # [1, hyp tokens, ref tokens]
+            p.append((sim.max(dim=2)[0] * weights[h]).sum(dim=1))
+            r.append((sim.max(dim=1)[0] * weights[x]).sum(dim=1))
+    where = {pair: k for k, pair in enumerate(pairs)}
+    rows = torch.tensor([where[pair] for pair in zip(hyps, refs)], dtype=torch.long)
+    p, r = torch.cat(p).cpu()[rows], torch.cat(r).cpu()[rows]
+    f = 2 * p * r / (p + r)  # elementwise, so batching pairs here changes no bit
+    empty = torch.tensor([weights[h].shape[1] == 2 or weights[x].shape[1] == 2 for x, h in zip(refs, hyps)])
     if bool(empty.any()):
         log.warning("bertscore: %d pair(s) with an empty text score 0, as in bert-score", int(empty.sum()))
         p, r = p.masked_fill(empty, 0.0), r.masked_fill(empty, 0.0)

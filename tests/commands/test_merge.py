@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,12 @@ from bench.merge import merge
 from bench.pipeline import shard_bounds
 
 
+# the console script of this interpreter's environment, activated or not
+BENCH = str(Path(sys.executable).with_name("bench"))
+
+
 def bench(*args, cwd):
-    return subprocess.run(["bench", *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=600)
+    return subprocess.run([BENCH, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
 @pytest.mark.parametrize("n, count", [(1600, 4), (10, 3), (7, 7), (5, 2)])
@@ -31,8 +36,18 @@ def _runs(results: Path) -> list[Path]:
 
 @pytest.mark.slow
 @pytest.mark.summeval
-def test_four_joblib_shards_merge_to_the_single_run(tmp_path, summeval_path):
-    common = ["dataset=summeval", f"dataset.path={summeval_path}", "metrics=[rouge]"]
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["metrics=[rouge]"],
+        # 100 items in shards of 25 cut documents (16 systems each) apart; the embedding cache is off so that
+        # every shard embeds its own texts in its own batches, and still gets the single run's bits.
+        ["metrics=[rouge,bertscore]", "limit=100", "metrics.bertscore.cache=false", "metrics.bertscore.progress=false"],
+    ],
+    ids=["rouge-all-summeval", "rouge-bertscore-100-items"],
+)
+def test_four_joblib_shards_merge_to_the_single_run(tmp_path, summeval_path, options):
+    common = ["dataset=summeval", f"dataset.path={summeval_path}", *options]
     single = bench("run", *common, f"results_dir={tmp_path}/single", cwd=tmp_path)
     assert single.returncode == 0, single.stderr
     sharded = bench("run", "-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", *common,
