@@ -235,11 +235,17 @@ class BertScore:
         preds = {}
         for layer in self.layers:
             vectors = bert_engine.unit_vectors({t: e.embedding for t, e in found.entries[layer].items()}, self.device)
-            preds[layer] = bert_engine.match(refs, hyps, vectors, weights)
+            preds[layer] = bert_engine.match(refs, hyps, vectors, weights, self._match_workers())
             if self.baseline is not None:
                 preds[layer] = bert_engine.rescale(preds[layer], self.baseline, layer)
         truncated = sum(e.truncated for e in some.values())
         return Scored(preds, truncated, max_length, len(some), found, cache.rejected if cache else 0)
+
+    def _match_workers(self) -> int:
+        """Matching threads: one per torch CPU thread (values do not depend on it); one on CUDA."""
+        import torch
+
+        return 1 if self.device.startswith("cuda") else max(1, torch.get_num_threads())
 
     def pair_scores(self, refs: Sequence[str], hyps: Sequence[str]):
         """(P, R, F) float32 tensor [N, 3] for each (ref, hyp) pair at ``self.layer``, truncated-text count, max length."""

@@ -346,17 +346,18 @@ def random_pairs(seed, dim, n_pairs=40):
     import torch
 
     gen = torch.Generator().manual_seed(seed)
-    texts = [f"t{i}" for i in range(12)]
-    lengths = {t: int(torch.randint(3, 11, (1,), generator=gen)) for t in texts}
+    texts = [f"t{i}" for i in range(12 if n_pairs < 100 else 80)]
+    lengths = {t: int(torch.randint(3, 11 if n_pairs < 100 else 90, (1,), generator=gen)) for t in texts}
     embeddings = {t: torch.randn(lengths[t], dim, generator=gen) for t in texts}
     idf_of = {t: torch.rand(lengths[t], generator=gen) for t in texts}
-    pick = torch.randint(0, 6, (n_pairs,), generator=gen).tolist(), torch.randint(6, 12, (n_pairs,), generator=gen).tolist()
+    half = len(texts) // 2
+    pick = torch.randint(0, half, (n_pairs,), generator=gen).tolist(), torch.randint(half, len(texts), (n_pairs,), generator=gen).tolist()
     return [texts[i] for i in pick[0]], [texts[i] for i in pick[1]], embeddings, idf_of
 
 
-def bench_matching(refs, hyps, embeddings, idf_of):
+def bench_matching(refs, hyps, embeddings, idf_of, workers=1):
     weights = {t: (w / w.sum()).unsqueeze(0) for t, w in idf_of.items()}
-    return bert_engine.match(refs, hyps, bert_engine.unit_vectors(embeddings), weights)
+    return bert_engine.match(refs, hyps, bert_engine.unit_vectors(embeddings), weights, workers)
 
 
 @pytest.mark.parametrize("dim", [3, 8, 16, 384])
@@ -368,6 +369,16 @@ def test_matching_equals_bert_scores_greedy_cos_idf_on_single_pairs(dim):
     assert torch.equal(got, bert_score_matching(refs, hyps, embeddings, idf_of, batch_size=1))
     # a pair's value does not depend on the other pairs scored with it
     assert torch.equal(bench_matching(refs[::3], hyps[::3], embeddings, idf_of), got[::3])
+
+
+def test_matching_threads_change_no_bit():
+    import torch
+
+    refs, hyps, embeddings, idf_of = random_pairs(7, 384, n_pairs=3 * bert_engine.MATCH_CHUNK)
+    threads = torch.get_num_threads()
+    one = bench_matching(refs, hyps, embeddings, idf_of, workers=1)
+    assert torch.equal(bench_matching(refs, hyps, embeddings, idf_of, workers=3), one)
+    assert torch.get_num_threads() == threads  # restored
 
 
 def test_bert_scores_padded_batches_differ_from_its_single_pairs():
