@@ -188,6 +188,22 @@ def test_one_layer_after_a_sweep_is_warm_and_identical(items, sweep, tmp_path, l
 
 @pytest.mark.slow
 @pytest.mark.summeval
+def test_a_sweep_after_one_layer_adds_the_other_layers(items, cold, sweep, tmp_path):
+    import shutil
+
+    root = tmp_path / "cache"
+    shutil.copytree(cold[0], root)  # layer 5 only
+    n = unique_texts(items)
+    got = score(items, cache_dir=str(root), layer=[4, 5])
+    assert (got["bertscore_L5"].notes["cache_hit_texts"], got["bertscore_L4"].notes["cache_miss_texts"]) == (n, n)
+    assert all(got[name].per_item == sweep[1][name].per_item for name in got)
+    assert len(entry_files(root)) == n  # still one file per text, now with both layers
+    again = score(items, cache_dir=str(root), layer=[4, 5])
+    assert all(r.notes["embedded_texts"] == 0 and r.per_item == got[name].per_item for name, r in again.items())
+
+
+@pytest.mark.slow
+@pytest.mark.summeval
 def test_a_layer_list_sweeps_those_layers_warm(items, sweep):
     root, results = sweep
     got = score(items, cache_dir=str(root), layer=[5, 2])
@@ -245,34 +261,43 @@ def same(a, b):
 
 
 def test_entries_round_trip_bit_for_bit(tmp_path):
+    from safetensors.torch import load
+
     cache = embed_cache.EmbeddingCache(tmp_path, {"k": "v"})
-    entry = make_entry(truncated=True)
-    assert cache.get(3, "text") is None
-    assert cache.put(3, "text", entry) is entry
-    assert same(cache.get(3, "text"), entry)
-    assert cache.get(4, "text") is None  # layers are separate keys
-    assert embed_cache.EmbeddingCache(tmp_path, {"k": "other"}).get(3, "text") is None  # so are namespaces
-    path = cache.path(3, embed_cache.text_sha256("text"))
-    assert path.parent.name == path.name[:2] and path.parent.parent.name == "L3"
+    entries = {3: make_entry(3, truncated=True), 5: make_entry(5, truncated=True)}
+    assert cache.get("text", [3, 5]) == {}
+    stored = cache.put("text", entries)
+    assert set(stored) == {3, 5} and all(same(stored[k], entries[k]) for k in entries)
+    got = cache.get("text", [5, 4, 3])  # layer 4 was never stored
+    assert set(got) == {3, 5} and all(same(got[k], entries[k]) for k in entries)
+    assert embed_cache.EmbeddingCache(tmp_path, {"k": "other"}).get("text", [3]) == {}  # namespaces are separate
+    path = cache.path(embed_cache.text_sha256("text"))
+    assert path.parent.name == path.name[:2]
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left behind
+    # a plain safetensors file: any safetensors reader opens it
+    assert {k: v.shape for k, v in load(path.read_bytes()).items()} == {"ids": (7,), "L3": (7, 5), "L5": (7, 5)}
 
 
-def test_first_writer_wins(tmp_path):
+def test_a_new_layer_is_added_and_stored_layers_win(tmp_path):
     first, second = embed_cache.EmbeddingCache(tmp_path, {}), embed_cache.EmbeddingCache(tmp_path, {})
-    a, b = make_entry(1), make_entry(2)
-    assert same(first.put(1, "t", a), a)
-    assert same(second.put(1, "t", b), a)  # the second writer scores with what is stored
-    assert same(second.get(1, "t"), a)
+    a = {1: make_entry(1)}
+    assert same(first.put("t", a)[1], a[1])
+    b = {1: make_entry(2), 2: make_entry(3)}
+    stored = second.put("t", b)  # layer 1 is on disk already: the second writer scores with it
+    assert same(stored[1], a[1]) and same(stored[2], b[2])
+    got = first.get("t", [1, 2])
+    assert same(got[1], a[1]) and same(got[2], b[2])
+    assert same(second.put("t", {2: make_entry(9)})[2], b[2])  # nothing new: the file stays as it is
 
 
 def test_a_damaged_entry_is_replaced(tmp_path):
     cache = embed_cache.EmbeddingCache(tmp_path, {})
-    cache.put(1, "t", make_entry(1))
-    path = cache.path(1, embed_cache.text_sha256("t"))
+    cache.put("t", {1: make_entry(1)})
+    path = cache.path(embed_cache.text_sha256("t"))
     path.write_bytes(path.read_bytes()[:-1])
-    assert cache.get(1, "t") is None and cache.rejected == 1
-    assert same(cache.put(1, "t", make_entry(2)), make_entry(2))
-    assert same(cache.get(1, "t"), make_entry(2))
+    assert cache.get("t", [1]) == {} and cache.rejected == 1
+    assert same(cache.put("t", {1: make_entry(2)})[1], make_entry(2))
+    assert same(cache.get("t", [1])[1], make_entry(2))
 
 
 def test_an_unwritable_cache_only_warns(tmp_path, caplog):
@@ -280,7 +305,7 @@ def test_an_unwritable_cache_only_warns(tmp_path, caplog):
     blocker.write_text("not a directory")
     cache = embed_cache.EmbeddingCache(blocker, {})
     entry = make_entry()
-    assert cache.put(1, "t", entry) is entry and cache.put(1, "u", entry) is entry
+    assert cache.put("t", {1: entry})[1] is entry and cache.put("u", {1: entry})[1] is entry
     assert sum("continuing without caching" in r.message for r in caplog.records) == 1
 
 
@@ -292,8 +317,10 @@ WRITER = textwrap.dedent(
     cache = embed_cache.EmbeddingCache(root, {})
     gen = torch.Generator().manual_seed(seed)
     for i in range(200):
-        stored = cache.put(1, f"text {i}", embed_cache.Entry(torch.randn(16, 8, generator=gen), (i,) * 16, False))
-        sys.stdout.write(f"{i} {stored.embedding.sum().item()!r}\\n")
+        layers = (1, 2) if seed % 2 else (2, 3)  # writers overlap on layer 2 and each adds a layer of its own
+        new = {k: embed_cache.Entry(torch.randn(16, 8, generator=gen), (i,) * 16, False) for k in layers}
+        stored = cache.put(f"text {i}", new)
+        sys.stdout.write(f"{i} {stored[2].embedding.sum().item()!r}\\n")
     """
 )
 
@@ -304,8 +331,8 @@ def test_concurrent_writers_agree_on_one_value(tmp_path):
     outputs = [p.communicate(timeout=120)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs)
     cache = embed_cache.EmbeddingCache(tmp_path, {})
-    on_disk = {f"{i}": repr(cache.get(1, f"text {i}").embedding.sum().item()) for i in range(200)}
-    for out in outputs:  # every process scored with exactly what ended up on disk
+    on_disk = {f"{i}": repr(cache.get(f"text {i}", [2])[2].embedding.sum().item()) for i in range(200)}
+    for out in outputs:  # every process scored with exactly what ended up on disk (layer 2, shared by all)
         assert dict(line.split(" ", 1) for line in out.splitlines()) == on_disk
     assert not list(tmp_path.rglob("*.tmp"))
 
