@@ -14,7 +14,8 @@ threshold in a unit test. Sections:
    process state for the metric) and an all-layers sweep.
 3. The seed experiment re-run answered from the result cache (`bench run`, wall).
 4. Scale: synthetic corpora of 1k/10k/100k pairs through `bench run
-   dataset=files 'metrics=[rouge]'`: wall time, per-pair cost, peak RSS.
+   dataset=files 'metrics=[rouge]'`: wall time, per-pair cost, peak RSS; and
+   BERTScore on 1k/4k/10k pairs (20k unique texts): memory stays flat.
 5. Shards: 4 shards through Hydra's joblib launcher + `bench merge` equal the
    single run (outside the volatile block), ROUGE and BERTScore on SummEval.
 
@@ -156,6 +157,27 @@ def scale_section(items, tmp: Path, sizes: list[int]) -> list[str]:
     return rows
 
 
+def bert_scale_section(items, tmp: Path, sizes: list[int]) -> list[str]:
+    """BERTScore on synthetic pairs (every text unique): memory must stay flat as pairs grow (chunked scoring)."""
+    from bench.metrics.bertscore import CHUNK_TEXTS
+    from bench.sentences import get_splitter
+
+    split = get_splitter("punkt")
+    sentences = sorted({s for it in items for s in split(it.references[0])})
+    rows = ["### Scale: `bench run dataset=files 'metrics=[bertscore]' metrics.bertscore.cache=false` on synthetic pairs", "",
+            "| pairs | unique texts | wall s | ms per pair | peak RSS MiB |", "|---|---|---|---|---|"]
+    for n in sizes:
+        path = tmp / f"synthetic-bert-{n}.jsonl"
+        synthetic_corpus(path, n, sentences, seed=n)
+        wall, rss, _ = _wall(["bench", "run", "dataset=files", f"dataset.path={path}", "metrics=[bertscore]",
+                              "metrics.bertscore.cache=false", "metrics.bertscore.progress=false",
+                              f"results_dir={tmp}/bert-scale"], tmp)
+        rows.append(f"| {n:,} | {2 * n:,} | {wall:.1f} | {wall / n * 1e3:.2f} | {rss / 1024:.0f} |")
+    rows += ["", f"Texts are embedded and matched in chunks of at most {CHUNK_TEXTS:,} unique texts, so peak memory "
+             "stops growing once a corpus is larger than one chunk."]
+    return rows
+
+
 def shard_section(summeval: Path, tmp: Path, bertscore: bool) -> list[str]:
     # the embedding cache is off, so every shard embeds its own texts in its own batches
     metrics = ["metrics=[rouge,bertscore]", "metrics.bertscore.cache=false"] if bertscore else ["metrics=[rouge]"]
@@ -198,6 +220,8 @@ def main() -> int:
             sections.append(bertscore_section(items, tmp, args.repeat))
         sections.append(cache_section(tmp))
         sections.append(scale_section(items, tmp, [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]))
+        if not args.quick:
+            sections.append(bert_scale_section(items, tmp, [1_000, 4_000, 10_000]))
         sections.append(shard_section(args.summeval, tmp, bertscore=not args.quick))
     import platform
 

@@ -147,8 +147,33 @@ class Scored:
     truncated: int  # unique texts longer than the model's limit
     max_length: int
     unique: int
-    cache: embed_cache.Lookup
+    hits: dict  # layer -> unique texts found in the cache
+    misses: dict  # layer -> unique texts not found there
+    embedded: int  # texts that went through the model (a text shared by two chunks may go twice, cache off)
     rejected: int  # cache entries found damaged and recomputed
+
+
+# Unique texts whose embeddings are held in memory at once: pairs are scored in
+# chunks of at most this many texts, so memory stays flat however many pairs
+# there are (~100 KB per text and layer for MiniLM: ~400 MB per layer). A
+# chunk changes no number: embeddings and pair scores do not depend on what
+# else is scored with them (bert_engine). 4,096 keeps forward batches large
+# (SummEval's 2,646 texts are one chunk).
+CHUNK_TEXTS = 4096
+
+
+def chunks(refs: Sequence[str], hyps: Sequence[str], budget: int) -> list[tuple[int, int]]:
+    """Consecutive [start, end) ranges of pairs, each with at most ``budget`` unique texts (at least one pair)."""
+    out, start, texts = [], 0, set()
+    for i, pair in enumerate(zip(refs, hyps)):
+        new = texts | set(pair)
+        if len(new) > budget and i > start:
+            out.append((start, i))
+            start, new = i, set(pair)
+        texts = new
+    if len(refs) > start:
+        out.append((start, len(refs)))
+    return out
 
 
 class BertScore:
@@ -218,7 +243,9 @@ class BertScore:
         return embed_cache.EmbeddingCache(root, parts)
 
     def layer_scores(self, refs: Sequence[str], hyps: Sequence[str]) -> Scored:
-        """(P, R, F) per (ref, hyp) pair for every layer, embedding only what the cache lacks."""
+        """(P, R, F) per (ref, hyp) pair for every layer, embedding only what the cache lacks, chunk by chunk."""
+        import torch
+
         tokenizer = bert_engine.load_tokenizer(self.model.path, self.spec.use_fast_tokenizer)
         max_length = int(tokenizer.model_max_length)
         cache = self._cache(max_length)
@@ -227,19 +254,42 @@ class BertScore:
             encoder = bert_engine.load_encoder(self.model.path, max(self.layers), self.device, self.spec.use_fast_tokenizer)
             return encoder.embed(texts, self.layers, self.batch_size, progress=self.spec.progress)
 
-        found = embed_cache.lookup([*refs, *hyps], self.layers, cache, compute)
-        some = found.entries[self.layers[0]]
-        ids = {t: e.ids for t, e in some.items()}
-        idf = bert_engine.idf_weights(refs, ids, tokenizer, self.spec.idf)
-        weights = bert_engine.idf_vectors(list(ids), ids, idf, self.device)
+        idf = self._idf(refs, tokenizer)  # over the whole corpus's references, as bert-score counts them
+        parts: dict[int, list] = {layer: [] for layer in self.layers}
+        seen: set[str] = set()
+        hits, misses = dict.fromkeys(self.layers, 0), dict.fromkeys(self.layers, 0)
+        embedded = truncated = 0
+        for start, end in chunks(refs, hyps, CHUNK_TEXTS):
+            r, h = refs[start:end], hyps[start:end]
+            found = embed_cache.lookup([*r, *h], self.layers, cache, compute)
+            some = found.entries[self.layers[0]]
+            first = [t for t in some if t not in seen]  # counted once, in the chunk where they first appear
+            for layer in self.layers:
+                fresh = found.fresh[layer]
+                hits[layer] += sum(t not in fresh for t in first)
+                misses[layer] += sum(t in fresh for t in first)
+            embedded += found.embedded
+            truncated += sum(some[t].truncated for t in first)
+            seen.update(first)
+            ids = {t: e.ids for t, e in some.items()}
+            weights = bert_engine.idf_vectors(list(ids), ids, idf, self.device)
+            for layer in self.layers:
+                vectors = bert_engine.unit_vectors({t: e.embedding for t, e in found.entries[layer].items()}, self.device)
+                parts[layer].append(bert_engine.match(r, h, vectors, weights, self._match_workers()))
+            del found, some, ids, weights, vectors  # this chunk's embeddings go before the next chunk's come
         preds = {}
         for layer in self.layers:
-            vectors = bert_engine.unit_vectors({t: e.embedding for t, e in found.entries[layer].items()}, self.device)
-            preds[layer] = bert_engine.match(refs, hyps, vectors, weights, self._match_workers())
+            preds[layer] = torch.cat(parts[layer]) if parts[layer] else torch.zeros((0, 3))
             if self.baseline is not None:
                 preds[layer] = bert_engine.rescale(preds[layer], self.baseline, layer)
-        truncated = sum(e.truncated for e in some.values())
-        return Scored(preds, truncated, max_length, len(some), found, cache.rejected if cache else 0)
+        return Scored(preds, truncated, max_length, len(seen), hits, misses, embedded, cache.rejected if cache else 0)
+
+    def _idf(self, refs: Sequence[str], tokenizer):
+        """bert-score's idf weights from the references' token ids (the tokenizer only, no model)."""
+        from bert_score.utils import sent_encode
+
+        ids = {t: sent_encode(tokenizer, t) for t in dict.fromkeys(refs)} if self.spec.idf else {}
+        return bert_engine.idf_weights(refs, ids, tokenizer, self.spec.idf)
 
     def _match_workers(self) -> int:
         """Matching threads: one per torch CPU thread (values do not depend on it); one on CUDA."""
@@ -289,9 +339,9 @@ class BertScore:
         notes = {"truncated_texts": scored.truncated, "max_length": scored.max_length, "unique_texts": scored.unique}
         if self.spec.cache:  # counts end in _texts so that merging shards adds them up
             notes.update(
-                cache_hit_texts=scored.cache.hits[layer],
-                cache_miss_texts=scored.cache.misses[layer],
+                cache_hit_texts=scored.hits[layer],
+                cache_miss_texts=scored.misses[layer],
                 cache_damaged_texts=scored.rejected,
             )
-        notes["embedded_texts"] = scored.cache.embedded
+        notes["embedded_texts"] = scored.embedded
         return notes

@@ -233,9 +233,16 @@ class EmbeddingCache:
 @dataclass(frozen=True)
 class Lookup:
     entries: dict[int, dict[str, Entry]]  # layer -> text -> entry
-    hits: dict[int, int]  # layer -> texts found in the cache
-    misses: dict[int, int]  # layer -> texts computed (or uncached)
+    fresh: dict[int, set[str]]  # layer -> texts not found in the cache (computed)
     embedded: int  # texts that went through the model
+
+    @property
+    def hits(self) -> dict[int, int]:
+        return {layer: len(self.entries[layer]) - len(self.fresh[layer]) for layer in self.entries}
+
+    @property
+    def misses(self) -> dict[int, int]:
+        return {layer: len(fresh) for layer, fresh in self.fresh.items()}
 
 
 def lookup(texts, layers, cache: EmbeddingCache | None, compute) -> Lookup:
@@ -251,8 +258,8 @@ def lookup(texts, layers, cache: EmbeddingCache | None, compute) -> Lookup:
         for text in unique:
             for layer, entry in cache.get(text, layers).items():
                 entries[layer][text] = entry
-    hits = {layer: len(entries[layer]) for layer in layers}
-    missing = [t for t in unique if any(t not in entries[layer] for layer in layers)]
+    fresh = {layer: {t for t in unique if t not in entries[layer]} for layer in layers}
+    missing = [t for t in unique if any(t in fresh[layer] for layer in layers)]
     if missing:
         computed = compute(missing)
         for text in missing:
@@ -260,5 +267,4 @@ def lookup(texts, layers, cache: EmbeddingCache | None, compute) -> Lookup:
             stored = new if cache is None else cache.put(text, new)
             for layer in layers:
                 entries[layer].setdefault(text, stored[layer])
-    misses = {layer: len(unique) - hits[layer] for layer in layers}
-    return Lookup(entries, hits, misses, len(missing))
+    return Lookup(entries, fresh, len(missing))

@@ -415,3 +415,36 @@ def test_bert_scores_padded_batches_differ_from_its_single_pairs():
     single = bert_score_matching(refs, hyps, embeddings, idf_of, batch_size=1)
     batched = bert_score_matching(refs, hyps, embeddings, idf_of, batch_size=64)
     assert (single - batched).abs().max().item() > 1e-3
+
+
+# --- chunks: memory stays flat, numbers do not move ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("budget", [2, 3, 5, 100])
+def test_chunks_cover_the_pairs_in_order_within_the_budget(budget):
+    from bench.metrics.bertscore import chunks
+
+    refs = ["r1", "r1", "r2", "r3", "r3", "r4", "r4", "r4"]
+    hyps = ["h1", "h2", "h1", "h3", "h4", "h4", "h5", "h6"]
+    got = chunks(refs, hyps, budget)
+    assert got[0][0] == 0 and got[-1][1] == len(refs) and all(a[1] == b[0] for a, b in zip(got, got[1:]))
+    assert all(len(set(refs[s:e]) | set(hyps[s:e])) <= max(budget, 2) for s, e in got)
+    assert (len(got) == 1) == (budget == 100)
+
+
+@pytest.mark.slow
+@pytest.mark.summeval
+@pytest.mark.parametrize("cache", [True, False])
+def test_chunked_scoring_equals_one_chunk(items, cold, monkeypatch, tmp_path, cache):
+    from bench.metrics import bertscore
+
+    expected = cold[1]["bertscore"]
+    monkeypatch.setattr(bertscore, "CHUNK_TEXTS", 7)  # 20 items x 11 refs in many chunks, documents cut apart
+    got = score(items, cache=cache, cache_dir=str(tmp_path), layer=[2, 5])
+    assert got["bertscore_L5"].per_item == expected.per_item
+    assert got["bertscore_L5"].notes["unique_texts"] == unique_texts(items)
+    if cache:  # each text counted once: a miss where it first appears, then read back by later chunks
+        assert got["bertscore_L5"].notes["cache_miss_texts"] == unique_texts(items) == got["bertscore_L5"].notes["embedded_texts"]
+        assert got["bertscore_L5"].notes["cache_hit_texts"] == 0
+    again = score(items, cache=cache, cache_dir=str(tmp_path), layer=[2, 5])
+    assert all(again[name].per_item == got[name].per_item for name in got)
