@@ -140,18 +140,26 @@ def synthetic_corpus(path: Path, n: int, sentences: list[str], seed: int) -> Non
             fh.write(json.dumps({"id": f"s{k}", "candidate": cand, "reference": ref}) + "\n")
 
 
-def scale_section(items, tmp: Path, sizes: list[int]) -> list[str]:
+def _scale_runs(items, tmp: Path, sizes: list[int], name: str, overrides: list[str]) -> list[tuple[int, float, int]]:
+    """(pairs, wall s, peak RSS KiB) of `bench run dataset=files <overrides>` on synthetic corpora of each size."""
     from bench.sentences import get_splitter
 
     split = get_splitter("punkt")
     sentences = sorted({s for it in items for s in split(it.references[0])})
+    runs = []
+    for n in sizes:
+        path = tmp / f"synthetic-{name}-{n}.jsonl"
+        synthetic_corpus(path, n, sentences, seed=n)
+        wall, rss, _ = _wall(["bench", "run", "dataset=files", f"dataset.path={path}", *overrides,
+                              f"results_dir={tmp}/scale-{name}"], tmp)
+        runs.append((n, wall, rss))
+    return runs
+
+
+def scale_section(items, tmp: Path, sizes: list[int]) -> list[str]:
     rows = ["### Scale: `bench run dataset=files 'metrics=[rouge]'` on synthetic pairs", "",
             "| pairs | wall s | µs per pair | peak RSS MiB |", "|---|---|---|---|"]
-    for n in sizes:
-        path = tmp / f"synthetic-{n}.jsonl"
-        synthetic_corpus(path, n, sentences, seed=n)
-        wall, rss, _ = _wall(["bench", "run", "dataset=files", f"dataset.path={path}", "metrics=[rouge]",
-                              f"results_dir={tmp}/scale"], tmp)
+    for n, wall, rss in _scale_runs(items, tmp, sizes, "rouge", ["metrics=[rouge]"]):
         rows.append(f"| {n:,} | {wall:.2f} | {wall / n * 1e6:.1f} | {rss / 1024:.0f} |")
     rows += ["", "Wall time includes interpreter start-up, imports, reading the file with `datasets` and writing the run."]
     return rows
@@ -160,18 +168,11 @@ def scale_section(items, tmp: Path, sizes: list[int]) -> list[str]:
 def bert_scale_section(items, tmp: Path, sizes: list[int]) -> list[str]:
     """BERTScore on synthetic pairs (every text unique): memory must stay flat as pairs grow (chunked scoring)."""
     from bench.metrics.bertscore import CHUNK_TEXTS
-    from bench.sentences import get_splitter
 
-    split = get_splitter("punkt")
-    sentences = sorted({s for it in items for s in split(it.references[0])})
+    overrides = ["metrics=[bertscore]", "metrics.bertscore.cache=false", "metrics.bertscore.progress=false"]
     rows = ["### Scale: `bench run dataset=files 'metrics=[bertscore]' metrics.bertscore.cache=false` on synthetic pairs", "",
             "| pairs | unique texts | wall s | ms per pair | peak RSS MiB |", "|---|---|---|---|---|"]
-    for n in sizes:
-        path = tmp / f"synthetic-bert-{n}.jsonl"
-        synthetic_corpus(path, n, sentences, seed=n)
-        wall, rss, _ = _wall(["bench", "run", "dataset=files", f"dataset.path={path}", "metrics=[bertscore]",
-                              "metrics.bertscore.cache=false", "metrics.bertscore.progress=false",
-                              f"results_dir={tmp}/bert-scale"], tmp)
+    for n, wall, rss in _scale_runs(items, tmp, sizes, "bertscore", overrides):
         rows.append(f"| {n:,} | {2 * n:,} | {wall:.1f} | {wall / n * 1e3:.2f} | {rss / 1024:.0f} |")
     rows += ["", f"Texts are embedded and matched in chunks of at most {CHUNK_TEXTS:,} unique texts, so peak memory "
              "stops growing once a corpus is larger than one chunk."]

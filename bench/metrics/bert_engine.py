@@ -34,11 +34,11 @@ Where it saves work:
   reported);
 - texts are batched with others of exactly their token length, so no batch
   holds padding and a text's rows come out bit for bit as if it were alone
-  (checked for every layer at lengths 3-39, 64, 100, 128, 200, 300 and 512,
-  batches of 2 to 64 texts, 1, 2 and 4 threads; and for all 182 lengths of
-  SummEval's texts, alone vs batched). It is also faster than padded batches:
-  SummEval's 2,746 texts through six layers took 27.6 s, against 32.2 s in
-  length-sorted padded batches of 64;
+  (``benchmarks/kernel_checks.py``, docs/kernel_checks.md: 774 cases of
+  lengths 3-512, batches of 1-64 texts, 1, 2 and 4 threads, all 7 hidden
+  states; and every SummEval text of 16+ tokens, alone vs batched). It is no
+  slower than padded batches: SummEval's 2,746 texts through six layers took
+  30.3 s, against 31.3 s in length-sorted padded batches of 64;
 - one forward pass serves several layers: ``hidden_states[k]`` of a deeper
   model is the output of a model truncated to k layers, for encoders whose
   output is their last layer's (checked on every run that uses it);
@@ -64,12 +64,11 @@ from bench.metrics.embed_cache import Entry
 
 log = logging.getLogger(__name__)
 # Every forward batch holds at least this many token rows; a batch of short
-# texts is filled up with copies of them (their rows are dropped). Below ~16
+# texts is filled up with copies of them (their rows are dropped). With fewer
 # rows the CPU's GEMM (MKL) takes small-matrix paths whose last bits depend on
-# the thread count and on a row's position in the batch (MiniLM, 2 threads: a
-# lone text of 3, 5-7 or 9-11 tokens differs from the same text batched). With
-# >= 16 rows, 1,100 checks (3-15 tokens, random batches and positions, 1, 2,
-# 3 and 8 threads) all gave the bits of a large batch. 32 leaves a margin.
+# the thread count: of 774 cases in benchmarks/kernel_checks.py, the 9 whose
+# bits differed were all a lone text of 3-11 tokens (MiniLM); none had 12 rows
+# or more. 32 leaves a margin.
 MIN_ROWS = 32
 MATCH_CHUNK = 256  # pairs per task of the matching threads
 
@@ -93,11 +92,16 @@ class Encoder:
         full = self.tokenizer(text.strip(), add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
         return len(full) > self.max_length
 
-    def embed(self, texts: Sequence[str], layers: Sequence[int], batch_size: int, progress: bool = False):
-        """layer -> unique text -> Entry, from one forward pass per batch of texts of one token length."""
+    def embed(self, texts: Sequence[str], layers: Sequence[int], batch_size: int, progress: bool = False,
+              known: Mapping[str, Sequence[int]] | None = None):
+        """layer -> unique text -> Entry, from one forward pass per batch of texts of one token length.
+
+        ``known``: token ids already computed (``token_ids``) for some texts, e.g. the references idf counted.
+        """
         import torch
 
-        ids = {t: self.token_ids(t) for t in dict.fromkeys(texts)}
+        known = known or {}
+        ids = {t: known[t] if t in known else self.token_ids(t) for t in dict.fromkeys(texts)}
         by_length: dict[int, list[str]] = defaultdict(list)
         for text in sorted(ids):  # sorted: the same batches whatever order the texts came in
             by_length[len(ids[text])].append(text)
@@ -214,9 +218,10 @@ def one_thread():
 
     MKL splits some small matrix products differently across threads: of 1,024
     ``bmm`` shapes (2-512 tokens a side, 384 dims), 132 gave other last bits on
-    2 threads than on 1. A pair's value must not depend on the machine's
-    thread count (Hydra's joblib launcher gives each worker one thread), and
-    matching is a loop of small products that gains nothing from threads.
+    2 threads than on 1 (``benchmarks/kernel_checks.py``). A pair's value must
+    not depend on the machine's thread count (Hydra's joblib launcher gives
+    each worker one thread); ``match`` gets its speed from threads that each
+    run single-threaded kernels instead.
     """
     import torch
 

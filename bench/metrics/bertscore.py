@@ -245,16 +245,20 @@ class BertScore:
     def layer_scores(self, refs: Sequence[str], hyps: Sequence[str]) -> Scored:
         """(P, R, F) per (ref, hyp) pair for every layer, embedding only what the cache lacks, chunk by chunk."""
         import torch
+        from bert_score.utils import sent_encode
 
         tokenizer = bert_engine.load_tokenizer(self.model.path, self.spec.use_fast_tokenizer)
         max_length = int(tokenizer.model_max_length)
         cache = self._cache(max_length)
 
+        # idf is counted over the whole corpus's references, as bert-score counts it; their ids are reused below
+        ref_ids = {t: sent_encode(tokenizer, t) for t in dict.fromkeys(refs)} if self.spec.idf else {}
+        idf = bert_engine.idf_weights(refs, ref_ids, tokenizer, self.spec.idf)
+
         def compute(texts):  # the model loads only when some text is missing
             encoder = bert_engine.load_encoder(self.model.path, max(self.layers), self.device, self.spec.use_fast_tokenizer)
-            return encoder.embed(texts, self.layers, self.batch_size, progress=self.spec.progress)
+            return encoder.embed(texts, self.layers, self.batch_size, progress=self.spec.progress, known=ref_ids)
 
-        idf = self._idf(refs, tokenizer)  # over the whole corpus's references, as bert-score counts them
         parts: dict[int, list] = {layer: [] for layer in self.layers}
         seen: set[str] = set()
         hits, misses = dict.fromkeys(self.layers, 0), dict.fromkeys(self.layers, 0)
@@ -283,13 +287,6 @@ class BertScore:
             if self.baseline is not None:
                 preds[layer] = bert_engine.rescale(preds[layer], self.baseline, layer)
         return Scored(preds, truncated, max_length, len(seen), hits, misses, embedded, cache.rejected if cache else 0)
-
-    def _idf(self, refs: Sequence[str], tokenizer):
-        """bert-score's idf weights from the references' token ids (the tokenizer only, no model)."""
-        from bert_score.utils import sent_encode
-
-        ids = {t: sent_encode(tokenizer, t) for t in dict.fromkeys(refs)} if self.spec.idf else {}
-        return bert_engine.idf_weights(refs, ids, tokenizer, self.spec.idf)
 
     def _match_workers(self) -> int:
         """Matching threads: one per torch CPU thread (values do not depend on it); one on CUDA."""

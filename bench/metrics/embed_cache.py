@@ -14,9 +14,8 @@ text in 256 subfolders, with tensors ``ids`` and ``L<k>`` for each stored
 layer k. Why one file per text: lookup is one ``open`` (no index to load, lock
 or keep consistent with its data files), a damaged file costs one text, and
 "create if absent" is one atomic ``os.link``. Why all layers in one file: a
-6-layer sweep of SummEval writes 2,646 files instead of 15,876, and on this
-machine's disk the per-file cost dominated (1.5 GB as per-(layer, text) files:
-7.7-17 s; as per-text files: 2.5-2.9 s). A 64-token text at 384 dims is 98 KB
+6-layer sweep of SummEval writes 2,646 files instead of 15,876 (each one a
+create, a link and an unlink). A 64-token text at 384 dims is 98 KB
 per layer, so SummEval is ~260 MB per layer; delete the folder at any time,
 nothing else refers to it.
 
