@@ -106,7 +106,7 @@ def summeval_section(encoder, path: Path) -> list[str]:
     ours = encoder.embed(texts, layers, 64)
     t_bench = time.perf_counter() - start
     alone = sum(
-        not all(torch.equal(ours[k][t].embedding, h[0]) for k, h in zip(layers, forward(encoder, torch.tensor([ids[t]]), 2)[1:]))
+        not all(torch.equal(ours[t].layer(k), h[0]) for k, h in zip(layers, forward(encoder, torch.tensor([ids[t]]), 2)[1:]))
         for t in texts
         if len(ids[t]) >= 16  # shorter ones are never run alone by bench (MIN_ROWS), see the forward section
     )

@@ -259,31 +259,31 @@ class BertScore:
             encoder = bert_engine.load_encoder(self.model.path, max(self.layers), self.device, self.spec.use_fast_tokenizer)
             return encoder.embed(texts, self.layers, self.batch_size, progress=self.spec.progress, known=ref_ids)
 
-        parts: dict[int, list] = {layer: [] for layer in self.layers}
+        parts = []
         seen: set[str] = set()
         hits, misses = dict.fromkeys(self.layers, 0), dict.fromkeys(self.layers, 0)
         embedded = truncated = 0
         for start, end in chunks(refs, hyps, CHUNK_TEXTS):
             r, h = refs[start:end], hyps[start:end]
             found = embed_cache.lookup([*r, *h], self.layers, cache, compute)
-            some = found.entries[self.layers[0]]
-            first = [t for t in some if t not in seen]  # counted once, in the chunk where they first appear
+            first = [t for t in found.entries if t not in seen]  # counted once, in the chunk where they first appear
             for layer in self.layers:
                 fresh = found.fresh[layer]
                 hits[layer] += sum(t not in fresh for t in first)
                 misses[layer] += sum(t in fresh for t in first)
             embedded += found.embedded
-            truncated += sum(some[t].truncated for t in first)
+            truncated += sum(found.entries[t].truncated for t in first)
             seen.update(first)
-            ids = {t: e.ids for t, e in some.items()}
+            ids = {t: e.ids for t, e in found.entries.items()}
             weights = bert_engine.idf_vectors(list(ids), ids, idf, self.device)
-            for layer in self.layers:
-                vectors = bert_engine.unit_vectors({t: e.embedding for t, e in found.entries[layer].items()}, self.device)
-                parts[layer].append(bert_engine.match(r, h, vectors, weights, self._match_workers()))
-            del found, some, ids, weights, vectors  # this chunk's embeddings go before the next chunk's come
+            # in place: the chunk's embeddings become its unit vectors (they were stored first, if caching)
+            vectors = bert_engine.unit_vectors({t: e.embedding for t, e in found.entries.items()}, self.device)
+            parts.append(bert_engine.match(r, h, vectors, weights, self._match_workers()))  # [pairs, layers, 3]
+            del found, ids, weights, vectors  # this chunk's embeddings go before the next chunk's come
+        every = torch.cat(parts) if parts else torch.zeros((0, len(self.layers), 3))
         preds = {}
-        for layer in self.layers:
-            preds[layer] = torch.cat(parts[layer]) if parts[layer] else torch.zeros((0, 3))
+        for j, layer in enumerate(self.layers):
+            preds[layer] = every[:, j]
             if self.baseline is not None:
                 preds[layer] = bert_engine.rescale(preds[layer], self.baseline, layer)
         return Scored(preds, truncated, max_length, len(seen), hits, misses, embedded, cache.rejected if cache else 0)

@@ -11,7 +11,9 @@ nor the tokenizer's output.
 
 Layout: ``<dir>/<namespace[:32]>/<sha[:2]>/<sha>.safetensors``, one file per
 text in 256 subfolders, with tensors ``ids`` and ``L<k>`` for each stored
-layer k. Why one file per text: lookup is one ``open`` (no index to load, lock
+layer k, written back to back in ascending k, so the consecutive layers a
+sweep reads come back as one [layers, len, dim] view of the bytes read
+(no copy). Why one file per text: lookup is one ``open`` (no index to load, lock
 or keep consistent with its data files), a damaged file costs one text, and
 "create if absent" is one atomic ``os.link``. Why all layers in one file: a
 6-layer sweep of SummEval writes 2,646 files instead of 15,876 (each one a
@@ -50,7 +52,7 @@ import secrets
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 log = logging.getLogger(__name__)
 FORMAT = "2"
@@ -60,9 +62,21 @@ _ITEMSIZE = {"F32": 4, "I64": 8}
 
 @dataclass(frozen=True)
 class Entry:
-    embedding: object  # torch.FloatTensor [len, dim]
+    """A text's token ids and its token embeddings at ``layers``, stacked: ``embedding[j]`` is layer ``layers[j]``.
+
+    Stacked because matching scores every layer of a pair in one ``bmm`` and a
+    sweep then allocates one block per text, not one per text and layer (fresh
+    memory is costly: first touches of 1.5 GB take 1-3 s on this machine).
+    """
+
+    embedding: object  # torch.FloatTensor [len(layers), len, dim]
+    layers: tuple[int, ...]
     ids: tuple[int, ...]  # token ids, len of them
     truncated: bool  # the text was longer than the tokenizer's max length
+
+    def layer(self, k: int):
+        """Layer k's token embeddings [len, dim] (a view)."""
+        return self.embedding[self.layers.index(k)]
 
 
 def default_dir() -> Path:
@@ -78,13 +92,16 @@ def namespace(parts: Mapping[str, str]) -> str:
     return hashlib.sha256(json.dumps(dict(parts), sort_keys=True).encode()).hexdigest()
 
 
-def encode(entries: Mapping[int, Entry], sha: str) -> list:
-    """A safetensors file (header, then raw tensor buffers) holding ``ids`` and ``L<k>`` per layer, as buffers."""
+def encode(layers: Mapping[int, object], ids: Sequence[int], truncated: bool, sha: str) -> list:
+    """A safetensors file (header, then raw tensor buffers) holding ``ids`` and ``L<k>`` per layer, as buffers.
+
+    ``layers``: k -> float32 [len, dim]. Layers are written in ascending order, back to back, so a run
+    that reads consecutive stored layers gets them as one stacked view of the file's bytes.
+    """
     import torch
 
-    first = next(iter(entries.values()))
-    tensors = [("ids", torch.tensor(first.ids, dtype=torch.int64))]
-    tensors += [(f"L{k}", entries[k].embedding.detach().to("cpu", torch.float32).contiguous()) for k in sorted(entries)]
+    tensors = [("ids", torch.tensor(list(ids), dtype=torch.int64))]
+    tensors += [(f"L{k}", layers[k].detach().to("cpu", torch.float32).contiguous()) for k in sorted(layers)]
     header, offset, crcs, buffers = {}, 0, {}, []
     for name, tensor in tensors:
         data = tensor.numpy().data.cast("B")
@@ -93,15 +110,17 @@ def encode(entries: Mapping[int, Entry], sha: str) -> list:
         offset += data.nbytes
         crcs[name] = zlib.crc32(data)
         buffers.append(data)
-    header["__metadata__"] = {"format": FORMAT, "text_sha256": sha, "truncated": "1" if first.truncated else "0",
+    header["__metadata__"] = {"format": FORMAT, "text_sha256": sha, "truncated": "1" if truncated else "0",
                               "crc32": json.dumps(crcs, sort_keys=True)}
     head = json.dumps(header, separators=(",", ":")).encode()
     head += b" " * (-len(head) % 8)  # safetensors: data starts 8-byte aligned
     return [len(head).to_bytes(8, "little") + head, *buffers]
 
 
-def decode(data: bytearray, sha: str, layers: Iterable[int] | None = None) -> dict[int, Entry]:
-    """layer -> Entry for ``layers`` (None: every stored layer) present in a file's bytes; ValueError if anything is off."""
+def decode(data: bytearray, sha: str, layers: Iterable[int] | None = None) -> Entry | None:
+    """The Entry for those of ``layers`` (None: every stored layer) present in a file's bytes, in that order;
+    None if none is; ValueError if anything is off. The embeddings are views of ``data`` where the layers lie
+    back to back in the file (the usual case), else a stacked copy."""
     import torch
 
     size = int.from_bytes(data[:8], "little")
@@ -114,7 +133,7 @@ def decode(data: bytearray, sha: str, layers: Iterable[int] | None = None) -> di
     crcs = json.loads(meta["crc32"])
     body = memoryview(data)[8 + size :]
 
-    def tensor(name: str, dtype: str):
+    def span(name: str, dtype: str) -> tuple[int, int, list[int]]:
         spec = header[name]
         (start, end), shape = spec["data_offsets"], spec["shape"]
         count = math.prod(shape)
@@ -122,19 +141,28 @@ def decode(data: bytearray, sha: str, layers: Iterable[int] | None = None) -> di
             raise ValueError(f"{name}: bad dtype, shape or offsets")
         if zlib.crc32(body[start:end]) != crcs[name]:
             raise ValueError(f"{name}: checksum mismatch")
-        return torch.frombuffer(data, dtype=getattr(torch, _DTYPES[dtype]), count=count, offset=8 + size + start).view(shape)
+        return start, count, shape
 
-    ids = tensor("ids", "I64")
+    def view(start: int, count: int, shape: list[int], dtype) -> object:
+        return torch.frombuffer(data, dtype=dtype, count=count, offset=8 + size + start).view(shape)
+
+    ids = view(*span("ids", "I64"), torch.int64)
     if ids.dim() != 1:
         raise ValueError("ids: bad shape")
     stored = sorted(int(name[1:]) for name in header if name.startswith("L"))
-    out = {}
-    for k in stored if layers is None else [k for k in layers if k in stored]:
-        emb = tensor(f"L{k}", "F32")
-        if emb.dim() != 2 or emb.shape[0] != ids.shape[0]:
-            raise ValueError(f"L{k}: bad shape")
-        out[k] = Entry(emb, tuple(ids.tolist()), meta["truncated"] == "1")
-    return out
+    wanted = tuple(stored if layers is None else [k for k in layers if k in stored])
+    if not wanted:
+        return None
+    spans = [span(f"L{k}", "F32") for k in wanted]
+    for start, count, shape in spans:
+        if len(shape) != 2 or shape[0] != ids.shape[0] or shape != spans[0][2]:
+            raise ValueError("bad embedding shape")
+    start, count, shape = spans[0]
+    if all(s == start + j * count * 4 for j, (s, _, _) in enumerate(spans)):  # back to back: one view
+        embedding = view(start, count * len(spans), [len(spans), *shape], torch.float32)
+    else:
+        embedding = torch.stack([view(*s, torch.float32) for s in spans])
+    return Entry(embedding, wanted, tuple(ids.tolist()), meta["truncated"] == "1")
 
 
 class EmbeddingCache:
@@ -150,64 +178,78 @@ class EmbeddingCache:
     def path(self, sha: str) -> Path:
         return self.root / sha[:2] / f"{sha}.safetensors"
 
-    def _read(self, path: Path, sha: str, layers, report: bool = True) -> dict[int, Entry] | None:
-        """Valid stored layers (of ``layers``), {} if there is no file, None if the file is damaged."""
+    def _read(self, path: Path, sha: str, layers, report: bool = True) -> Entry | None | bool:
+        """The valid stored layers (of ``layers``) as an Entry; None if there are none; False if the file is damaged."""
         try:
             with open(path, "rb") as f:
                 data = bytearray(os.fstat(f.fileno()).st_size)
                 f.readinto(data)
         except FileNotFoundError:
-            return {}
+            return None
         except OSError as exc:
             log.warning("bertscore cache: cannot read %s (%s); recomputing", path, exc)
-            return {}
+            return None
         try:
             return decode(data, sha, layers)
         except Exception:  # any malformed file: JSON, KeyError, ValueError, TypeError
             if report:
                 self.rejected += 1
                 log.warning("bertscore cache: %s is damaged; recomputing it", path)
-            return None
+            return False
 
-    def get(self, text: str, layers: Iterable[int]) -> dict[int, Entry]:
-        """The text's valid stored entries for ``layers`` (some, all or none of them)."""
+    def get(self, text: str, layers: Iterable[int]) -> Entry | None:
+        """The text's valid stored embeddings for those of ``layers`` that are stored (None: none is)."""
         sha = text_sha256(text)
-        return self._read(self.path(sha), sha, list(layers)) or {}
+        return self._read(self.path(sha), sha, list(layers)) or None
 
-    def put(self, text: str, entries: Mapping[int, Entry]) -> dict[int, Entry]:
-        """Store the text's entries (one per layer), keeping any layer already stored; return what is stored for them."""
+    def put(self, text: str, entry: Entry) -> Entry:
+        """Store the text's entry, keeping any layer already stored; return what is stored for ``entry.layers``."""
         if not self._writable:
-            return dict(entries)
+            return entry
         sha = text_sha256(text)
         path = self.path(sha)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        mine = {k: entry.layer(k) for k in entry.layers}
         try:
             if path.parent.name not in self._made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._made.add(path.parent.name)
                 self._describe()
-            self._write(tmp, encode(entries, sha))
+            self._write(tmp, encode(mine, entry.ids, entry.truncated, sha))
             try:
                 os.link(tmp, path)  # atomic create-if-absent: the common case, a new text
-                return dict(entries)
+                return entry
             except FileExistsError:
                 pass
             existing = self._read(path, sha, None, report=False)  # a damaged one was reported by get
-            if existing is None:  # damaged: ours replaces it
+            if not existing:  # damaged (or emptied meanwhile): ours replaces it
                 os.replace(tmp, path)
-                return dict(entries)
-            union = {**entries, **existing}  # first writer wins, layer by layer
-            if not set(entries) <= set(existing):  # new layers: store the union
-                self._write(tmp, encode(union, sha))
+                return entry
+            theirs = {k: existing.layer(k) for k in existing.layers}
+            if not set(mine) <= set(theirs):  # new layers: store the union, first writer winning layer by layer
+                self._write(tmp, encode({**mine, **theirs}, entry.ids, entry.truncated, sha))
                 os.replace(tmp, path)
-            return {k: union[k] for k in entries}
+            return self._stored(entry, theirs)
         except OSError as exc:  # read-only or full disk, no hard links: score on, uncached
             self._writable = False
             log.warning("bertscore cache: cannot write under %s (%s); continuing without caching", self.root, exc)
-            return dict(entries)
+            return entry
         finally:
             with contextlib.suppress(OSError):  # e.g. its folder could not be made
                 tmp.unlink(missing_ok=True)
+
+    @staticmethod
+    def _stored(entry: Entry, theirs: Mapping[int, object]) -> Entry:
+        """``entry`` with the layers another writer stored first (bench's own embeddings never differ from them)."""
+        import torch
+
+        differ = [j for j, k in enumerate(entry.layers) if k in theirs and not torch.equal(theirs[k], entry.embedding[j])]
+        if not differ:
+            return entry
+        embedding = entry.embedding.clone()
+        for j in differ:
+            embedding[j] = theirs[entry.layers[j]]
+        return Entry(embedding, entry.layers, entry.ids, entry.truncated)
 
     @staticmethod
     def _write(path: Path, buffers) -> None:
@@ -231,39 +273,34 @@ class EmbeddingCache:
 
 @dataclass(frozen=True)
 class Lookup:
-    entries: dict[int, dict[str, Entry]]  # layer -> text -> entry
+    entries: dict[str, Entry]  # text -> its entry for every layer asked for
     fresh: dict[int, set[str]]  # layer -> texts not found in the cache (computed)
     embedded: int  # texts that went through the model
 
-    @property
-    def hits(self) -> dict[int, int]:
-        return {layer: len(self.entries[layer]) - len(self.fresh[layer]) for layer in self.entries}
-
-    @property
-    def misses(self) -> dict[int, int]:
-        return {layer: len(fresh) for layer, fresh in self.fresh.items()}
-
 
 def lookup(texts, layers, cache: EmbeddingCache | None, compute) -> Lookup:
-    """Each unique text's entry for every layer, from ``cache`` where valid, else from ``compute``.
+    """Each unique text's entry for all ``layers``, from ``cache`` where valid, else from ``compute``.
 
-    ``compute(texts)`` returns layer -> text -> Entry for the texts missing in
+    ``compute(texts)`` returns text -> Entry (all layers) for the texts missing
     any layer; one forward pass serves all layers. Its entries go through
-    ``put``, so what is scored is what is stored (first writer wins).
+    ``put``, so what is scored is what is stored (first writer wins). The
+    entries are the caller's: each is a tensor of its own, free to change in place.
     """
+    layers = tuple(layers)
     unique = list(dict.fromkeys(texts))
-    entries: dict[int, dict[str, Entry]] = {layer: {} for layer in layers}
+    entries: dict[str, Entry] = {}
+    stored: dict[str, tuple[int, ...]] = {}
     if cache is not None:
         for text in unique:
-            for layer, entry in cache.get(text, layers).items():
-                entries[layer][text] = entry
-    fresh = {layer: {t for t in unique if t not in entries[layer]} for layer in layers}
-    missing = [t for t in unique if any(t in fresh[layer] for layer in layers)]
+            entry = cache.get(text, layers)
+            if entry is not None:
+                stored[text] = entry.layers
+                if entry.layers == layers:
+                    entries[text] = entry
+    fresh = {layer: {t for t in unique if layer not in stored.get(t, ())} for layer in layers}
+    missing = [t for t in unique if t not in entries]
     if missing:
         computed = compute(missing)
         for text in missing:
-            new = {layer: computed[layer][text] for layer in layers}
-            stored = new if cache is None else cache.put(text, new)
-            for layer in layers:
-                entries[layer].setdefault(text, stored[layer])
+            entries[text] = computed[text] if cache is None else cache.put(text, computed[text])
     return Lookup(entries, fresh, len(missing))

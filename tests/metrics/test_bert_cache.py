@@ -247,30 +247,31 @@ def test_config_reaches_the_spec(run_config, override, expected):
 # --- the store itself, without a model ---------------------------------------------------------------------
 
 
-def make_entry(seed=0, n=7, dim=5, truncated=False):
+def make_entry(seed=0, layers=(1,), n=7, dim=5, truncated=False):
     import torch
 
     gen = torch.Generator().manual_seed(seed)
-    return embed_cache.Entry(torch.randn(n, dim, generator=gen), tuple(range(100, 100 + n)), truncated)
+    return embed_cache.Entry(torch.randn(len(layers), n, dim, generator=gen), tuple(layers), tuple(range(100, 100 + n)), truncated)
 
 
 def same(a, b):
     import torch
 
-    return torch.equal(a.embedding, b.embedding) and a.ids == b.ids and a.truncated == b.truncated
+    return a.layers == b.layers and torch.equal(a.embedding, b.embedding) and a.ids == b.ids and a.truncated == b.truncated
 
 
 def test_entries_round_trip_bit_for_bit(tmp_path):
     from safetensors.torch import load
 
     cache = embed_cache.EmbeddingCache(tmp_path, {"k": "v"})
-    entries = {3: make_entry(3, truncated=True), 5: make_entry(5, truncated=True)}
-    assert cache.get("text", [3, 5]) == {}
-    stored = cache.put("text", entries)
-    assert set(stored) == {3, 5} and all(same(stored[k], entries[k]) for k in entries)
-    got = cache.get("text", [5, 4, 3])  # layer 4 was never stored
-    assert set(got) == {3, 5} and all(same(got[k], entries[k]) for k in entries)
-    assert embed_cache.EmbeddingCache(tmp_path, {"k": "other"}).get("text", [3]) == {}  # namespaces are separate
+    entry = make_entry(3, layers=(3, 5), truncated=True)
+    assert cache.get("text", [3, 5]) is None
+    assert same(cache.put("text", entry), entry)
+    got = cache.get("text", [5, 4, 3])  # layer 4 was never stored; the layers come in the order asked
+    assert got.layers == (5, 3) and torch_equal(got.layer(5), entry.layer(5)) and torch_equal(got.layer(3), entry.layer(3))
+    assert same(cache.get("text", [3, 5]), entry)
+    assert cache.get("text", [4]) is None
+    assert embed_cache.EmbeddingCache(tmp_path, {"k": "other"}).get("text", [3]) is None  # namespaces are separate
     path = cache.path(embed_cache.text_sha256("text"))
     assert path.parent.name == path.name[:2]
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left behind
@@ -278,26 +279,45 @@ def test_entries_round_trip_bit_for_bit(tmp_path):
     assert {k: v.shape for k, v in load(path.read_bytes()).items()} == {"ids": (7,), "L3": (7, 5), "L5": (7, 5)}
 
 
+def torch_equal(a, b):
+    import torch
+
+    return torch.equal(a, b)
+
+
+def test_consecutive_stored_layers_are_read_as_one_view(tmp_path):
+    cache = embed_cache.EmbeddingCache(tmp_path, {})
+    entry = make_entry(4, layers=(1, 2, 3, 4))
+    cache.put("t", entry)
+    together = cache.get("t", [2, 3, 4]).embedding  # back to back in the file: a view of the bytes read
+    apart = cache.get("t", [1, 3]).embedding  # not adjacent: stacked
+    assert together._base is not None and torch_equal(together, entry.embedding[1:])
+    assert torch_equal(apart, entry.embedding[[0, 2]])
+    together.mul_(2)  # the caller owns what it got (bertscore normalises in place)
+    assert same(cache.get("t", [1, 2, 3, 4]), entry)
+
+
 def test_a_new_layer_is_added_and_stored_layers_win(tmp_path):
     first, second = embed_cache.EmbeddingCache(tmp_path, {}), embed_cache.EmbeddingCache(tmp_path, {})
-    a = {1: make_entry(1)}
-    assert same(first.put("t", a)[1], a[1])
-    b = {1: make_entry(2), 2: make_entry(3)}
+    a = make_entry(1, layers=(1,))
+    assert same(first.put("t", a), a)
+    b = make_entry(2, layers=(1, 2))
     stored = second.put("t", b)  # layer 1 is on disk already: the second writer scores with it
-    assert same(stored[1], a[1]) and same(stored[2], b[2])
-    got = first.get("t", [1, 2])
-    assert same(got[1], a[1]) and same(got[2], b[2])
-    assert same(second.put("t", {2: make_entry(9)})[2], b[2])  # nothing new: the file stays as it is
+    assert stored.layers == (1, 2) and torch_equal(stored.layer(1), a.layer(1)) and torch_equal(stored.layer(2), b.layer(2))
+    assert same(first.get("t", [1, 2]), stored)
+    assert torch_equal(second.put("t", make_entry(9, layers=(2,))).layer(2), b.layer(2))  # nothing new: the file stays
+    same_bits = embed_cache.Entry(stored.embedding.clone(), (1, 2), stored.ids, False)
+    assert second.put("t", same_bits) is same_bits  # nothing differs: no copy is made
 
 
 def test_a_damaged_entry_is_replaced(tmp_path):
     cache = embed_cache.EmbeddingCache(tmp_path, {})
-    cache.put("t", {1: make_entry(1)})
+    cache.put("t", make_entry(1))
     path = cache.path(embed_cache.text_sha256("t"))
     path.write_bytes(path.read_bytes()[:-1])
-    assert cache.get("t", [1]) == {} and cache.rejected == 1
-    assert same(cache.put("t", {1: make_entry(2)})[1], make_entry(2))
-    assert same(cache.get("t", [1])[1], make_entry(2))
+    assert cache.get("t", [1]) is None and cache.rejected == 1
+    assert same(cache.put("t", make_entry(2)), make_entry(2))
+    assert same(cache.get("t", [1]), make_entry(2))
 
 
 def test_an_unwritable_cache_only_warns(tmp_path, caplog):
@@ -305,7 +325,7 @@ def test_an_unwritable_cache_only_warns(tmp_path, caplog):
     blocker.write_text("not a directory")
     cache = embed_cache.EmbeddingCache(blocker, {})
     entry = make_entry()
-    assert cache.put("t", {1: entry})[1] is entry and cache.put("u", {1: entry})[1] is entry
+    assert cache.put("t", entry) is entry and cache.put("u", entry) is entry
     assert sum("continuing without caching" in r.message for r in caplog.records) == 1
 
 
@@ -318,9 +338,9 @@ WRITER = textwrap.dedent(
     gen = torch.Generator().manual_seed(seed)
     for i in range(200):
         layers = (1, 2) if seed % 2 else (2, 3)  # writers overlap on layer 2 and each adds a layer of its own
-        new = {k: embed_cache.Entry(torch.randn(16, 8, generator=gen), (i,) * 16, False) for k in layers}
+        new = embed_cache.Entry(torch.randn(2, 16, 8, generator=gen), layers, (i,) * 16, False)
         stored = cache.put(f"text {i}", new)
-        sys.stdout.write(f"{i} {stored[2].embedding.sum().item()!r}\\n")
+        sys.stdout.write(f"{i} {stored.layer(2).sum().item()!r}\\n")
     """
 )
 
@@ -331,9 +351,10 @@ def test_concurrent_writers_agree_on_one_value(tmp_path):
     outputs = [p.communicate(timeout=120)[0] for p in procs]
     assert all(p.returncode == 0 for p in procs)
     cache = embed_cache.EmbeddingCache(tmp_path, {})
-    on_disk = {f"{i}": repr(cache.get(f"text {i}", [2])[2].embedding.sum().item()) for i in range(200)}
+    on_disk = {f"{i}": repr(cache.get(f"text {i}", [2]).layer(2).sum().item()) for i in range(200)}
     for out in outputs:  # every process scored with exactly what ended up on disk (layer 2, shared by all)
         assert dict(line.split(" ", 1) for line in out.splitlines()) == on_disk
+    assert all(cache.get(f"text {i}", [1, 2, 3]).layers == (1, 2, 3) for i in range(200))  # every layer kept
     assert not list(tmp_path.rglob("*.tmp"))
 
 
@@ -383,8 +404,25 @@ def random_pairs(seed, dim, n_pairs=40):
 
 
 def bench_matching(refs, hyps, embeddings, idf_of, workers=1):
+    """bench's (P, R, F) [N, 3] of one layer's embeddings."""
     weights = {t: (w / w.sum()).unsqueeze(0) for t, w in idf_of.items()}
-    return bert_engine.match(refs, hyps, bert_engine.unit_vectors(embeddings), weights, workers)
+    stacked = {t: e.unsqueeze(0).clone() for t, e in embeddings.items()}  # [1 layer, len, dim]; normalised in place
+    return bert_engine.match(refs, hyps, bert_engine.unit_vectors(stacked), weights, workers)[:, 0]
+
+
+@pytest.mark.parametrize("dim", [8, 384])
+def test_layers_matched_together_equal_each_layer_alone(dim):
+    import torch
+
+    refs, hyps, first, idf_of = random_pairs(dim, dim, n_pairs=300)
+    gen = torch.Generator().manual_seed(1)
+    layers = [first] + [{t: torch.randn(e.shape, generator=gen) for t, e in first.items()} for _ in range(5)]
+    weights = {t: (w / w.sum()).unsqueeze(0) for t, w in idf_of.items()}
+    stacked = {t: torch.stack([embeddings[t] for embeddings in layers]) for t in first}
+    together = bert_engine.match(refs, hyps, bert_engine.unit_vectors(stacked), weights, 2)
+    assert together.shape == (len(refs), 6, 3)
+    for j, embeddings in enumerate(layers):
+        assert torch.equal(together[:, j], bench_matching(refs, hyps, embeddings, idf_of)), j
 
 
 @pytest.mark.parametrize("dim", [3, 8, 16, 384])

@@ -32,10 +32,10 @@ def short_texts(encoder):
 def assert_same(a, b, texts):
     import torch
 
-    for layer in LAYERS:
-        for text in texts:
-            assert torch.equal(a[layer][text].embedding, b[layer][text].embedding), (layer, text[:40])
-            assert a[layer][text].ids == b[layer][text].ids
+    for text in texts:
+        assert a[text].layers == b[text].layers == LAYERS
+        assert torch.equal(a[text].embedding, b[text].embedding), text[:40]
+        assert a[text].ids == b[text].ids
 
 
 @pytest.mark.slow
@@ -70,7 +70,7 @@ def test_batches_hold_one_token_length_and_enough_rows(encoder, monkeypatch):
     monkeypatch.setattr(encoder, "model", spy)
     texts = short_texts(encoder) + ["a longer text " * 12]
     out = encoder.embed(texts, (1,), batch_size=2)
-    assert set(out[1]) == set(texts)
+    assert set(out) == set(texts) and all(e.embedding.shape[0] == 1 for e in out.values())
     ids = {tuple(encoder.token_ids(t)) for t in texts}
     for rows in seen:
         assert len({len(r) for r in rows}) == 1  # one token length per batch
