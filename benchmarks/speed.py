@@ -20,6 +20,7 @@ threshold in a unit test. Sections:
    single run (outside the volatile block), ROUGE and BERTScore on SummEval.
 
     python benchmarks/speed.py [--summeval PATH] [--quick] [--out FILE.md]
+        [--sections rouge,bertscore,cache,scale,bert-scale,shards] [--bert-sizes 1000,4000,10000]
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SUMMEVAL = ROOT.parent / "shared" / "data" / "summeval" / "bartscore_SummEval_data.json"
 TYPES = ["rouge1", "rouge2", "rougeL", "rougeLsum"]
+SECTIONS = ("rouge", "bertscore", "cache", "scale", "bert-scale", "shards")
 
 
 def best_of(fn, repeat: int) -> tuple[float, object]:
@@ -206,7 +208,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="scale up to 10k pairs only, skip BERTScore")
     parser.add_argument("--out", type=Path, help="also write the Markdown report here")
+    parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}")
+    parser.add_argument("--bert-sizes", default="1000,4000,10000", help="pairs for the BERTScore scale section")
     args = parser.parse_args()
+    wanted = set(args.sections.split(","))
+    if wanted - set(SECTIONS):
+        parser.error(f"unknown section(s) {sorted(wanted - set(SECTIONS))}; choose from {','.join(SECTIONS)}")
+    if args.quick:
+        wanted -= {"bertscore", "bert-scale"}
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     items = summeval_items(args.summeval)
     started = time.perf_counter()
@@ -214,21 +223,25 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         os.environ["BENCH_CACHE_DIR"] = str(tmp / "cache")
-        sections.append(rouge_section(items, args.repeat))
-        if not args.quick:
+        if "rouge" in wanted:
+            sections.append(rouge_section(items, args.repeat))
+        if "bertscore" in wanted:
             from bert_section import bertscore_section  # noqa: E402  (beside this file)
 
             sections.append(bertscore_section(items, tmp, args.repeat))
-        sections.append(cache_section(tmp))
-        sections.append(scale_section(items, tmp, [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]))
-        if not args.quick:
-            sections.append(bert_scale_section(items, tmp, [1_000, 4_000, 10_000]))
-        sections.append(shard_section(args.summeval, tmp, bertscore=not args.quick))
+        if "cache" in wanted:
+            sections.append(cache_section(tmp))
+        if "scale" in wanted:
+            sections.append(scale_section(items, tmp, [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]))
+        if "bert-scale" in wanted:
+            sections.append(bert_scale_section(items, tmp, [int(n) for n in args.bert_sizes.split(",")]))
+        if "shards" in wanted:
+            sections.append(shard_section(args.summeval, tmp, bertscore=not args.quick))
     import platform
 
     head = [f"## bench speed report ({time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
             f"{os.cpu_count()} cores, Python {platform.python_version()})", "",
-            f"Command: `python benchmarks/speed.py{' --quick' if args.quick else ''}`; total {time.perf_counter() - started:.0f} s.", ""]
+            f"Command: `python benchmarks/speed.py {' '.join(sys.argv[1:])}`; total {time.perf_counter() - started:.0f} s.", ""]
     text = "\n".join(head + [line for s in sections for line in (*s, "")])
     print(text)
     if args.out:

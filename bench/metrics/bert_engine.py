@@ -71,6 +71,7 @@ log = logging.getLogger(__name__)
 # or more. 32 leaves a margin.
 MIN_ROWS = 32
 MATCH_CHUNK = 256  # pairs per task of the matching threads
+TRIM_EVERY = 64  # forward batches between returns of freed heap memory to the OS (``trim_heap``)
 
 
 @dataclass
@@ -115,7 +116,7 @@ class Encoder:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=len(ids), desc="bertscore: embedding", unit="text", leave=False)
-        for batch in batches:
+        for k, batch in enumerate(batches):
             rows = [ids[t] for t in batch]
             rows *= -(-MIN_ROWS // (len(rows) * len(rows[0])))  # copies up to MIN_ROWS rows; only the first are read
             x = torch.tensor(rows, dtype=torch.long, device=self.device)
@@ -128,6 +129,8 @@ class Encoder:
                 out[text] = Entry(stacked[i], layers, tuple(ids[text]), self.is_truncated(text, ids[text]))
             if bar is not None:
                 bar.update(len(batch))
+            if (k + 1) % TRIM_EVERY == 0:
+                trim_heap()
         if bar is not None:
             bar.close()
         return out
@@ -215,6 +218,33 @@ def unit_vectors(embeddings: Mapping[str, object], device: str = "cpu") -> dict:
             e = e.to(device)
             out[t] = e.div_(torch.norm(e, dim=-1).unsqueeze(-1))
     return out
+
+
+def trim_heap() -> None:
+    """Give the heap's free pages back to the OS (glibc ``malloc_trim``; a no-op elsewhere).
+
+    Batches of ever-new shapes (texts x tokens) leave glibc's heap fragmented:
+    freed blocks too small for the next batch's tensors stay resident, so RSS
+    grew with every chunk of a long run (forward passes over 900 random batch
+    shapes: 0.5 -> 2.3 GB). Trimming after every 64 batches and every chunk
+    keeps it flat (0.56 GB) at no measurable cost; trimming after every batch
+    cost ~8%, and a low mmap threshold (no heap for big tensors) ~30%.
+    """
+    global _LIBC
+    if _LIBC is None:
+        import ctypes
+        import ctypes.util
+
+        try:
+            _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            _LIBC.malloc_trim.argtypes = [ctypes.c_size_t]
+        except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to do
+            _LIBC = False
+    if _LIBC:
+        _LIBC.malloc_trim(0)
+
+
+_LIBC = None
 
 
 @contextlib.contextmanager

@@ -280,6 +280,7 @@ class BertScore:
             vectors = bert_engine.unit_vectors({t: e.embedding for t, e in found.entries.items()}, self.device)
             parts.append(bert_engine.match(r, h, vectors, weights, self._match_workers()))  # [pairs, layers, 3]
             del found, ids, weights, vectors  # this chunk's embeddings go before the next chunk's come
+            bert_engine.trim_heap()  # and their memory goes back to the OS (see trim_heap)
         every = torch.cat(parts) if parts else torch.zeros((0, len(self.layers), 3))
         preds = {}
         for j, layer in enumerate(self.layers):
