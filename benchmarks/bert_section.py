@@ -51,18 +51,18 @@ def bertscore_section(items, tmp: Path, repeat: int) -> list[str]:
     rounds = max(1, min(repeat, 3))
     t_cold = t_sweep = t_one_nc = t_sweep_nc = float("inf")
     for i in range(rounds):
-        single, all_layers = tmp / f"emb-single-{i}", tmp / f"emb-sweep-{i}"
-        t, cold = _timed(lambda: bench_run(layer=LAYER, cache_dir=str(single)))
+        dir_one, dir_all = tmp / f"emb-single-{i}", tmp / f"emb-sweep-{i}"
+        t, cold = _timed(lambda: bench_run(layer=LAYER, cache_dir=str(dir_one)))
         t_cold = min(t_cold, t)
-        t, sweep = _timed(lambda: bench_run(layer="all", cache_dir=str(all_layers)))
+        t, sweep = _timed(lambda: bench_run(layer="all", cache_dir=str(dir_all)))
         t_sweep = min(t_sweep, t)
         t_one_nc = min(t_one_nc, _timed(lambda: bench_run(layer=LAYER, cache=False))[0])
         t_sweep_nc = min(t_sweep_nc, _timed(lambda: bench_run(layer="all", cache=False))[0])
         if i < rounds - 1:
-            shutil.rmtree(single), shutil.rmtree(all_layers)
-    t_warm, warm = _timed(lambda: bench_run(layer=LAYER, cache_dir=str(single)))
-    t_sweep_warm, _ = _timed(lambda: bench_run(layer="all", cache_dir=str(all_layers)))
-    shutil.rmtree(single), shutil.rmtree(all_layers)
+            shutil.rmtree(dir_one), shutil.rmtree(dir_all)
+    t_warm, warm = _timed(lambda: bench_run(layer=LAYER, cache_dir=str(dir_one)))
+    t_sweep_warm, _ = _timed(lambda: bench_run(layer="all", cache_dir=str(dir_all)))
+    shutil.rmtree(dir_one), shutil.rmtree(dir_all)
     f_bench = cold[0].column("f1")
     max_diff = max(abs(a - b) for a, b in zip(f_bench, f_direct.tolist()))
     reference = list(zip(*(t.tolist() for t in single)))
