@@ -54,10 +54,11 @@ def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
     out = out or sys.stdout
     plain = _to_plain(cfg)
     config = parse(plain)
+    built = pipeline.build_metrics(config)  # cheap (models load on first use); bad options fail before loading data
     t_load = time.perf_counter()
     inputs = pipeline.prepare_inputs(config)
     load_s = time.perf_counter() - t_load
-    key = run_cache.run_key(plain, config, inputs.fingerprint)
+    key = run_cache.run_key(plain, config, input_fingerprints(inputs), pipeline.declare(config, built, inputs))
     cached = None if config.force else store.find_indexed(config.results_dir, key)
     if cached is not None:
         log.info("answered from the store: same config, inputs and software as %s (force=true recomputes)", cached)
@@ -66,7 +67,7 @@ def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
         print(report.table(rec["metrics"]), file=out)
         print(cached, file=out)
         return cached
-    result = pipeline.run(config, inputs=inputs)
+    result = pipeline.run(config, metrics=built, inputs=inputs)
     result = replace(result, timings={**result.timings, "load_s": load_s})
     run_id = store.new_run_id()
     volatile = {
@@ -77,15 +78,16 @@ def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
     }
     rec = {**record.build_record(result, plain, volatile), "run_key": key}
     files = {"config.yaml": OmegaConf.to_yaml(OmegaConf.create(plain)), **_hydra_files()}
-    run_dir = store.write_run(config.results_dir, config.name, rec, record.build_samples(result), files, run_id)
-    store.index_run(config.results_dir, key, run_dir)
-    notes = rec["notes"].get("bertscore", {})
-    if notes.get("truncated_texts"):
-        log.warning("%d text(s) exceeded the model's %d-token limit", notes["truncated_texts"], notes["max_length"])
+    run_dir = store.write_run(config.results_dir, config.name, rec, record.build_samples(result), files, run_id, key=key)
     print(f"experiment {config.name}: {len(result.items)} items, inputs {result.inputs_fingerprint[:19]}…", file=out)
     print(report.table(rec["metrics"]), file=out)
     print(run_dir, file=out)
     return run_dir
+
+
+def input_fingerprints(inputs) -> list[str]:
+    """What a run key says was scored: the corpus, and the shard when sharded."""
+    return [inputs.fingerprint, *([inputs.shard_fingerprint] if inputs.shard_fingerprint else [])]
 
 
 def compose(overrides: list[str]) -> DictConfig:
@@ -98,7 +100,9 @@ def compose(overrides: list[str]) -> DictConfig:
         with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
             return hydra_compose(config_name="config", overrides=list(overrides))
     except HydraException as exc:
-        raise BenchError(str(exc).strip().splitlines()[0], "see `bench run --help` for groups and options") from None
+        from bench.hydra_errors import translate
+
+        raise translate(exc) from None
 
 
 def run_overrides(overrides: list[str], out: TextIO | None = None) -> Path:

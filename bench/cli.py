@@ -30,7 +30,21 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    """Run one command; returns its exit code. Ctrl-C and SIGTERM end it with one line (see bench.interrupts)."""
+    from bench import interrupts
+
+    interrupts.install()
+    try:
+        return _dispatch(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt as exc:
+        from bench import store
+
+        done = f"run {store.published[-1]} was written before it" if store.published else "no run was written"
+        print(f"bench: interrupted; {done}", file=sys.stderr)
+        return interrupts.exit_code(exc)
+
+
+def _dispatch(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(USAGE, end="")
         return 0
@@ -41,12 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     command, rest = argv[0], argv[1:]
     if command == "run":
-        from bench import app
-
-        # Hydra reads sys.argv itself; give it the overrides, and a program name for --help.
-        sys.argv = ["bench run", *rest]
-        app.main()
-        return 0
+        return _run(rest)
     if command in COMMANDS:
         import importlib
 
@@ -55,6 +64,26 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"bench: error: {unknown_choice('command', command, COMMANDS)}", file=sys.stderr)
     return 2
+
+
+def _run(overrides: list[str]) -> int:
+    import os
+
+    from hydra.errors import HydraException
+
+    from bench import app
+    from bench.hydra_errors import translate
+
+    # Hydra prints composition errors over several lines and exits 1; raised instead, they become
+    # bench's one-line errors (exit 2). Errors inside a run are BenchErrors already (bench.app).
+    os.environ["HYDRA_FULL_ERROR"] = "1"
+    sys.argv = ["bench run", *overrides]  # Hydra reads sys.argv itself; the name is for --help
+    try:
+        app.main()
+    except HydraException as exc:
+        print(f"bench: error: {translate(exc)}", file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":

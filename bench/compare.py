@@ -1,18 +1,19 @@
 """Baseline-vs-run comparison: pure logic, no disk, no printing.
 
-For every metric and stat (higher is better):
+For every metric and stat, in the metric's own direction (``higher_is_better``;
+a lower-is-better metric regresses when it rises):
 
 - signatures must match, except the ``inputs`` component (candidates are
   expected to change) and components listed in ``allow_signature_changes``;
   the references must be the same ones, item for item; otherwise the
   comparison is *incomparable*;
-- a drop larger than the tolerance ``max(abs, rel * |baseline|)`` is a
-  *regression*;
+- a move in the worse direction larger than the tolerance
+  ``max(abs, rel * |baseline|)`` is a *regression*;
 - with at least ``min_items`` items paired by id, a seeded paired bootstrap
-  of the mean per-item difference also flags a smaller drop as a
+  of the mean per-item difference also flags a smaller worsening as a
   *regression* when it is significant (one-sided p < alpha) and larger than
   ``min_effect``; a move that is neither beyond tolerance nor significant is
-  *unchanged*; rises are *improved*, never failures.
+  *unchanged*; moves in the better direction are *improved*, never failures.
 
 Unlike rouge-score's bootstrap (an unseeded global RNG), the generator here
 is ``numpy.random.default_rng(seed)``, and seed/resamples appear in the
@@ -57,7 +58,8 @@ class CheckSpec:
 
     @property
     def signature(self) -> str:
-        return f"check|boot:{self.resamples}|seed:{self.seed}|alpha:{self.alpha}|min_items:{self.min_items}"
+        sig = f"check|boot:{self.resamples}|seed:{self.seed}|alpha:{self.alpha}|min_items:{self.min_items}"
+        return sig + (f"|allow:{','.join(self.allow_signature_changes)}" if self.allow_signature_changes else "")
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,10 @@ class Side:
     references_fingerprint: str
     ids: tuple[str, ...]
     per_item: Mapping[str, Mapping[str, Sequence[float]]]  # metric -> stat -> values in ``ids`` order
+    higher_is_better: Mapping[str, bool] = field(default_factory=dict)  # metric -> direction; absent: higher
+
+    def better_is_higher(self, metric: str) -> bool:
+        return bool(self.higher_is_better.get(metric, True))
 
 
 @dataclass(frozen=True)
@@ -77,13 +83,19 @@ class StatCheck:
     stat: str
     baseline: float
     run: float
-    allowed_drop: float
+    allowed_drop: float  # how far the stat may move in the worse direction
     p_value: float | None  # one-sided, for the observed direction; None without a paired test
     verdict: str  # unchanged | improved | regression
+    higher_is_better: bool = True
 
     @property
     def delta(self) -> float:
         return self.run - self.baseline
+
+    @property
+    def gain(self) -> float:
+        """The move in the better direction (negative: worse), whichever way the metric points."""
+        return self.delta if self.higher_is_better else -self.delta
 
 
 @dataclass(frozen=True)
@@ -159,19 +171,20 @@ def _check_stat(base: Side, run: Side, metric: str, stat: str, spec: CheckSpec) 
     b, r = base.metrics[metric][stat], run.metrics[metric][stat]
     tol = spec.tolerance(metric)
     drop_allowed = tol.allowed_drop(b)
-    delta = r - b
+    higher = base.better_is_higher(metric)
+    gain = (r - b) if higher else (b - r)  # > 0 better, < 0 worse, for either direction
     p = None
     diffs = _paired(base, run, metric, stat) if len(base.ids) >= spec.min_items else None
     if diffs is not None and any(diffs):
         p = paired_bootstrap_p(diffs, spec.resamples, spec.seed)
-    significant = p is not None and p < spec.alpha and abs(delta) > tol.min_effect
-    if delta < -drop_allowed or (delta < 0 and significant):
+    significant = p is not None and p < spec.alpha and abs(gain) > tol.min_effect
+    if gain < -drop_allowed or (gain < 0 and significant):
         verdict = "regression"
-    elif delta > drop_allowed or (delta > 0 and significant):
+    elif gain > drop_allowed or (gain > 0 and significant):
         verdict = "improved"
     else:
         verdict = "unchanged"
-    return StatCheck(metric, stat, b, r, drop_allowed, p, verdict)
+    return StatCheck(metric, stat, b, r, drop_allowed, p, verdict, higher)
 
 
 def _stat_order(stat: str) -> tuple[int, str]:
@@ -188,6 +201,9 @@ def check(experiment: str, base: Side, run: Side, spec: CheckSpec) -> CheckRepor
     extra = sorted(set(run.metrics) - set(base.metrics))
     if extra:
         notes.append(f"not in the baseline, not checked: {', '.join(extra)}")
+    flipped = sorted(m for m in base.metrics if m in run.metrics and base.better_is_higher(m) != run.better_is_higher(m))
+    if flipped:
+        problems.append(f"metric direction (higher_is_better) differs from the baseline's: {', '.join(flipped)}")
     changes = signature_changes(base, run)
     problems += [f"signature differs: {c}" for c in _blocking(changes, spec.allow_signature_changes)]
     if base.references_fingerprint != run.references_fingerprint:

@@ -18,6 +18,7 @@ from bench.compare import CheckSpec
 from bench.data.spec import DatasetSpec
 from bench.errors import BenchError, unknown_choice
 from bench.metrics.registry import METRICS
+from bench.paths import safe_component
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,6 @@ class RunConfig:
     check: CheckSpec = field(default_factory=CheckSpec)
     shard: ShardSpec = field(default_factory=ShardSpec)
     force: bool = False  # recompute even when an identical run is in the store
-    extra: Mapping[str, Any] = field(default_factory=dict)  # other top-level keys, kept for the record
 
 
 def _convert(tp: Any, value: Any, where: str) -> Any:
@@ -110,9 +110,14 @@ def parse(cfg: Mapping[str, Any]) -> RunConfig:
     dataset = build(DatasetSpec, cfg.pop("dataset", None), "dataset")
     check = build(CheckSpec, cfg.pop("check", None), "check")
     shard = build(ShardSpec, cfg.pop("shard", None), "shard")
-    known = {f.name for f in dataclasses.fields(RunConfig)} - {"dataset", "metrics", "extra", "check", "shard"}
-    top = {k: cfg.pop(k) for k in list(cfg) if k in known}
+    known = {f.name for f in dataclasses.fields(RunConfig)} - {"dataset", "metrics", "check", "shard"}
+    for key in cfg:
+        if key not in known:
+            # never kept or acted on: a typo (`+limt=5`) or a hostile key (`+x._target_=os.system`)
+            err = unknown_choice("option", key, known | {"dataset", "metrics", "check", "shard"})
+            raise BenchError(f"unknown option {key!r}", err.fix)
     hints = typing.get_type_hints(RunConfig)
-    top = {k: _convert(hints[k], v, k) for k, v in top.items()}
+    top = {k: _convert(hints[k], v, k) for k, v in cfg.items()}
     top.setdefault("name", dataset.name)
-    return RunConfig(dataset=dataset, metrics=metrics, check=check, shard=shard, extra=cfg, **top)
+    safe_component(top["name"], "experiment name", "set name=<letters, digits, '.', '_' or '-'>")
+    return RunConfig(dataset=dataset, metrics=metrics, check=check, shard=shard, **top)

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
-from bench import data
+from bench import data, faults
 from bench.config import RunConfig
 from bench.errors import BenchError
 from bench.extract import check_spec, extract
@@ -68,6 +68,7 @@ def prepare_inputs(config: RunConfig) -> Inputs:
         raise BenchError("idf weighting cannot be sharded (idf depends on the whole corpus)", "run without shard.* or with idf=false")
     check_spec(spec.extract)
     items = data.select(data.load_items(spec), config.limit, config.sample, config.seed)
+    faults.point("load")
     items = [replace(it, candidate=extract(it.candidate, spec.extract)) for it in items]
     items = validate(items, f"dataset {spec.name!r}")
     corpus = dict(
@@ -90,10 +91,26 @@ def prepare(config: RunConfig) -> list[Item]:
 
 
 def _with_shard(result: MetricResult, config: RunConfig) -> MetricResult:
+    return replace(result, signature=_shard_signature(result.signature, config))
+
+
+def _shard_signature(sig: Signature, config: RunConfig) -> Signature:
     if config.shard.count == 1:
-        return result
-    comps = (*result.signature.components, ("shard", f"{config.shard.index + 1}/{config.shard.count}"))
-    return replace(result, signature=Signature(result.signature.metric, comps))
+        return sig
+    return Signature(sig.metric, (*sig.components, ("shard", f"{config.shard.index + 1}/{config.shard.count}")))
+
+
+def declare(config: RunConfig, built: Mapping[str, Any], inputs: Inputs) -> tuple[Signature, ...]:
+    """Every signature the run will produce, before scoring: what the run key is made of (bench.run_cache).
+
+    ``run`` checks the scored results carry exactly these, so nothing can enter a
+    signature without entering the key.
+    """
+    sigs: list[Signature] = []
+    for family in config.metrics:
+        declared = built[family].signatures(inputs.items, config.multiref, inputs.fingerprint)
+        sigs.extend(_shard_signature(s, config) for s in declared)
+    return tuple(sigs)
 
 
 def build_metrics(config: RunConfig, metrics: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -120,11 +137,16 @@ def run(config: RunConfig, metrics: Mapping[str, Any] | None = None, inputs: Inp
     t0 = time.perf_counter()
     inputs = inputs or prepare_inputs(config)
     timings["load_s"] = time.perf_counter() - t0
+    declared = declare(config, built, inputs)
     results: list[MetricResult] = []
     for family in config.metrics:
+        faults.point("score")
         t0 = time.perf_counter()
         log.info("scoring %d items with %s", len(inputs.items), family)
         scored = built[family].score(inputs.items, config.multiref, inputs.fingerprint)
         results.extend(_with_shard(r, config) for r in scored)
         timings[f"{family}_s"] = time.perf_counter() - t0
+    if tuple(r.signature for r in results) != declared:
+        got = [str(r.signature) for r in results]
+        raise RuntimeError(f"bench bug: scored signatures {got} differ from the declared {[str(d) for d in declared]}")
     return RunResult(config, inputs.items, tuple(results), inputs.fingerprint, timings, inputs)

@@ -1,12 +1,18 @@
-"""Run keys: answer a run from the store when nothing that produced it changed.
+"""Run keys: answer a run from the store only when nothing that produced it changed.
 
-The key is a SHA-256 over everything that can change a stored number: the
-scoring config (not where results go, not progress bars or cache locations),
-the inputs fingerprint, the model weights' hash, the versions of every
-package in the environment record, the Python version and machine, and a hash
-of bench's own source files (so editing the harness invalidates its cache
-even without a version bump). Computing it imports no torch: versions come
-from package metadata and the weights hash is memoised per file stat.
+The key is a SHA-256 over exactly what a stored number depends on:
+
+- every signature the run will produce (``bench.pipeline.declare``), which name
+  each metric's engine, options, versions, model hashes and inputs; the
+  scored results must carry exactly those, so nothing can enter a signature
+  without entering the key;
+- the scoring config (not where results go, not progress bars or cache
+  locations) and the inputs fingerprint (of the shard too, when sharded);
+- the Python version and machine, and a hash of bench's own source files (so
+  editing the harness invalidates its cache even without a version bump).
+
+Computing it imports no torch: versions come from package metadata and the
+weights hash is memoised per file stat.
 """
 
 from __future__ import annotations
@@ -17,11 +23,10 @@ import json
 import platform
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from bench.config import RunConfig
-from bench.environment import PACKAGES
-from bench.signature import package_version, python_version
+from bench.signature import python_version
 
 # Options that never change a number.
 NOT_SCORING_TOP = ("results_dir", "force", "check", "name")
@@ -38,16 +43,6 @@ def source_hash() -> str:
     return digest.hexdigest()
 
 
-def _models(config: RunConfig) -> dict[str, str]:
-    out = {}
-    for family, spec in config.metrics.items():
-        if hasattr(spec, "model"):
-            from bench.metrics.models import resolve
-
-            out[family] = resolve(spec.model).weights_sha256
-    return out
-
-
 def scoring_config(plain: Mapping[str, Any]) -> dict[str, Any]:
     cfg = copy.deepcopy(dict(plain))
     for key in NOT_SCORING_TOP:
@@ -58,13 +53,13 @@ def scoring_config(plain: Mapping[str, Any]) -> dict[str, Any]:
     return cfg
 
 
-def run_key(plain: Mapping[str, Any], config: RunConfig, inputs_fingerprint: str) -> str:
+def run_key(plain: Mapping[str, Any], config: RunConfig, inputs: Sequence[str], signatures: Sequence[object]) -> str:
+    """``inputs``: the fingerprints scored (corpus, then shard if any); ``signatures``: as ``declare`` gives them."""
     payload = {
         "config": scoring_config(plain),
         "experiment": config.name,
-        "inputs": inputs_fingerprint,
-        "models": _models(config),
-        "packages": {name: package_version(name) for name in PACKAGES},
+        "inputs": list(inputs),
+        "signatures": sorted(str(s) for s in signatures),  # a set: a merged record lists them in key order
         "python": python_version(),
         "machine": [platform.system(), platform.machine()],
         "bench_source": source_hash(),

@@ -9,17 +9,20 @@ can run a paired test without the original run directory.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 from bench import store
 from bench.compare import Side
 from bench.errors import BenchError
+from bench.paths import safe_component
 
 BASELINE_KIND = "bench-baseline"
 
 
 def default_baseline(experiment: str, results_dir: str | Path = "results") -> Path:
+    safe_component(experiment, "experiment name", "pass --baseline FILE")
     return Path(results_dir) / "baselines" / f"{experiment}.json"
 
 
@@ -35,7 +38,8 @@ def per_item_columns(samples: list[dict[str, Any]]) -> tuple[tuple[str, ...], di
 
 def side_from_run(record: dict[str, Any], samples: list[dict[str, Any]]) -> Side:
     ids, columns = per_item_columns(samples)
-    return Side(record["metrics"], record["signatures"], record["inputs"]["references_fingerprint"], ids, columns)
+    return Side(record["metrics"], record["signatures"], record["inputs"]["references_fingerprint"], ids, columns,
+                record.get("higher_is_better", {}))
 
 
 def load_run_side(run_dir: str | Path) -> tuple[dict[str, Any], Side]:
@@ -50,12 +54,41 @@ def load_baseline(path: str | Path) -> tuple[dict[str, Any], Side]:
     data = store.read_versioned(p, "re-create it with `bench baseline RUN_DIR --update`")
     if data.get("kind") != BASELINE_KIND:
         raise BenchError(f"{p} is not a bench baseline", "create one with `bench baseline RUN_DIR`")
+    fix = "re-create it with `bench baseline RUN_DIR --update`"
     try:
         per = data["per_item"]
-        side = Side(data["metrics"], data["signatures"], data["inputs"]["references_fingerprint"], tuple(per["ids"]), per["scores"])
-    except (KeyError, TypeError) as exc:
-        raise BenchError(f"baseline {p} is corrupt (missing {exc})", "re-create it with `bench baseline RUN_DIR --update`") from None
+        side = Side(data["metrics"], data["signatures"], data["inputs"]["references_fingerprint"], tuple(per["ids"]),
+                    per["scores"], data.get("higher_is_better", {}))
+        _validate(side)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise BenchError(f"baseline {p} is corrupt (missing or malformed {exc})", fix) from None
+    except ValueError as exc:
+        raise BenchError(f"baseline {p} is corrupt ({exc})", fix) from None
     return data, side
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{where} is {value!r}, not a finite number")
+    return float(value)
+
+
+def _validate(side: Side) -> None:
+    """Every metric has stats, a signature and per-item values of the right length; every number is finite."""
+    if not side.metrics:
+        raise ValueError("it holds no metric")
+    for metric, stats in side.metrics.items():
+        if metric not in side.signatures:
+            raise ValueError(f"metric {metric!r} has no signature")
+        if not stats:
+            raise ValueError(f"metric {metric!r} has no stats")
+        for stat, value in stats.items():
+            _number(value, f"{metric}.{stat}")
+            column = side.per_item[metric][stat]
+            if len(column) != len(side.ids):
+                raise ValueError(f"{metric}.{stat} has {len(column)} per-item values for {len(side.ids)} ids")
+            for k, v in enumerate(column):
+                _number(v, f"{metric}.{stat} of item {k}")
 
 
 def write_baseline(run_dir: str | Path, path: Path, update: bool) -> dict[str, Any]:
@@ -79,6 +112,7 @@ def write_baseline(run_dir: str | Path, path: Path, update: bool) -> dict[str, A
         "config": record["config"],
         "metrics": record["metrics"],
         "signatures": record["signatures"],
+        "higher_is_better": record.get("higher_is_better", {}),
         "inputs": record["inputs"],
         "environment": record["environment"],
         "per_item": {"ids": list(ids), "scores": columns},

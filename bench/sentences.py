@@ -19,7 +19,7 @@ by the chosen splitter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
@@ -40,13 +40,22 @@ ABBREVIATIONS = frozenset(
 
 @dataclass(frozen=True)
 class Splitter:
+    """A named, versioned sentence splitter; ``make`` builds the splitting function on first use,
+    so that naming it in a signature (a run answered from the store) imports nothing."""
+
     name: str
     version: str
-    split: Callable[[str], list[str]]
+    make: Callable[[], Callable[[str], list[str]]]
+    _made: list = field(default_factory=list, compare=False, repr=False)
 
     @property
     def signature(self) -> str:
         return f"{self.name}@{self.version}"
+
+    def split(self, line: str) -> list[str]:
+        if not self._made:
+            self._made.append(self.make())
+        return self._made[0](line)
 
     def __call__(self, text: str) -> list[str]:
         out: list[str] = []
@@ -56,13 +65,16 @@ class Splitter:
         return out
 
 
-def _punkt() -> Splitter:
+def _punkt_tokenize() -> Callable[[str], list[str]]:
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
-    tokenizer = PunktSentenceTokenizer(params)
-    return Splitter("punkt", f"nltk-{_version('nltk')}+{ABBREVIATIONS_VERSION}", tokenizer.tokenize)
+    return PunktSentenceTokenizer(params).tokenize
+
+
+def _punkt() -> Splitter:
+    return Splitter("punkt", f"nltk-{_version('nltk')}+{ABBREVIATIONS_VERSION}", _punkt_tokenize)
 
 
 def _nltk() -> Splitter:
@@ -75,7 +87,7 @@ def _nltk() -> Splitter:
             "sentence splitter 'nltk' needs nltk's punkt data, which is not installed",
             "use metrics.rouge.sentence_splitter=punkt (offline, the default)",
         ) from None
-    return Splitter("nltk", f"nltk-{_version('nltk')}", nltk.sent_tokenize)
+    return Splitter("nltk", f"nltk-{_version('nltk')}", lambda: nltk.sent_tokenize)
 
 
 def _pysbd() -> Splitter:
@@ -84,11 +96,11 @@ def _pysbd() -> Splitter:
     except ImportError:
         raise BenchError("sentence splitter 'pysbd' is not installed", "pip install pysbd (or pip install -e '.[pysbd]')") from None
     segmenter = pysbd.Segmenter(language="en", clean=False)
-    return Splitter("pysbd", f"pysbd-{_version('pysbd')}", segmenter.segment)
+    return Splitter("pysbd", f"pysbd-{_version('pysbd')}", lambda: segmenter.segment)
 
 
 def _newline() -> Splitter:
-    return Splitter("newline", "1", lambda line: [line])
+    return Splitter("newline", "1", lambda: lambda line: [line])
 
 
 SPLITTERS: dict[str, Callable[[], Splitter]] = {

@@ -47,10 +47,26 @@ class Signature:
 
 
 def package_version(dist: str) -> str:
+    """The installed version of ``dist`` ("absent" if it is not installed).
+
+    Every version that enters a signature comes through here, and the run key is
+    made of the signatures (``bench.run_cache``), so a changed version can never
+    be answered from the store with the old number.
+    """
+    return _installed_version(dist)
+
+
+def _installed_version(dist: str) -> str:
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return "absent"
+
+
+def bench_version() -> str:
+    from bench import __version__
+
+    return __version__
 
 
 def python_version() -> str:

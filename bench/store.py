@@ -19,12 +19,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import time
 import uuid
 from pathlib import Path
 from typing import Any, Mapping
 
+from bench import faults, interrupts
 from bench.errors import BenchError
+from bench.paths import inside, safe_component
 
 SCHEMA_VERSION = 1
 RESULT = "result.json"
@@ -36,7 +39,14 @@ def dumps(obj: Any) -> str:
 
 
 def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    faults.point("write_file")
+    for attempt in range(5):  # a concurrent run may remove an empty .staging between our two mkdirs
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            break
+        except FileNotFoundError:
+            if attempt == 4:
+                raise
     with path.open("w", encoding="utf-8") as fh:
         fh.write(text)
         fh.flush()
@@ -47,6 +57,43 @@ def new_run_id() -> str:
     return time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
+# Runs this process has published, so an interrupt can say truthfully whether one was written.
+published: list[Path] = []
+STAGING = ".staging"
+
+
+def _staging_name(run_id: str) -> str:
+    # host and pid let a later run remove what a killed one left (SIGKILL runs no cleanup)
+    return f"{run_id}.{socket.gethostname()}.{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def reap_staging(root: Path) -> list[Path]:
+    """Remove staging folders of dead processes on this host (a SIGKILL mid-write leaves one)."""
+    removed = []
+    host = socket.gethostname()
+    try:
+        entries = list((root / STAGING).iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        run_id, _, rest = entry.name.partition(".")
+        entry_host, _, pid = rest.rpartition(".")
+        if entry_host == host and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
 def write_run(
     results_dir: str | Path,
     experiment: str,
@@ -54,26 +101,46 @@ def write_run(
     samples: list[Mapping[str, Any]],
     files: Mapping[str, str],
     run_id: str,
+    key: str | None = None,
 ) -> Path:
-    """Write a complete run atomically and return its directory."""
+    """Write a complete run atomically, index it under ``key`` (if given), and return its directory.
+
+    Nothing is visible under ``results_dir/<experiment>/`` until the one ``rename``
+    that publishes the complete run; SIGINT/SIGTERM are held over that rename and
+    the index entry, so an interrupt leaves either no run or a complete, indexed one.
+    """
+    safe_component(experiment, "experiment name", "set name=<letters, digits, ._->")
+    safe_component(run_id, "run id", "run ids come from bench; do not edit them")
     root = Path(results_dir)
-    staging = root / ".staging" / run_id
+    for rel in files:
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:
+            raise ValueError(f"run file {rel!r} would land outside the run directory")
+    staging = root / STAGING / _staging_name(run_id)
+    final = root / experiment / run_id
     try:
+        reap_staging(root)
         _write(staging / RESULT, dumps(record))
         _write(staging / SAMPLES, "".join(json.dumps(s, sort_keys=True, ensure_ascii=False) + "\n" for s in samples))
         for rel, text in files.items():
             _write(staging / rel, text)
-        final = root / experiment / run_id
         final.parent.mkdir(parents=True, exist_ok=True)
+        if not inside(root, final):
+            raise BenchError(f"run directory {final} would lie outside {root}", "use a plain experiment name")
         if final.exists():  # rename() would silently replace an empty directory
             raise BenchError(f"run directory {final} already exists", "re-run; run ids are unique per run")
-        os.rename(staging, final)
+        faults.point("write")
+        with interrupts.critical():
+            os.rename(staging, final)
+            published.append(final)
+            if key is not None:
+                index_run(root, key, final)
     except OSError as exc:
-        raise BenchError(f"cannot write results under {root}: {exc.strerror}", "check results_dir and free disk space") from None
+        reason = exc.strerror or str(exc)
+        raise BenchError(f"cannot write results under {root}: {reason}", "check results_dir and free disk space") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         try:
-            (root / ".staging").rmdir()
+            (root / STAGING).rmdir()
         except OSError:
             pass
     return final
@@ -84,12 +151,15 @@ def _index_file(results_dir: str | Path, key: str) -> Path:
 
 
 def index_run(results_dir: str | Path, key: str, run_dir: Path) -> None:
-    """Remember which run a run key produced (see bench.run_cache)."""
+    """Remember which run a run key produced (see bench.run_cache); last writer wins, atomically."""
     path = _index_file(results_dir, key)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
-    tmp.write_text(str(Path(run_dir).resolve().relative_to(Path(results_dir).resolve())), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(str(Path(run_dir).resolve().relative_to(Path(results_dir).resolve())), encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def find_indexed(results_dir: str | Path, key: str) -> Path | None:
@@ -97,10 +167,12 @@ def find_indexed(results_dir: str | Path, key: str) -> Path | None:
     path = _index_file(results_dir, key)
     try:
         run_dir = Path(results_dir) / path.read_text(encoding="utf-8").strip()
+        if not inside(Path(results_dir), run_dir):  # a hand-edited index entry
+            return None
         record = json.loads((run_dir / RESULT).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if record.get("run_key") != key or not (run_dir / SAMPLES).is_file():
+    if not isinstance(record, dict) or record.get("run_key") != key or not (run_dir / SAMPLES).is_file():
         return None
     return run_dir
 
@@ -111,14 +183,21 @@ def write_json_atomic(path: Path, obj: Any) -> None:
     try:
         _write(tmp, dumps(obj))
         os.replace(tmp, path)
+    except OSError as exc:
+        raise BenchError(f"cannot write {path}: {exc.strerror or exc}", "check the path and free disk space") from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _non_finite(name: str) -> float:
+    # bench writes with allow_nan=False; a NaN or Infinity in a stored file was put there by hand
+    raise ValueError(f"non-finite number {name}")
 
 
 def read_versioned(path: Path, fix: str) -> dict[str, Any]:
     """A JSON object with this bench's schema_version, or a one-line error ending in ``fix``."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_non_finite)
     except (ValueError, OSError) as exc:
         raise BenchError(f"{path} is corrupt or unreadable ({exc})", fix) from None
     if not isinstance(data, dict) or "schema_version" not in data:

@@ -106,7 +106,7 @@ def test_overrides_reach_the_typed_config(run_config, overrides, check):
 BAD = [
     # overrides, words the one-line error must contain
     (["+metrics.rouge.foo=1"],
-     ["unknown option metrics.rouge.foo", "valid choices: engine, sentence_splitter, types, use_stemmer"]),
+     ["unknown option metrics.rouge.foo", "valid choices: engine, sentence_splitter, tokenizer, types, use_stemmer"]),
     (["+metrics.bertscore.layers=5"], ["unknown option metrics.bertscore.layers", "did you mean 'layer'"]),
     (["+dataset.colums.id=x"], ["unknown option dataset.colums", "did you mean 'columns'"]),
     (["+dataset.extract.regexp=x"], ["unknown option dataset.extract.regexp", "did you mean 'regex'"]),
@@ -159,6 +159,24 @@ def test_path_is_mandatory_for_files_and_hub(compose, dataset):
         to_plain(compose(f"dataset={dataset}"))
 
 
-def test_unknown_top_level_keys_are_kept_for_the_record(compose):
-    config = parse(to_plain(compose("+note=baseline-run")))
-    assert config.extra == {"note": "baseline-run"}
+@pytest.mark.parametrize("override, words", [
+    ("+note=baseline-run", ["unknown option 'note'"]),
+    ("+limt=5", ["unknown option 'limt'", "did you mean 'limit'?"]),
+    ("+x._target_=os.system", ["unknown option 'x'"]),  # never kept, never instantiated
+])
+def test_unknown_top_level_keys_are_errors(compose, override, words):
+    with pytest.raises(BenchError) as err:
+        parse(to_plain(compose(override)))
+    for word in words:
+        assert word in str(err.value)
+
+
+@pytest.mark.parametrize("name", ["../../escaped", "a/b", ".hidden", "..", "", "x y", "ok\\no"])
+def test_unsafe_experiment_names_are_refused(compose, name):
+    with pytest.raises(BenchError, match="not a safe name"):
+        parse(to_plain(compose(f"name='{name}'")))
+
+
+def test_safe_experiment_names_pass(compose):
+    assert parse(to_plain(compose("name=my-exp_1.v2"))).name == "my-exp_1.v2"
+

@@ -1,7 +1,11 @@
 """``bench check``: compare a run with its experiment's baseline.
 
-    bench check RUN_DIR [options]          check a stored run
-    bench check [options] [overrides...]   run the experiment first (same overrides as `bench run`)
+    bench check RUN_DIR [options] [check.* overrides]   check a stored run
+    bench check [options] [overrides...]                run the experiment first (same overrides as `bench run`)
+
+The settings (tolerances, alpha, resamples, min_items, allowed signature changes)
+are this invocation's: configs/check/ with its check.* overrides, whether the run
+was computed now, answered from the store, or given as a directory.
 
 Exit codes: 0 pass (unchanged or improved), 1 regression, 2 incomparable or usage error.
 """
@@ -18,20 +22,47 @@ from bench.config import build
 from bench.errors import BenchError
 
 
-def _spec(record: dict, allow: list[str]) -> compare.CheckSpec:
-    spec = build(compare.CheckSpec, record["config"].get("check"), "check")
-    return replace(spec, allow_signature_changes=(*spec.allow_signature_changes, *allow))
+def _is_check_override(override: str) -> bool:
+    key = override.lstrip("+~").split("=", 1)[0]
+    return key == "check" or key.startswith("check.")
 
 
-def _run_dir(targets: list[str]) -> Path:
-    if len(targets) == 1 and Path(targets[0]).is_dir():
-        return Path(targets[0])
-    if len(targets) == 1 and "=" not in targets[0]:
-        raise BenchError(f"{targets[0]} is neither a run directory nor a config override", "pass RUN_DIR or key=value overrides")
+def settings(overrides: list[str], experiment: str | None = None) -> compare.CheckSpec:
+    """The check settings of this invocation: ``configs/check/`` (and a named experiment's own
+    ``check`` node) with the invocation's overrides, never those stored in the run's record."""
+    from omegaconf import OmegaConf
+
+    from bench.app import compose
+    from bench.hydra_errors import group_options
+
+    named = any(o.startswith("experiment=") for o in overrides)
+    extra = [f"experiment={experiment}"] if experiment and not named and experiment in group_options("experiment") else []
+    node = OmegaConf.to_container(compose([*extra, *overrides]).check, resolve=True)
+    return build(compare.CheckSpec, node, "check")
+
+
+def _targets(targets: list[str]) -> tuple[Path | None, list[str]]:
+    """(RUN_DIR or None, overrides)."""
+    if targets and Path(targets[0]).is_dir():
+        run_dir, rest = Path(targets[0]), targets[1:]
+        other = [o for o in rest if not _is_check_override(o)]
+        if other:
+            raise BenchError(
+                f"with a run directory only check settings apply, not {' '.join(other)}",
+                "pass check.* overrides only, or run the experiment with `bench check OVERRIDES`",
+            )
+        return run_dir, rest
+    bad = [t for t in targets if "=" not in t]
+    if bad:
+        raise BenchError(f"{bad[0]} is neither a run directory nor a config override", "pass RUN_DIR or key=value overrides")
+    return None, targets
+
+
+def _run(overrides: list[str]) -> Path:
     from bench.app import run_overrides, setup_logging
 
     setup_logging()
-    return run_overrides(targets, out=sys.stderr)  # stdout carries the report only
+    return run_overrides(overrides, out=sys.stderr)  # stdout carries the report only
 
 
 @handles_errors
@@ -46,8 +77,11 @@ def main(argv: list[str]) -> int:
                         help="signature component allowed to differ (repeatable), e.g. --allow transformers")
     args = parser.parse_args(argv)
 
-    run_dir = _run_dir(args.targets)
+    given, overrides = _targets(args.targets)
+    run_dir = given or _run(overrides)
     record, run_side = runs.load_run_side(run_dir)
+    spec = settings(overrides, record["experiment"] if given else None)
+    spec = replace(spec, allow_signature_changes=(*spec.allow_signature_changes, *args.allow))
     baseline_path = Path(args.baseline) if args.baseline else runs.default_baseline(record["experiment"])
     base_record, base_side = runs.load_baseline(baseline_path)
     if base_record["experiment"] != record["experiment"]:
@@ -55,7 +89,7 @@ def main(argv: list[str]) -> int:
             f"baseline {baseline_path} is for experiment {base_record['experiment']!r}, the run is {record['experiment']!r}",
             "pass --baseline for the run's experiment",
         )
-    report = compare.check(record["experiment"], base_side, run_side, _spec(record, args.allow))
+    report = compare.check(record["experiment"], base_side, run_side, spec)
     text = render.FORMATS[args.format](report, str(baseline_path))
     print(text)
     if args.output:

@@ -35,9 +35,10 @@ def main(argv: list[str]) -> int:
     from bench import run_cache
     from bench.config import parse
 
-    record["run_key"] = run_cache.run_key(record["config"], parse(record["config"]), record["inputs"]["fingerprint"])
-    run_dir = store.write_run(args.results_dir, record["experiment"], record, samples, {}, run_id)
-    store.index_run(args.results_dir, record["run_key"], run_dir)
+    # the key the unsharded run would have: its signatures are the merged record's
+    signatures = list(record["signatures"].values())
+    record["run_key"] = run_cache.run_key(record["config"], parse(record["config"]), [record["inputs"]["fingerprint"]], signatures)
+    run_dir = store.write_run(args.results_dir, record["experiment"], record, samples, {}, run_id, key=record["run_key"])
     from bench import report
 
     print(f"merged {len(shards)} shards of {record['experiment']}: {len(samples)} items")

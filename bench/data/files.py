@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from pathlib import Path
 
 from bench.data.columns import to_items
@@ -9,6 +11,39 @@ from bench.data.spec import DatasetSpec
 from bench.data.text_files import check_utf8, existing_file
 from bench.errors import BenchError, unknown_choice
 from bench.items import Item
+
+@contextlib.contextmanager
+def _captured_log():
+    """datasets logs a parse error (with the parser's own words) before raising a generic one;
+    keep its records instead of printing them, so the user sees the problem once, in bench's line."""
+    records: list[logging.LogRecord] = []
+    logger = logging.getLogger("datasets")
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append  # type: ignore[method-assign]
+    saved = logger.handlers[:], logger.propagate
+    logger.handlers, logger.propagate = [handler], False
+    try:
+        yield records
+    finally:
+        logger.handlers, logger.propagate = saved
+
+
+def _logged_reason(records: list[logging.LogRecord], path: Path) -> str | None:
+    for record in reversed(records):
+        text = record.getMessage().strip().splitlines()[0]
+        # "Failed to load JSON from file '<path>' with error <class '...'>: JSON parse error: ... in row 1"
+        return text.rsplit(">: ", 1)[-1] if ">: " in text else text.replace(str(path), path.name)
+    return None
+
+
+def root_reason(exc: BaseException) -> str:
+    """The first line of the innermost error in the chain: datasets wraps the parser's message
+    ("JSON parse error: ... in row 1") in a generic "An error occurred while generating the dataset"."""
+    while (exc.__cause__ or exc.__context__) is not None:
+        exc = exc.__cause__ or exc.__context__
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
 
 # datasets' builder name for each format; jsonl is read by the json builder.
 FORMATS = {"json": "json", "jsonl": "json", "csv": "csv", "parquet": "parquet"}
@@ -32,9 +67,10 @@ def load(spec: DatasetSpec) -> list[Item]:
 
     datasets.disable_progress_bars()
     try:
-        data = datasets.load_dataset(FORMATS[fmt], data_files=str(path), split="train")
+        with _captured_log() as logged:
+            data = datasets.load_dataset(FORMATS[fmt], data_files=str(path), split="train")
     except Exception as exc:  # datasets raises many types; all mean "this file does not parse"
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        reason = _logged_reason(logged, path) or root_reason(exc)
         raise BenchError(
             f"cannot read {path} as {fmt}: {reason}",
             f"check that the file is valid {fmt} or set dataset.format",

@@ -28,7 +28,7 @@ from bench.items import Item
 from bench.metrics import bert_engine, embed_cache, multiref
 from bench.metrics.base import MetricResult
 from bench.metrics.models import WEIGHT_SUFFIXES, ResolvedModel, file_sha256, resolve
-from bench.signature import Signature, package_version, short_hash
+from bench.signature import Signature, bench_version, package_version, short_hash
 
 log = logging.getLogger(__name__)
 STATS = ("precision", "recall", "f1")
@@ -72,7 +72,15 @@ class BertScoreSpec:
         object.__setattr__(self, "layer", _layer_option(self.layer))
 
 
+def _cpu_only_torch() -> bool:
+    """A ``+cpu`` build of torch can never see a GPU: tell so from its version, without importing it."""
+    return package_version("torch").endswith("+cpu")
+
+
 def _device(requested: str) -> str:
+    # Decided without importing torch where possible: a run answered from the store never needs it.
+    if requested == "cpu" or (requested == "auto" and _cpu_only_torch()):
+        return "cpu"
     import torch
 
     if requested == "auto":
@@ -99,10 +107,12 @@ def _layers(spec: BertScoreSpec, model: ResolvedModel) -> tuple[int, ...]:
     if spec.layer == "all":
         return tuple(range(1, n + 1))
     layers = spec.layer if isinstance(spec.layer, tuple) else (spec.layer,)
+    if layers == (None,) and model.name in DEFAULT_LAYERS:
+        layers = (DEFAULT_LAYERS[model.name],)
     if layers == (None,):
-        from bert_score.utils import model2layers
+        from bert_score.utils import model2layers  # imports bert_score and torch: only for other models
 
-        layers = (DEFAULT_LAYERS.get(model.name, model2layers.get(model.name)),)
+        layers = (model2layers.get(model.name),)
         if layers == (None,):
             raise BenchError(f"no default layer is known for model {model.name!r}", f"set metrics.bertscore.layer=N (1..{n})")
     for layer in layers:
@@ -119,9 +129,11 @@ def _baseline(spec: BertScoreSpec, model: ResolvedModel) -> Path | None:
     if spec.baseline_path is not None:
         path = Path(spec.baseline_path).expanduser()
     else:
-        import bert_score
+        import importlib.util
 
-        path = Path(bert_score.__file__).parent / "rescale_baseline" / spec.lang / f"{model.name}.tsv"
+        found = importlib.util.find_spec("bert_score")  # where it is, without importing it (and torch)
+        package = Path(found.origin).parent if found and found.origin else Path("bert_score")
+        path = package / "rescale_baseline" / spec.lang / f"{model.name}.tsv"
     if not path.is_file():
         raise BenchError(
             f"no rescaling baseline for {model.name} ({path} not found)",
@@ -190,6 +202,7 @@ class BertScore:
         self.layer = self.layers[0]  # the layer of a single-layer run
         self.baseline = _baseline(spec, self.model)
         self.batch_size = spec.batch_size or (256 if self.device.startswith("cuda") else 64)
+        self.model_files = _model_files_sha256(self.model.path)  # vocabulary and tokenizer shape embeddings too
 
     def name(self, layer: int) -> str:
         return f"bertscore_L{layer}" if self.sweep else "bertscore"
@@ -197,19 +210,47 @@ class BertScore:
     def names(self) -> tuple[str, ...]:
         return tuple(self.name(layer) for layer in self.layers)
 
-    def signature(self, policy: str, nrefs: str, inputs: str, max_length: int, layer: int | None = None) -> Signature:
-        from bench.metrics.rouge import _bench_version
+    def max_length(self) -> int:
+        """The tokenizer's ``model_max_length``, read from its config without loading transformers.
 
+        Only when the config does not state it is the tokenizer loaded to ask;
+        ``layer_scores`` checks the loaded tokenizer agrees, so the signature
+        (and the run key made of it) never names a limit the scoring did not use.
+        """
+        import json
+
+        config = self.model.path / "tokenizer_config.json"
+        try:
+            value = json.loads(config.read_text(encoding="utf-8")).get("model_max_length")
+        except (OSError, ValueError):
+            value = None
+        if isinstance(value, int) and 0 < value < 1_000_000:
+            return value
+        return int(bert_engine.load_tokenizer(self.model.path, self.spec.use_fast_tokenizer).model_max_length)
+
+    def signatures(self, items: Sequence[Item], policy: str, inputs: str) -> tuple[Signature, ...]:
+        """The signature of every metric ``score`` returns for these items, without scoring."""
+        from bench.metrics.rouge import _nrefs
+
+        nrefs = _nrefs([len(item.references) for item in items])
+        max_length = self.max_length()
+        return tuple(self.signature(policy, nrefs, inputs, max_length, layer) for layer in self.layers)
+
+    def signature(self, policy: str, nrefs: str, inputs: str, max_length: int, layer: int | None = None) -> Signature:
         layer = self.layer if layer is None else layer
         rescale = "no" if self.baseline is None else f"sha256:{short_hash(file_sha256(self.baseline))}"
+        tok = "fast" if self.spec.use_fast_tokenizer else "slow"
+        if self.spec.use_fast_tokenizer:  # the Rust tokenizers package does the tokenizing then
+            tok = f"fast@tokenizers-{package_version('tokenizers')}"
         comps = (
             ("model", self.model.name),
             ("weights", f"sha256:{short_hash(self.model.weights_sha256)}"),
+            ("files", f"sha256:{short_hash(self.model_files)}"),
             ("layer", str(layer)),
             ("idf", "yes" if self.spec.idf else "no"),
             ("rescale", rescale),
             ("maxlen", str(max_length)),
-            ("tok", "fast" if self.spec.use_fast_tokenizer else "slow"),
+            ("tok", tok),
             ("batch", "1"),  # the bert_score.score batch_size these values equal bit for bit, whatever bench batches
             ("device", self.device.split(":")[0]),
             ("refs", policy),
@@ -218,7 +259,7 @@ class BertScore:
             ("bert-score", package_version("bert-score")),
             ("transformers", package_version("transformers")),
             ("torch", package_version("torch")),
-            ("bench", _bench_version()),
+            ("bench", bench_version()),
         )
         return Signature(self.name(layer), comps)
 
@@ -233,7 +274,7 @@ class BertScore:
         parts = {
             "format": embed_cache.FORMAT,
             "weights": self.model.weights_sha256,
-            "model_files": _model_files_sha256(self.model.path),
+            "model_files": self.model_files,
             "tokenizer": "fast" if self.spec.use_fast_tokenizer else "slow",
             "max_length": str(max_length),
             "device": device,
@@ -249,6 +290,8 @@ class BertScore:
 
         tokenizer = bert_engine.load_tokenizer(self.model.path, self.spec.use_fast_tokenizer)
         max_length = int(tokenizer.model_max_length)
+        if max_length != self.max_length():
+            raise RuntimeError(f"bench bug: {self.model.path} tokenizer limit {max_length}, signature says {self.max_length()}")
         cache = self._cache(max_length)
 
         # idf is counted over the whole corpus's references, as bert-score counts it; their ids are reused below
@@ -301,9 +344,8 @@ class BertScore:
         return scored.preds[self.layer], scored.truncated, scored.max_length
 
     def score(self, items: Sequence[Item], policy: str, inputs: str) -> list[MetricResult]:
-        from bench.metrics.rouge import _nrefs
-
         multiref.check_policy(policy)
+        sigs = self.signatures(items, policy, inputs)
         refs = [ref for item in items for ref in item.references]
         hyps = [item.candidate for item in items for _ in item.references]
         counts = [len(item.references) for item in items]
@@ -314,10 +356,9 @@ class BertScore:
                 "bertscore: %d text(s) longer than %d tokens were truncated by the model's limit", scored.truncated, scored.max_length
             )
         results = []
-        for layer in self.layers:
+        for layer, sig in zip(self.layers, sigs):
             rows = [tuple(row) for row in scored.preds[layer].tolist()]
             per_item = multiref.group(rows, counts, policy, primary=STATS.index("f1"))
-            sig = self.signature(policy, _nrefs(counts), inputs, scored.max_length, layer)
             results.append(MetricResult(sig.metric, STATS, per_item, sig, notes=self._notes(scored, layer)))
         return results
 

@@ -25,15 +25,20 @@ all types are scored from the same split texts in one pass.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 from bench.errors import BenchError, unknown_choice
 from bench.items import Item
 from bench.metrics import multiref
 from bench.metrics.base import MetricResult
 from bench.sentences import get_splitter
-from bench.signature import Signature, package_version, short_hash
+from bench.metrics.rouge_tokenizers import SIGNATURES as TOKENIZER_SIGNATURES
+from bench.metrics.rouge_tokenizers import TOKENIZERS, UnicodeTokenizer, coverage
+from bench.signature import Signature, bench_version, package_version, short_hash
+
+log = logging.getLogger("bench")
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 STATS = ("precision", "recall", "fmeasure")
@@ -48,6 +53,7 @@ class RougeSpec:
     use_stemmer: bool = True
     sentence_splitter: str = "punkt"
     engine: str = "rouge-score-rs"
+    tokenizer: str = "default"  # default (rouge-score's: a-z0-9 only) | unicode (any script; rouge_tokenizers)
 
 
 def _scorer(spec: RougeSpec, pretokenized: bool):
@@ -58,6 +64,8 @@ def _scorer(spec: RougeSpec, pretokenized: bool):
     else:
         raise unknown_choice("ROUGE engine (metrics.rouge.engine)", spec.engine, ENGINES)
     # Pre-tokenized text is already stemmed: stemming it again would be wrong.
+    if spec.tokenizer == "unicode" and not pretokenized:
+        return rouge_scorer.RougeScorer(list(spec.types), tokenizer=UnicodeTokenizer(spec.use_stemmer))
     return rouge_scorer.RougeScorer(list(spec.types), use_stemmer=spec.use_stemmer and not pretokenized)
 
 
@@ -72,6 +80,8 @@ class Rouge:
             raise BenchError("metrics.rouge.types is empty", f"list some of {', '.join(ROUGE_TYPES)}")
         if spec.engine not in ENGINES:
             raise unknown_choice("ROUGE engine (metrics.rouge.engine)", spec.engine, ENGINES)
+        if spec.tokenizer not in TOKENIZERS:
+            raise unknown_choice("ROUGE tokenizer (metrics.rouge.tokenizer)", spec.tokenizer, TOKENIZERS)
         from bench.sentences import SPLITTERS
 
         if spec.sentence_splitter not in SPLITTERS:  # checked even when rougeLsum is off: a typo is a typo
@@ -85,13 +95,18 @@ class Rouge:
     def signature(self, rouge_type: str, policy: str, nrefs: str, inputs: str) -> Signature:
         comps = [
             ("engine", f"{self.spec.engine}@{package_version(ENGINES[self.spec.engine])}"),
-            ("tok", "default"),
+            ("tok", TOKENIZER_SIGNATURES[self.spec.tokenizer]),
             ("stem", "porter" if self.spec.use_stemmer else "no"),
         ]
         if rouge_type == "rougeLsum":
             comps.append(("split", self._splitter.signature))
-        comps += [("refs", policy), ("nrefs", nrefs), ("inputs", short_hash(inputs)), ("bench", _bench_version())]
+        comps += [("refs", policy), ("nrefs", nrefs), ("inputs", short_hash(inputs)), ("bench", bench_version())]
         return Signature(rouge_type, tuple(comps))
+
+    def signatures(self, items: Sequence[Item], policy: str, inputs: str) -> tuple[Signature, ...]:
+        """The signature of every metric ``score`` returns for these items, without scoring."""
+        nrefs = _nrefs([len(item.references) for item in items])
+        return tuple(self.signature(t, policy, nrefs, inputs) for t in self.spec.types)
 
     @property
     def _pretokenizes(self) -> bool:
@@ -106,6 +121,8 @@ class Rouge:
             lines = {t: self._splitter(t) for t in unique}
         if not self._pretokenizes:
             return {t: "\n".join(ls) for t, ls in lines.items()}
+        if self.spec.tokenizer == "unicode":
+            return _surrogates(lines, UnicodeTokenizer(self.spec.use_stemmer).tokenize)
         from rouge_score_rs.tokenizers import DefaultTokenizer
 
         tokenize = DefaultTokenizer(self.spec.use_stemmer).tokenize
@@ -123,6 +140,7 @@ class Rouge:
 
     def score(self, items: Sequence[Item], policy: str, inputs: str) -> list[MetricResult]:
         multiref.check_policy(policy)
+        notes = self.coverage_notes(items)
         counts = [len(item.references) for item in items]
         per_type: dict[str, list[tuple[float, ...]]] = {t: [] for t in self.spec.types}
         # Chunks bound the memory of intermediate per-pair results on large corpora.
@@ -134,11 +152,31 @@ class Rouge:
             for rouge_type, rows in per_type.items():
                 pair_rows = [tuple(s[rouge_type]) for s in flat]  # Score namedtuples of Python floats
                 rows.extend(multiref.group(pair_rows, counts[start : start + CHUNK_ITEMS], policy, STATS.index("fmeasure")))
-        nrefs = _nrefs(counts)
-        return [
-            MetricResult(t, STATS, tuple(per_type[t]), self.signature(t, policy, nrefs, inputs))
-            for t in self.spec.types
-        ]
+        sigs = self.signatures(items, policy, inputs)
+        return [MetricResult(t, STATS, tuple(per_type[t]), sig, notes=notes) for t, sig in zip(self.spec.types, sigs)]
+
+    def coverage_notes(self, items: Sequence[Item]) -> dict[str, Any]:
+        """Texts (each candidate and reference occurrence) the tokenizer leaves empty, and letters/digits
+        it drops; warned about, never silent (an empty text scores 0 against anything)."""
+        seen: dict[str, Any] = {}
+        empty = word = dropped = 0
+        for item in items:
+            for text in (item.candidate, *item.references):
+                cov = seen.get(text)
+                if cov is None:
+                    cov = seen[text] = coverage(text, self.spec.tokenizer)
+                empty += cov.empty
+                word += cov.word_chars
+                dropped += cov.dropped_chars
+        if empty or dropped:
+            share = 100.0 * dropped / word if word else 0.0
+            fix = "" if self.spec.tokenizer == "unicode" else "; metrics.rouge.tokenizer=unicode keeps every script"
+            log.warning(
+                "rouge: the %s tokenizer leaves %d text(s) with no token (they score 0) and drops %d of %d "
+                "letters/digits (%.2f%%)%s", self.spec.tokenizer, empty, dropped, word, share, fix,
+            )
+        # names end in _texts/_count so that merging shards adds them up
+        return {"tokenizer_empty_texts": empty, "tokenizer_dropped_chars_count": dropped, "tokenizer_word_chars_count": word}
 
 
 CHUNK_ITEMS = 20_000
@@ -167,6 +205,22 @@ def _nrefs(counts: Sequence[int]) -> str:
 
 
 def _bench_version() -> str:
-    from bench import __version__
+    return bench_version()
 
-    return __version__
+
+def _surrogates(lines: dict[str, list[str]], tokenize) -> dict[str, str]:
+    """Each text's tokens, one sentence per line, with every distinct token replaced by one ASCII word.
+
+    ROUGE compares tokens only for equality, so an injective renaming changes no
+    number; the ASCII words (``t0``, ``t1``, ...) pass rouge-score's default
+    tokenizer unchanged, so the Rust engine scores unicode tokens exactly.
+    """
+    names: dict[str, str] = {}
+
+    def name(token: str) -> str:
+        found = names.get(token)
+        if found is None:
+            found = names[token] = f"t{len(names):x}"
+        return found
+
+    return {t: "\n".join(" ".join(name(tok) for tok in tokenize(line)) for line in ls) for t, ls in lines.items()}
