@@ -64,7 +64,7 @@ def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
         log.info("answered from the store: same config, inputs and software as %s (force=true recomputes)", cached)
         rec = store.load_run(cached)
         print(f"experiment {config.name}: {rec['inputs']['items']} items, CACHED run {rec['volatile']['run_id']}", file=out)
-        print(report.table(rec["metrics"]), file=out)
+        print(report.table(rec["metrics"], rec.get("higher_is_better")), file=out)
         print(cached, file=out)
         return cached
     result = pipeline.run(config, metrics=built, inputs=inputs)
@@ -80,7 +80,7 @@ def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
     files = {"config.yaml": OmegaConf.to_yaml(OmegaConf.create(plain)), **_hydra_files()}
     run_dir = store.write_run(config.results_dir, config.name, rec, record.build_samples(result), files, run_id, key=key)
     print(f"experiment {config.name}: {len(result.items)} items, inputs {result.inputs_fingerprint[:19]}…", file=out)
-    print(report.table(rec["metrics"]), file=out)
+    print(report.table(rec["metrics"], rec.get("higher_is_better")), file=out)
     print(run_dir, file=out)
     return run_dir
 

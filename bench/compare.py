@@ -212,6 +212,9 @@ def check(experiment: str, base: Side, run: Side, spec: CheckSpec) -> CheckRepor
         problems.append(f"item ids differ: baseline {len(base.ids)}, run {len(run.ids)} items")
     if any("inputs:" in c for cs in changes.values() for c in cs):
         notes.append("candidates differ from the baseline's (same references): comparing scores item by item")
+    lower = sorted(m for m in base.metrics if not base.better_is_higher(m))
+    if lower:
+        notes.append(f"lower is better for {', '.join(lower)}: a rise is a regression, 'allowed drop' is the allowed rise")
     stats: list[StatCheck] = []
     if not problems:
         for metric in base.metrics:

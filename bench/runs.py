@@ -77,9 +77,9 @@ def _validate(side: Side) -> None:
     """Every metric has stats, a signature and per-item values of the right length; every number is finite."""
     if not side.metrics:
         raise ValueError("it holds no metric")
+    if not (set(side.metrics) == set(side.signatures) == set(side.per_item)):
+        raise ValueError("its metrics, signatures and per-item scores name different metrics")
     for metric, stats in side.metrics.items():
-        if metric not in side.signatures:
-            raise ValueError(f"metric {metric!r} has no signature")
         if not stats:
             raise ValueError(f"metric {metric!r} has no stats")
         for stat, value in stats.items():

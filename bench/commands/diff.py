@@ -10,8 +10,20 @@ from bench.commands.common import Parser, handles_errors
 PRIMARY = ("fmeasure", "f1")
 
 
+def _primary(side: compare.Side, metric: str) -> str | None:
+    stats = list(side.per_item.get(metric, {}))
+    return next((s for s in PRIMARY if s in stats), stats[0] if len(stats) == 1 else None)
+
+
+def _verdict(delta: float, higher: bool) -> str:
+    """B against A, in the metric's own direction."""
+    if delta == 0:
+        return "same"
+    return "better" if (delta > 0) == higher else "worse"
+
+
 def _movers(a: compare.Side, b: compare.Side, metric: str, top: int) -> list[tuple[str, float, float]]:
-    stat = next((s for s in PRIMARY if s in a.per_item.get(metric, {})), None)
+    stat = _primary(a, metric)
     if stat is None or metric not in b.per_item:
         return []
     right = dict(zip(b.ids, b.per_item[metric][stat]))
@@ -26,7 +38,9 @@ def build(a_dir: str, b_dir: str, top: int) -> dict:
     metrics = {}
     for m in a.metrics:
         if m in b.metrics:
-            metrics[m] = {s: {"a": a.metrics[m][s], "b": b.metrics[m][s], "delta": b.metrics[m][s] - a.metrics[m][s]}
+            higher = a.better_is_higher(m)
+            metrics[m] = {s: {"a": a.metrics[m][s], "b": b.metrics[m][s], "delta": b.metrics[m][s] - a.metrics[m][s],
+                              "b_is": _verdict(b.metrics[m][s] - a.metrics[m][s], higher)}
                           for s in a.metrics[m] if s in b.metrics[m]}
     return {
         "a": a_dir, "b": b_dir,
@@ -35,15 +49,22 @@ def build(a_dir: str, b_dir: str, top: int) -> dict:
         "only_in_b": sorted(set(b.metrics) - set(a.metrics)),
         "signature_changes": {k: list(v) for k, v in compare.signature_changes(a, b).items()},
         "same_references": a.references_fingerprint == b.references_fingerprint,
-        "top_movers": {m: [{"id": i, "a": x, "b": y, "delta": y - x} for i, x, y in _movers(a, b, m, top)] for m in metrics},
+        "higher_is_better": {m: a.better_is_higher(m) for m in metrics},
+        "top_movers": {m: [{"id": i, "a": x, "b": y, "delta": y - x, "b_is": _verdict(y - x, a.better_is_higher(m))}
+                           for i, x, y in _movers(a, b, m, top)] for m in metrics},
     }
 
 
+def _primary_label(metric: str, d: dict) -> str:
+    stats = list(d["metrics"][metric])
+    return "F" if any(s in PRIMARY for s in stats) else (stats[0] if stats else "?")
+
+
 def table(d: dict) -> str:
-    lines = [f"bench diff  A={d['a']}  B={d['b']}", "metric     stat       A          B          B-A"]
+    lines = [f"bench diff  A={d['a']}  B={d['b']}", "metric     stat       A          B          B-A        B is"]
     for m, stats in d["metrics"].items():
         for s, v in stats.items():
-            lines.append(f"{m:<10} {s:<10} {v['a']:.6f}   {v['b']:.6f}   {v['delta']:+.6f}")
+            lines.append(f"{m:<10} {s:<10} {v['a']:.6f}   {v['b']:.6f}   {v['delta']:+.6f}  {v['b_is']}")
     for side in ("only_in_a", "only_in_b"):
         if d[side]:
             lines.append(f"{side.replace('_', ' ')}: {', '.join(d[side])}")
@@ -53,8 +74,9 @@ def table(d: dict) -> str:
         lines += [f"signature {m}: {c}" for c in changes]
     for m, movers in d["top_movers"].items():
         if movers:
-            lines.append(f"items that moved most ({m}, F):")
-            lines += [f"  {x['id']}: {x['a']:.6f} -> {x['b']:.6f} ({x['delta']:+.6f})" for x in movers]
+            direction = "" if d["higher_is_better"][m] else ", lower is better"
+            lines.append(f"items that moved most ({m}, {_primary_label(m, d)}{direction}):")
+            lines += [f"  {x['id']}: {x['a']:.6f} -> {x['b']:.6f} ({x['delta']:+.6f}, {x['b_is']})" for x in movers]
     return "\n".join(lines)
 
 

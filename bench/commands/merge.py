@@ -42,6 +42,6 @@ def main(argv: list[str]) -> int:
     from bench import report
 
     print(f"merged {len(shards)} shards of {record['experiment']}: {len(samples)} items")
-    print(report.table(record["metrics"]))
+    print(report.table(record["metrics"], record.get("higher_is_better")))
     print(run_dir)
     return 0

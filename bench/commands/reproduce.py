@@ -1,39 +1,108 @@
 """``bench reproduce RUN_DIR``: re-run a stored run from its own record and say whether it is identical.
 
-The inputs are rebuilt from the recorded config and must have the recorded
-fingerprint; then every metric is recomputed (never answered from a cache)
-and compared exactly: aggregates, per-item values and signatures.
+The inputs are rebuilt once from the recorded config and must have the
+recorded fingerprints (a shard run: the corpus's and its shard's); then every
+metric is recomputed (never answered from a cache) and compared exactly:
+signatures component by component, aggregates, and per-item values, naming
+the item that moved most. Works for shard and merged runs and any metric mix.
 Exit 0 identical, 1 drifted, 2 usage error.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from bench import pipeline, store
 from bench.commands.common import Parser, handles_errors
 from bench.config import parse
-from bench.items import fingerprint
 from bench.signature import Signature
 
 
-def _compare(record: dict, samples: list[dict], result: pipeline.RunResult) -> list[str]:
-    drift = []
+def _inputs_drift(record: dict, samples: list[dict], inputs: pipeline.Inputs) -> list[str]:
+    """What changed in the items, if anything: ids, candidates, references, metadata."""
+    stored = record["inputs"]
+    shard = stored.get("shard")
+    same = inputs.fingerprint == stored["fingerprint"] and (shard is None or inputs.shard_fingerprint == shard["fingerprint"])
+    if same:
+        return []
+    out = [f"inputs: fingerprint {stored['fingerprint'][:19]}… -> {inputs.fingerprint[:19]}…"]
+    old_ids = [s["id"] for s in samples]
+    new_ids = [it.id for it in inputs.items]
+    if old_ids != new_ids:
+        gone, added = sorted(set(old_ids) - set(new_ids)), sorted(set(new_ids) - set(old_ids))
+        out.append(f"inputs: items {len(old_ids)} -> {len(new_ids)}; removed {_few(gone)}; added {_few(added)}")
+    by_id = {it.id: it for it in inputs.items}
+    changed = [s["id"] for s in samples if s["id"] in by_id and by_id[s["id"]].candidate != s["candidate"]]
+    if changed:
+        out.append(f"inputs: {len(changed)} candidate(s) changed, e.g. {_few(changed)}")
+    meta = [s["id"] for s in samples if s["id"] in by_id and dict(by_id[s["id"]].metadata) != s.get("metadata", {})]
+    if meta:
+        out.append(f"inputs: metadata of {len(meta)} item(s) changed, e.g. {_few(meta)}")
+    if inputs.references_fingerprint != stored["references_fingerprint"]:
+        out.append("inputs: references changed")
+    return out
+
+
+def _few(ids: list[str], n: int = 3) -> str:
+    if not ids:
+        return "none"
+    return ", ".join(repr(i) for i in ids[:n]) + (f" (+{len(ids) - n} more)" if len(ids) > n else "")
+
+
+def _values_drift(name: str, stats: tuple[str, ...], rows: tuple, samples: list[dict]) -> list[str]:
+    worst: tuple[float, str, str, float, float] | None = None
+    changed = 0
+    for k, sample in enumerate(samples):
+        old = sample["scores"].get(name, {})
+        moved = False
+        for j, stat in enumerate(stats):
+            a, b = old.get(stat), rows[k][j]
+            if a != b:
+                moved = True
+                size = float("inf") if a is None else abs(b - a)
+                if worst is None or size > worst[0]:
+                    worst = (size, sample["id"], stat, a, b)
+        changed += moved
+    if not changed:
+        return []
+    _, item, stat, a, b = worst
+    delta = "" if a is None else f" ({b - a:+.3g})"
+    return [f"{name}: {changed} of {len(samples)} items changed; most: {item!r} {stat} {a!r} -> {b!r}{delta}"]
+
+
+def compare(record: dict, samples: list[dict], result: pipeline.RunResult) -> list[str]:
+    """Every difference between a stored run and its recomputation, one line each."""
+    drift: list[str] = []
+    produced = {m.name for m in result.metrics}
+    for name in sorted(set(record["signatures"]) - produced):
+        drift.append(f"{name}: in the stored run, not produced now")
     for m in result.metrics:
         old_sig = record["signatures"].get(m.name)
         if old_sig is None:
-            drift.append(f"{m.name}: not in the stored run")
+            drift.append(f"{m.name}: produced now, not in the stored run")
             continue
         for change in Signature.parse(old_sig).diff(m.signature):
             drift.append(f"{m.name} signature: {change}")
         for stat, value in m.means().items():
-            old = record["metrics"][m.name][stat]
+            old = record["metrics"].get(m.name, {}).get(stat)
             if value != old:
-                drift.append(f"{m.name}.{stat}: {old!r} -> {value!r} ({value - old:+.3g})")
-        changed = sum(
-            1 for k, s in enumerate(samples) if tuple(s["scores"][m.name][st] for st in m.stats) != m.per_item[k]
-        )
-        if changed:
-            drift.append(f"{m.name}: {changed} of {len(samples)} items changed")
+                delta = "" if old is None else f" ({value - old:+.3g})"
+                drift.append(f"{m.name}.{stat}: {old!r} -> {value!r}{delta}")
+        drift += _values_drift(m.name, m.stats, m.per_item, samples)
     return drift
+
+
+def reproduce(run_dir: str) -> tuple[list[str], dict[str, Any]]:
+    """(drift lines, facts) for a stored run; loads its inputs once."""
+    record = store.load_run(run_dir)
+    samples = store.load_samples(run_dir)
+    config = parse(record["config"])
+    inputs = pipeline.prepare_inputs(config)
+    drift = _inputs_drift(record, samples, inputs)
+    if drift:
+        return drift, {"items": len(inputs.items)}
+    result = pipeline.run(config, inputs=inputs)
+    return compare(record, samples, result), {"items": len(inputs.items), "metrics": len(result.metrics)}
 
 
 @handles_errors
@@ -41,18 +110,13 @@ def main(argv: list[str]) -> int:
     parser = Parser(prog="bench reproduce", description=__doc__)
     parser.add_argument("run_dir")
     args = parser.parse_args(argv)
-    record = store.load_run(args.run_dir)
-    samples = store.load_samples(args.run_dir)
-    config = parse(record["config"])
-    items = pipeline.prepare(config)
-    if fingerprint(items) != record["inputs"]["fingerprint"]:
-        print(f"DRIFTED: inputs changed: {record['inputs']['fingerprint']} -> {fingerprint(items)}")
-        return 1
-    result = pipeline.run(config)
-    drift = _compare(record, samples, result)
+    from bench.app import setup_logging
+
+    setup_logging()
+    drift, facts = reproduce(args.run_dir)
     if drift:
         print(f"DRIFTED: {args.run_dir}")
         print("\n".join(f"  {d}" for d in drift))
         return 1
-    print(f"IDENTICAL: {args.run_dir} ({len(items)} items, {len(result.metrics)} metrics, signatures equal)")
+    print(f"IDENTICAL: {args.run_dir} ({facts['items']} items, {facts['metrics']} metrics, signatures equal)")
     return 0

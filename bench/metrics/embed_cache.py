@@ -54,6 +54,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
+from bench import faults
+
 log = logging.getLogger(__name__)
 FORMAT = "2"
 _DTYPES = {"F32": "float32", "I64": "int64"}
@@ -303,4 +305,5 @@ def lookup(texts, layers, cache: EmbeddingCache | None, compute) -> Lookup:
         computed = compute(missing)
         for text in missing:
             entries[text] = computed[text] if cache is None else cache.put(text, computed[text])
+            faults.point("cache_put")
     return Lookup(entries, fresh, len(missing))

@@ -1,0 +1,107 @@
+"""Direction is honoured everywhere: a lower-is-better metric that lives only in the tests
+(``lengthgap_plugin``) regresses when it rises, in ``compare``, ``bench check``, ``bench diff``'s
+movers, the run table and multi-reference selection."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+import lengthgap_plugin
+from bench import compare, report, runs
+from bench.app import compose, execute
+from bench.commands import check as check_cmd
+from bench.commands import diff as diff_cmd
+from bench.commands.reproduce import reproduce
+from bench.metrics import multiref
+from bench.metrics.registry import unregister
+
+
+@pytest.fixture()
+def length_gap():
+    lengthgap_plugin.register()
+    yield
+    unregister("length_gap")
+
+
+def _data(path, extra_words: int, n: int = 40):
+    lines = []
+    for i in range(n):
+        ref = " ".join(f"w{j}" for j in range(10 + i % 5))
+        cand = " ".join(f"w{j}" for j in range(8 + i % 5 + extra_words))
+        lines.append(json.dumps({"id": f"d{i}", "candidate": cand, "reference": ref}))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _run(tmp_path, data, *extra):
+    overrides = ["dataset=files", f"dataset.path={data}", "metrics=[length_gap]", lengthgap_plugin.SEARCHPATH,
+                 f"results_dir={tmp_path / 'results'}", "name=gap", *extra]
+    return execute(compose(overrides), out=io.StringIO()), overrides
+
+
+def _side(metric_values, higher):
+    ids = tuple(f"i{k}" for k in range(len(metric_values)))
+    mean = sum(metric_values) / len(metric_values)
+    return compare.Side({"m": {"v": mean}}, {"m": "m|x:1"}, "sha256:r", ids, {"m": {"v": list(metric_values)}}, {"m": higher})
+
+
+@pytest.mark.parametrize("higher, run_values, verdict", [
+    (True, [0.5] * 40, "regression"), (True, [0.7] * 40, "improved"),
+    (False, [0.7] * 40, "regression"), (False, [0.5] * 40, "improved"),
+])
+def test_compare_follows_the_metric_direction(higher, run_values, verdict):
+    base, run = _side([0.6] * 40, higher), _side(run_values, higher)
+    report_ = compare.check("e", base, run, compare.CheckSpec())
+    (stat,) = report_.stats
+    assert stat.verdict == verdict
+    assert report_.status == (compare.REGRESSION if verdict == "regression" else compare.PASS)
+
+
+def test_direction_that_differs_from_the_baseline_is_incomparable():
+    report_ = compare.check("e", _side([0.6] * 40, True), _side([0.6] * 40, False), compare.CheckSpec())
+    assert report_.status == compare.INCOMPARABLE and "direction" in report_.problems[0]
+
+
+def test_multiref_best_reference_is_the_lowest_for_lower_is_better():
+    rows = [(0.5,), (0.1,), (0.3,)]
+    assert multiref.reduce(rows, "max", 0, higher_is_better=False) == (0.1,)
+    assert multiref.reduce(rows, "max_each", 0, higher_is_better=False) == (0.1,)
+    assert multiref.reduce(rows, "max", 0) == (0.5,)
+
+
+def test_lower_is_better_metric_end_to_end(tmp_path, length_gap, capsys):
+    base_dir, _ = _run(tmp_path, _data(tmp_path / "base.jsonl", extra_words=1))
+    record = json.loads((base_dir / "result.json").read_text())
+    assert record["higher_is_better"] == {"length_gap": False}
+    assert "(lower is better)" in report.table(record["metrics"], record["higher_is_better"])
+    baseline = tmp_path / "gap.json"
+    runs.write_baseline(base_dir, baseline, update=False)
+    assert json.loads(baseline.read_text())["higher_is_better"] == {"length_gap": False}
+
+    worse_dir, worse_overrides = _run(tmp_path, _data(tmp_path / "worse.jsonl", extra_words=0))  # gaps grow
+    better_dir, _ = _run(tmp_path, _data(tmp_path / "better.jsonl", extra_words=2))  # gaps shrink to 0
+    w = json.loads((worse_dir / "result.json").read_text())["metrics"]["length_gap"]["gap"]
+    b = json.loads((better_dir / "result.json").read_text())["metrics"]["length_gap"]["gap"]
+    assert b < record["metrics"]["length_gap"]["gap"] < w
+
+    capsys.readouterr()
+    assert check_cmd.main([str(worse_dir), "--baseline", str(baseline), "--format", "json"]) == 1  # a rise regresses
+    out = json.loads(capsys.readouterr().out)
+    assert [s["verdict"] for s in out["stats"]] == ["regression"]
+    assert any("lower is better" in n for n in out["notes"])
+    assert check_cmd.main([str(better_dir), "--baseline", str(baseline), "--format", "json"]) == 0
+    assert [s["verdict"] for s in json.loads(capsys.readouterr().out)["stats"]] == ["improved"]
+    # the same through a check that runs the experiment first (answered from the store here)
+    assert check_cmd.main(["--baseline", str(baseline), *worse_overrides]) == 1
+
+    d = diff_cmd.build(str(base_dir), str(worse_dir), top=3)
+    assert d["metrics"]["length_gap"]["gap"]["b_is"] == "worse"
+    assert d["top_movers"]["length_gap"] and all(m["b_is"] == "worse" for m in d["top_movers"]["length_gap"])
+    assert "lower is better" in diff_cmd.table(d)
+    assert diff_cmd.build(str(base_dir), str(better_dir), top=3)["metrics"]["length_gap"]["gap"]["b_is"] == "better"
+
+    drift, facts = reproduce(str(worse_dir))
+    assert drift == [] and facts["metrics"] == 1
