@@ -231,7 +231,7 @@ BAD_INPUT = [
     ("not-utf8", {"latin.jsonl": b'{"id": "a", "candidate": "caf\xe9", "reference": "x"}\n'},
      ["dataset=files", "dataset.path=latin.jsonl"], ["not valid UTF-8"]),
     ("malformed-json", {"bad.jsonl": b'{"id": "a", "candidate": \n'}, ["dataset=files", "dataset.path=bad.jsonl"],
-     ["cannot read", "bad.jsonl"]),
+     ["cannot read", "bad.jsonl", "JSON parse error"]),
     ("unknown-column", {"d.jsonl": jsonl({})}, ["dataset=files", "dataset.path=d.jsonl", "dataset.columns.candidate=summary"],
      ["unknown column 'summary'", "candidate, id, reference"]),
     ("empty-candidate", {"d.jsonl": jsonl({"candidate": ""})}, ["dataset=files", "dataset.path=d.jsonl"],
@@ -289,6 +289,9 @@ def test_bad_input_is_one_error_line(tmp_path, bench_cli, files, args, words):
     assert len(errors) == 1, proc.stderr
     for word in words:
         assert word in errors[0]
+    # the problem is said once: no library's own log line repeats it (datasets logs parse errors itself)
+    others = [ln for ln in proc.stderr.splitlines() if ln.strip() and not ln.startswith(("bench: error:", "[bench] "))]
+    assert others == [], proc.stderr
     assert proc.stdout == ""
     assert_nothing_written(results)
 

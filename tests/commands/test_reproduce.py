@@ -1,0 +1,90 @@
+"""`bench reproduce`: identical for plain, shard and merged runs; drift names the component that moved."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+import bench.signature
+from bench import data as data_sources
+from bench.app import compose, execute
+from bench.commands import reproduce as reproduce_cmd
+
+
+def _data(path, n=30):
+    path.write_text("".join(json.dumps({"id": f"d{i}", "candidate": f"the cat sat on mat {i} today",
+                                        "reference": f"a cat sat on the mat {i} yesterday"}) + "\n" for i in range(n)))
+    return path
+
+
+def _run(tmp_path, data, *extra):
+    overrides = ["dataset=files", f"dataset.path={data}", "metrics=[rouge]", f"results_dir={tmp_path / 'results'}", *extra]
+    return execute(compose(overrides), out=io.StringIO())
+
+
+@pytest.fixture()
+def loads(monkeypatch):
+    """How many times a command loads the dataset."""
+    calls = []
+    real = data_sources.load_items
+
+    def counted(spec):
+        calls.append(spec.path)
+        return real(spec)
+
+    monkeypatch.setattr(data_sources, "load_items", counted)
+    return calls
+
+
+@pytest.mark.parametrize("shard", [None, (1, 3)], ids=["whole", "shard-2-of-3"])
+def test_identical_and_inputs_loaded_once(tmp_path, loads, shard):
+    data = _data(tmp_path / "d.jsonl")
+    extra = [f"shard.index={shard[0]}", f"shard.count={shard[1]}"] if shard else []
+    run = _run(tmp_path, data, *extra)
+    loads.clear()
+    drift, facts = reproduce_cmd.reproduce(str(run))
+    assert drift == [] and facts["items"] == (10 if shard else 30)
+    assert len(loads) == 1
+
+
+def test_merged_run_reproduces(tmp_path, capsys):
+    from bench.commands import merge
+
+    data = _data(tmp_path / "d.jsonl")
+    shards = [_run(tmp_path, data, f"shard.index={i}", "shard.count=2") for i in range(2)]
+    assert merge.main([*map(str, shards), "--results-dir", str(tmp_path / "results")]) == 0
+    merged = capsys.readouterr().out.strip().splitlines()[-1]
+    assert reproduce_cmd.reproduce(merged)[0] == []
+
+
+def test_drift_in_the_inputs_names_the_items(tmp_path):
+    data = _data(tmp_path / "d.jsonl")
+    run = _run(tmp_path, data)
+    lines = data.read_text().splitlines()
+    lines[3] = lines[3].replace("today", "tomorrow")
+    data.write_text("\n".join(lines) + "\n")
+    drift, _ = reproduce_cmd.reproduce(str(run))
+    assert drift[0].startswith("inputs: fingerprint")
+    assert "inputs: 1 candidate(s) changed, e.g. 'd3'" in drift
+
+
+def test_drift_in_a_signature_component(tmp_path, monkeypatch):
+    run = _run(tmp_path, _data(tmp_path / "d.jsonl"))
+    real = bench.signature._installed_version
+    monkeypatch.setattr(bench.signature, "_installed_version", lambda d: "9.9.9" if d == "rouge-score-rs" else real(d))
+    drift, _ = reproduce_cmd.reproduce(str(run))
+    assert "rouge1 signature: engine: rouge-score-rs@0.2.1 -> rouge-score-rs@9.9.9" in drift
+
+
+def test_drift_in_per_item_values_names_the_worst_item(tmp_path):
+    run = _run(tmp_path, _data(tmp_path / "d.jsonl"))
+    samples = [json.loads(line) for line in (run / "samples.jsonl").read_text().splitlines()]
+    samples[7]["scores"]["rouge2"]["recall"] += 0.25
+    samples[9]["scores"]["rouge2"]["recall"] += 0.01
+    (run / "samples.jsonl").write_text("".join(json.dumps(s) + "\n" for s in samples))
+    drift, _ = reproduce_cmd.reproduce(str(run))
+    (line,) = [d for d in drift if d.startswith("rouge2:")]
+    assert line.startswith("rouge2: 2 of 30 items changed; most: 'd7' recall")
+    assert not [d for d in drift if d.startswith(("rouge1", "rougeL"))]

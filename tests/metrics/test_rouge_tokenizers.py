@@ -1,0 +1,118 @@
+"""ROUGE tokenizers: the unicode tokenizer through bench equals rouge-score with ``tokenizer=`` (``==``),
+for both engines; the default tokenizer's silent zeros are counted, recorded and warned about."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from rouge_score import rouge_scorer
+
+from bench.items import Item
+from bench.metrics.rouge import ROUGE_TYPES, Rouge, RougeSpec
+from bench.metrics.rouge_tokenizers import UnicodeTokenizer, coverage
+from bench.sentences import get_splitter
+
+ZH = ("法国和阿尔及利亚同意恢复安全合作", "法国与阿尔及利亚恢复高级别安全合作")
+PAIRS = [
+    ZH,
+    ("Müller über Straße: die Straßen sind nass.", "Herr Müller läuft über die Straße. Es regnet."),
+    ("Nuñez scored twice; Nuñez celebrated.", "Darwin Nuñez scored two goals for Liverpool."),
+    ("東京で会議が開かれた。参加者は多かった。", "会議は東京で開催され、多くの参加者が集まった。"),
+    ("Running runners ran quickly to the finish lines.", "The runner was running to the line."),
+    ("ＦＵＬＬ-width ﬁne Ⅻ", "full width fine xii"),
+    ("한국어 문장을 평가합니다.", "한국어 문장 평가."),
+    ("Привет, как дела? Всё хорошо.", "Привет! Дела хорошо."),
+]
+
+
+def _lines(text: str) -> str:
+    return "\n".join(get_splitter("punkt")(text))
+
+
+@pytest.mark.parametrize("use_stemmer", [True, False], ids=["stem", "nostem"])
+@pytest.mark.parametrize("engine", ["rouge-score-rs", "rouge-score"])
+def test_unicode_tokenizer_equals_rouge_score_with_the_same_tokenizer(engine, use_stemmer):
+    rouge = Rouge(RougeSpec(engine=engine, use_stemmer=use_stemmer, tokenizer="unicode"))
+    targets, predictions = [t for t, _ in PAIRS], [p for _, p in PAIRS]
+    got = rouge.pair_scores(targets, predictions)
+    oracle = rouge_scorer.RougeScorer(list(ROUGE_TYPES), tokenizer=UnicodeTokenizer(use_stemmer))
+    for (t, p), scores in zip(PAIRS, got):
+        expected = oracle.score(_lines(t), _lines(p))
+        for rouge_type in ROUGE_TYPES:
+            assert tuple(scores[rouge_type]) == tuple(expected[rouge_type]), (t, rouge_type)
+
+
+@pytest.mark.summeval
+@pytest.mark.parametrize("use_stemmer", [True, False], ids=["stem", "nostem"])
+def test_unicode_tokenizer_on_summeval_equals_rouge_score(summeval_items, use_stemmer):
+    """On English news the two engines agree with rouge-score's own scorer given the same tokenizer."""
+    items = summeval_items[::40]  # 40 items x 11 references
+    targets = [r for it in items for r in it.references]
+    predictions = [it.candidate for it in items for _ in it.references]
+    got = Rouge(RougeSpec(use_stemmer=use_stemmer, tokenizer="unicode")).pair_scores(targets, predictions)
+    oracle = rouge_scorer.RougeScorer(list(ROUGE_TYPES), tokenizer=UnicodeTokenizer(use_stemmer))
+    for t, p, scores in zip(targets, predictions, got):
+        expected = oracle.score(_lines(t), _lines(p))
+        assert {k: tuple(v) for k, v in scores.items()} == {k: tuple(v) for k, v in expected.items()}
+
+
+def test_default_tokenizer_scores_chinese_as_zero_and_unicode_does_not():
+    default = Rouge(RougeSpec(use_stemmer=False)).pair_scores([ZH[0]], [ZH[1]])[0]
+    unicode = Rouge(RougeSpec(use_stemmer=False, tokenizer="unicode")).pair_scores([ZH[0]], [ZH[1]])[0]
+    assert default["rouge1"].fmeasure == 0.0
+    assert unicode["rouge1"].fmeasure > 0.5
+
+
+@pytest.mark.parametrize("text, tokens", [
+    ("Müller über Straße", ["müller", "über", "strass"]),  # casefold: ß -> ss, then ASCII, so stemmed
+    ("法国和", ["法", "国", "和"]),
+    ("Nuñez", ["nuñez"]),
+    ("running über", ["run", "über"]),  # Porter only where it applies: [a-z0-9] words longer than 3
+    ("ＦＵＬＬ ﬁne", ["full", "fine"]),  # NFKC
+    ("don't 3.50", ["don", "t", "3", "50"]),
+])
+def test_unicode_tokens(text, tokens):
+    assert UnicodeTokenizer(use_stemmer=True).tokenize(text) == tokens
+
+
+def test_porter_stems_exactly_as_rouge_score():
+    """On ASCII text the unicode tokenizer's stems are rouge-score's own (nltk's Porter, ORIGINAL_ALGORITHM)."""
+    from rouge_score import tokenizers
+
+    text = "Running runners generalization conditional happily caresses ponies relational agreed the 2020 feed"
+    assert UnicodeTokenizer(use_stemmer=True).tokenize(text) == tokenizers.DefaultTokenizer(use_stemmer=True).tokenize(text)
+
+
+@pytest.mark.parametrize("text, tokenizer, empty, dropped", [
+    (ZH[0], "default", True, len(ZH[0])),
+    (ZH[0], "unicode", False, 0),
+    ("Nuñez", "default", False, 1),
+    ("Müller über Straße", "default", False, 3),
+    ("Müller über Straße", "unicode", False, 0),
+    ("plain ascii text", "default", False, 0),
+    ("...", "default", True, 0),
+])
+def test_coverage(text, tokenizer, empty, dropped):
+    cov = coverage(text, tokenizer)
+    assert (cov.empty, cov.dropped_chars) == (empty, dropped)
+
+
+def test_silent_zeros_are_counted_recorded_and_warned(caplog):
+    items = [Item("zh", ZH[1], (ZH[0],)), Item("en", "Nuñez scored.", ("Darwin Nuñez scored twice.",))]
+    with caplog.at_level(logging.WARNING, logger="bench"):
+        results = Rouge(RougeSpec()).score(items, "max", "sha256:0")
+    notes = results[0].notes
+    assert notes["tokenizer_empty_texts"] == 2  # the Chinese candidate and reference
+    assert notes["tokenizer_dropped_chars_count"] == len(ZH[0]) + len(ZH[1]) + 2
+    assert all(r.notes == notes for r in results)
+    (warning,) = [r.getMessage() for r in caplog.records if "tokenizer" in r.getMessage()]
+    assert "2 text(s) with no token" in warning and "metrics.rouge.tokenizer=unicode" in warning
+    assert results[0].per_item[0][2] == 0.0  # the zero it warns about
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="bench"):
+        uni = Rouge(RougeSpec(tokenizer="unicode")).score(items, "max", "sha256:0")
+    assert uni[0].notes["tokenizer_empty_texts"] == 0 and uni[0].notes["tokenizer_dropped_chars_count"] == 0
+    assert not [r for r in caplog.records if "tokenizer" in r.getMessage()]
+    assert uni[0].per_item[0][2] > 0.5
+    assert "tok:unicode-v1" in str(uni[0].signature) and "tok:default" in str(results[0].signature)
