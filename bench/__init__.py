@@ -2,8 +2,13 @@
 
 Scores candidate summaries against references with ROUGE (rouge-score) and
 BERTScore (bert-score) from Hydra configs, and stores signed, reproducible
-results. Heavy libraries (torch, transformers, datasets) are imported lazily so
-that `import bench` and `bench --help` stay fast.
+results. The library API (``bench.api``) is re-exported here; heavy libraries
+(torch, transformers, datasets) are imported lazily, only when a metric or a
+dataset needs them, so ``import bench`` stays fast.
 """
 
 __version__ = "0.1.0"
+
+from bench.api import Run, Stats, check, evaluate, load_run, save, score  # noqa: E402
+
+__all__ = ["Run", "Stats", "__version__", "check", "evaluate", "load_run", "save", "score"]

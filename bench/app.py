@@ -36,7 +36,8 @@ def _hydra_files() -> dict[str, str]:
     }
 
 
-def _to_plain(cfg: DictConfig) -> dict[str, Any]:
+def to_plain(cfg: DictConfig) -> dict[str, Any]:
+    """The composed config as plain, resolved data (a missing required option is a one-line error)."""
     try:
         return OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
     except Exception as exc:  # MissingMandatoryValue, InterpolationResolutionError
@@ -45,21 +46,17 @@ def _to_plain(cfg: DictConfig) -> dict[str, Any]:
 
 
 def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
-    """Score -> store -> print the summary to ``out`` (stdout); returns the new run directory."""
-    from bench import pipeline, record, report, run_cache, store
-    from bench.config import parse
+    """Score -> store -> print the summary to ``out`` (stdout); returns the new run directory.
 
-    started = time.perf_counter()
-    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    A thin shell over ``bench.api``: ``prepare`` (config, metrics, inputs, run key),
+    the store's answer if an identical run is there, else ``compute`` and ``save``.
+    """
+    from bench import api, report, store
+
     out = out or sys.stdout
-    plain = _to_plain(cfg)
-    config = parse(plain)
-    built = pipeline.build_metrics(config)  # cheap (models load on first use); bad options fail before loading data
-    t_load = time.perf_counter()
-    inputs = pipeline.prepare_inputs(config)
-    load_s = time.perf_counter() - t_load
-    key = run_cache.run_key(plain, config, input_fingerprints(inputs), pipeline.declare(config, built, inputs))
-    cached = None if config.force else store.find_indexed(config.results_dir, key)
+    prep = api.prepare(to_plain(cfg))
+    config = prep.config
+    cached = None if config.force else store.find_indexed(config.results_dir, prep.key)
     if cached is not None:
         log.info("answered from the store: same config, inputs and software as %s (force=true recomputes)", cached)
         rec = store.load_run(cached)
@@ -67,27 +64,12 @@ def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
         print(report.table(rec["metrics"], rec.get("higher_is_better")), file=out)
         print(cached, file=out)
         return cached
-    result = pipeline.run(config, metrics=built, inputs=inputs)
-    result = replace(result, timings={**result.timings, "load_s": load_s})
-    run_id = store.new_run_id()
-    volatile = {
-        "run_id": run_id,
-        "started_at": started_at,
-        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "duration_s": time.perf_counter() - started,
-    }
-    rec = {**record.build_record(result, plain, volatile), "run_key": key}
-    files = {"config.yaml": OmegaConf.to_yaml(OmegaConf.create(plain)), **_hydra_files()}
-    run_dir = store.write_run(config.results_dir, config.name, rec, record.build_samples(result), files, run_id, key=key)
-    print(f"experiment {config.name}: {len(result.items)} items, inputs {result.inputs_fingerprint[:19]}…", file=out)
-    print(report.table(rec["metrics"], rec.get("higher_is_better")), file=out)
+    run = api.compute(prep, files=_hydra_files())
+    run_dir = api.save(run, config.results_dir)
+    print(f"experiment {config.name}: {len(run.samples)} items, inputs {prep.inputs.fingerprint[:19]}…", file=out)
+    print(report.table(run.record["metrics"], run.record.get("higher_is_better")), file=out)
     print(run_dir, file=out)
     return run_dir
-
-
-def input_fingerprints(inputs) -> list[str]:
-    """What a run key says was scored: the corpus, and the shard when sharded."""
-    return [inputs.fingerprint, *([inputs.shard_fingerprint] if inputs.shard_fingerprint else [])]
 
 
 def compose(overrides: list[str]) -> DictConfig:

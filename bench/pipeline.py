@@ -58,6 +58,22 @@ def shard_bounds(n: int, index: int, count: int) -> tuple[int, int]:
     return n * index // count, n * (index + 1) // count
 
 
+def inputs_of(items: list[Item]) -> Inputs:
+    """Validated items as ``Inputs`` with their fingerprints (in-memory texts: ``bench.score``)."""
+    return Inputs(
+        items=tuple(items),
+        fingerprint=fingerprint(items),
+        candidates_fingerprint=part_fingerprint(items, "candidates"),
+        references_fingerprint=part_fingerprint(items, "references"),
+        corpus_items=len(items),
+    )
+
+
+def input_fingerprints(inputs: Inputs) -> list[str]:
+    """What a run key says was scored: the corpus, and the shard when sharded."""
+    return [inputs.fingerprint, *([inputs.shard_fingerprint] if inputs.shard_fingerprint else [])]
+
+
 def prepare_inputs(config: RunConfig) -> Inputs:
     """The items exactly as they will be scored (selected, extracted, validated, sharded)."""
     spec, shard = config.dataset, config.shard
@@ -71,19 +87,14 @@ def prepare_inputs(config: RunConfig) -> Inputs:
     faults.point("load")
     items = [replace(it, candidate=extract(it.candidate, spec.extract)) for it in items]
     items = validate(items, f"dataset {spec.name!r}")
-    corpus = dict(
-        fingerprint=fingerprint(items),
-        candidates_fingerprint=part_fingerprint(items, "candidates"),
-        references_fingerprint=part_fingerprint(items, "references"),
-        corpus_items=len(items),
-    )
+    corpus = inputs_of(items)
     if shard.count == 1:
-        return Inputs(items=tuple(items), **corpus)
+        return corpus
     lo, hi = shard_bounds(len(items), shard.index, shard.count)
     if lo == hi:
         raise BenchError(f"shard {shard.index} of {shard.count} is empty ({len(items)} items)", "use fewer shards")
     mine = tuple(items[lo:hi])
-    return Inputs(items=mine, shard_fingerprint=fingerprint(mine), **corpus)
+    return replace(corpus, items=mine, shard_fingerprint=fingerprint(mine))
 
 
 def prepare(config: RunConfig) -> list[Item]:

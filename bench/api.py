@@ -1,0 +1,315 @@
+"""bench as a library: score texts, evaluate experiments, save, load and check runs.
+
+    import bench
+    run = bench.score(["the cat sat"], ["a cat sat on the mat"], metrics=["rouge"])
+    run.metrics["rouge1"].fmeasure          # a mean over items
+    run.scores("rouge1", "fmeasure")        # per item, in item order
+    run.to_pandas()                         # one row per item
+    path = bench.save(run, "results")       # a stored run like `bench run` writes; `bench check` accepts it
+
+Every run made here has real fingerprints of its texts and the same signatures
+and record as the CLI's, because the CLI is a shell over the same steps
+(``prepare`` -> ``compute`` -> ``save``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Iterator, Mapping, Sequence
+
+from bench.errors import BenchError
+
+
+class Stats(Mapping[str, float]):
+    """One metric's means by stat, read by name: ``stats.fmeasure`` or ``stats["fmeasure"]``."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, float]):
+        object.__setattr__(self, "_values", MappingProxyType(dict(values)))
+
+    def __getattr__(self, name: str) -> float:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(f"no stat {name!r}; stats: {', '.join(self._values)}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Stats are read-only")
+
+    def __getitem__(self, key: str) -> float:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return "Stats(" + ", ".join(f"{k}={v!r}" for k, v in self._values.items()) + ")"
+
+
+def _frozen(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return MappingProxyType({k: _frozen(v) for k, v in obj.items()})
+    if isinstance(obj, list):
+        return tuple(_frozen(v) for v in obj)
+    return obj
+
+
+def _thawed(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return {k: _thawed(v) for k, v in obj.items()}
+    if isinstance(obj, tuple):
+        return [_thawed(v) for v in obj]
+    return obj
+
+
+@dataclass(frozen=True)
+class Run:
+    """A scored run: its record (what ``result.json`` holds) and its per-item samples, read-only.
+
+    ``path`` is the run directory once saved or when loaded from disk.
+    """
+
+    record: Mapping[str, Any]
+    samples: tuple[Mapping[str, Any], ...]
+    path: Path | None = None
+    files: Mapping[str, str] = field(default_factory=dict, repr=False)  # extra files to store with it
+
+    @classmethod
+    def of(cls, record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]], path: Path | None = None,
+           files: Mapping[str, str] | None = None) -> "Run":
+        return cls(_frozen(record), tuple(_frozen(s) for s in samples), path, MappingProxyType(dict(files or {})))
+
+    @property
+    def experiment(self) -> str:
+        return self.record["experiment"]
+
+    @property
+    def metrics(self) -> Mapping[str, Stats]:
+        """Metric name -> its means: ``run.metrics["rouge1"].fmeasure``."""
+        return MappingProxyType({name: Stats(stats) for name, stats in self.record["metrics"].items()})
+
+    @property
+    def signatures(self) -> Mapping[str, str]:
+        return self.record["signatures"]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(s["id"] for s in self.samples)
+
+    def scores(self, metric: str, stat: str) -> tuple[float, ...]:
+        """Per-item values of one metric's stat, in item order."""
+        if metric not in self.record["metrics"]:
+            from bench.errors import unknown_choice
+
+            raise unknown_choice("metric", metric, self.record["metrics"])
+        return tuple(s["scores"][metric][stat] for s in self.samples)
+
+    def item(self, key: int | str) -> Mapping[str, Any]:
+        """One item's sample (id, candidate, metadata, scores) by position or id."""
+        if isinstance(key, int):
+            return self.samples[key]
+        for s in self.samples:
+            if s["id"] == key:
+                return s
+        raise KeyError(key)
+
+    def to_pandas(self):
+        """One row per item: ``id``, ``candidate``, metadata columns, and ``<metric>.<stat>`` columns."""
+        import pandas as pd
+
+        rows = []
+        for s in self.samples:
+            row = {"id": s["id"], "candidate": s["candidate"], "n_references": s["n_references"]}
+            row.update({f"metadata.{k}": v for k, v in _flat(_thawed(s["metadata"])).items()})
+            row.update({f"{m}.{stat}": v for m, stats in s["scores"].items() for stat, v in stats.items()})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The record as plain, mutable dicts (a copy)."""
+        return _thawed(self.record)
+
+
+def _flat(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, Mapping):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+# --- the steps the CLI shares --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A run ready to score: its plain config, parsed config, built metrics, inputs and run key."""
+
+    plain: Mapping[str, Any]
+    config: Any
+    built: Mapping[str, Any]
+    inputs: Any
+    key: str
+    load_s: float
+
+
+def prepare(plain: Mapping[str, Any], inputs: Any = None) -> Prepared:
+    """Parse and validate ``plain``, build its metrics, load (or take) its inputs, and make its run key."""
+    from bench import pipeline, run_cache
+    from bench.config import parse
+
+    config = parse(plain)
+    built = pipeline.build_metrics(config)  # cheap (models load on first use); bad options fail before loading data
+    t0 = time.perf_counter()
+    inputs = inputs if inputs is not None else pipeline.prepare_inputs(config)
+    load_s = time.perf_counter() - t0
+    key = run_cache.run_key(plain, config, pipeline.input_fingerprints(inputs), pipeline.declare(config, built, inputs))
+    return Prepared(plain, config, built, inputs, key, load_s)
+
+
+def compute(prep: Prepared, files: Mapping[str, str] | None = None) -> Run:
+    """Score a prepared run (never from the store) into an unsaved ``Run``."""
+    from dataclasses import replace
+
+    from bench import pipeline, record
+
+    started = time.perf_counter()
+    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    result = pipeline.run(prep.config, metrics=prep.built, inputs=prep.inputs)
+    result = replace(result, timings={**result.timings, "load_s": prep.load_s})
+    volatile = {
+        "run_id": None,  # given by ``save``
+        "started_at": started_at,
+        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "duration_s": time.perf_counter() - started + prep.load_s,
+    }
+    rec = {**record.build_record(result, prep.plain, volatile), "run_key": prep.key}
+    files = {"config.yaml": _yaml(prep.plain), **(files or {})}
+    return Run.of(rec, record.build_samples(result), files=files)
+
+
+def _yaml(plain: Mapping[str, Any]) -> str:
+    from omegaconf import OmegaConf
+
+    return OmegaConf.to_yaml(OmegaConf.create(_thawed(plain)))
+
+
+# --- the public functions ------------------------------------------------------------------------------
+
+
+def _default_plain(metrics: Sequence[str]) -> dict[str, Any]:
+    """The composed default config with these metric families (their shipped defaults)."""
+    from omegaconf import OmegaConf
+
+    from bench.app import compose
+
+    cfg = compose([f"metrics=[{','.join(metrics)}]"])
+    return OmegaConf.to_container(cfg, resolve=True)
+
+
+def score(
+    candidates: Sequence[str],
+    references: Sequence[str | Sequence[str]],
+    metrics: str | Sequence[str] = ("rouge",),
+    ids: Sequence[str] | None = None,
+    multiref: str = "max",
+    name: str = "memory",
+    **metric_options: Mapping[str, Any],
+) -> Run:
+    """Score in-memory texts: ``references[i]`` is one reference (a string) or several (a list).
+
+    ``metric_options`` are per family, e.g. ``rouge={"use_stemmer": False}``,
+    ``bertscore={"layer": 4}``; the rest of each family's options are its
+    shipped defaults (``configs/metrics/``). Returns an unsaved ``Run``.
+    """
+    from bench import pipeline
+    from bench.items import Item, validate
+
+    families = [metrics] if isinstance(metrics, str) else list(metrics)
+    if not families:
+        raise BenchError("no metric is selected", "pass metrics=['rouge'] or metrics=['rouge', 'bertscore']")
+    unknown = sorted(set(metric_options) - set(families))
+    if unknown:
+        raise BenchError(f"options for {', '.join(unknown)}, which is not among metrics={families}", "add it to metrics=")
+    if isinstance(candidates, str) or isinstance(references, str):
+        raise BenchError("candidates and references must be sequences of texts, not one string", "wrap it in a list")
+    if len(candidates) != len(references):
+        raise BenchError(f"{len(candidates)} candidates but {len(references)} references", "pass one reference entry per candidate")
+    ids = [str(i) for i in range(len(candidates))] if ids is None else [str(i) for i in ids]
+    if len(ids) != len(candidates):
+        raise BenchError(f"{len(ids)} ids for {len(candidates)} candidates", "pass one id per candidate")
+    items = [Item(i, c, (r,) if isinstance(r, str) else tuple(r)) for i, c, r in zip(ids, candidates, references)]
+    items = validate(items, "bench.score()")
+    plain = _default_plain(families)
+    for family, options in metric_options.items():
+        if not isinstance(options, Mapping):
+            raise BenchError(f"{family}= must be a dict of options, got {options!r}", f"pass {family}={{'option': value}}")
+        plain["metrics"][family].update(options)
+    plain.update(name=name, multiref=multiref, dataset={"name": "memory", "source": "memory"})
+    return compute(prepare(plain, inputs=pipeline.inputs_of(items)))
+
+
+def evaluate(overrides: Sequence[str] = ()) -> Run:
+    """Score the experiment ``bench run OVERRIDES`` would, without storing it (never answered from the store)."""
+    from bench.app import compose, to_plain
+
+    return compute(prepare(to_plain(compose(list(overrides)))))
+
+
+def save(run: Run, results_dir: str | Path = "results") -> Path:
+    """Store ``run`` atomically under ``results_dir/<experiment>/<run id>/`` and index it; returns the directory."""
+    from bench import store
+
+    record = run.as_dict()
+    record["volatile"]["run_id"] = run_id = store.new_run_id()
+    samples = [_thawed(s) for s in run.samples]
+    return store.write_run(results_dir, run.experiment, record, samples, dict(run.files), run_id, key=record.get("run_key"))
+
+
+def load_run(path: str | Path) -> Run:
+    """A stored run (a directory printed by ``bench run`` or returned by ``save``)."""
+    from bench import store
+
+    return Run.of(store.load_run(path), store.load_samples(path), Path(path))
+
+
+def check(run: Run | str | Path, baseline: str | Path, **settings: Any):
+    """Compare a run with a baseline file, as ``bench check`` does; returns a ``bench.compare.CheckReport``.
+
+    ``settings`` override ``configs/check/default.yaml``: ``alpha``, ``resamples``,
+    ``seed``, ``min_items``, ``allow_signature_changes``, ``default`` and
+    ``tolerances`` (e.g. ``tolerances={"rouge2": {"abs": 0.01}}``).
+    """
+    from omegaconf import OmegaConf
+
+    from bench import compare, runs
+    from bench.app import compose
+    from bench.config import build
+
+    loaded = run if isinstance(run, Run) else load_run(run)
+    base_record, base_side = runs.load_baseline(baseline)
+    if base_record["experiment"] != loaded.experiment:
+        raise BenchError(
+            f"baseline {baseline} is for experiment {base_record['experiment']!r}, the run is {loaded.experiment!r}",
+            "pass the baseline of the run's experiment",
+        )
+    node = OmegaConf.to_container(compose([]).check, resolve=True)
+    for key, value in settings.items():
+        if key == "tolerances" and isinstance(value, Mapping):
+            known = node.get("tolerances", {})
+            node["tolerances"] = {**known, **{m: {**known.get(m, {}), **dict(t)} for m, t in value.items()}}
+        else:
+            node[key] = value
+    spec = build(compare.CheckSpec, node, "check")
+    side = runs.side_from_run(loaded.as_dict(), [_thawed(s) for s in loaded.samples])
+    return compare.check(loaded.experiment, base_side, side, spec)
