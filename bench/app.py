@@ -92,6 +92,22 @@ def run_overrides(overrides: list[str], out: TextIO | None = None) -> Path:
     return execute(compose(overrides), out=out)
 
 
+SWEEP_LOG = "BENCH_SWEEP_LOG"  # set by `bench run -m`: each job appends its run directory (see bench.cli)
+
+
+def _log_sweep_run(run_dir: str) -> None:
+    import os
+
+    path = os.environ.get(SWEEP_LOG)
+    if path:
+        # one short line per write with O_APPEND: jobs in other processes append without tearing
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, (str(Path(run_dir).resolve()) + "\n").encode())
+        finally:
+            os.close(fd)
+
+
 def setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="[bench] %(message)s")
 
@@ -100,7 +116,9 @@ def setup_logging() -> None:
 def main(cfg: DictConfig) -> str:
     setup_logging()
     try:
-        return str(execute(cfg))
+        run_dir = str(execute(cfg))
+        _log_sweep_run(run_dir)
+        return run_dir
     except BenchError as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)

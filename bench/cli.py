@@ -78,12 +78,46 @@ def _run(overrides: list[str]) -> int:
     # bench's one-line errors (exit 2). Errors inside a run are BenchErrors already (bench.app).
     os.environ["HYDRA_FULL_ERROR"] = "1"
     sys.argv = ["bench run", *overrides]  # Hydra reads sys.argv itself; the name is for --help
+    sweep = _sweep_log() if {"-m", "--multirun"} & set(overrides) else None
     try:
         app.main()
     except HydraException as exc:
         print(f"bench: error: {translate(exc)}", file=sys.stderr)
         return 2
+    finally:
+        if sweep is not None:
+            os.environ.pop(app.SWEEP_LOG, None)
+    if sweep is not None:
+        _print_sweep(sweep)
     return 0
+
+
+def _sweep_log():
+    """A file the jobs of a sweep append their run directories to, in bench's cache dir (any launcher's
+    jobs inherit the environment; not every launcher forwards their stdout, e.g. submitit's)."""
+    import os
+    import uuid
+    from pathlib import Path
+
+    from bench import app
+
+    root = Path(os.environ.get("BENCH_CACHE_DIR") or Path.home() / ".cache" / "bench") / "sweeps"
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / f"{os.getpid()}-{uuid.uuid4().hex[:8]}.txt"
+    os.environ[app.SWEEP_LOG] = str(path)
+    return path
+
+
+def _print_sweep(path) -> None:
+    try:
+        runs = path.read_text(encoding="utf-8").split()
+    except OSError:
+        runs = []
+    finally:
+        path.unlink(missing_ok=True)
+    print(f"bench run -m: {len(runs)} run(s)")
+    for run in runs:
+        print(f"  {run}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Where the project's own files live (configs, seeds, results)."""
+"""Where bench's own files live (configs, seeds), and the checks for names that become paths."""
 
 from __future__ import annotations
 
@@ -7,19 +7,35 @@ import re
 from pathlib import Path
 
 
-def project_root() -> Path:
-    """The checkout that holds ``configs/`` and ``seeds/``.
+PACKAGE = Path(__file__).resolve().parent
 
-    ``BENCH_HOME`` overrides it (for an installed copy run from elsewhere);
-    otherwise it is the parent of the ``bench`` package, which is where an
-    editable install (the documented set-up) puts it.
-    """
+
+def _home() -> Path | None:
     env = os.environ.get("BENCH_HOME")
-    return Path(env) if env else Path(__file__).resolve().parent.parent
+    return Path(env) if env else None
 
 
 def config_dir() -> Path:
-    return project_root() / "configs"
+    """bench's own configs: ``configs/`` at the top of the checkout, which the package reaches as
+    ``bench/_configs`` (a symlink there, a real copy in a wheel); ``BENCH_HOME/configs`` overrides it."""
+    home = _home()
+    return home / "configs" if home else (PACKAGE / "_configs").resolve()
+
+
+def seeds_dir() -> Path:
+    """The seed documents: ``seeds/`` at the top of the checkout, ``bench/_seeds`` in a wheel."""
+    home = _home()
+    return home / "seeds" if home else (PACKAGE / "_seeds").resolve()
+
+
+def project_root() -> Path:
+    """Where the git state of a run is read: bench's checkout when bench runs from one, else the working
+    directory (an installed bench records the user's project). ``BENCH_HOME`` overrides it."""
+    home = _home()
+    if home:
+        return home
+    checkout = PACKAGE.parent
+    return checkout if (checkout / "pyproject.toml").is_file() and (checkout / "configs").is_dir() else Path.cwd()
 
 
 # One path component: letters, digits, '.', '_' and '-', not starting with '.'

@@ -15,6 +15,7 @@ from typing import Any
 from bench import pipeline, store
 from bench.commands.common import Parser, handles_errors
 from bench.config import parse
+from bench.errors import BenchError
 from bench.signature import Signature
 
 
@@ -96,6 +97,9 @@ def reproduce(run_dir: str) -> tuple[list[str], dict[str, Any]]:
     """(drift lines, facts) for a stored run; loads its inputs once."""
     record = store.load_run(run_dir)
     samples = store.load_samples(run_dir)
+    if (record["config"].get("dataset") or {}).get("source") == "memory":
+        raise BenchError(f"{run_dir} scored in-memory texts (bench.score): there is no dataset to load again",
+                         "reproduce it in Python by calling bench.score with the same texts")
     config = parse(record["config"])
     inputs = pipeline.prepare_inputs(config)
     drift = _inputs_drift(record, samples, inputs)

@@ -14,7 +14,7 @@ from bench.data.spec import DatasetSpec
 from bench.data.text_files import read_utf8
 from bench.errors import BenchError
 from bench.items import Item
-from bench.paths import project_root
+from bench.paths import seeds_dir
 
 REFERENCE_NAME = "000_b397174ee7933813.txt"
 CANDIDATE_NAME = "001_2b5b015d8d3b2a6c.txt"
@@ -27,7 +27,7 @@ SEED_SHA256 = {
 def _seed_file(configured: str | None, default_name: str) -> tuple[Path, str | None]:
     """The file to read and the hash it must have (None for a user-chosen file)."""
     if configured is None:
-        return project_root() / "seeds" / default_name, SEED_SHA256[default_name]
+        return seeds_dir() / default_name, SEED_SHA256[default_name]
     path = Path(configured)
     return path, SEED_SHA256.get(path.name)
 

@@ -55,6 +55,7 @@ def test_four_joblib_shards_merge_to_the_single_run(tmp_path, summeval_path, opt
     assert sharded.returncode == 0, sharded.stderr
     shard_dirs = _runs(tmp_path / "shards")
     assert len(shard_dirs) == 4
+    _assert_sweep_tidy(sharded, tmp_path, shard_dirs)
     merged = bench("merge", *shard_dirs, "--results-dir", tmp_path / "merged", cwd=tmp_path)
     assert merged.returncode == 0, merged.stderr
     (single_dir,) = _runs(tmp_path / "single")
@@ -65,6 +66,42 @@ def test_four_joblib_shards_merge_to_the_single_run(tmp_path, summeval_path, opt
     a.pop("volatile"), b.pop("volatile")
     assert a["config"].pop("results_dir") != b["config"].pop("results_dir")  # the only config difference here
     assert a == b  # aggregates, signatures, inputs, config, run key: all exactly equal
+    assert (single_dir / "samples.jsonl").read_bytes() == (merged_dir / "samples.jsonl").read_bytes()
+
+
+def _assert_sweep_tidy(proc, cwd: Path, shard_dirs: list[Path]) -> None:
+    """The sweep's summary names every run; Hydra's bookkeeping is under results_dir, not in the cwd."""
+    lines = proc.stdout.strip().splitlines()
+    k = lines.index(f"bench run -m: {len(shard_dirs)} run(s)")
+    assert sorted(Path(x.strip()) for x in lines[k + 1:]) == sorted(d.resolve() for d in shard_dirs)
+    assert sorted(p.name for p in cwd.iterdir() if p.name not in ("single", "shards", "merged")) == []
+    assert list(cwd.glob("shards/.multirun/*/multirun.yaml"))
+
+
+@pytest.mark.slow
+@pytest.mark.summeval
+def test_two_submitit_local_shards_merge_to_the_single_run(tmp_path, summeval_path):
+    """The submitit launcher's local executor: the code path SLURM jobs take (submitit pickles the job,
+    runs it in a fresh process, and does not forward its stdout: the summary comes from the sweep log)."""
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher", reason="pip install -e '.[submitit]'")
+    common = ["dataset=summeval", f"dataset.path={summeval_path}", "metrics=[rouge]", "limit=400"]
+    single = bench("run", *common, f"results_dir={tmp_path}/single", cwd=tmp_path)
+    assert single.returncode == 0, single.stderr
+    sharded = bench("run", "-m", "hydra/launcher=submitit_local", *common, "shard.count=2", "shard.index=0,1",
+                    f"results_dir={tmp_path}/shards", cwd=tmp_path)
+    assert sharded.returncode == 0, sharded.stderr
+    shard_dirs = _runs(tmp_path / "shards")
+    assert len(shard_dirs) == 2
+    _assert_sweep_tidy(sharded, tmp_path, shard_dirs)
+    assert list(tmp_path.glob("shards/.multirun/*/.submitit"))  # submitit's own logs, under results_dir too
+    merged = bench("merge", *shard_dirs, "--results-dir", tmp_path / "merged", cwd=tmp_path)
+    assert merged.returncode == 0, merged.stderr
+    (single_dir,) = _runs(tmp_path / "single")
+    merged_dir = tmp_path / merged.stdout.strip().splitlines()[-1]
+    a, b = (json.loads((d / "result.json").read_text()) for d in (single_dir, merged_dir))
+    for r in (a, b):
+        r.pop("volatile"), r["config"].pop("results_dir")
+    assert a == b
     assert (single_dir / "samples.jsonl").read_bytes() == (merged_dir / "samples.jsonl").read_bytes()
 
 
