@@ -66,7 +66,10 @@ class Splitter:
 
 
 def _punkt_tokenize() -> Callable[[str], list[str]]:
-    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+    from bench.lazy import submodule
+
+    punkt = submodule("nltk", "tokenize.punkt")  # not all of nltk (bench.lazy)
+    PunktParameters, PunktSentenceTokenizer = punkt.PunktParameters, punkt.PunktSentenceTokenizer
 
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
