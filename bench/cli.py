@@ -77,7 +77,7 @@ def _run(overrides: list[str]) -> int:
     # Hydra prints composition errors over several lines and exits 1; raised instead, they become
     # bench's one-line errors (exit 2). Errors inside a run are BenchErrors already (bench.app).
     os.environ["HYDRA_FULL_ERROR"] = "1"
-    sys.argv = ["bench run", *overrides]  # Hydra reads sys.argv itself; the name is for --help
+    sys.argv = ["bench run", *_with_plugin_configs(overrides)]  # Hydra reads sys.argv itself; the name is for --help
     sweep = _sweep_log() if {"-m", "--multirun"} & set(overrides) else None
     try:
         app.main()
@@ -90,6 +90,21 @@ def _run(overrides: list[str]) -> int:
     if sweep is not None:
         _print_sweep(sweep)
     return 0
+
+
+def _with_plugin_configs(overrides: list[str]) -> list[str]:
+    """Add the config folders of installed metric plug-ins to Hydra's search path (after the user's own)."""
+    from bench.metrics.registry import plugin_config_dirs
+
+    dirs = plugin_config_dirs()
+    if not dirs:
+        return overrides
+    given = [o for o in overrides if o.startswith("hydra.searchpath=")]
+    if given:  # the user's list first, then the plug-ins'
+        inner = given[-1].split("=", 1)[1].strip().strip("[]")
+        merged = [x for x in (*[p.strip() for p in inner.split(",") if p.strip()], *dirs)]
+        return [o for o in overrides if o not in given] + [f"hydra.searchpath=[{','.join(merged)}]"]
+    return [*overrides, f"hydra.searchpath=[{','.join(dirs)}]"]
 
 
 def _sweep_log():

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from bench.compare import CheckSpec
 from bench.data.spec import DatasetSpec
 from bench.errors import BenchError, unknown_choice
-from bench.metrics.registry import METRICS
+from bench.metrics.registry import lookup
 from bench.paths import safe_component
 
 
@@ -104,9 +104,7 @@ def parse(cfg: Mapping[str, Any]) -> RunConfig:
         raise BenchError("no metric is selected", "pass metrics=[rouge], metrics=[bertscore] or metrics=[rouge,bertscore]")
     metrics = {}
     for family, node in metrics_node.items():
-        if family not in METRICS:
-            raise unknown_choice("metric", family, METRICS)
-        metrics[family] = build(METRICS[family].spec, node, f"metrics.{family}")
+        metrics[family] = build(lookup(family).spec, node, f"metrics.{family}")
     dataset = build(DatasetSpec, cfg.pop("dataset", None), "dataset")
     check = build(CheckSpec, cfg.pop("check", None), "check")
     shard = build(ShardSpec, cfg.pop("shard", None), "shard")

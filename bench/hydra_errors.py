@@ -26,10 +26,17 @@ def group_options(group: str) -> list[str]:
 
     from bench.paths import config_dir
 
+    from pathlib import Path
+
+    from bench.metrics.registry import plugin_config_dirs
+
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-            return sorted(GlobalHydra.instance().config_loader().get_group_options(group))
+            found = set(GlobalHydra.instance().config_loader().get_group_options(group))
+        for url in plugin_config_dirs():  # plug-ins' config groups join the search path (bench.cli)
+            found.update(p.stem for p in Path(url.removeprefix("file://"), group).glob("*.yaml"))
+        return sorted(found)
     except Exception:  # an error path: never hide the user's error behind another one
         return []
 

@@ -26,6 +26,7 @@ class LengthGapSpec:
 
 class LengthGap:
     family = "length_gap"
+    spec = LengthGapSpec  # what a `bench.metrics` entry point's class names as its options
 
     def __init__(self, spec: LengthGapSpec):
         if spec.unit not in ("words", "chars"):

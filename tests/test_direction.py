@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,39 @@ def test_lower_is_better_metric_end_to_end(tmp_path, length_gap, capsys):
 
     drift, facts = reproduce(str(worse_dir))
     assert drift == [] and facts["metrics"] == 1
+
+
+def test_plugin_metric_through_entry_points_end_to_end(tmp_path, bench_cli):
+    """The test-only metric as another package would ship it: entry points `bench.metrics` (the class) and
+    `bench.configs` (its config group), found on sys.path; run, baseline, check, diff, reproduce by the CLI."""
+    import os
+
+    site = tmp_path / "site"
+    dist = site / "bench_lengthgap-0.1.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: bench-lengthgap\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[bench.metrics]\nlength_gap = lengthgap_plugin:LengthGap\n\n"
+                                           "[bench.configs]\nlength_gap = lengthgap_plugin:CONFIGS\n")
+    tests_dir = Path(lengthgap_plugin.__file__).parent
+    env = {"PYTHONPATH": os.pathsep.join([str(site), str(tests_dir)])}
+    results = tmp_path / "results"
+
+    def run(data):
+        proc = bench_cli("run", "dataset=files", f"dataset.path={data}", "metrics=[length_gap,rouge]", "name=gap",
+                         f"results_dir={results}", cwd=tmp_path, env=env)
+        assert proc.returncode == 0, proc.stderr
+        assert "length_gap (lower is better)" in proc.stdout and "rouge1" in proc.stdout
+        return Path(proc.stdout.strip().splitlines()[-1])
+
+    base = run(_data(tmp_path / "base.jsonl", extra_words=1))
+    worse = run(_data(tmp_path / "worse.jsonl", extra_words=0))
+    assert bench_cli("baseline", base, "--output", tmp_path / "b.json", cwd=tmp_path, env=env).returncode == 0
+    checked = bench_cli("check", worse, "--baseline", tmp_path / "b.json", cwd=tmp_path, env=env)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert [ln.split()[-1] for ln in checked.stdout.splitlines() if ln.startswith("length_gap")] == ["regression"]
+    diff = bench_cli("diff", base, worse, cwd=tmp_path, env=env)
+    assert diff.returncode == 0 and "length_gap gap" in " ".join(diff.stdout.split()) and "worse" in diff.stdout
+    repro = bench_cli("reproduce", worse, cwd=tmp_path, env=env)
+    assert repro.returncode == 0 and repro.stdout.startswith("IDENTICAL"), repro.stdout + repro.stderr
+    missing = bench_cli("run", "metrics=[length_gapp]", cwd=tmp_path, env=env)
+    assert missing.returncode == 2 and "did you mean 'length_gap'" in missing.stderr
