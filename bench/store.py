@@ -179,9 +179,15 @@ def find_indexed(results_dir: str | Path, key: str) -> Path | None:
 
 def write_json_atomic(path: Path, obj: Any) -> None:
     """For single files (baselines): write beside, then rename over."""
+    write_text_atomic(path, dumps(obj))
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Any single file bench writes (baselines, reports): written beside, fsynced, renamed over; never half."""
+    path = Path(path)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
     try:
-        _write(tmp, dumps(obj))
+        _write(tmp, text if text.endswith("\n") else text + "\n")
         os.replace(tmp, path)
     except OSError as exc:
         raise BenchError(f"cannot write {path}: {exc.strerror or exc}", "check the path and free disk space") from None

@@ -17,7 +17,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench import compare, render, runs
-from bench.commands.common import Parser, handles_errors, write_text_atomic
+from bench.commands.common import Parser, handles_errors
+from bench.store import write_text_atomic
 from bench.config import build
 from bench.errors import BenchError
 

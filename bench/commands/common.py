@@ -26,15 +26,3 @@ def handles_errors(fn: Callable[[list[str]], int]) -> Callable[[list[str]], int]
             return exc.exit_code
 
     return wrapper
-
-
-def write_text_atomic(path: str, text: str) -> None:
-    import os
-    import uuid
-    from pathlib import Path
-
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f".{p.name}.{uuid.uuid4().hex[:6]}.tmp")
-    tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    os.replace(tmp, p)
