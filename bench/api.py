@@ -290,10 +290,7 @@ def check(run: Run | str | Path, baseline: str | Path, **settings: Any):
     ``seed``, ``min_items``, ``allow_signature_changes``, ``default`` and
     ``tolerances`` (e.g. ``tolerances={"rouge2": {"abs": 0.01}}``).
     """
-    from omegaconf import OmegaConf
-
     from bench import compare, runs
-    from bench.app import compose
     from bench.config import build
 
     loaded = run if isinstance(run, Run) else load_run(run)
@@ -303,7 +300,12 @@ def check(run: Run | str | Path, baseline: str | Path, **settings: Any):
             f"baseline {baseline} is for experiment {base_record['experiment']!r}, the run is {loaded.experiment!r}",
             "pass the baseline of the run's experiment",
         )
-    node = OmegaConf.to_container(compose([]).check, resolve=True)
+    from dataclasses import asdict
+
+    from bench.commands.check import settings as invocation_settings
+
+    node = asdict(invocation_settings([], loaded.experiment))  # configs/check/ and the experiment's own node
+    node["allow_signature_changes"] = list(node["allow_signature_changes"])
     for key, value in settings.items():
         if key == "tolerances" and isinstance(value, Mapping):
             known = node.get("tolerances", {})

@@ -78,9 +78,11 @@ def compose(overrides: list[str]) -> DictConfig:
     from hydra import initialize_config_dir
     from hydra.errors import HydraException
 
+    from bench.metrics.registry import with_plugin_searchpath
+
     try:
         with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-            return hydra_compose(config_name="config", overrides=list(overrides))
+            return hydra_compose(config_name="config", overrides=with_plugin_searchpath(list(overrides)))
     except HydraException as exc:
         from bench.hydra_errors import translate
 
@@ -114,6 +116,9 @@ def setup_logging() -> None:
 
 @hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> str:
+    from bench import interrupts
+
+    interrupts.install()  # again: a launcher may run this job in a worker process of its own
     setup_logging()
     try:
         run_dir = str(execute(cfg))

@@ -39,7 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         from bench import store
 
-        done = f"run {store.published[-1]} was written before it" if store.published else "no run was written"
+        runs = [str(p) for p in store.published]
+        if not runs:
+            done = "no run was written"
+        elif len(runs) == 1:
+            done = f"run {runs[0]} was written before it"
+        else:
+            done = f"{len(runs)} runs were written before it: {' '.join(runs)}"
         print(f"bench: interrupted; {done}", file=sys.stderr)
         return interrupts.exit_code(exc)
 
@@ -73,38 +79,30 @@ def _run(overrides: list[str]) -> int:
 
     from bench import app
     from bench.hydra_errors import translate
+    from bench.metrics.registry import with_plugin_searchpath
 
     # Hydra prints composition errors over several lines and exits 1; raised instead, they become
     # bench's one-line errors (exit 2). Errors inside a run are BenchErrors already (bench.app).
     os.environ["HYDRA_FULL_ERROR"] = "1"
-    sys.argv = ["bench run", *_with_plugin_configs(overrides)]  # Hydra reads sys.argv itself; the name is for --help
+    sys.argv = ["bench run", *with_plugin_searchpath(overrides)]  # Hydra reads sys.argv itself; the name is for --help
     sweep = _sweep_log() if {"-m", "--multirun"} & set(overrides) else None
     try:
         app.main()
     except HydraException as exc:
         print(f"bench: error: {translate(exc)}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        if sweep is not None:  # runs that a sweep's jobs (maybe in other processes) finished before it
+            from bench import store
+
+            store.published.extend(p for p in _sweep_runs(sweep) if p not in map(str, store.published))
+        raise
     finally:
         if sweep is not None:
             os.environ.pop(app.SWEEP_LOG, None)
     if sweep is not None:
         _print_sweep(sweep)
     return 0
-
-
-def _with_plugin_configs(overrides: list[str]) -> list[str]:
-    """Add the config folders of installed metric plug-ins to Hydra's search path (after the user's own)."""
-    from bench.metrics.registry import plugin_config_dirs
-
-    dirs = plugin_config_dirs()
-    if not dirs:
-        return overrides
-    given = [o for o in overrides if o.startswith("hydra.searchpath=")]
-    if given:  # the user's list first, then the plug-ins'
-        inner = given[-1].split("=", 1)[1].strip().strip("[]")
-        merged = [x for x in (*[p.strip() for p in inner.split(",") if p.strip()], *dirs)]
-        return [o for o in overrides if o not in given] + [f"hydra.searchpath=[{','.join(merged)}]"]
-    return [*overrides, f"hydra.searchpath=[{','.join(dirs)}]"]
 
 
 def _sweep_log():
@@ -123,13 +121,17 @@ def _sweep_log():
     return path
 
 
-def _print_sweep(path) -> None:
+def _sweep_runs(path) -> list[str]:
     try:
-        runs = path.read_text(encoding="utf-8").split()
+        return path.read_text(encoding="utf-8").split()
     except OSError:
-        runs = []
+        return []
     finally:
         path.unlink(missing_ok=True)
+
+
+def _print_sweep(path) -> None:
+    runs = _sweep_runs(path)
     print(f"bench run -m: {len(runs)} run(s)")
     for run in runs:
         print(f"  {run}")

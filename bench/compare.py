@@ -58,7 +58,14 @@ class CheckSpec:
 
     @property
     def signature(self) -> str:
-        sig = f"check|boot:{self.resamples}|seed:{self.seed}|alpha:{self.alpha}|min_items:{self.min_items}"
+        """Every setting behind a verdict: resampling, alpha, min_items, the tolerances (hashed) and allowed changes."""
+        import hashlib
+        import json
+        from dataclasses import asdict
+
+        tol = {"default": asdict(self.default), **{m: asdict(t) for m, t in sorted(self.tolerances.items())}}
+        digest = hashlib.sha256(json.dumps(tol, sort_keys=True).encode()).hexdigest()[:12]
+        sig = f"check|boot:{self.resamples}|seed:{self.seed}|alpha:{self.alpha}|min_items:{self.min_items}|tol:{digest}"
         return sig + (f"|allow:{','.join(self.allow_signature_changes)}" if self.allow_signature_changes else "")
 
 

@@ -10,7 +10,8 @@ N-th time (default: the first) the run reaches ``point``, ``action`` happens:
 Points: ``load`` (items loaded, before scoring), ``score`` (before each metric
 family scores), ``cache_put`` (after each embedding-cache entry is written),
 ``write`` (a run's files are complete in its staging folder, before the rename
-that publishes it), ``write_file`` (before each file of a run is written).
+that publishes it), ``publish`` (right after that rename, before the index entry:
+inside the block that holds signals), ``write_file`` (before each file is written).
 Unset (the normal case), ``point`` costs one dictionary lookup.
 """
 
@@ -50,6 +51,10 @@ def _act(action: str, name: str) -> None:
     if action not in ("SIGINT", "SIGTERM", "SIGKILL"):
         raise ValueError(f"BENCH_FAULT: unknown action {action!r} at {name!r}")
     os.kill(os.getpid(), getattr(signal, action))
+    from bench import interrupts
+
+    if interrupts.deferring():  # held until the critical block ends, as a real signal would be
+        return
     # The handler runs before the next bytecode; this only guards against a signal that never comes.
     for _ in range(100):
         time.sleep(0.05)

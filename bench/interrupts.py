@@ -66,5 +66,10 @@ def critical() -> Iterator[None]:
         _raise_for(signum)
 
 
+def deferring() -> bool:
+    """Whether SIGINT/SIGTERM are being held (inside ``critical``)."""
+    return _deferring > 0
+
+
 def exit_code(exc: KeyboardInterrupt) -> int:
     return EXIT_CODES[signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT]

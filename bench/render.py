@@ -73,7 +73,8 @@ def as_json(report: CheckReport, baseline: str) -> str:
         "check_signature": report.check_signature,
         "stats": [
             {"metric": s.metric, "stat": s.stat, "baseline": s.baseline, "run": s.run, "delta": s.delta,
-             "allowed_drop": s.allowed_drop, "p_value": s.p_value, "verdict": s.verdict}
+             "allowed_drop": s.allowed_drop, "p_value": s.p_value, "verdict": s.verdict,
+             "higher_is_better": s.higher_is_better}
             for s in report.stats
         ],
     }

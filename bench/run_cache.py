@@ -43,6 +43,22 @@ def source_hash() -> str:
     return digest.hexdigest()
 
 
+def metric_code(config: RunConfig) -> dict[str, str]:
+    """SHA-256 of the source file of each metric that is not bench's own (plug-ins, ``register()``-ed):
+    their code changes numbers too, and ``source_hash`` covers only bench's files."""
+    import inspect
+
+    from bench.metrics.registry import Entry, lookup
+
+    out = {}
+    for family in config.metrics:
+        entry = lookup(family)
+        if isinstance(entry, Entry):  # built in: covered by source_hash
+            continue
+        out[family] = hashlib.sha256(Path(inspect.getsourcefile(entry.cls)).read_bytes()).hexdigest()
+    return out
+
+
 def scoring_config(plain: Mapping[str, Any]) -> dict[str, Any]:
     cfg = copy.deepcopy(dict(plain))
     for key in NOT_SCORING_TOP:
@@ -60,6 +76,7 @@ def run_key(plain: Mapping[str, Any], config: RunConfig, inputs: Sequence[str], 
         "experiment": config.name,
         "inputs": list(inputs),
         "signatures": sorted(str(s) for s in signatures),  # a set: a merged record lists them in key order
+        "metric_code": metric_code(config),
         "python": python_version(),
         "machine": [platform.system(), platform.machine()],
         "bench_source": source_hash(),

@@ -17,7 +17,9 @@ two runs of the same config differ only inside the ``volatile`` block.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import shutil
 import socket
 import time
@@ -28,6 +30,8 @@ from typing import Any, Mapping
 from bench import faults, interrupts
 from bench.errors import BenchError
 from bench.paths import inside, safe_component
+
+log = logging.getLogger("bench")
 
 SCHEMA_VERSION = 1
 RESULT = "result.json"
@@ -132,8 +136,9 @@ def write_run(
         with interrupts.critical():
             os.rename(staging, final)
             published.append(final)
+            faults.point("publish")
             if key is not None:
-                index_run(root, key, final)
+                _index_published(root, key, final)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise BenchError(f"cannot write results under {root}: {reason}", "check results_dir and free disk space") from None
@@ -146,8 +151,21 @@ def write_run(
     return final
 
 
+_KEY = re.compile(r"sha256:[0-9a-f]{64}")
+
+
 def _index_file(results_dir: str | Path, key: str) -> Path:
+    if not isinstance(key, str) or not _KEY.fullmatch(key):  # a key becomes a file name: never a path
+        raise ValueError(f"not a run key: {key!r}")
     return Path(results_dir) / ".index" / key.split(":", 1)[-1]
+
+
+def _index_published(root: Path, key: str, run_dir: Path) -> None:
+    """Index a run that is already published: a failure here loses only the result cache's shortcut."""
+    try:
+        index_run(root, key, run_dir)
+    except (OSError, ValueError) as exc:
+        log.warning("run %s was written but not indexed (%s): an identical run will be computed again", run_dir, exc)
 
 
 def index_run(results_dir: str | Path, key: str, run_dir: Path) -> None:
@@ -164,8 +182,8 @@ def index_run(results_dir: str | Path, key: str, run_dir: Path) -> None:
 
 def find_indexed(results_dir: str | Path, key: str) -> Path | None:
     """A stored run with this key, if it still exists and really has the key."""
-    path = _index_file(results_dir, key)
     try:
+        path = _index_file(results_dir, key)
         run_dir = Path(results_dir) / path.read_text(encoding="utf-8").strip()
         if not inside(Path(results_dir), run_dir):  # a hand-edited index entry
             return None

@@ -140,5 +140,9 @@ def test_plugin_metric_through_entry_points_end_to_end(tmp_path, bench_cli):
     assert diff.returncode == 0 and "length_gap gap" in " ".join(diff.stdout.split()) and "worse" in diff.stdout
     repro = bench_cli("reproduce", worse, cwd=tmp_path, env=env)
     assert repro.returncode == 0 and repro.stdout.startswith("IDENTICAL"), repro.stdout + repro.stderr
+    # the check that runs the experiment first composes with the plug-in's config group too
+    rerun = bench_cli("check", "--baseline", tmp_path / "b.json", "dataset=files", f"dataset.path={tmp_path / 'worse.jsonl'}",
+                      "metrics=[length_gap,rouge]", "name=gap", f"results_dir={results}", cwd=tmp_path, env=env)
+    assert rerun.returncode == 1, rerun.stdout + rerun.stderr
     missing = bench_cli("run", "metrics=[length_gapp]", cwd=tmp_path, env=env)
     assert missing.returncode == 2 and "did you mean 'length_gap'" in missing.stderr

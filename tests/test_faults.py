@@ -95,6 +95,22 @@ def test_signal_in_each_phase_leaves_no_run(rouge_case, bench_cli, tmp_path, pha
     _assert_consistent(results)
 
 
+@pytest.mark.parametrize("sig, code", SIGNALS[:2], ids=[s for s, _ in SIGNALS[:2]])
+def test_signal_while_publishing_is_held_until_the_run_is_indexed(rouge_case, bench_cli, tmp_path, sig, code):
+    """A signal between the rename that publishes a run and its index entry waits for both; the message
+    then says truthfully that the run was written."""
+    tmp, args, clean = rouge_case
+    results = tmp_path / "results"
+    proc = bench_cli(*args, f"results_dir={results}", cwd=tmp, env={"BENCH_FAULT": f"publish:{sig}"})
+    assert proc.returncode == code, proc.stderr
+    (run,) = _runs(results)
+    assert proc.stderr.splitlines()[-1] == f"bench: interrupted; run {run} was written before it"
+    assert _stable(run) == clean and len(list((results / ".index").iterdir())) == 1
+    _assert_consistent(results)
+    again = bench_cli(*args, f"results_dir={results}", cwd=tmp)  # the index answers it: complete and found
+    assert again.returncode == 0 and Path(again.stdout.strip().splitlines()[-1]) == run
+
+
 @pytest.mark.parametrize("fault, words", [("write_file@2:ENOSPC", "No space left on device"), ("write_file:EIO", "Input/output error")])
 def test_full_or_failing_disk_is_one_line_and_no_run(rouge_case, bench_cli, tmp_path, fault, words):
     tmp, args, clean = rouge_case

@@ -112,3 +112,19 @@ def test_write_json_atomic_replaces_and_leaves_no_temp(tmp_path):
     store.write_json_atomic(path, {"b": 3})
     assert json.loads(path.read_text()) == {"b": 3}
     assert [p.name for p in tmp_path.iterdir()] == ["baseline.json"]
+
+
+def test_index_keys_are_never_paths(tmp_path):
+    import pytest as _pytest
+
+    with _pytest.raises(ValueError, match="not a run key"):
+        store.index_run(tmp_path, "sha256:../../escaped", tmp_path)
+    assert store.find_indexed(tmp_path, "sha256:../../escaped") is None
+    assert not (tmp_path.parent / "escaped").exists()
+
+
+def test_a_run_with_a_tampered_key_is_written_but_not_indexed(tmp_path, caplog):
+    run = store.write_run(tmp_path / "results", "seed", RECORD, SAMPLES, {}, "r9", key="sha256:../../../escaped")
+    assert (run / "result.json").is_file()
+    assert not (tmp_path / "results" / ".index").exists() and not (tmp_path / "escaped").exists()
+    assert "not indexed" in caplog.text

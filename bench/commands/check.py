@@ -44,8 +44,11 @@ def settings(overrides: list[str], experiment: str | None = None) -> compare.Che
 
 def _targets(targets: list[str]) -> tuple[Path | None, list[str]]:
     """(RUN_DIR or None, overrides)."""
-    if targets and Path(targets[0]).is_dir():
-        run_dir, rest = Path(targets[0]), targets[1:]
+    dirs = [t for t in targets if "=" not in t and Path(t).is_dir()]
+    if len(dirs) > 1:
+        raise BenchError(f"more than one run directory: {' '.join(dirs)}", "check one run at a time")
+    if dirs:
+        run_dir, rest = Path(dirs[0]), [t for t in targets if t != dirs[0]]
         other = [o for o in rest if not _is_check_override(o)]
         if other:
             raise BenchError(

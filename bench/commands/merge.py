@@ -9,11 +9,14 @@ equals the unsharded run outside ``volatile``.
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime, timezone
 
 from bench import merge, store
 from bench.commands.common import Parser, handles_errors
+
+log = logging.getLogger("bench")
 
 
 @handles_errors
@@ -35,9 +38,19 @@ def main(argv: list[str]) -> int:
     from bench import run_cache
     from bench.config import parse
 
-    # the key the unsharded run would have: its signatures are the merged record's
+    # Indexed under the key the unsharded run would have here, but only if every shard's own key is what
+    # this process computes for it: the same Python, machine and bench source made the shards.
+    same_software = all(
+        r.get("run_key") == run_cache.run_key(r["config"], parse(r["config"]),
+                                              [r["inputs"]["fingerprint"], r["inputs"]["shard"]["fingerprint"]],
+                                              list(r["signatures"].values()))
+        for r, _ in shards
+    )
     signatures = list(record["signatures"].values())
-    record["run_key"] = run_cache.run_key(record["config"], parse(record["config"]), [record["inputs"]["fingerprint"]], signatures)
+    key = run_cache.run_key(record["config"], parse(record["config"]), [record["inputs"]["fingerprint"]], signatures)
+    record["run_key"] = key if same_software else None
+    if not same_software:
+        log.info("shards come from other software or machines than this one: the merged run is stored, not indexed")
     run_dir = store.write_run(args.results_dir, record["experiment"], record, samples, {}, run_id, key=record["run_key"])
     from bench import report
 

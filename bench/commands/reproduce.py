@@ -2,7 +2,8 @@
 
 The inputs are rebuilt once from the recorded config and must have the
 recorded fingerprints (a shard run: the corpus's and its shard's); then every
-metric is recomputed (never answered from a cache) and compared exactly:
+metric is recomputed (never answered from the store, with on-disk metric caches
+off) and compared exactly:
 signatures component by component, aggregates, and per-item values, naming
 the item that moved most. Works for shard and merged runs and any metric mix.
 Exit 0 identical, 1 drifted, 2 usage error.
@@ -93,6 +94,15 @@ def compare(record: dict, samples: list[dict], result: pipeline.RunResult) -> li
     return drift
 
 
+def _uncached(config):
+    """Every metric recomputed from scratch: an on-disk cache (BERTScore's embeddings) would hide drift."""
+    import dataclasses
+
+    metrics = {f: dataclasses.replace(spec, cache=False) if any(x.name == "cache" for x in dataclasses.fields(spec)) else spec
+               for f, spec in config.metrics.items()}
+    return dataclasses.replace(config, metrics=metrics)
+
+
 def reproduce(run_dir: str) -> tuple[list[str], dict[str, Any]]:
     """(drift lines, facts) for a stored run; loads its inputs once."""
     record = store.load_run(run_dir)
@@ -100,7 +110,7 @@ def reproduce(run_dir: str) -> tuple[list[str], dict[str, Any]]:
     if (record["config"].get("dataset") or {}).get("source") == "memory":
         raise BenchError(f"{run_dir} scored in-memory texts (bench.score): there is no dataset to load again",
                          "reproduce it in Python by calling bench.score with the same texts")
-    config = parse(record["config"])
+    config = _uncached(parse(record["config"]))
     inputs = pipeline.prepare_inputs(config)
     drift = _inputs_drift(record, samples, inputs)
     if drift:

@@ -252,7 +252,7 @@ class BertScore:
             ("maxlen", str(max_length)),
             ("tok", tok),
             ("batch", "1"),  # the bert_score.score batch_size these values equal bit for bit, whatever bench batches
-            ("device", self.device.split(":")[0]),
+            ("device", self._device_signature()),
             ("refs", policy),
             ("nrefs", nrefs),
             ("inputs", short_hash(inputs)),
@@ -262,6 +262,15 @@ class BertScore:
             ("bench", bench_version()),
         )
         return Signature(self.name(layer), comps)
+
+    def _device_signature(self) -> str:
+        """``cpu``, or ``cuda@<GPU model>``: another GPU model may round differently (the cache keys on it too)."""
+        if not self.device.startswith("cuda"):
+            return "cpu"
+        import torch
+
+        name = torch.cuda.get_device_name(torch.device(self.device))
+        return "cuda@" + "".join(c if c.isalnum() or c in "._-" else "-" for c in name)
 
     def _cache(self, max_length: int) -> embed_cache.EmbeddingCache | None:
         if not self.spec.cache:

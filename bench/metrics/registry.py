@@ -76,7 +76,8 @@ class Plugin:
 
     target: str  # "module:Class"
 
-    def _cls(self) -> type:
+    @property
+    def cls(self) -> type:
         module, _, attr = self.target.partition(":")
         obj = importlib.import_module(module)
         for part in attr.split("."):
@@ -85,10 +86,10 @@ class Plugin:
 
     @property
     def spec(self) -> type:
-        return self._cls().spec
+        return self.cls.spec
 
     def build(self, spec: Any) -> Any:
-        return self._cls()(spec)
+        return self.cls(spec)
 
 
 def _entry_points(group: str):
@@ -117,6 +118,20 @@ def plugin_config_dirs() -> list[str]:
         path = Path(obj.__path__[0]) if hasattr(obj, "__path__") else Path(str(obj))
         dirs.append(f"file://{path.resolve()}")
     return dirs
+
+
+def with_plugin_searchpath(overrides: list[str]) -> list[str]:
+    """``overrides`` with the config folders of installed plug-ins on Hydra's search path (after the user's)."""
+    dirs = plugin_config_dirs()
+    if not dirs:
+        return list(overrides)
+    given = [o for o in overrides if o.startswith("hydra.searchpath=")]
+    mine = []
+    if given:  # the user's list first, then the plug-ins'
+        inner = given[-1].split("=", 1)[1].strip().strip("[]")
+        mine = [p.strip() for p in inner.split(",") if p.strip()]
+    rest = [o for o in overrides if o not in given]
+    return [*rest, f"hydra.searchpath=[{','.join([*mine, *dirs])}]"]
 
 
 def build(family: str, spec: Any) -> Any:

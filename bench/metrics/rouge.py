@@ -95,13 +95,29 @@ class Rouge:
     def signature(self, rouge_type: str, policy: str, nrefs: str, inputs: str) -> Signature:
         comps = [
             ("engine", f"{self.spec.engine}@{package_version(ENGINES[self.spec.engine])}"),
-            ("tok", TOKENIZER_SIGNATURES[self.spec.tokenizer]),
-            ("stem", "porter" if self.spec.use_stemmer else "no"),
+            ("tok", self._tokenizer_signature()),
+            ("stem", self._stemmer_signature()),
         ]
         if rouge_type == "rougeLsum":
             comps.append(("split", self._splitter.signature))
         comps += [("refs", policy), ("nrefs", nrefs), ("inputs", short_hash(inputs)), ("bench", bench_version())]
         return Signature(rouge_type, tuple(comps))
+
+    def _tokenizer_signature(self) -> str:
+        if self.spec.tokenizer == "unicode":  # its Unicode data (scripts, categories) comes from `regex`
+            return f"{TOKENIZER_SIGNATURES['unicode']}@regex-{package_version('regex')}"
+        return TOKENIZER_SIGNATURES[self.spec.tokenizer]  # the engine's own: its version is in `engine`
+
+    def _stemmer_signature(self) -> str:
+        """Which code stems: the engine's own (its version is in ``engine``), except rouge-score's Python
+        engine, which stems with nltk's Porter stemmer, and the unicode tokenizer, which uses rouge-score-rs's."""
+        if not self.spec.use_stemmer:
+            return "no"
+        if self.spec.tokenizer == "unicode":
+            return f"porter@rouge-score-rs-{package_version('rouge-score-rs')}"
+        if self.spec.engine == "rouge-score":
+            return f"porter@nltk-{package_version('nltk')}"
+        return "porter"
 
     def signatures(self, items: Sequence[Item], policy: str, inputs: str) -> tuple[Signature, ...]:
         """The signature of every metric ``score`` returns for these items, without scoring."""

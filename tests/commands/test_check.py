@@ -135,3 +135,34 @@ def test_a_directory_that_is_not_a_run(seeded, tmp_path):
     assert "is not a run" in one_line_error(bench("check", tmp_path, "--baseline", base, cwd=tmp))
     assert "is not a run" in one_line_error(bench("reproduce", tmp_path, cwd=tmp))
     assert "is not a run" in one_line_error(bench("baseline", tmp_path, cwd=tmp))
+
+
+def test_check_settings_apply_to_a_stored_run_in_any_order(seeded):
+    """The settings are the invocation's, before or after RUN_DIR; never the run's stored ones."""
+    tmp, run_dir, base = seeded
+    data = json.loads(base.read_text())
+    data["metrics"]["rouge2"]["fmeasure"] += 0.005
+    nudged = tmp / "nudged-order.json"
+    nudged.write_text(json.dumps(data))
+    assert bench("check", run_dir, "--baseline", nudged, cwd=tmp).returncode == 1
+    for args in ([run_dir, "check.tolerances.rouge2.abs=0.01"], ["check.tolerances.rouge2.abs=0.01", run_dir]):
+        proc = bench("check", *args, "--baseline", nudged, "--format", "json", cwd=tmp)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        stats = {(s["metric"], s["stat"]): s for s in json.loads(proc.stdout)["stats"]}
+        assert stats[("rouge2", "fmeasure")]["allowed_drop"] == 0.01
+    other = bench("check", run_dir, "limit=3", "--baseline", nudged, cwd=tmp)
+    assert "only check settings apply" in one_line_error(other)
+
+
+def test_check_overrides_apply_when_the_run_is_answered_from_the_store(seeded):
+    tmp, _, base = seeded
+    data = json.loads(base.read_text())
+    data["metrics"]["rouge2"]["fmeasure"] += 0.005
+    nudged = tmp / "nudged-cached.json"
+    nudged.write_text(json.dumps(data))
+    common = ["--baseline", nudged, ROUGE_ONLY, f"results_dir={tmp}/results"]
+    first = bench("check", *common, cwd=tmp)
+    assert first.returncode == 1
+    proc = bench("check", *common, "check.tolerances.rouge2.abs=0.01", cwd=tmp)
+    assert "answered from the store" in proc.stderr  # the run came from the cache ...
+    assert proc.returncode == 0, proc.stdout  # ... and the override still decided the verdict

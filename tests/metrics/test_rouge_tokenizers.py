@@ -116,3 +116,17 @@ def test_silent_zeros_are_counted_recorded_and_warned(caplog):
     assert not [r for r in caplog.records if "tokenizer" in r.getMessage()]
     assert uni[0].per_item[0][2] > 0.5
     assert "tok:unicode-v1" in str(uni[0].signature) and "tok:default" in str(results[0].signature)
+
+
+@pytest.mark.parametrize("spec, tok, stem", [
+    (RougeSpec(), "tok:default", "stem:porter"),
+    (RougeSpec(engine="rouge-score"), "tok:default", "stem:porter@nltk-"),
+    (RougeSpec(use_stemmer=False), "tok:default", "stem:no"),
+    (RougeSpec(tokenizer="unicode"), "tok:unicode-v1@regex-", "stem:porter@rouge-score-rs-"),
+    (RougeSpec(tokenizer="unicode", engine="rouge-score"), "tok:unicode-v1@regex-", "stem:porter@rouge-score-rs-"),
+])
+def test_signature_names_the_code_that_tokenizes_and_stems(spec, tok, stem):
+    """Everything that can change a number is in the signature, so in the run key too."""
+    (sig,) = Rouge(RougeSpec(**{**spec.__dict__, "types": ("rouge1",)})).signatures([Item("a", "x", ("y",))], "max", "sha256:0")
+    parts = str(sig).split("|")
+    assert any(p.startswith(tok) for p in parts) and any(p.startswith(stem) for p in parts), str(sig)
