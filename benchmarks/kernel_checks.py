@@ -1,18 +1,23 @@
 """The CPU-kernel facts behind bench.metrics.bert_engine, measured on this machine.
 
-bench reproduces ``bert_score.score(..., batch_size=1)`` bit for bit and
-claims a text's embedding and a pair's score do not depend on batch or thread
-count. Those claims rest on three measurements, which this script repeats:
+bench reproduces ``bert_score.score(..., batch_size=1)`` run on one thread bit
+for bit and claims a text's embedding and a pair's score do not depend on
+batch or thread count. Those claims rest on three measurements, which this
+script repeats:
 
-1. Forward passes (all-MiniLM-L6-v2, all 7 hidden states, random token ids):
-   a text alone vs in batches of 2-64 same-length texts, at 1-4 threads, for
-   lengths 3-39 and 64-512. Reports the (length, batch, threads) cases whose
-   bits differ from a 64-text batch on 2 threads, and how many remain once
-   every batch has >= MIN_ROWS token rows (bench's rule).
+1. Forward passes (all-MiniLM-L6-v2, all 7 hidden states, random token ids),
+   lengths 2-39 and 64-512: a text alone and in batches of 2-64 same-length
+   texts on 2 and 4 threads vs alone on 1 thread; and on 1 thread (bench's
+   forward passes), in batches of 2-64 vs alone. Reports the (length, batch)
+   cases whose bits differ, and how many of them bench would batch (texts of
+   >= SMALL_ROWS tokens).
 2. ``bmm`` of unit vectors ([1, m, 384] x [1, 384, n]) on 1 vs 2 threads.
-3. With --summeval: SummEval's unique texts through six layers, bench's
-   same-length batches vs bert-score-style length-sorted padded batches of 64
-   (seconds), and bench's embeddings vs each text alone (bits).
+3. With --summeval: SummEval's unique texts through six layers: seconds for
+   bert-score-style length-sorted padded batches of 64 on 2 threads,
+   same-length batches on 2 threads (bench before it ran kernels on one
+   thread), and bench's ``embed`` (same-length batches, 2 Python threads of
+   one-thread kernels); and bench's embeddings vs each text alone on one
+   thread (bits).
 
     python benchmarks/kernel_checks.py [--summeval PATH]
 """
@@ -27,7 +32,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LENGTHS = list(range(3, 40)) + [64, 100, 128, 200, 300, 512]
+LENGTHS = list(range(2, 40)) + [64, 100, 128, 200, 300, 512]
 
 
 def forward(encoder, x, threads):
@@ -47,24 +52,47 @@ def same(a, b, i, j):
 def forward_section(encoder) -> list[str]:
     import torch
 
-    from bench.metrics.bert_engine import MIN_ROWS
+    from bench.metrics.bert_engine import SMALL_ROWS
 
     gen = torch.Generator().manual_seed(0)
-    differ, kept, checks = [], 0, 0
+    batches = (1, 2, 3, 5, 8, 16, 64)
+    threaded = {2: [], 4: []}  # threads -> (length, batch) cases differing from the text alone on 1 thread
+    differ, batched, checks = [], 0, 0
     for n in LENGTHS:
         x = torch.randint(1000, 20000, (64, n), generator=gen)
         x[:, 0], x[:, -1] = 101, 102
-        reference = forward(encoder, x, 2)
-        for batch, threads in itertools.product((1, 2, 3, 5, 8, 64), (1, 2, 4)):
+        alone = forward(encoder, x[:1], 1)
+        for threads, cases in threaded.items():
+            cases += [(n, b) for b in batches if not same(forward(encoder, x[:b], threads), alone, 0, 0)]
+        for batch in batches[1:]:
             checks += 1
-            if not same(forward(encoder, x[:batch], threads), reference, 0, 0):
-                differ.append((n, batch, threads))
-                kept += batch * n >= MIN_ROWS
-    cases = ", ".join(f"{n}x{b}@{t}" for n, b, t in differ) or "none"
-    return ["### Forward passes: a text's bits vs batch and thread count", "",
-            f"{checks} cases (lengths {LENGTHS[0]}-{LENGTHS[-1]}; batches 1-64; 1, 2, 4 threads). Differing from a "
-            f"64-text batch on 2 threads (tokens x batch @ threads): {cases}.",
-            f"Of those, with >= {MIN_ROWS} token rows in the batch (bench's rule): {kept}.", ""]
+            if not same(forward(encoder, x[:batch], 1), alone, 0, 0):
+                differ.append((n, batch))
+                batched += n >= SMALL_ROWS
+    cases = ", ".join(f"{n}x{b}" for n, b in differ) or "none"
+    threads = "; ".join(
+        f"{t} threads: {len(v)} of {len(LENGTHS) * len(batches)} (lengths {_spans(sorted({n for n, _ in v}))}; "
+        f"alone: {_spans([n for n, b in v if b == 1])})" for t, v in threaded.items())
+    return ["### Forward passes: a text's bits vs thread count and batch", "",
+            f"Lengths {LENGTHS[0]}-{LENGTHS[-1]}, batches of 1-64 same-length texts, cases whose text differs from "
+            f"itself alone on 1 thread: {threads}.", "",
+            f"On 1 thread, {checks} cases (batches of 2-64). Differing from the text alone (tokens x batch): {cases}.",
+            f"Of those, texts of >= {SMALL_ROWS} tokens (the ones bench batches): {batched}.", ""]
+
+
+def _spans(values: list[int]) -> str:
+    """[3, 4, 5, 9] -> '3-5, 9'."""
+    if not values:
+        return "none"
+    spans, first, last = [], values[0], values[0]
+    for v in values[1:] + [None]:
+        if v is not None and v == last + 1:
+            last = v
+            continue
+        spans.append(str(first) if first == last else f"{first}-{last}")
+        if v is not None:
+            first = last = v
+    return ", ".join(spans)
 
 
 def bmm_section() -> list[str]:
@@ -93,8 +121,8 @@ def summeval_section(encoder, path: Path) -> list[str]:
     texts = sorted({t for doc in data.values() for t in
                     (doc["src"], *doc["ref_summs"], *(s["sys_summ"] for s in doc["sys_summs"].values()))})
     layers = tuple(range(1, 7))
-    torch.set_num_threads(2)
     ids = {t: encoder.token_ids(t) for t in texts}
+    torch.set_num_threads(2)
     start = time.perf_counter()
     order = sorted(texts, key=lambda t: -len(ids[t]))
     for i in range(0, len(order), 64):
@@ -103,17 +131,23 @@ def summeval_section(encoder, path: Path) -> list[str]:
             encoder.model(padded, attention_mask=mask, output_hidden_states=True)
     t_padded = time.perf_counter() - start
     start = time.perf_counter()
-    ours = encoder.embed(texts, layers, 64)
+    for n in sorted({len(v) for v in ids.values()}, reverse=True):
+        same_length = [ids[t] for t in texts if len(ids[t]) == n]
+        for i in range(0, len(same_length), 64):
+            forward(encoder, torch.tensor(same_length[i : i + 64]), 2)
+    t_two = time.perf_counter() - start
+    start = time.perf_counter()
+    ours = encoder.embed(texts, layers, 64, known=ids)  # 2 threads of one-thread kernels
     t_bench = time.perf_counter() - start
     alone = sum(
-        not all(torch.equal(ours[t].layer(k), h[0]) for k, h in zip(layers, forward(encoder, torch.tensor([ids[t]]), 2)[1:]))
+        not all(torch.equal(ours[t].layer(k), h[0]) for k, h in zip(layers, forward(encoder, torch.tensor([ids[t]]), 1)[1:]))
         for t in texts
-        if len(ids[t]) >= 16  # shorter ones are never run alone by bench (MIN_ROWS), see the forward section
     )
     torch.set_num_threads(2)
     return ["### SummEval texts through six layers", "",
-            f"{len(texts):,} unique texts: padded length-sorted batches of 64 {t_padded:.1f} s; bench's same-length "
-            f"batches {t_bench:.1f} s. Texts of >= 16 tokens whose bench embeddings differ from the text run alone: {alone}.", ""]
+            f"{len(texts):,} unique texts: padded length-sorted batches of 64 on 2 threads {t_padded:.1f} s; same-length "
+            f"batches on 2 threads {t_two:.1f} s; bench's `embed` (2 threads of one-thread kernels) {t_bench:.1f} s. "
+            f"Texts whose bench embeddings differ from the text alone on one thread: {alone}.", ""]
 
 
 def main() -> int:

@@ -6,7 +6,8 @@ batch_size=1)`` computes it: each text embedded without padding (bert-score's
 ``greedy_cos_idf``'s exact operations on a batch of one pair (unit-length
 token vectors, ``bmm``, max per token, idf-weighted sums, F = 2PR/(P+R), zero
 for an empty text). On SummEval's 17,600 pairs bench's values are
-bit-identical to that call (run single-threaded; see below). So a pair's score
+bit-identical to that call run on one thread (bench on 2 threads, a Sapphire
+Rapids Xeon, 2026-12-01; see below for why one thread). So a pair's score
 is a function of the pair alone: shards merge exactly, a cached embedding is
 the one a cold run computes, and other texts in the run change nothing.
 
@@ -18,14 +19,24 @@ differently from one call (or process) to the next: by up to 2.4e-7 against
 padded matching also counts a token whose similarities are all negative as 0
 when the partner was padded.
 
-Two more sources of last-bit noise are closed. The CPU's GEMM (MKL) takes
-other paths for small products, whose bits depend on the thread count, so no
-forward batch holds fewer than ``MIN_ROWS`` token rows (short texts get copies
-as company) and matching runs on one thread (``one_thread``); the values then
-do not depend on the thread count either (Hydra's joblib launcher gives a
-worker one thread). bert-score's own ``batch_size=1`` value of a 5-11 token
-text does depend on it; bench's equals its single-threaded one (and differs
-in the last bits from both for a 3-token text, i.e. one word piece).
+Thread count is the other source of last-bit noise, and it is closed by
+running every CPU kernel single-threaded. The CPU's GEMM (MKL) splits a
+product among threads in ways that change its rounding: on a Sapphire Rapids
+Xeon (torch 2.13.0+cpu, MKL 2024.2), 86 of 176 SummEval texts (the first 100
+items) alone on 2 threads differ from the same texts alone on 1 thread, and
+same-length batches on 2 threads differ from both; on 1 thread, batches give
+each text its bits alone (``benchmarks/kernel_checks.py``). So forward passes
+and matching run on one thread each (``one_thread``), several batches or
+pairs at a time on as many Python threads as torch has CPU threads (torch
+releases the GIL inside an op): values then do not depend on the thread count
+or the process (Hydra's joblib launcher gives each worker one thread), and
+they are those of bert-score's ``batch_size=1`` run single-threaded, the only
+thread count every machine has.
+
+On one thread, MKL takes another path for a product of fewer than
+``SMALL_ROWS`` (16) rows: a text of 15 tokens or fewer batched with others
+(16 rows or more in all) gets other bits than alone. Such a text is embedded
+alone, as bert-score embeds it.
 
 Where it saves work:
 
@@ -34,11 +45,9 @@ Where it saves work:
   reported);
 - texts are batched with others of exactly their token length, so no batch
   holds padding and a text's rows come out bit for bit as if it were alone
-  (``benchmarks/kernel_checks.py``, docs/kernel_checks.md: 774 cases of
-  lengths 3-512, batches of 1-64 texts, 1, 2 and 4 threads, all 7 hidden
-  states; and every SummEval text of 16+ tokens, alone vs batched). It is no
-  slower than padded batches: SummEval's 2,746 texts through six layers took
-  30.3 s, against 31.3 s in length-sorted padded batches of 64;
+  on one thread (``benchmarks/kernel_checks.py``, docs/kernel_checks.md:
+  lengths 2-512 in batches of 1-64 texts, all 7 hidden states; and every
+  SummEval text, alone vs batched);
 - one forward pass serves several layers: ``hidden_states[k]`` of a deeper
   model is the output of a model truncated to k layers, for encoders whose
   output is their last layer's (checked on every run that uses it);
@@ -63,13 +72,13 @@ from bench.errors import BenchError
 from bench.metrics.embed_cache import Entry
 
 log = logging.getLogger(__name__)
-# Every forward batch holds at least this many token rows; a batch of short
-# texts is filled up with copies of them (their rows are dropped). With fewer
-# rows the CPU's GEMM (MKL) takes small-matrix paths whose last bits depend on
-# the thread count: of 774 cases in benchmarks/kernel_checks.py, the 9 whose
-# bits differed were all a lone text of 3-11 tokens (MiniLM); none had 12 rows
-# or more. 32 leaves a margin.
-MIN_ROWS = 32
+# On one thread, MKL's GEMM gives a product of fewer than this many rows other
+# bits than a larger one: a text of fewer tokens is embedded alone (bert-score's
+# batch_size=1), since any company would make its products larger. Measured on
+# one thread (benchmarks/kernel_checks.py): of lengths 2-512 in batches of 2-64,
+# every case that differed from the text alone was a text of 2-15 tokens in a
+# batch of 16+ rows; none of 16+ tokens differed.
+SMALL_ROWS = 16
 MATCH_CHUNK = 256  # pairs per task of the matching threads
 TRIM_EVERY = 4  # forward batches between returns of freed heap memory to the OS (``trim_heap``)
 
@@ -94,12 +103,14 @@ class Encoder:
         return len(full) > self.max_length
 
     def embed(self, texts: Sequence[str], layers: Sequence[int], batch_size: int, progress: bool = False,
-              known: Mapping[str, Sequence[int]] | None = None):
+              known: Mapping[str, Sequence[int]] | None = None, workers: int | None = None):
         """unique text -> Entry holding ``layers`` (stacked), from one forward pass per batch of texts of one token length.
 
         ``known``: token ids already computed (``token_ids``) for some texts, e.g. the references idf counted.
+        ``workers``: batches run at once on the CPU, each on one thread (None: torch's thread count); never a bit.
         """
         import torch
+        from concurrent.futures import ThreadPoolExecutor
 
         known = known or {}
         layers = tuple(layers)
@@ -109,30 +120,42 @@ class Encoder:
             by_length[len(ids[text])].append(text)
         batches = []
         for n in sorted(by_length, reverse=True):  # longest first: the peak memory shows at once
-            batches += [by_length[n][i : i + batch_size] for i in range(0, len(by_length[n]), batch_size)]
+            size = batch_size if n >= SMALL_ROWS else 1  # a short text alone: company would change its bits
+            batches += [by_length[n][i : i + size] for i in range(0, len(by_length[n]), size)]
+        cpu = not str(self.device).startswith("cuda")
+        workers = (max(1, torch.get_num_threads()) if workers is None else workers) if cpu else 1
+
+        def forward(batch):  # [texts, layers, tokens, dim]: a text's layers in one block, so matching takes them in one bmm
+            if cpu:
+                torch.set_num_threads(1)  # per thread (OpenMP), so set in every worker thread; see one_thread
+            x = torch.tensor([ids[t] for t in batch], dtype=torch.long, device=self.device)
+            with torch.no_grad():  # no padding, so the mask is all ones, as bert-score's is for a batch of one
+                res = self.model(x, attention_mask=torch.ones_like(x), output_hidden_states=True)
+                return torch.stack(self._layers(res, layers), dim=1).cpu()
+
         out: dict[str, Entry] = {}
         bar = None
         if progress:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=len(ids), desc="bertscore: embedding", unit="text", leave=False)
-        for k, batch in enumerate(batches):
-            rows = [ids[t] for t in batch]
-            rows *= -(-MIN_ROWS // (len(rows) * len(rows[0])))  # copies up to MIN_ROWS rows; only the first are read
-            x = torch.tensor(rows, dtype=torch.long, device=self.device)
-            with torch.no_grad():  # no padding, so the mask is all ones, as bert-score's is for a batch of one
-                res = self.model(x, attention_mask=torch.ones_like(x), output_hidden_states=True)
-                # [texts, layers, tokens, dim]: a text's layers in one block, so matching takes them in one bmm
-                stacked = torch.stack([h[: len(batch)] for h in self._layers(res, layers)], dim=1).cpu()
-            del res
-            for i, text in enumerate(batch):
-                out[text] = Entry(stacked[i], layers, tuple(ids[text]), self.is_truncated(text, ids[text]))
-            if bar is not None:
-                bar.update(len(batch))
-            if (k + 1) % TRIM_EVERY == 0:
-                trim_heap()
-        if bar is not None:
-            bar.close()
+        pool = ThreadPoolExecutor(workers, thread_name_prefix="bertscore-embed") if workers > 1 and len(batches) > 1 else None
+        with one_thread() if cpu else contextlib.nullcontext():
+            try:
+                results = pool.map(forward, batches) if pool else map(forward, batches)
+                for k, (batch, stacked) in enumerate(zip(batches, results)):
+                    for i, text in enumerate(batch):
+                        out[text] = Entry(stacked[i], layers, tuple(ids[text]), self.is_truncated(text, ids[text]))
+                    del stacked
+                    if bar is not None:
+                        bar.update(len(batch))
+                    if (k + 1) % TRIM_EVERY == 0:
+                        trim_heap()
+            finally:
+                if pool is not None:  # on an interrupt or error, batches not yet started are dropped, not run
+                    pool.shutdown(wait=True, cancel_futures=True)
+                if bar is not None:
+                    bar.close()
         return out
 
     def _layers(self, res, layers: Sequence[int]) -> list:
@@ -253,12 +276,13 @@ _LIBC = None
 def one_thread():
     """Run the block on one CPU thread (restored after).
 
-    MKL splits some small matrix products differently across threads: of 1,024
-    ``bmm`` shapes (2-512 tokens a side, 384 dims), 132 gave other last bits on
-    2 threads than on 1 (``benchmarks/kernel_checks.py``). A pair's value must
-    not depend on the machine's thread count (Hydra's joblib launcher gives
-    each worker one thread); ``match`` gets its speed from threads that each
-    run single-threaded kernels instead.
+    MKL splits matrix products differently across threads, so their last bits
+    depend on the thread count: forward passes of most SummEval texts, and some
+    ``bmm`` shapes of matching (``benchmarks/kernel_checks.py``). A pair's
+    value must not depend on the machine's thread count (Hydra's joblib
+    launcher gives each worker one thread); ``embed`` and ``match`` get their
+    speed from Python threads that each run single-threaded kernels instead.
+    OpenMP's thread count is per thread: a worker thread sets its own.
     """
     import torch
 

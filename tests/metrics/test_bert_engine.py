@@ -3,8 +3,9 @@
 This is what makes a BERTScore value a function of its pair alone (bit-identical
 to ``bert_score.score(..., batch_size=1)``, tested in test_bertscore.py), so
 that shards merge exactly and a partly warm cache changes nothing. Real texts:
-the first two SummEval documents, plus short texts, where a small batch
-would take GEMM paths that depend on the thread count (see ``MIN_ROWS``).
+the first two SummEval documents, plus short texts, which bench embeds alone
+(``SMALL_ROWS``: on one thread, a product of fewer rows takes another GEMM path).
+How batches are formed, and thread counts, are tested in test_bert_threads.py.
 """
 
 from __future__ import annotations
@@ -55,26 +56,3 @@ def test_embeddings_do_not_depend_on_the_batch(encoder, summeval_items):
         assert_same(together, encoder.embed(texts[::3], LAYERS, batch_size=5), texts[::3])
         for text in short_texts(encoder)[:20]:
             assert_same(together, encoder.embed([text], LAYERS, batch_size=1), [text])
-
-
-@pytest.mark.slow
-def test_batches_hold_one_token_length_and_enough_rows(encoder, monkeypatch):
-    seen = []
-    model = encoder.model
-
-    def spy(x, attention_mask, output_hidden_states):
-        seen.append(x.tolist())
-        assert bool(attention_mask.all())  # no padding anywhere
-        return model(x, attention_mask=attention_mask, output_hidden_states=output_hidden_states)
-
-    monkeypatch.setattr(encoder, "model", spy)
-    texts = short_texts(encoder) + ["a longer text " * 12]
-    out = encoder.embed(texts, (1,), batch_size=2)
-    assert set(out) == set(texts) and all(e.embedding.shape[0] == 1 for e in out.values())
-    ids = {tuple(encoder.token_ids(t)) for t in texts}
-    for rows in seen:
-        assert len({len(r) for r in rows}) == 1  # one token length per batch
-        assert len(rows) * len(rows[0]) >= bert_engine.MIN_ROWS
-        assert len({tuple(r) for r in rows}) <= 2  # batch_size distinct texts, the rest copies
-    assert {tuple(r) for rows in seen for r in rows} == ids
-    assert any(len(rows) > 2 for rows in seen) and any(len(rows) == 1 for rows in seen)
