@@ -20,10 +20,15 @@ import types
 from importlib import metadata
 
 
+_loaded: dict[str, types.ModuleType] = {}  # loaded this way once per process
+
+
 def submodule(package: str, name: str, dist: str | None = None):
     """``package.name`` (e.g. ``submodule("nltk", "tokenize.punkt")``); ``dist``: the distribution whose
     version the stand-in offers as ``__version__`` (bert_score.utils reads it), default ``package``."""
     full = f"{package}.{name}"
+    if full in _loaded:
+        return _loaded[full]
     if full in sys.modules or package in sys.modules:
         return importlib.import_module(full)
     spec = importlib.util.find_spec(package)
@@ -39,7 +44,8 @@ def submodule(package: str, name: str, dist: str | None = None):
     before = set(sys.modules)
     sys.modules[package] = stand_in
     try:
-        return importlib.import_module(full)
+        module = _loaded[full] = importlib.import_module(full)
+        return module
     finally:
         # Forget the stand-in and what was loaded under it: a later `import package` then runs the real
         # __init__ from scratch (its own copies of those submodules; the module returned here stays valid).

@@ -72,6 +72,14 @@ from bench.errors import BenchError
 from bench.metrics.embed_cache import Entry
 
 log = logging.getLogger(__name__)
+
+
+def bert_utils():
+    """``bert_score.utils`` without ``bert_score/__init__``, which imports its plotting code (matplotlib,
+    pandas) first: about 1 s of a short run (``bench.lazy``)."""
+    from bench.lazy import submodule
+
+    return submodule("bert_score", "utils", dist="bert-score")
 # On one thread, MKL's GEMM gives a product of fewer than this many rows other
 # bits than a larger one: a text of fewer tokens is embedded alone (bert-score's
 # batch_size=1), since any company would make its products larger. Measured on
@@ -92,7 +100,7 @@ class Encoder:
     depth: int
 
     def token_ids(self, text: str) -> list[int]:
-        from bert_score.utils import sent_encode
+        sent_encode = bert_utils().sent_encode
 
         return sent_encode(self.tokenizer, text)
 
@@ -178,7 +186,7 @@ def load_tokenizer(path: Path, use_fast: bool):
     key = (str(path), use_fast)
     if key not in _TOKENIZERS:
         import transformers
-        from bert_score.utils import get_tokenizer
+        get_tokenizer = bert_utils().get_tokenizer
 
         transformers.logging.set_verbosity_error()  # no "weights loaded" chatter per run
         transformers.logging.disable_progress_bar()
@@ -190,7 +198,7 @@ def load_encoder(path: Path, depth: int, device: str, use_fast: bool) -> Encoder
     """Load (once per process) a model truncated to ``depth`` layers, as bert-score does."""
     key = (str(path), depth, device, use_fast)
     if key not in _ENCODERS:
-        from bert_score.utils import get_model
+        get_model = bert_utils().get_model
 
         tokenizer = load_tokenizer(path, use_fast)
         model = get_model(str(path), depth).to(device)

@@ -111,7 +111,7 @@ def _layers(spec: BertScoreSpec, model: ResolvedModel) -> tuple[int, ...]:
     if layers == (None,) and model.name in DEFAULT_LAYERS:
         layers = (DEFAULT_LAYERS[model.name],)
     if layers == (None,):
-        from bert_score.utils import model2layers  # imports bert_score and torch: only for other models
+        model2layers = bert_engine.bert_utils().model2layers  # imports bert_score and torch: only for other models
 
         layers = (model2layers.get(model.name),)
         if layers == (None,):
@@ -296,7 +296,7 @@ class BertScore:
     def layer_scores(self, refs: Sequence[str], hyps: Sequence[str]) -> Scored:
         """(P, R, F) per (ref, hyp) pair for every layer, embedding only what the cache lacks, chunk by chunk."""
         import torch
-        from bert_score.utils import sent_encode
+        sent_encode = bert_engine.bert_utils().sent_encode
 
         tokenizer = bert_engine.load_tokenizer(self.model.path, self.spec.use_fast_tokenizer)
         max_length = int(tokenizer.model_max_length)
