@@ -22,7 +22,8 @@ ROUGE_NAMES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 
 
 def run_dirs(results: Path) -> list[Path]:
-    return sorted(p for p in results.glob("*/*") if p.is_dir())
+    """Run directories: results/<experiment>/<run id>/ (not .multirun/, .index/, .staging/)."""
+    return sorted(p for p in results.glob("*/*") if p.is_dir() and not p.parent.name.startswith("."))
 
 
 def without_volatile(record: dict) -> dict:
@@ -175,6 +176,10 @@ def test_multirun_sweep_makes_one_run_per_job(tmp_path, bench_cli):
     assert proc.returncode == 0, proc.stderr
     dirs = run_dirs(results)
     assert len(dirs) == 2
+    lines = proc.stdout.strip().splitlines()
+    assert lines[-3] == "bench run -m: 2 run(s)" and sorted(Path(x.strip()) for x in lines[-2:]) == [d.resolve() for d in dirs]
+    assert [p.name for p in tmp_path.iterdir()] == ["results"]  # no multirun.yaml in the working directory
+    assert list(results.glob(".multirun/*/multirun.yaml"))
     sigs = [json.loads((d / "result.json").read_text())["signatures"] for d in dirs]
     assert sigs[0] != sigs[1]
     stems = sorted(s["rouge1"].split("|stem:")[1].split("|")[0] for s in sigs)

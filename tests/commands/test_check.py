@@ -137,13 +137,18 @@ def test_a_directory_that_is_not_a_run(seeded, tmp_path):
     assert "is not a run" in one_line_error(bench("baseline", tmp_path, cwd=tmp))
 
 
+def _nudged(base: Path, path: Path) -> Path:
+    """The baseline with rouge2 F raised by 0.005: the run drops by 0.005 against it."""
+    data = json.loads(base.read_text())
+    data["metrics"]["rouge2"]["fmeasure"] += 0.005
+    path.write_text(json.dumps(data))
+    return path
+
+
 def test_check_settings_apply_to_a_stored_run_in_any_order(seeded):
     """The settings are the invocation's, before or after RUN_DIR; never the run's stored ones."""
     tmp, run_dir, base = seeded
-    data = json.loads(base.read_text())
-    data["metrics"]["rouge2"]["fmeasure"] += 0.005
-    nudged = tmp / "nudged-order.json"
-    nudged.write_text(json.dumps(data))
+    nudged = _nudged(base, tmp / "nudged-order.json")
     assert bench("check", run_dir, "--baseline", nudged, cwd=tmp).returncode == 1
     for args in ([run_dir, "check.tolerances.rouge2.abs=0.01"], ["check.tolerances.rouge2.abs=0.01", run_dir]):
         proc = bench("check", *args, "--baseline", nudged, "--format", "json", cwd=tmp)
@@ -156,10 +161,7 @@ def test_check_settings_apply_to_a_stored_run_in_any_order(seeded):
 
 def test_check_overrides_apply_when_the_run_is_answered_from_the_store(seeded):
     tmp, _, base = seeded
-    data = json.loads(base.read_text())
-    data["metrics"]["rouge2"]["fmeasure"] += 0.005
-    nudged = tmp / "nudged-cached.json"
-    nudged.write_text(json.dumps(data))
+    nudged = _nudged(base, tmp / "nudged-cached.json")
     common = ["--baseline", nudged, ROUGE_ONLY, f"results_dir={tmp}/results"]
     first = bench("check", *common, cwd=tmp)
     assert first.returncode == 1

@@ -22,20 +22,7 @@ import pytest
 
 from bench.metrics import bert_engine
 
-LAYERS = (2, 6)
-
-
-@pytest.fixture(scope="module")
-def encoder(minilm_path):
-    return bert_engine.load_encoder(minilm_path, 6, "cpu", False)
-
-
-def short_texts(encoder):
-    """Texts of 3 to 24 tokens, several per length (so they could share batches)."""
-    words = "the cat sat on a mat while two dogs ran past an old red barn near this quiet green hill".split()
-    texts = [" ".join(words[i : i + n]) for n in range(1, 23) for i in range(3)]
-    assert {len(encoder.token_ids(t)) for t in texts} >= set(range(3, 20))
-    return texts
+from bert_texts import LAYERS, encoder, short_texts  # noqa: E402, F401  (shared by the engine tests; encoder is a fixture)
 
 
 @pytest.fixture(scope="module")
