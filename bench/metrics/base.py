@@ -47,3 +47,99 @@ class Metric(Protocol):
         ...
 
     def score(self, items: Sequence[Item], policy: str, inputs: str) -> list[MetricResult]: ...
+
+
+def nrefs_label(counts: Sequence[int]) -> str:
+    """``11`` when every item has 11 references, else ``1-11`` (the ``nrefs`` signature component)."""
+    lo, hi = min(counts), max(counts)
+    return str(lo) if lo == hi else f"{lo}-{hi}"
+
+
+@dataclass(frozen=True)
+class PairScores:
+    """What a metric's ``score_pairs`` hook returns: per metric name, one stats row per (reference,
+    candidate) pair, in pair order; and per-name notes (counts ending in ``_texts``/``_count`` add up)."""
+
+    rows: Mapping[str, Sequence[tuple[float, ...]]]
+    notes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+class PairMetric:
+    """The loop every reference-based metric shares, written once (after sacrebleu's ``Metric``).
+
+    ``score`` flattens the items into (reference, candidate) pairs, calls the
+    ``score_pairs`` hook (in chunks of ``chunk_items`` items, if set, to bound
+    memory), reduces each item's rows with the multi-reference policy in the
+    metric's own direction, and signs every result with ``signatures``: the
+    metric's ``signature_fields``, then the components common to all metrics
+    (``refs``, ``nrefs``, ``inputs``), then its ``version_fields`` and bench's version.
+
+    A subclass sets ``family``, ``stats``, ``primary`` (the stat ``max`` picks the
+    best reference by), ``higher_is_better``, and implements ``signature_fields``
+    and ``score_pairs``; ``names``, ``version_fields`` and ``item_notes`` are optional.
+    """
+
+    family: str
+    stats: tuple[str, ...]
+    primary: str
+    higher_is_better: bool = True
+    chunk_items: int | None = None
+
+    def names(self) -> tuple[str, ...]:
+        return (self.family,)
+
+    def signature_fields(self, name: str) -> Sequence[tuple[str, str]]:
+        raise NotImplementedError
+
+    def version_fields(self, name: str) -> Sequence[tuple[str, str]]:
+        return ()
+
+    def score_pairs(self, refs: Sequence[str], hyps: Sequence[str]) -> PairScores:
+        raise NotImplementedError
+
+    def item_notes(self, items: Sequence[Item]) -> Mapping[str, Any]:
+        """Notes about the items (the same for every name), e.g. what a tokenizer drops."""
+        return {}
+
+    def chunk_progress(self, starts: range, n_items: int):
+        """The chunk starts, possibly with a progress bar (a hook: ROUGE shows one on large corpora)."""
+        return iter(starts)
+
+    def sign(self, name: str, policy: str, nrefs: str, inputs: str,
+             fields: Sequence[tuple[str, str]] | None = None) -> Signature:
+        """``name``'s signature: its own fields, the common components, its versions, bench's version."""
+        from bench.signature import bench_version, short_hash
+
+        own = self.signature_fields(name) if fields is None else fields
+        common = (("refs", policy), ("nrefs", nrefs), ("inputs", short_hash(inputs)))
+        return Signature(name, (*own, *common, *self.version_fields(name), ("bench", bench_version())))
+
+    def signatures(self, items: Sequence[Item], policy: str, inputs: str) -> tuple[Signature, ...]:
+        """The signature of every result ``score`` returns for these items, without scoring (the run key)."""
+        nrefs = nrefs_label([len(it.references) for it in items])
+        return tuple(self.sign(name, policy, nrefs, inputs) for name in self.names())
+
+    def score(self, items: Sequence[Item], policy: str, inputs: str) -> list[MetricResult]:
+        from bench.metrics import multiref
+
+        multiref.check_policy(policy)
+        sigs = self.signatures(items, policy, inputs)
+        shared = dict(self.item_notes(items))
+        counts = [len(item.references) for item in items]
+        names = self.names()
+        per_item: dict[str, list[tuple[float, ...]]] = {n: [] for n in names}
+        notes: dict[str, dict[str, Any]] = {n: dict(shared) for n in names}
+        step = self.chunk_items or max(1, len(items))
+        primary = self.stats.index(self.primary)
+        for start in self.chunk_progress(range(0, len(items), step), len(items)):
+            chunk = items[start : start + step]
+            scored = self.score_pairs([r for it in chunk for r in it.references],
+                                      [it.candidate for it in chunk for _ in it.references])
+            for name in names:
+                per_item[name].extend(multiref.group(scored.rows[name], counts[start : start + step], policy, primary,
+                                                     self.higher_is_better))
+                for key, value in scored.notes.get(name, {}).items():
+                    add = key.endswith(("_texts", "_count")) and key in notes[name] and start > 0
+                    notes[name][key] = notes[name][key] + value if add else value
+        return [MetricResult(name, self.stats, tuple(per_item[name]), sig, self.higher_is_better, notes[name])
+                for name, sig in zip(names, sigs)]

@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from bench.errors import BenchError
-from bench.items import Item
-from bench.metrics import bert_engine, embed_cache, multiref
-from bench.metrics.base import MetricResult
+
+from bench.metrics import bert_engine, embed_cache
+from bench.metrics.base import PairMetric, PairScores
 from bench.metrics.models import WEIGHT_SUFFIXES, ResolvedModel, file_sha256, resolve
-from bench.signature import Signature, bench_version, package_version, short_hash
+from bench.signature import Signature, package_version, short_hash
 
 log = logging.getLogger(__name__)
 STATS = ("precision", "recall", "f1")
@@ -189,8 +189,12 @@ def chunks(refs: Sequence[str], hyps: Sequence[str], budget: int) -> list[tuple[
     return out
 
 
-class BertScore:
+class BertScore(PairMetric):
+    """BERTScore: the shared loop (``PairMetric``) with bench's exact engine as the pair-scoring hook."""
+
     family = "bertscore"
+    stats = STATS
+    primary = "f1"
 
     def __init__(self, spec: BertScoreSpec):
         if spec.batch_size is not None and spec.batch_size < 1:
@@ -229,21 +233,23 @@ class BertScore:
             return value
         return int(bert_engine.load_tokenizer(self.model.path, self.spec.use_fast_tokenizer).model_max_length)
 
-    def signatures(self, items: Sequence[Item], policy: str, inputs: str) -> tuple[Signature, ...]:
-        """The signature of every metric ``score`` returns for these items, without scoring."""
-        from bench.metrics.rouge import _nrefs
+    def signature_fields(self, name: str) -> tuple[tuple[str, str], ...]:
+        return self._fields({self.name(layer): layer for layer in self.layers}[name], self.max_length())
 
-        nrefs = _nrefs([len(item.references) for item in items])
-        max_length = self.max_length()
-        return tuple(self.signature(policy, nrefs, inputs, max_length, layer) for layer in self.layers)
+    def version_fields(self, name: str) -> tuple[tuple[str, str], ...]:
+        return tuple((dist, package_version(dist)) for dist in ("bert-score", "transformers", "torch"))
 
     def signature(self, policy: str, nrefs: str, inputs: str, max_length: int, layer: int | None = None) -> Signature:
+        """One layer's signature with an explicit token limit (``signatures`` reads the limit from the model)."""
         layer = self.layer if layer is None else layer
+        return self.sign(self.name(layer), policy, nrefs, inputs, fields=self._fields(layer, max_length))
+
+    def _fields(self, layer: int, max_length: int) -> tuple[tuple[str, str], ...]:
         rescale = "no" if self.baseline is None else f"sha256:{short_hash(file_sha256(self.baseline))}"
         tok = "fast" if self.spec.use_fast_tokenizer else "slow"
         if self.spec.use_fast_tokenizer:  # the Rust tokenizers package does the tokenizing then
             tok = f"fast@tokenizers-{package_version('tokenizers')}"
-        comps = (
+        return (
             ("model", self.model.name),
             ("weights", f"sha256:{short_hash(self.model.weights_sha256)}"),
             ("files", f"sha256:{short_hash(self.model_files)}"),
@@ -254,15 +260,7 @@ class BertScore:
             ("tok", tok),
             ("batch", "1"),  # the bert_score.score batch_size these values equal bit for bit, whatever bench batches
             ("device", self._device_signature()),
-            ("refs", policy),
-            ("nrefs", nrefs),
-            ("inputs", short_hash(inputs)),
-            ("bert-score", package_version("bert-score")),
-            ("transformers", package_version("transformers")),
-            ("torch", package_version("torch")),
-            ("bench", bench_version()),
         )
-        return Signature(self.name(layer), comps)
 
     def _device_signature(self) -> str:
         """``cpu``, or ``cuda@<GPU model>``: another GPU model may round differently (the cache keys on it too)."""
@@ -353,24 +351,15 @@ class BertScore:
         scored = self.layer_scores(refs, hyps)
         return scored.preds[self.layer], scored.truncated, scored.max_length
 
-    def score(self, items: Sequence[Item], policy: str, inputs: str) -> list[MetricResult]:
-        multiref.check_policy(policy)
-        sigs = self.signatures(items, policy, inputs)
-        refs = [ref for item in items for ref in item.references]
-        hyps = [item.candidate for item in items for _ in item.references]
-        counts = [len(item.references) for item in items]
+    def score_pairs(self, refs: Sequence[str], hyps: Sequence[str]) -> PairScores:
         scored = self.layer_scores(refs, hyps)
         self._refuse_nan(scored, len(refs))
         if scored.truncated:
             log.warning(
                 "bertscore: %d text(s) longer than %d tokens were truncated by the model's limit", scored.truncated, scored.max_length
             )
-        results = []
-        for layer, sig in zip(self.layers, sigs):
-            rows = [tuple(row) for row in scored.preds[layer].tolist()]
-            per_item = multiref.group(rows, counts, policy, primary=STATS.index("f1"))
-            results.append(MetricResult(sig.metric, STATS, per_item, sig, notes=self._notes(scored, layer)))
-        return results
+        rows = {self.name(layer): [tuple(row) for row in scored.preds[layer].tolist()] for layer in self.layers}
+        return PairScores(rows, {self.name(layer): self._notes(scored, layer) for layer in self.layers})
 
     def _refuse_nan(self, scored: Scored, n_refs: int) -> None:
         """bert-score returns NaN where a text's idf weights are all 0; a result must not hold one."""

@@ -31,12 +31,11 @@ from typing import Any, Sequence
 
 from bench.errors import BenchError, unknown_choice
 from bench.items import Item
-from bench.metrics import multiref
-from bench.metrics.base import MetricResult
+from bench.metrics.base import PairMetric, PairScores, nrefs_label
 from bench.sentences import get_splitter
 from bench.metrics.rouge_tokenizers import SIGNATURES as TOKENIZER_SIGNATURES
 from bench.metrics.rouge_tokenizers import TOKENIZERS, UnicodeTokenizer, coverage
-from bench.signature import Signature, bench_version, package_version, short_hash
+from bench.signature import Signature, package_version
 
 log = logging.getLogger("bench")
 
@@ -69,8 +68,13 @@ def _scorer(spec: RougeSpec, pretokenized: bool):
     return rouge_scorer.RougeScorer(list(spec.types), use_stemmer=spec.use_stemmer and not pretokenized)
 
 
-class Rouge:
+class Rouge(PairMetric):
+    """ROUGE types as one family: the shared loop (``PairMetric``) with rouge-score's pair scores as the hook."""
+
     family = "rouge"
+    stats = STATS
+    primary = "fmeasure"
+    chunk_items = 20_000  # items per call of score_pairs: bounds the memory of per-pair results
 
     def __init__(self, spec: RougeSpec):
         for t in spec.types:
@@ -92,7 +96,7 @@ class Rouge:
     def names(self) -> tuple[str, ...]:
         return tuple(self.spec.types)
 
-    def signature(self, rouge_type: str, policy: str, nrefs: str, inputs: str) -> Signature:
+    def signature_fields(self, rouge_type: str) -> list[tuple[str, str]]:
         comps = [
             ("engine", f"{self.spec.engine}@{package_version(ENGINES[self.spec.engine])}"),
             ("tok", self._tokenizer_signature()),
@@ -100,8 +104,10 @@ class Rouge:
         ]
         if rouge_type == "rougeLsum":
             comps.append(("split", self._splitter.signature))
-        comps += [("refs", policy), ("nrefs", nrefs), ("inputs", short_hash(inputs)), ("bench", bench_version())]
-        return Signature(rouge_type, tuple(comps))
+        return comps
+
+    def signature(self, rouge_type: str, policy: str, nrefs: str, inputs: str) -> Signature:
+        return self.sign(rouge_type, policy, nrefs, inputs)
 
     def _tokenizer_signature(self) -> str:
         if self.spec.tokenizer == "unicode":  # its Unicode data (scripts, categories) comes from `regex`
@@ -118,11 +124,6 @@ class Rouge:
         if self.spec.engine == "rouge-score":
             return f"porter@nltk-{package_version('nltk')}"
         return "porter"
-
-    def signatures(self, items: Sequence[Item], policy: str, inputs: str) -> tuple[Signature, ...]:
-        """The signature of every metric ``score`` returns for these items, without scoring."""
-        nrefs = _nrefs([len(item.references) for item in items])
-        return tuple(self.signature(t, policy, nrefs, inputs) for t in self.spec.types)
 
     @property
     def _pretokenizes(self) -> bool:
@@ -154,22 +155,15 @@ class Rouge:
             return scorer.score_batch(t, p)
         return [scorer.score(a, b) for a, b in zip(t, p)]
 
-    def score(self, items: Sequence[Item], policy: str, inputs: str) -> list[MetricResult]:
-        multiref.check_policy(policy)
-        notes = self.coverage_notes(items)
-        counts = [len(item.references) for item in items]
-        per_type: dict[str, list[tuple[float, ...]]] = {t: [] for t in self.spec.types}
-        # Chunks bound the memory of intermediate per-pair results on large corpora.
-        for start in _progress(range(0, len(items), CHUNK_ITEMS), len(items)):
-            chunk = items[start : start + CHUNK_ITEMS]
-            targets = [ref for item in chunk for ref in item.references]
-            predictions = [item.candidate for item in chunk for _ in item.references]
-            flat = self.pair_scores(targets, predictions)
-            for rouge_type, rows in per_type.items():
-                pair_rows = [tuple(s[rouge_type]) for s in flat]  # Score namedtuples of Python floats
-                rows.extend(multiref.group(pair_rows, counts[start : start + CHUNK_ITEMS], policy, STATS.index("fmeasure")))
-        sigs = self.signatures(items, policy, inputs)
-        return [MetricResult(t, STATS, tuple(per_type[t]), sig, notes=notes) for t, sig in zip(self.spec.types, sigs)]
+    def score_pairs(self, refs: Sequence[str], hyps: Sequence[str]) -> PairScores:
+        flat = self.pair_scores(refs, hyps)  # Score namedtuples of Python floats
+        return PairScores({t: [tuple(score[t]) for score in flat] for t in self.spec.types})
+
+    def item_notes(self, items: Sequence[Item]) -> dict[str, Any]:
+        return self.coverage_notes(items)
+
+    def chunk_progress(self, starts: range, n_items: int):
+        return _progress(starts, n_items)
 
     def coverage_notes(self, items: Sequence[Item]) -> dict[str, Any]:
         """Texts (each candidate and reference occurrence) the tokenizer leaves empty, and letters/digits
@@ -195,7 +189,7 @@ class Rouge:
         return {"tokenizer_empty_texts": empty, "tokenizer_dropped_chars_count": dropped, "tokenizer_word_chars_count": word}
 
 
-CHUNK_ITEMS = 20_000
+CHUNK_ITEMS = Rouge.chunk_items
 
 
 def _progress(chunks: range, n_items: int):
@@ -215,13 +209,7 @@ def _with_bar(chunks: range, n_items: int):
 
 
 def _nrefs(counts: Sequence[int]) -> str:
-    """``11`` when every item has 11 references, else ``1-11``."""
-    lo, hi = min(counts), max(counts)
-    return str(lo) if lo == hi else f"{lo}-{hi}"
-
-
-def _bench_version() -> str:
-    return bench_version()
+    return nrefs_label(counts)
 
 
 def _surrogates(lines: dict[str, list[str]], tokenize) -> dict[str, str]:
