@@ -85,10 +85,12 @@ class Run:
     @classmethod
     def of(cls, record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]], path: Path | None = None,
            files: Mapping[str, str] | None = None) -> "Run":
+        """A Run from plain record and samples (frozen on the way in)."""
         return cls(_frozen(record), tuple(_frozen(s) for s in samples), path, MappingProxyType(dict(files or {})))
 
     @property
     def experiment(self) -> str:
+        """The experiment name (results/<experiment>/)."""
         return self.record["experiment"]
 
     @property
@@ -98,10 +100,12 @@ class Run:
 
     @property
     def signatures(self) -> Mapping[str, str]:
+        """Metric name -> its signature string."""
         return self.record["signatures"]
 
     @property
     def ids(self) -> tuple[str, ...]:
+        """Item ids, in item order."""
         return tuple(s["id"] for s in self.samples)
 
     def scores(self, metric: str, stat: str) -> tuple[float, ...]:

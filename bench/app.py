@@ -1,4 +1,4 @@
-"""The ``@hydra.main`` entry point: config -> pipeline.run -> store.
+"""The ``@hydra.main`` entry point: config -> ``bench.api`` (prepare, compute, save) -> printed summary.
 
 The only module that sees Hydra. ``execute`` takes a composed config and
 returns the run directory, so tests can call it with ``compose``.
@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import logging
 import sys
-import time
-from dataclasses import replace
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -111,11 +108,13 @@ def _log_sweep_run(run_dir: str) -> None:
 
 
 def setup_logging() -> None:
+    """bench's log lines go to stderr with a ``[bench]`` prefix; stdout stays parseable."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="[bench] %(message)s")
 
 
 @hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> str:
+    """``bench run``: Hydra composes the config; one run per job (a sweep runs several)."""
     from bench import interrupts
 
     interrupts.install()  # again: a launcher may run this job in a worker process of its own

@@ -33,11 +33,13 @@ IGNORED_COMPONENTS = ("inputs",)
 
 @dataclass(frozen=True)
 class Tolerance:
+    """How far a stat may move in the worse direction: ``max(abs, rel * |baseline|)``; ``min_effect`` gates the paired test."""
     abs: float = 0.0
     rel: float = 0.0
     min_effect: float = 0.0
 
     def allowed_drop(self, base: float) -> float:
+        """The largest move in the worse direction that is not a regression."""
         return max(self.abs, self.rel * abs(base))
 
 
@@ -54,6 +56,7 @@ class CheckSpec:
     tolerances: Mapping[str, Tolerance] = field(default_factory=dict)
 
     def tolerance(self, metric: str) -> Tolerance:
+        """The tolerance of ``metric`` (``default`` when it has none of its own)."""
         return self.tolerances.get(metric, self.default)
 
     @property
@@ -81,11 +84,13 @@ class Side:
     higher_is_better: Mapping[str, bool] = field(default_factory=dict)  # metric -> direction; absent: higher
 
     def better_is_higher(self, metric: str) -> bool:
+        """The metric's direction (higher is better when the record does not say)."""
         return bool(self.higher_is_better.get(metric, True))
 
 
 @dataclass(frozen=True)
 class StatCheck:
+    """The verdict for one metric's stat: baseline, run, allowed drop, p-value, direction."""
     metric: str
     stat: str
     baseline: float
@@ -97,6 +102,7 @@ class StatCheck:
 
     @property
     def delta(self) -> float:
+        """Run minus baseline."""
         return self.run - self.baseline
 
     @property
@@ -107,6 +113,7 @@ class StatCheck:
 
 @dataclass(frozen=True)
 class CheckReport:
+    """Everything ``bench check`` decided: status, per-stat verdicts, why incomparable, signature changes."""
     experiment: str
     status: int  # PASS | REGRESSION | INCOMPARABLE
     stats: tuple[StatCheck, ...]
@@ -117,9 +124,11 @@ class CheckReport:
 
     @property
     def verdict(self) -> str:
+        """pass | regression | incomparable."""
         return {PASS: "pass", REGRESSION: "regression", INCOMPARABLE: "incomparable"}[self.status]
 
     def regressions(self) -> list[StatCheck]:
+        """The stats that regressed."""
         return [s for s in self.stats if s.verdict == "regression"]
 
 
@@ -150,6 +159,7 @@ def paired_bootstrap_p(diffs: Sequence[float], resamples: int, seed: int) -> flo
 
 
 def signature_changes(base: Side, run: Side) -> dict[str, tuple[str, ...]]:
+    """Per metric present in both, its signature differences (``key: old -> new``)."""
     out = {}
     for name in base.signatures:
         if name in run.signatures:
@@ -200,6 +210,7 @@ def _stat_order(stat: str) -> tuple[int, str]:
 
 
 def check(experiment: str, base: Side, run: Side, spec: CheckSpec) -> CheckReport:
+    """Compare ``run`` with ``base`` under ``spec`` (pure: no disk, no printing)."""
     problems: list[str] = []
     notes: list[str] = []
     missing = sorted(set(base.metrics) - set(run.metrics))

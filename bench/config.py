@@ -31,6 +31,7 @@ class ShardSpec:
 
 @dataclass(frozen=True)
 class RunConfig:
+    """A composed ``bench run`` config as typed, immutable data (``parse`` builds it)."""
     name: str
     dataset: DatasetSpec
     metrics: Mapping[str, Any]  # family -> its spec dataclass, in config order

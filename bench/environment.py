@@ -27,6 +27,7 @@ def _git(*args: str) -> str | None:
 
 
 def git_state() -> dict[str, Any]:
+    """Commit and dirty flag of the checkout (or working directory), None where git is absent."""
     commit = _git("rev-parse", "HEAD")
     status = _git("status", "--porcelain", "--untracked-files=no")
     return {"commit": commit, "dirty": None if status is None else bool(status)}
@@ -34,6 +35,7 @@ def git_state() -> dict[str, Any]:
 
 def device() -> str:
     # Only ask torch if a metric already imported it: ROUGE-only runs stay torch-free.
+    """The device BERTScore could use: CUDA's name if torch is loaded and sees one, else cpu."""
     torch = sys.modules.get("torch")
     if torch is not None and torch.cuda.is_available():
         return f"cuda ({torch.cuda.get_device_name(0)})"
@@ -41,6 +43,7 @@ def device() -> str:
 
 
 def capture() -> dict[str, Any]:
+    """Python, platform, package versions, git state and device of this run (recorded, not signed)."""
     return {
         "python": python_version(),
         "platform": platform.platform(),

@@ -35,6 +35,7 @@ def _faults(spec: str) -> list[tuple[str, int, str]]:
 
 
 def point(name: str) -> None:
+    """A named point of a run: acts out the fault ``BENCH_FAULT`` names for its N-th arrival (a no-op when unset)."""
     spec = os.environ.get("BENCH_FAULT")
     if not spec:
         return

@@ -61,6 +61,7 @@ def _default_keys(path: list[str]) -> list[str]:
 
 
 def translate(exc: BaseException) -> BenchError:
+    """A Hydra exception as one ``BenchError`` with the closest valid name and the choices."""
     from hydra.errors import MissingConfigException, OverrideParseException
 
     message = str(exc).strip()

@@ -72,4 +72,5 @@ def deferring() -> bool:
 
 
 def exit_code(exc: KeyboardInterrupt) -> int:
+    """130 for SIGINT (KeyboardInterrupt), 143 for SIGTERM (``Terminated``)."""
     return EXIT_CODES[signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT]

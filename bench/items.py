@@ -24,6 +24,7 @@ class Item:
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
+        """The item as canonical JSON data (what its fingerprint hashes)."""
         return {
             "id": self.id,
             "candidate": self.candidate,

@@ -39,6 +39,7 @@ class Inputs:
 
 @dataclass(frozen=True)
 class RunResult:
+    """A scored run before it is recorded: config, items, metric results, fingerprints, timings."""
     config: RunConfig
     items: tuple[Item, ...]
     metrics: tuple[MetricResult, ...]
@@ -47,9 +48,11 @@ class RunResult:
     inputs: Inputs | None = None
 
     def metric(self, name: str) -> MetricResult:
+        """The result of one metric name."""
         return next(m for m in self.metrics if m.name == name)
 
     def aggregates(self) -> dict[str, dict[str, float]]:
+        """Metric name -> stat -> mean."""
         return {m.name: m.means() for m in self.metrics}
 
 
@@ -98,6 +101,7 @@ def prepare_inputs(config: RunConfig) -> Inputs:
 
 
 def prepare(config: RunConfig) -> list[Item]:
+    """The items ``config`` scores (selected, extracted, validated, sharded)."""
     return list(prepare_inputs(config).items)
 
 
@@ -125,6 +129,7 @@ def declare(config: RunConfig, built: Mapping[str, Any], inputs: Inputs) -> tupl
 
 
 def build_metrics(config: RunConfig, metrics: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """One metric object per configured family (those in ``metrics`` reused)."""
     built = dict(metrics or {})
     for family, spec in config.metrics.items():
         if family not in built:

@@ -15,7 +15,7 @@ from bench.store import SCHEMA_VERSION
 
 
 def build_record(result: RunResult, config: Mapping[str, Any], volatile: Mapping[str, Any]) -> dict[str, Any]:
-    items = result.items
+    """The ``result.json`` record of a result: everything but ``volatile`` is a function of config, inputs and software."""
     return {
         "schema_version": SCHEMA_VERSION,
         "experiment": result.config.name,
@@ -62,6 +62,7 @@ def _inputs(result: RunResult) -> dict[str, Any]:
 
 
 def build_samples(result: RunResult) -> list[dict[str, Any]]:
+    """One ``samples.jsonl`` line per item: id, candidate, metadata, per-metric scores."""
     out = []
     for k, item in enumerate(result.items):
         scores = {m.name: dict(zip(m.stats, m.per_item[k])) for m in result.metrics}

@@ -32,6 +32,7 @@ def _headline(report: CheckReport, baseline: str) -> str:
 
 
 def table(report: CheckReport, baseline: str) -> str:
+    """A check report as a terminal table."""
     rows = [HEADER, *_rows(report)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
     lines = [_headline(report, baseline)]
@@ -45,6 +46,7 @@ def table(report: CheckReport, baseline: str) -> str:
 
 
 def markdown(report: CheckReport, baseline: str) -> str:
+    """A check report as Markdown (PR comments, ``$GITHUB_STEP_SUMMARY``)."""
     icon = {"pass": "✅", "regression": "❌", "incomparable": "⚠️"}[report.verdict]
     out = [f"### {icon} bench check `{report.experiment}`: **{report.verdict}**", "", f"Baseline: `{baseline}`", ""]
     out += [f"- **incomparable**: {p}" for p in report.problems]
@@ -62,6 +64,7 @@ def markdown(report: CheckReport, baseline: str) -> str:
 
 
 def as_json(report: CheckReport, baseline: str) -> str:
+    """A check report as JSON (sorted keys)."""
     data = {
         "experiment": report.experiment,
         "baseline": baseline,

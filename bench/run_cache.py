@@ -35,6 +35,7 @@ NOT_SCORING_METRIC = ("progress", "cache", "cache_dir")
 
 @lru_cache(maxsize=1)
 def source_hash() -> str:
+    """SHA-256 of bench's own source files."""
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
@@ -60,6 +61,7 @@ def metric_code(config: RunConfig) -> dict[str, str]:
 
 
 def scoring_config(plain: Mapping[str, Any]) -> dict[str, Any]:
+    """The config without the options that never change a number."""
     cfg = copy.deepcopy(dict(plain))
     for key in NOT_SCORING_TOP:
         cfg.pop(key, None)

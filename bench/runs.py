@@ -22,11 +22,13 @@ BASELINE_KIND = "bench-baseline"
 
 
 def default_baseline(experiment: str, results_dir: str | Path = "results") -> Path:
+    """``results/baselines/<experiment>.json``."""
     safe_component(experiment, "experiment name", "pass --baseline FILE")
     return Path(results_dir) / "baselines" / f"{experiment}.json"
 
 
 def per_item_columns(samples: list[dict[str, Any]]) -> tuple[tuple[str, ...], dict[str, dict[str, list[float]]]]:
+    """Item ids and metric -> stat -> per-item values of a run's samples."""
     ids = tuple(s["id"] for s in samples)
     columns: dict[str, dict[str, list[float]]] = {}
     for s in samples:
@@ -37,17 +39,20 @@ def per_item_columns(samples: list[dict[str, Any]]) -> tuple[tuple[str, ...], di
 
 
 def side_from_run(record: dict[str, Any], samples: list[dict[str, Any]]) -> Side:
+    """A run as one side of a comparison."""
     ids, columns = per_item_columns(samples)
     return Side(record["metrics"], record["signatures"], record["inputs"]["references_fingerprint"], ids, columns,
                 record.get("higher_is_better", {}))
 
 
 def load_run_side(run_dir: str | Path) -> tuple[dict[str, Any], Side]:
+    """A stored run's record and its comparison side."""
     record = store.load_run(run_dir)
     return record, side_from_run(record, store.load_samples(run_dir))
 
 
 def load_baseline(path: str | Path) -> tuple[dict[str, Any], Side]:
+    """A baseline file's data and comparison side, validated (one-line error if it is not sound)."""
     p = Path(path)
     if not p.is_file():
         raise BenchError(f"baseline {p} not found", "create it with `bench baseline RUN_DIR` and commit it")
@@ -92,6 +97,7 @@ def _validate(side: Side) -> None:
 
 
 def write_baseline(run_dir: str | Path, path: Path, update: bool) -> dict[str, Any]:
+    """Write a run's baseline atomically (never over an existing one without ``update``)."""
     record = store.load_run(run_dir)
     samples = store.load_samples(run_dir)
     if path.exists() and not update:

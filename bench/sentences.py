@@ -50,9 +50,11 @@ class Splitter:
 
     @property
     def signature(self) -> str:
+        """``name@version``: what the rougeLsum signature names."""
         return f"{self.name}@{self.version}"
 
     def split(self, line: str) -> list[str]:
+        """One line's sentences (the splitting function is built on first use)."""
         if not self._made:
             self._made.append(self.make())
         return self._made[0](line)
@@ -116,6 +118,7 @@ SPLITTERS: dict[str, Callable[[], Splitter]] = {
 
 @lru_cache(maxsize=None)
 def get_splitter(name: str) -> Splitter:
+    """The named sentence splitter (built once per process)."""
     if name not in SPLITTERS:
         raise unknown_choice("sentence splitter (metrics.rouge.sentence_splitter)", name, SPLITTERS)
     return SPLITTERS[name]()

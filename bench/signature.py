@@ -15,6 +15,7 @@ from importlib import metadata
 
 @dataclass(frozen=True)
 class Signature:
+    """A metric's signature as data: its name and ordered ``(key, value)`` components."""
     metric: str
     components: tuple[tuple[str, str], ...]
 
@@ -22,10 +23,12 @@ class Signature:
         return "|".join([self.metric, *(f"{k}:{v}" for k, v in self.components)])
 
     def as_dict(self) -> dict[str, str]:
+        """The components as a dict."""
         return dict(self.components)
 
     @classmethod
     def parse(cls, text: str) -> "Signature":
+        """A signature from its canonical string."""
         metric, *parts = text.split("|")
         components = []
         for part in parts:
@@ -64,12 +67,14 @@ def _installed_version(dist: str) -> str:
 
 
 def bench_version() -> str:
+    """bench's own version."""
     from bench import __version__
 
     return __version__
 
 
 def python_version() -> str:
+    """``major.minor.micro`` of this Python."""
     return ".".join(map(str, sys.version_info[:3]))
 
 

@@ -39,6 +39,7 @@ SAMPLES = "samples.jsonl"
 
 
 def dumps(obj: Any) -> str:
+    """Canonical JSON: sorted keys, indented, shortest exact floats, no NaN."""
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
@@ -58,6 +59,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def new_run_id() -> str:
+    """``YYYYmmdd-HHMMSS-<6 hex>``: unique per run."""
     return time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
 
@@ -241,6 +243,7 @@ def load_run(run_dir: str | Path) -> dict[str, Any]:
 
 
 def load_samples(run_dir: str | Path) -> list[dict[str, Any]]:
+    """A run's per-item samples."""
     path = Path(run_dir) / SAMPLES
     if not path.is_file():
         raise BenchError(f"{run_dir} has no {SAMPLES}", "pass a complete run directory")

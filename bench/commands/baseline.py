@@ -10,6 +10,7 @@ from bench.commands.common import Parser, handles_errors
 
 @handles_errors
 def main(argv: list[str]) -> int:
+    """``bench baseline RUN_DIR [--output FILE] [--update]``; returns the exit code."""
     parser = Parser(prog="bench baseline", description=__doc__)
     parser.add_argument("run_dir", help="a run directory printed by `bench run`")
     parser.add_argument("--output", help="baseline file (default: results/baselines/<experiment>.json)")

@@ -71,6 +71,7 @@ def _run(overrides: list[str]) -> Path:
 
 @handles_errors
 def main(argv: list[str]) -> int:
+    """``bench check``: compare a run with its baseline; returns 0 pass, 1 regression, 2 incomparable."""
     parser = Parser(prog="bench check", description=__doc__, formatter_class=__import__("argparse").RawDescriptionHelpFormatter)
     parser.add_argument("targets", nargs="*", help="RUN_DIR, or overrides for running the experiment first")
     parser.add_argument("--baseline", help="baseline file (default: results/baselines/<experiment>.json)")

@@ -33,6 +33,7 @@ def _movers(a: compare.Side, b: compare.Side, metric: str, top: int) -> list[tup
 
 
 def build(a_dir: str, b_dir: str, top: int) -> dict:
+    """Metric deltas (in each metric's direction), the items that moved most and the signature diff of two runs."""
     _, a = runs.load_run_side(a_dir)
     _, b = runs.load_run_side(b_dir)
     metrics = {}
@@ -61,6 +62,7 @@ def _primary_label(metric: str, d: dict) -> str:
 
 
 def table(d: dict) -> str:
+    """The diff as a terminal table."""
     lines = [f"bench diff  A={d['a']}  B={d['b']}", "metric     stat       A          B          B-A        B is"]
     for m, stats in d["metrics"].items():
         for s, v in stats.items():
@@ -82,6 +84,7 @@ def table(d: dict) -> str:
 
 @handles_errors
 def main(argv: list[str]) -> int:
+    """``bench diff RUN_A RUN_B [--top N] [--format table|json]``."""
     parser = Parser(prog="bench diff", description=__doc__)
     parser.add_argument("run_a")
     parser.add_argument("run_b")

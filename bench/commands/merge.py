@@ -21,6 +21,7 @@ log = logging.getLogger("bench")
 
 @handles_errors
 def main(argv: list[str]) -> int:
+    """``bench merge RUN_DIR... [--results-dir DIR]``: store the merged run and print it."""
     parser = Parser(prog="bench merge", description=__doc__, formatter_class=__import__("argparse").RawDescriptionHelpFormatter)
     parser.add_argument("run_dirs", nargs="+", help="the shard runs (any order)")
     parser.add_argument("--results-dir", default="results", help="where to store the merged run (default: results)")

@@ -121,6 +121,7 @@ def reproduce(run_dir: str) -> tuple[list[str], dict[str, Any]]:
 
 @handles_errors
 def main(argv: list[str]) -> int:
+    """``bench reproduce RUN_DIR``: 0 identical, 1 drifted, 2 usage error."""
     parser = Parser(prog="bench reproduce", description=__doc__)
     parser.add_argument("run_dir")
     args = parser.parse_args(argv)

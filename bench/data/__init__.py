@@ -24,6 +24,7 @@ __all__ = ["ColumnSpec", "DatasetSpec", "SOURCES", "load_items", "select"]
 
 
 def load_items(spec: DatasetSpec) -> list[Item]:
+    """The items of ``spec``'s source (seed, files, hub, summeval), before selection and extraction."""
     if spec.source not in SOURCES:
         raise unknown_choice("dataset source (dataset.source)", spec.source, SOURCES)
     return importlib.import_module(SOURCES[spec.source]).load(spec)

@@ -57,6 +57,7 @@ def _format(path: Path, configured: str | None) -> str:
 
 
 def load(spec: DatasetSpec) -> list[Item]:
+    """Items from a local jsonl/json/csv/parquet file through HF ``datasets``, columns mapped by ``spec.columns``."""
     if spec.path is None:
         raise BenchError("dataset.path is not set", "pass dataset.path=/path/to/file.jsonl")
     path = existing_file(spec.path, "dataset.path")

@@ -26,6 +26,7 @@ def _load(spec: DatasetSpec):
 
 
 def load(spec: DatasetSpec) -> list[Item]:
+    """Items from a Hub dataset (name, config, split, revision) or a local dataset directory."""
     if not spec.path:
         raise BenchError("dataset.path is not set", "pass dataset.path=<hub id or local dataset dir>")
     try:

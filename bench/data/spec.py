@@ -22,6 +22,7 @@ class ColumnSpec:
 
 @dataclass(frozen=True)
 class DatasetSpec:
+    """The ``dataset`` node: which source, where, which columns, how to extract the candidate."""
     name: str = "seed"  # label used for the experiment name and messages
     source: str = "seed"  # seed | files | hub | summeval
     path: str | None = None  # file, hub id, or local dataset directory

@@ -34,6 +34,7 @@ def _parse(text: str, path: str) -> dict:
 
 
 def load(spec: DatasetSpec) -> list[Item]:
+    """SummEval's 1,600 system summaries with 11 references each; doc id, system and expert scores as metadata."""
     path = spec.path or str(project_root() / DEFAULT_PATH)
     data = _parse(read_utf8(path), path)
     items = []

@@ -8,6 +8,7 @@ from bench.errors import BenchError
 
 
 def existing_file(path: str | Path, option: str) -> Path:
+    """``path`` if it is an existing file, else a one-line error naming ``option``."""
     p = Path(path).expanduser()
     if not p.exists():
         raise BenchError(f"{option}: file not found: {p}", f"pass an existing file, e.g. {option}=/abs/path")
@@ -17,6 +18,7 @@ def existing_file(path: str | Path, option: str) -> Path:
 
 
 def read_utf8(path: str | Path, option: str = "dataset.path") -> str:
+    """The text of a UTF-8 file, or a one-line error that says what is wrong and how to fix it."""
     p = existing_file(path, option)
     try:
         return p.read_text(encoding="utf-8")

@@ -17,6 +17,7 @@ from bench.signature import Signature
 
 @dataclass(frozen=True)
 class MetricResult:
+    """One named metric's per-item rows, signature, direction and notes (immutable)."""
     name: str  # e.g. "rouge1", "bertscore"
     stats: tuple[str, ...]  # e.g. ("precision", "recall", "fmeasure")
     per_item: tuple[tuple[float, ...], ...]  # one row per item, aligned with ``stats``
@@ -25,12 +26,14 @@ class MetricResult:
     notes: Mapping[str, Any] = field(default_factory=dict)  # e.g. truncated text counts
 
     def column(self, stat: str) -> list[float]:
+        """One stat's per-item values."""
         k = self.stats.index(stat)
         return [row[k] for row in self.per_item]
 
     def means(self) -> dict[str, float]:
         # math.fsum: exactly rounded, so the mean does not depend on item order
         # or on how a corpus was sharded before merging.
+        """Each stat's mean over items (``math.fsum``: exact, order- and shard-independent)."""
         from math import fsum
 
         n = len(self.per_item)
@@ -38,6 +41,7 @@ class MetricResult:
 
 
 class Metric(Protocol):
+    """What a metric family offers the pipeline (``PairMetric`` implements it)."""
     family: str
 
     def names(self) -> tuple[str, ...]: ...
@@ -86,15 +90,19 @@ class PairMetric:
     chunk_items: int | None = None
 
     def names(self) -> tuple[str, ...]:
+        """The metric names this family produces (one by default)."""
         return (self.family,)
 
     def signature_fields(self, name: str) -> Sequence[tuple[str, str]]:
+        """The metric's own signature components for ``name`` (before the common ones)."""
         raise NotImplementedError
 
     def version_fields(self, name: str) -> Sequence[tuple[str, str]]:
+        """Package versions behind the number, after the common components."""
         return ()
 
     def score_pairs(self, refs: Sequence[str], hyps: Sequence[str]) -> PairScores:
+        """The hook: stats rows of each (reference, candidate) pair, per metric name."""
         raise NotImplementedError
 
     def item_notes(self, items: Sequence[Item]) -> Mapping[str, Any]:
@@ -120,6 +128,7 @@ class PairMetric:
         return tuple(self.sign(name, policy, nrefs, inputs) for name in self.names())
 
     def score(self, items: Sequence[Item], policy: str, inputs: str) -> list[MetricResult]:
+        """Score every item; returns one ``MetricResult`` per name, signed as ``signatures`` declared."""
         from bench.metrics import multiref
 
         multiref.check_policy(policy)

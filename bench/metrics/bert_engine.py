@@ -93,6 +93,7 @@ TRIM_EVERY = 4  # forward batches between returns of freed heap memory to the OS
 
 @dataclass
 class Encoder:
+    """A model truncated to the deepest layer asked for, its tokenizer, and exact same-length batching."""
     tokenizer: object
     model: object  # truncated to ``depth`` layers, as bert-score's get_model does
     device: str
@@ -100,11 +101,13 @@ class Encoder:
     depth: int
 
     def token_ids(self, text: str) -> list[int]:
+        """A text's token ids as bert-score encodes it (special tokens, truncation)."""
         sent_encode = bert_utils().sent_encode
 
         return sent_encode(self.tokenizer, text)
 
     def is_truncated(self, text: str, ids: Sequence[int]) -> bool:
+        """Whether the text was longer than the model's limit."""
         if len(ids) < self.max_length:
             return False
         full = self.tokenizer(text.strip(), add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
@@ -183,6 +186,7 @@ _ENCODERS: dict[tuple, Encoder] = {}
 
 
 def load_tokenizer(path: Path, use_fast: bool):
+    """bert-score's tokenizer for a model directory, loaded once per process."""
     key = (str(path), use_fast)
     if key not in _TOKENIZERS:
         import transformers

@@ -210,9 +210,11 @@ class BertScore(PairMetric):
         self.model_files = _model_files_sha256(self.model.path)  # vocabulary and tokenizer shape embeddings too
 
     def name(self, layer: int) -> str:
+        """The metric name of one layer: ``bertscore``, or ``bertscore_L<k>`` in a sweep."""
         return f"bertscore_L{layer}" if self.sweep else "bertscore"
 
     def names(self) -> tuple[str, ...]:
+        """The metric name of every layer scored."""
         return tuple(self.name(layer) for layer in self.layers)
 
     def max_length(self) -> int:
@@ -234,9 +236,11 @@ class BertScore(PairMetric):
         return int(bert_engine.load_tokenizer(self.model.path, self.spec.use_fast_tokenizer).model_max_length)
 
     def signature_fields(self, name: str) -> tuple[tuple[str, str], ...]:
+        """Model, weights, files, layer, idf, rescale, maxlen, tokenizer, batch and device of ``name``."""
         return self._fields({self.name(layer): layer for layer in self.layers}[name], self.max_length())
 
     def version_fields(self, name: str) -> tuple[tuple[str, str], ...]:
+        """bert-score, transformers and torch versions."""
         return tuple((dist, package_version(dist)) for dist in ("bert-score", "transformers", "torch"))
 
     def signature(self, policy: str, nrefs: str, inputs: str, max_length: int, layer: int | None = None) -> Signature:
@@ -352,6 +356,7 @@ class BertScore(PairMetric):
         return scored.preds[self.layer], scored.truncated, scored.max_length
 
     def score_pairs(self, refs: Sequence[str], hyps: Sequence[str]) -> PairScores:
+        """(P, R, F1) of every pair for every layer, refusing NaN and warning about truncated texts."""
         scored = self.layer_scores(refs, hyps)
         self._refuse_nan(scored, len(refs))
         if scored.truncated:

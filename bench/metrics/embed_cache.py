@@ -82,15 +82,18 @@ class Entry:
 
 
 def default_dir() -> Path:
+    """``$BENCH_CACHE_DIR/embeddings``, else ``~/.cache/bench/embeddings``."""
     root = os.environ.get("BENCH_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "bench")
     return Path(root) / "embeddings"
 
 
 def text_sha256(text: str) -> str:
+    """The key of a text's entry."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def namespace(parts: Mapping[str, str]) -> str:
+    """The folder name for one combination of model, tokenizer, limit, device and versions."""
     return hashlib.sha256(json.dumps(dict(parts), sort_keys=True).encode()).hexdigest()
 
 
@@ -178,6 +181,7 @@ class EmbeddingCache:
         self._made: set[str] = set()
 
     def path(self, sha: str) -> Path:
+        """The file of a text's entry."""
         return self.root / sha[:2] / f"{sha}.safetensors"
 
     def _read(self, path: Path, sha: str, layers, report: bool = True) -> Entry | None | bool:
@@ -275,6 +279,7 @@ class EmbeddingCache:
 
 @dataclass(frozen=True)
 class Lookup:
+    """What ``lookup`` found and computed."""
     entries: dict[str, Entry]  # text -> its entry for every layer asked for
     fresh: dict[int, set[str]]  # layer -> texts not found in the cache (computed)
     embedded: int  # texts that went through the model

@@ -27,6 +27,7 @@ WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".h5", ".msgpack")
 
 @dataclass(frozen=True)
 class ResolvedModel:
+    """A model's display name, local directory and weights hash."""
     name: str  # what goes in the signature
     path: Path  # local directory with config, tokenizer and weights
     weights_sha256: str
@@ -54,6 +55,7 @@ def _hub_path(name: str) -> Path:
 
 
 def resolve(model: str) -> ResolvedModel:
+    """A model alias, local directory or Hub id as a local directory with its weights hash."""
     if model in SHIPPED:
         module, display = SHIPPED[model]
         path = _shipped_path(module)
@@ -73,6 +75,7 @@ def _update(digest: "hashlib._Hash", path: Path) -> None:
 
 
 def file_sha256(path: Path) -> str:
+    """SHA-256 of one file."""
     digest = hashlib.sha256()
     _update(digest, path)
     return "sha256:" + digest.hexdigest()

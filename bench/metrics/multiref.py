@@ -47,11 +47,13 @@ POLICIES = {"max": _max, "max_each": _max_each, "mean": _mean, "first": _first}
 
 
 def check_policy(policy: str) -> None:
+    """A one-line error listing the policies when ``policy`` is not one."""
     if policy not in POLICIES:
         raise unknown_choice("multi-reference policy (multiref)", policy, POLICIES)
 
 
 def reduce(rows: Sequence[Row], policy: str, primary: int, higher_is_better: bool = True) -> Row:
+    """One item's rows (one per reference) reduced to one row by ``policy``, in the metric's direction."""
     check_policy(policy)
     return POLICIES[policy](rows, primary, higher_is_better)
 

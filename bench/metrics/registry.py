@@ -20,6 +20,7 @@ from bench.errors import unknown_choice
 
 @dataclass(frozen=True)
 class Entry:
+    """A built-in metric family: its module, spec class and metric class, imported on first use."""
     module: str
     spec_name: str
     class_name: str
@@ -29,6 +30,7 @@ class Entry:
         return getattr(importlib.import_module(self.module), self.spec_name)
 
     def build(self, spec: Any) -> Any:
+        """The metric object of ``family`` built from its spec."""
         return getattr(importlib.import_module(self.module), self.class_name)(spec)
 
 
@@ -40,6 +42,7 @@ class Registered:
     cls: type
 
     def build(self, spec: Any) -> Any:
+        """The metric object of ``family`` built from its spec."""
         return self.cls(spec)
 
 
@@ -89,6 +92,7 @@ class Plugin:
         return self.cls.spec
 
     def build(self, spec: Any) -> Any:
+        """The metric object of ``family`` built from its spec."""
         return self.cls(spec)
 
 
@@ -135,4 +139,5 @@ def with_plugin_searchpath(overrides: list[str]) -> list[str]:
 
 
 def build(family: str, spec: Any) -> Any:
+    """The metric object of ``family`` built from its spec."""
     return lookup(family).build(spec)

@@ -94,9 +94,11 @@ class Rouge(PairMetric):
         self._splitter = get_splitter(spec.sentence_splitter) if "rougeLsum" in spec.types else None
 
     def names(self) -> tuple[str, ...]:
+        """The ROUGE types asked for, in config order."""
         return tuple(self.spec.types)
 
     def signature_fields(self, rouge_type: str) -> list[tuple[str, str]]:
+        """Engine, tokenizer, stemmer and (rougeLsum) sentence splitter."""
         comps = [
             ("engine", f"{self.spec.engine}@{package_version(ENGINES[self.spec.engine])}"),
             ("tok", self._tokenizer_signature()),
@@ -107,6 +109,7 @@ class Rouge(PairMetric):
         return comps
 
     def signature(self, rouge_type: str, policy: str, nrefs: str, inputs: str) -> Signature:
+        """The signature of one ROUGE type (tests and callers that know nrefs)."""
         return self.sign(rouge_type, policy, nrefs, inputs)
 
     def _tokenizer_signature(self) -> str:
@@ -156,13 +159,16 @@ class Rouge(PairMetric):
         return [scorer.score(a, b) for a, b in zip(t, p)]
 
     def score_pairs(self, refs: Sequence[str], hyps: Sequence[str]) -> PairScores:
+        """rouge-score's scores of every pair, per ROUGE type."""
         flat = self.pair_scores(refs, hyps)  # Score namedtuples of Python floats
         return PairScores({t: [tuple(score[t]) for score in flat] for t in self.spec.types})
 
     def item_notes(self, items: Sequence[Item]) -> dict[str, Any]:
+        """What the tokenizer drops (``coverage_notes``)."""
         return self.coverage_notes(items)
 
     def chunk_progress(self, starts: range, n_items: int):
+        """Chunk starts, with a progress bar on corpora of several chunks."""
         return _progress(starts, n_items)
 
     def coverage_notes(self, items: Sequence[Item]) -> dict[str, Any]:

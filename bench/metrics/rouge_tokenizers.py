@@ -49,6 +49,7 @@ def _porter(token: str) -> str:
 
 
 def normalize(text: str) -> str:
+    """NFKC, Unicode case folding, NFKC again."""
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
@@ -63,6 +64,7 @@ class UnicodeTokenizer:
         return _unicode_pattern().findall(normalize(text))
 
     def tokenize(self, text: str) -> list[str]:
+        """The text's tokens, Porter-stemmed where the Porter stemmer applies (if stemming)."""
         tokens = self.words(text)
         if self.use_stemmer:
             tokens = [_porter(t) if len(t) > 3 and _ASCII_WORD.fullmatch(t) else t for t in tokens]
@@ -79,6 +81,7 @@ class Coverage:
 
 
 def coverage(text: str, tokenizer: str) -> Coverage:
+    """Whether ``tokenizer`` leaves ``text`` any token, and how many letters/digits it keeps and drops."""
     if tokenizer == "unicode":
         norm = normalize(text)
         words = _unicode_pattern().findall(norm)
