@@ -14,8 +14,10 @@ and record as the CLI's, because the CLI is a shell over the same steps
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
@@ -74,55 +76,67 @@ def _thawed(obj: Any) -> Any:
 class Run:
     """A scored run: its record (what ``result.json`` holds) and its per-item samples, read-only.
 
-    ``path`` is the run directory once saved or when loaded from disk.
+    ``record`` and ``samples`` are read-only views, made on first access: a run of
+    100k items is stored by the CLI without ever building them. ``path`` is the
+    run directory once saved or when loaded from disk.
     """
 
-    record: Mapping[str, Any]
-    samples: tuple[Mapping[str, Any], ...]
+    plain_record: Mapping[str, Any] = field(repr=False)  # owned by the Run: never handed out unfrozen
+    plain_samples: Sequence[Mapping[str, Any]] = field(repr=False)
     path: Path | None = None
     files: Mapping[str, str] = field(default_factory=dict, repr=False)  # extra files to store with it
 
     @classmethod
     def of(cls, record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]], path: Path | None = None,
            files: Mapping[str, str] | None = None) -> "Run":
-        """A Run from plain record and samples (frozen on the way in)."""
-        return cls(_frozen(record), tuple(_frozen(s) for s in samples), path, MappingProxyType(dict(files or {})))
+        """A Run that takes ownership of plain ``record`` and ``samples`` (fresh data: the caller keeps no reference)."""
+        return cls(record, tuple(samples), path, MappingProxyType(dict(files or {})))
+
+    @cached_property
+    def record(self) -> Mapping[str, Any]:
+        """The ``result.json`` content, read-only."""
+        return _frozen(self.plain_record)
+
+    @cached_property
+    def samples(self) -> tuple[Mapping[str, Any], ...]:
+        """One read-only mapping per item: id, candidate, n_references, metadata, scores."""
+        return tuple(_frozen(s) for s in self.plain_samples)
 
     @property
     def experiment(self) -> str:
         """The experiment name (results/<experiment>/)."""
-        return self.record["experiment"]
+        return self.plain_record["experiment"]
 
     @property
     def metrics(self) -> Mapping[str, Stats]:
         """Metric name -> its means: ``run.metrics["rouge1"].fmeasure``."""
-        return MappingProxyType({name: Stats(stats) for name, stats in self.record["metrics"].items()})
+        return MappingProxyType({name: Stats(stats) for name, stats in self.plain_record["metrics"].items()})
 
     @property
     def signatures(self) -> Mapping[str, str]:
         """Metric name -> its signature string."""
-        return self.record["signatures"]
+        return MappingProxyType(dict(self.plain_record["signatures"]))
 
     @property
     def ids(self) -> tuple[str, ...]:
         """Item ids, in item order."""
-        return tuple(s["id"] for s in self.samples)
+        return tuple(s["id"] for s in self.plain_samples)
 
     def scores(self, metric: str, stat: str) -> tuple[float, ...]:
         """Per-item values of one metric's stat, in item order."""
-        if metric not in self.record["metrics"]:
+        if metric not in self.plain_record["metrics"]:
             from bench.errors import unknown_choice
 
-            raise unknown_choice("metric", metric, self.record["metrics"])
-        return tuple(s["scores"][metric][stat] for s in self.samples)
+            raise unknown_choice("metric", metric, self.plain_record["metrics"])
+        return tuple(s["scores"][metric][stat] for s in self.plain_samples)
 
     def item(self, key: int | str) -> Mapping[str, Any]:
-        """One item's sample (id, candidate, metadata, scores) by position or id."""
+        """One item's sample (id, candidate, metadata, scores) by position or id, read-only."""
         if isinstance(key, int):
-            return self.samples[key]
-        for s in self.samples:
+            return _frozen(self.plain_samples[key])
+        for s in self.plain_samples:
             if s["id"] == key:
-                return s
+                return _frozen(s)
         raise KeyError(key)
 
     def to_pandas(self):
@@ -130,16 +144,16 @@ class Run:
         import pandas as pd
 
         rows = []
-        for s in self.samples:
+        for s in self.plain_samples:
             row = {"id": s["id"], "candidate": s["candidate"], "n_references": s["n_references"]}
-            row.update({f"metadata.{k}": v for k, v in _flat(_thawed(s["metadata"])).items()})
+            row.update({f"metadata.{k}": v for k, v in _flat(s["metadata"]).items()})
             row.update({f"{m}.{stat}": v for m, stats in s["scores"].items() for stat, v in stats.items()})
             rows.append(row)
         return pd.DataFrame(rows)
 
     def as_dict(self) -> dict[str, Any]:
         """The record as plain, mutable dicts (a copy)."""
-        return _thawed(self.record)
+        return copy.deepcopy(dict(self.plain_record))
 
 
 def _flat(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -276,8 +290,8 @@ def save(run: Run, results_dir: str | Path = "results") -> Path:
 
     record = run.as_dict()
     record["volatile"]["run_id"] = run_id = store.new_run_id()
-    samples = [_thawed(s) for s in run.samples]
-    return store.write_run(results_dir, run.experiment, record, samples, dict(run.files), run_id, key=record.get("run_key"))
+    return store.write_run(results_dir, run.experiment, record, list(run.plain_samples), dict(run.files), run_id,
+                           key=record.get("run_key"))
 
 
 def load_run(path: str | Path) -> Run:
@@ -317,5 +331,5 @@ def check(run: Run | str | Path, baseline: str | Path, **settings: Any):
         else:
             node[key] = value
     spec = build(compare.CheckSpec, node, "check")
-    side = runs.side_from_run(loaded.as_dict(), [_thawed(s) for s in loaded.samples])
+    side = runs.side_from_run(loaded.as_dict(), list(loaded.plain_samples))
     return compare.check(loaded.experiment, base_side, side, spec)

@@ -63,8 +63,8 @@ def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
         return cached
     run = api.compute(prep, files=_hydra_files())
     run_dir = api.save(run, config.results_dir)
-    print(f"experiment {config.name}: {len(run.samples)} items, inputs {prep.inputs.fingerprint[:19]}…", file=out)
-    print(report.table(run.record["metrics"], run.record.get("higher_is_better")), file=out)
+    print(f"experiment {config.name}: {len(run.plain_samples)} items, inputs {prep.inputs.fingerprint[:19]}…", file=out)
+    print(report.table(run.plain_record["metrics"], run.plain_record.get("higher_is_better")), file=out)
     print(run_dir, file=out)
     return run_dir
 
