@@ -27,6 +27,7 @@ from functools import lru_cache
 TOKENIZERS = ("default", "unicode")
 SIGNATURES = {"default": "default", "unicode": "unicode-v1"}
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
+_ASCII_ALNUM_CHAR = re.compile(r"[A-Za-z0-9]")  # removed by .sub, to count letters and digits in C
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
 
@@ -88,6 +89,9 @@ def coverage(text: str, tokenizer: str) -> Coverage:
         word_chars = sum(c.isalnum() for c in norm)
         kept = sum(c.isalnum() for w in words for c in w)
         return Coverage(not words, word_chars, word_chars - kept)
+    if text.isascii():  # the common case, in C: every letter and digit is kept
+        word_chars = len(text) - len(_ASCII_ALNUM_CHAR.sub("", text))
+        return Coverage(word_chars == 0, word_chars, 0)
     word_chars = dropped = 0
     for c in text:
         if c.isalnum():
