@@ -1,3 +1,5 @@
+"""``python -m bench``: the ``bench`` command."""
+
 import sys
 
 from bench.cli import main

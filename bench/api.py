@@ -183,7 +183,8 @@ class Prepared:
 
 def prepare(plain: Mapping[str, Any], inputs: Any = None) -> Prepared:
     """Parse and validate ``plain``, build its metrics, load (or take) its inputs, and make its run key."""
-    from bench import pipeline, run_cache
+    from bench import pipeline
+    from bench.results import run_cache
     from bench.config import parse
 
     config = parse(plain)
@@ -199,7 +200,8 @@ def compute(prep: Prepared, files: Mapping[str, str] | None = None) -> Run:
     """Score a prepared run (never from the store) into an unsaved ``Run``."""
     from dataclasses import replace
 
-    from bench import pipeline, record
+    from bench import pipeline
+    from bench.results import record
 
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -229,7 +231,7 @@ def _default_plain(metrics: Sequence[str]) -> dict[str, Any]:
     """The composed default config with these metric families (their shipped defaults)."""
     from omegaconf import OmegaConf
 
-    from bench.app import compose
+    from bench.cli.app import compose
 
     cfg = compose([f"metrics=[{','.join(metrics)}]"])
     return OmegaConf.to_container(cfg, resolve=True)
@@ -251,7 +253,7 @@ def score(
     shipped defaults (``configs/metrics/``). Returns an unsaved ``Run``.
     """
     from bench import pipeline
-    from bench.items import Item, validate
+    from bench.data.items import Item, validate
 
     families = [metrics] if isinstance(metrics, str) else list(metrics)
     if not families:
@@ -279,14 +281,14 @@ def score(
 
 def evaluate(overrides: Sequence[str] = ()) -> Run:
     """Score the experiment ``bench run OVERRIDES`` would, without storing it (never answered from the store)."""
-    from bench.app import compose, to_plain
+    from bench.cli.app import compose, to_plain
 
     return compute(prepare(to_plain(compose(list(overrides)))))
 
 
 def save(run: Run, results_dir: str | Path = "results") -> Path:
     """Store ``run`` atomically under ``results_dir/<experiment>/<run id>/`` and index it; returns the directory."""
-    from bench import store
+    from bench.results import store
 
     record = run.as_dict()
     record["volatile"]["run_id"] = run_id = store.new_run_id()
@@ -296,23 +298,23 @@ def save(run: Run, results_dir: str | Path = "results") -> Path:
 
 def load_run(path: str | Path) -> Run:
     """A stored run (a directory printed by ``bench run`` or returned by ``save``)."""
-    from bench import store
+    from bench.results import store
 
     return Run.of(store.load_run(path), store.load_samples(path), Path(path))
 
 
 def check(run: Run | str | Path, baseline: str | Path, **settings: Any):
-    """Compare a run with a baseline file, as ``bench check`` does; returns a ``bench.compare.CheckReport``.
+    """Compare a run with a baseline file, as ``bench check`` does; returns a ``bench.gate.compare.CheckReport``.
 
     ``settings`` override ``configs/check/default.yaml``: ``alpha``, ``resamples``,
     ``seed``, ``min_items``, ``allow_signature_changes``, ``default`` and
     ``tolerances`` (e.g. ``tolerances={"rouge2": {"abs": 0.01}}``).
     """
-    from bench import compare, runs
+    from bench.gate import baselines, compare
     from bench.config import build
 
     loaded = run if isinstance(run, Run) else load_run(run)
-    base_record, base_side = runs.load_baseline(baseline)
+    base_record, base_side = baselines.load_baseline(baseline)
     if base_record["experiment"] != loaded.experiment:
         raise BenchError(
             f"baseline {baseline} is for experiment {base_record['experiment']!r}, the run is {loaded.experiment!r}",
@@ -320,7 +322,7 @@ def check(run: Run | str | Path, baseline: str | Path, **settings: Any):
         )
     from dataclasses import asdict
 
-    from bench.commands.check import settings as invocation_settings
+    from bench.cli.commands.check import settings as invocation_settings
 
     node = asdict(invocation_settings([], loaded.experiment))  # configs/check/ and the experiment's own node
     node["allow_signature_changes"] = list(node["allow_signature_changes"])
@@ -331,5 +333,5 @@ def check(run: Run | str | Path, baseline: str | Path, **settings: Any):
         else:
             node[key] = value
     spec = build(compare.CheckSpec, node, "check")
-    side = runs.side_from_run(loaded.as_dict(), list(loaded.plain_samples))
+    side = baselines.side_from_run(loaded.as_dict(), list(loaded.plain_samples))
     return compare.check(loaded.experiment, base_side, side, spec)

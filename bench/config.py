@@ -14,11 +14,12 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from bench.compare import CheckSpec
 from bench.data.spec import DatasetSpec
 from bench.errors import BenchError, unknown_choice
+from bench.gate.compare import CheckSpec
 from bench.metrics.registry import lookup
 from bench.paths import safe_component
+
 
 
 @dataclass(frozen=True)

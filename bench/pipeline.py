@@ -1,6 +1,6 @@
 """load items -> extract candidates -> validate -> shard -> score -> aggregate.
 
-Pure: reads the inputs, writes nothing, knows nothing of Hydra. ``bench.app``
+Pure: reads the inputs, writes nothing, knows nothing of Hydra. ``bench.cli.app``
 wraps it; tests call it directly.
 """
 
@@ -13,9 +13,9 @@ from typing import Any, Mapping
 
 from bench import data, faults
 from bench.config import RunConfig
+from bench.data.extract import check_spec, extract
+from bench.data.items import Item, fingerprint, part_fingerprint, validate
 from bench.errors import BenchError
-from bench.extract import check_spec, extract
-from bench.items import Item, fingerprint, part_fingerprint, validate
 from bench.metrics import multiref
 from bench.metrics.base import MetricResult
 from bench.metrics.registry import build
@@ -116,7 +116,7 @@ def _shard_signature(sig: Signature, config: RunConfig) -> Signature:
 
 
 def declare(config: RunConfig, built: Mapping[str, Any], inputs: Inputs) -> tuple[Signature, ...]:
-    """Every signature the run will produce, before scoring: what the run key is made of (bench.run_cache).
+    """Every signature the run will produce, before scoring: what the run key is made of (bench.results.run_cache).
 
     ``run`` checks the scored results carry exactly these, so nothing can enter a
     signature without entering the key.

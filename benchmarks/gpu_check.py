@@ -54,7 +54,7 @@ def _items(path: Path):
 
 
 def _score(items, model: str, device: str):
-    from bench.items import fingerprint
+    from bench.data.items import fingerprint
     from bench.metrics.bertscore import BertScore, BertScoreSpec
 
     metric = BertScore(BertScoreSpec(model=model, layer=LAYER, device=device, cache=False, progress=False))

@@ -61,7 +61,7 @@ def rouge_section(items, repeat: int) -> list[str]:
     from rouge_score_rs import rouge_scorer as rs_scorer
 
     from bench.metrics.rouge import Rouge, RougeSpec
-    from bench.sentences import get_splitter
+    from bench.metrics.sentences import get_splitter
 
     split = get_splitter("punkt")
     refs = [r for it in items for r in it.references]
@@ -144,7 +144,7 @@ def synthetic_corpus(path: Path, n: int, sentences: list[str], seed: int) -> Non
 
 def _scale_runs(items, tmp: Path, sizes: list[int], name: str, overrides: list[str]) -> list[tuple[int, float, int]]:
     """(pairs, wall s, peak RSS KiB) of `bench run dataset=files <overrides>` on synthetic corpora of each size."""
-    from bench.sentences import get_splitter
+    from bench.metrics.sentences import get_splitter
 
     split = get_splitter("punkt")
     sentences = sorted({s for it in items for s in split(it.references[0])})

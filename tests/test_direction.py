@@ -11,13 +11,15 @@ from pathlib import Path
 import pytest
 
 import lengthgap_plugin
-from bench import compare, report, runs
-from bench.app import compose, execute
-from bench.commands import check as check_cmd
-from bench.commands import diff as diff_cmd
-from bench.commands.reproduce import reproduce
+from bench.cli import summary
+from bench.cli.app import compose, execute
+from bench.cli.commands import check as check_cmd
+from bench.cli.commands import diff as diff_cmd
+from bench.cli.commands.reproduce import reproduce
+from bench.gate import baselines, compare
 from bench.metrics import multiref
 from bench.metrics.registry import unregister
+
 
 
 @pytest.fixture()
@@ -77,9 +79,9 @@ def test_lower_is_better_metric_end_to_end(tmp_path, length_gap, capsys):
     base_dir, _ = _run(tmp_path, _data(tmp_path / "base.jsonl", extra_words=1))
     record = json.loads((base_dir / "result.json").read_text())
     assert record["higher_is_better"] == {"length_gap": False}
-    assert "(lower is better)" in report.table(record["metrics"], record["higher_is_better"])
+    assert "(lower is better)" in summary.table(record["metrics"], record["higher_is_better"])
     baseline = tmp_path / "gap.json"
-    runs.write_baseline(base_dir, baseline, update=False)
+    baselines.write_baseline(base_dir, baseline, update=False)
     assert json.loads(baseline.read_text())["higher_is_better"] == {"length_gap": False}
 
     worse_dir, worse_overrides = _run(tmp_path, _data(tmp_path / "worse.jsonl", extra_words=0))  # gaps grow

@@ -14,7 +14,7 @@ def _in_fresh_python(code: str) -> str:
 
 def test_punkt_splitter_loads_without_all_of_nltk():
     out = _in_fresh_python(
-        "import sys\nfrom bench.sentences import get_splitter\n"
+        "import sys\nfrom bench.metrics.sentences import get_splitter\n"
         "print(get_splitter('punkt')('Mr. Smith went to Washington. He left.'))\n"
         "print(sorted(m for m in ('nltk', 'scipy', 'sklearn') if m in sys.modules))\n")
     assert out.splitlines() == ["['Mr. Smith went to Washington.', 'He left.']", "[]"]
@@ -25,7 +25,7 @@ def test_punkt_splits_exactly_as_nltks_own_import(summeval_items):
     """The splitter built from the lazily loaded module equals one built from nltk imported normally."""
     from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
-    from bench.sentences import ABBREVIATIONS, get_splitter
+    from bench.metrics.sentences import ABBREVIATIONS, get_splitter
 
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)

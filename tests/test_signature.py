@@ -7,7 +7,7 @@ from importlib import metadata
 
 import pytest
 
-from bench.items import fingerprint
+from bench.data.items import fingerprint
 from bench.metrics.rouge import Rouge, RougeSpec
 from bench.signature import Signature, short_hash
 
@@ -104,7 +104,7 @@ def test_rouge_signatures_from_scoring(run_config):
 
 @pytest.mark.parametrize("counts, expected", [([11] * 5, "11"), ([1], "1"), ([1, 3, 11], "1-11"), ([4, 2], "2-4")])
 def test_nrefs(counts, expected):
-    from bench.items import Item
+    from bench.data.items import Item
 
     items = [Item(str(k), "a cat .", tuple(f"ref {j} cat ." for j in range(n))) for k, n in enumerate(counts)]
     results = Rouge(RougeSpec(types=("rouge1",))).score(items, "max", INPUTS)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import importlib
 import random
 
+from bench.data.items import Item
 from bench.data.spec import ColumnSpec, DatasetSpec
 from bench.errors import BenchError, unknown_choice
-from bench.items import Item
+
 
 SOURCES = {
     "seed": "bench.data.seed",

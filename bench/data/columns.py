@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.data.items import Item
 from bench.data.spec import ColumnSpec
 from bench.errors import BenchError, unknown_choice
-from bench.items import Item
+
 
 
 def _check_columns(names: list[str], columns: ColumnSpec, source: str) -> None:

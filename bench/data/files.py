@@ -7,10 +7,11 @@ import logging
 from pathlib import Path
 
 from bench.data.columns import to_items
+from bench.data.items import Item
 from bench.data.spec import DatasetSpec
 from bench.data.text_files import check_utf8, existing_file
 from bench.errors import BenchError, unknown_choice
-from bench.items import Item
+
 
 @contextlib.contextmanager
 def _captured_log():

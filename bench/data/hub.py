@@ -9,9 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.data.columns import to_items
+from bench.data.items import Item
 from bench.data.spec import DatasetSpec
 from bench.errors import BenchError
-from bench.items import Item
+
 
 
 def _load(spec: DatasetSpec):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from bench.data.items import Item
 from bench.data.spec import DatasetSpec
 from bench.data.text_files import read_utf8
 from bench.errors import BenchError
-from bench.items import Item
 from bench.paths import seeds_dir
+
 
 REFERENCE_NAME = "000_b397174ee7933813.txt"
 CANDIDATE_NAME = "001_2b5b015d8d3b2a6c.txt"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bench.extract import ExtractSpec
+from bench.data.extract import ExtractSpec
 
 
 @dataclass(frozen=True)

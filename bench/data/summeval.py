@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 
+from bench.data.items import Item
 from bench.data.spec import DatasetSpec
 from bench.data.text_files import read_utf8
 from bench.errors import BenchError
-from bench.items import Item
 from bench.paths import project_root
+
 
 DEFAULT_PATH = "../shared/data/summeval/bartscore_SummEval_data.json"
 

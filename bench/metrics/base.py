@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Protocol, Sequence
 
-from bench.items import Item
+from bench.data.items import Item
 from bench.signature import Signature
 
 
@@ -44,13 +44,17 @@ class Metric(Protocol):
     """What a metric family offers the pipeline (``PairMetric`` implements it)."""
     family: str
 
-    def names(self) -> tuple[str, ...]: ...
+    def names(self) -> tuple[str, ...]:
+        """The metric names this family produces (e.g. rouge1, rouge2, rougeL)."""
+        ...
 
     def signatures(self, items: Sequence[Item], policy: str, inputs: str) -> tuple[Signature, ...]:
         """The signature of each result ``score`` will return, without scoring (cheap: the run key)."""
         ...
 
-    def score(self, items: Sequence[Item], policy: str, inputs: str) -> list[MetricResult]: ...
+    def score(self, items: Sequence[Item], policy: str, inputs: str) -> list[MetricResult]:
+        """One result per name for ``items``, signed exactly as ``signatures`` declares."""
+        ...
 
 
 def nrefs_label(counts: Sequence[int]) -> str:

@@ -42,19 +42,18 @@ run's numbers (tested with damaged entries recomputed).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import math
 import os
-import secrets
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from bench import faults
+from bench.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 FORMAT = "2"
@@ -214,35 +213,28 @@ class EmbeddingCache:
             return entry
         sha = text_sha256(text)
         path = self.path(sha)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         mine = {k: entry.layer(k) for k in entry.layers}
         try:
             if path.parent.name not in self._made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._made.add(path.parent.name)
                 self._describe()
-            self._write(tmp, encode(mine, entry.ids, entry.truncated, sha))
-            try:
-                os.link(tmp, path)  # atomic create-if-absent: the common case, a new text
+            # Not fsynced: an entry lost in a crash is a miss, recomputed. Exclusive (os.link): atomic
+            # create-if-absent, the common case, a new text.
+            if write_atomic(path, encode(mine, entry.ids, entry.truncated, sha), fsync=False, exclusive=True):
                 return entry
-            except FileExistsError:
-                pass
             existing = self._read(path, sha, None, report=False)  # a damaged one was reported by get
             if not existing:  # damaged (or emptied meanwhile): ours replaces it
-                os.replace(tmp, path)
+                write_atomic(path, encode(mine, entry.ids, entry.truncated, sha), fsync=False)
                 return entry
             theirs = {k: existing.layer(k) for k in existing.layers}
             if not set(mine) <= set(theirs):  # new layers: store the union, first writer winning layer by layer
-                self._write(tmp, encode({**mine, **theirs}, entry.ids, entry.truncated, sha))
-                os.replace(tmp, path)
+                write_atomic(path, encode({**mine, **theirs}, entry.ids, entry.truncated, sha), fsync=False)
             return self._stored(entry, theirs)
         except OSError as exc:  # read-only or full disk, no hard links: score on, uncached
             self._writable = False
             log.warning("bertscore cache: cannot write under %s (%s); continuing without caching", self.root, exc)
             return entry
-        finally:
-            with contextlib.suppress(OSError):  # e.g. its folder could not be made
-                tmp.unlink(missing_ok=True)
 
     @staticmethod
     def _stored(entry: Entry, theirs: Mapping[int, object]) -> Entry:
@@ -257,24 +249,11 @@ class EmbeddingCache:
             embedding[j] = theirs[entry.layers[j]]
         return Entry(embedding, entry.layers, entry.ids, entry.truncated)
 
-    @staticmethod
-    def _write(path: Path, buffers) -> None:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            for buffer in buffers:
-                view = memoryview(buffer)
-                while view:  # os.write may write less than asked
-                    view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
-
     def _describe(self) -> None:
         """A readable note of what the namespace folder holds (for people, never read back)."""
         note = self.root / "namespace.json"
         if not note.exists():
-            tmp = note.with_name(f".namespace.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-            tmp.write_text(json.dumps(self.parts, indent=1, sort_keys=True))
-            os.replace(tmp, note)
+            write_atomic(note, json.dumps(self.parts, indent=1, sort_keys=True), fsync=False)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.atomic import write_atomic
 from bench.errors import BenchError
 
 SHIPPED = {
@@ -111,9 +112,7 @@ def weights_sha256(path: Path) -> str:
     cache[key] = value
     try:
         cache_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(cache, sort_keys=True))
-        os.replace(tmp, cache_path)
+        write_atomic(cache_path, json.dumps(cache, sort_keys=True), fsync=False)
     except OSError:
         pass  # a read-only home only costs a re-hash next time
     return value

@@ -27,6 +27,7 @@ class Entry:
 
     @property
     def spec(self) -> type:
+        """The family's options dataclass."""
         return getattr(importlib.import_module(self.module), self.spec_name)
 
     def build(self, spec: Any) -> Any:
@@ -81,6 +82,7 @@ class Plugin:
 
     @property
     def cls(self) -> type:
+        """The metric class the entry point names (imported on first use)."""
         module, _, attr = self.target.partition(":")
         obj = importlib.import_module(module)
         for part in attr.split("."):
@@ -89,6 +91,7 @@ class Plugin:
 
     @property
     def spec(self) -> type:
+        """The family's options dataclass (the class's ``spec`` attribute)."""
         return self.cls.spec
 
     def build(self, spec: Any) -> Any:

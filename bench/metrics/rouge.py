@@ -9,7 +9,7 @@ engines produce those numbers:
                       and ~100x faster (default);
 - ``rouge-score``     the reference Python package, kept as the oracle.
 
-Sentences for rougeLsum come from ``bench.sentences`` (offline), inserted as
+Sentences for rougeLsum come from ``bench.metrics.sentences`` (offline), inserted as
 newlines before scoring.
 
 With the Rust engine each unique text is tokenized (and Porter-stemmed) once,
@@ -29,13 +29,14 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from bench.data.items import Item
 from bench.errors import BenchError, unknown_choice
-from bench.items import Item
 from bench.metrics.base import PairMetric, PairScores, nrefs_label
-from bench.sentences import get_splitter
 from bench.metrics.rouge_tokenizers import SIGNATURES as TOKENIZER_SIGNATURES
 from bench.metrics.rouge_tokenizers import TOKENIZERS, UnicodeTokenizer, coverage
+from bench.metrics.sentences import get_splitter
 from bench.signature import Signature, package_version
+
 
 log = logging.getLogger("bench")
 
@@ -86,7 +87,7 @@ class Rouge(PairMetric):
             raise unknown_choice("ROUGE engine (metrics.rouge.engine)", spec.engine, ENGINES)
         if spec.tokenizer not in TOKENIZERS:
             raise unknown_choice("ROUGE tokenizer (metrics.rouge.tokenizer)", spec.tokenizer, TOKENIZERS)
-        from bench.sentences import SPLITTERS
+        from bench.metrics.sentences import SPLITTERS
 
         if spec.sentence_splitter not in SPLITTERS:  # checked even when rougeLsum is off: a typo is a typo
             raise unknown_choice("sentence splitter (metrics.rouge.sentence_splitter)", spec.sentence_splitter, SPLITTERS)

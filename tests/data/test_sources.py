@@ -14,10 +14,10 @@ import pytest
 
 from bench import data
 from bench.data import DatasetSpec, load_items, select
+from bench.data.items import Item
 from bench.data.seed import CANDIDATE_NAME, REFERENCE_NAME, SEED_SHA256
 from bench.data.spec import ColumnSpec
 from bench.errors import BenchError
-from bench.items import Item
 from conftest import ROOT
 
 SEEDS = ROOT / "seeds"

@@ -19,10 +19,11 @@ import textwrap
 
 import pytest
 
+from bench.data.items import fingerprint
 from bench.errors import BenchError
-from bench.items import fingerprint
 from bench.metrics import bert_engine, embed_cache
 from bench.metrics.bertscore import BertScore, BertScoreSpec
+
 
 N_ITEMS = 20
 

@@ -19,10 +19,11 @@ import hashlib
 
 import pytest
 
+from bench.data.items import Item, fingerprint
 from bench.errors import BenchError
-from bench.items import Item, fingerprint
 from bench.metrics.bert_engine import one_thread
 from bench.metrics.bertscore import DEFAULT_LAYERS, STATS, BertScore, BertScoreSpec
+
 
 TOL_BATCHED = 1e-6  # against bert-score's padded batches of 64
 N_SUMMEVAL = 32  # two documents x 16 systems

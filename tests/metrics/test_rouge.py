@@ -1,7 +1,7 @@
 """bench.metrics.rouge against rouge-score 0.1.2 itself, with exact float equality (``==``).
 
 The oracle is ``rouge_scorer.RougeScorer(types, use_stemmer).score(reference, candidate)``
-on texts split one sentence per line by ``bench.sentences.get_splitter('punkt')``
+on texts split one sentence per line by ``bench.metrics.sentences.get_splitter('punkt')``
 (rouge-score's rougeLsum convention); rouge1/2/L must also equal the score of
 the raw, unsplit texts. Multi-reference policies are checked against the
 oracle's per-pair scores reduced the way rouge-score does it (``score_multi``:
@@ -23,10 +23,11 @@ import numpy as np
 import pytest
 from rouge_score import rouge_scorer, tokenizers
 
+from bench.data.items import Item, fingerprint
 from bench.errors import BenchError
-from bench.items import Item, fingerprint
 from bench.metrics.rouge import ROUGE_TYPES, STATS, Rouge, RougeSpec
-from bench.sentences import get_splitter
+from bench.metrics.sentences import get_splitter
+
 
 ENGINES = ("rouge-score-rs", "rouge-score")
 TOKEN_TYPES = ("rouge1", "rouge2", "rougeL")  # types that must not care about sentence splits

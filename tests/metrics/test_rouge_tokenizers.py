@@ -8,10 +8,10 @@ import logging
 import pytest
 from rouge_score import rouge_scorer
 
-from bench.items import Item
+from bench.data.items import Item
 from bench.metrics.rouge import ROUGE_TYPES, Rouge, RougeSpec
 from bench.metrics.rouge_tokenizers import UnicodeTokenizer, coverage
-from bench.sentences import get_splitter
+from bench.metrics.sentences import get_splitter
 
 ZH = ("法国和阿尔及利亚同意恢复安全合作", "法国与阿尔及利亚恢复高级别安全合作")
 PAIRS = [

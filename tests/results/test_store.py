@@ -1,4 +1,4 @@
-"""bench.store: atomic, schema-versioned run directories, and clear errors reading them back."""
+"""bench.results.store: atomic, schema-versioned run directories, and clear errors reading them back."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import re
 
 import pytest
 
-from bench import store
 from bench.errors import BenchError
+from bench.results import store
+
 
 RECORD = {"schema_version": store.SCHEMA_VERSION, "experiment": "seed", "metrics": {"rouge1": {"fmeasure": 0.1 + 0.2}},
           "b": [1, 2], "a": "caf\u00e9"}

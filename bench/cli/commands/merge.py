@@ -13,8 +13,8 @@ import logging
 import time
 from datetime import datetime, timezone
 
-from bench import merge, store
-from bench.commands.common import Parser, handles_errors
+from bench.cli.commands.common import Parser, handles_errors
+from bench.results import merge, store
 
 log = logging.getLogger("bench")
 
@@ -36,7 +36,7 @@ def main(argv: list[str]) -> int:
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "duration_s": time.perf_counter() - started,
     }
-    from bench import run_cache
+    from bench.results import run_cache
     from bench.config import parse
 
     # Indexed under the key the unsharded run would have here, but only if every shard's own key is what
@@ -53,9 +53,9 @@ def main(argv: list[str]) -> int:
     if not same_software:
         log.info("shards come from other software or machines than this one: the merged run is stored, not indexed")
     run_dir = store.write_run(args.results_dir, record["experiment"], record, samples, {}, run_id, key=record["run_key"])
-    from bench import report
+    from bench.cli import summary
 
     print(f"merged {len(shards)} shards of {record['experiment']}: {len(samples)} items")
-    print(report.table(record["metrics"], record.get("higher_is_better")))
+    print(summary.table(record["metrics"], record.get("higher_is_better")))
     print(run_dir)
     return 0

@@ -1,4 +1,4 @@
-"""bench.items: validation of what gets scored, and the inputs fingerprint."""
+"""bench.data.items: validation of what gets scored, and the inputs fingerprint."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import re
 
 import pytest
 
+from bench.data.items import Item, fingerprint, validate
 from bench.errors import BenchError
-from bench.items import Item, fingerprint, validate
+
 
 GOOD = Item("a", "the cat sat", ("a cat sat", "the cat sat down"), {"system": "M1"})
 

@@ -19,8 +19,7 @@ from bench.signature import Signature
 
 
 def _strip_shard(signature: str) -> str:
-    sig = Signature.parse(signature)
-    return str(Signature(sig.metric, tuple(c for c in sig.components if c[0] != "shard")))
+    return str(Signature.parse(signature).without("shard"))
 
 
 def _unsharded_config(record: dict[str, Any]) -> dict[str, Any]:

@@ -16,11 +16,11 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from bench import compare, render, runs
-from bench.commands.common import Parser, handles_errors
-from bench.store import write_text_atomic
+from bench.cli.commands.common import Parser, handles_errors
 from bench.config import build
 from bench.errors import BenchError
+from bench.gate import baselines, compare, render
+from bench.results.store import write_text_atomic
 
 
 def _is_check_override(override: str) -> bool:
@@ -33,8 +33,8 @@ def settings(overrides: list[str], experiment: str | None = None) -> compare.Che
     ``check`` node) with the invocation's overrides, never those stored in the run's record."""
     from omegaconf import OmegaConf
 
-    from bench.app import compose
-    from bench.hydra_errors import group_options
+    from bench.cli.app import compose
+    from bench.cli.hydra_errors import group_options
 
     named = any(o.startswith("experiment=") for o in overrides)
     extra = [f"experiment={experiment}"] if experiment and not named and experiment in group_options("experiment") else []
@@ -63,7 +63,7 @@ def _targets(targets: list[str]) -> tuple[Path | None, list[str]]:
 
 
 def _run(overrides: list[str]) -> Path:
-    from bench.app import run_overrides, setup_logging
+    from bench.cli.app import run_overrides, setup_logging
 
     setup_logging()
     return run_overrides(overrides, out=sys.stderr)  # stdout carries the report only
@@ -84,11 +84,11 @@ def main(argv: list[str]) -> int:
 
     given, overrides = _targets(args.targets)
     run_dir = given or _run(overrides)
-    record, run_side = runs.load_run_side(run_dir)
+    record, run_side = baselines.load_run_side(run_dir)
     spec = settings(overrides, record["experiment"] if given else None)
     spec = replace(spec, allow_signature_changes=(*spec.allow_signature_changes, *args.allow))
-    baseline_path = Path(args.baseline) if args.baseline else runs.default_baseline(record["experiment"])
-    base_record, base_side = runs.load_baseline(baseline_path)
+    baseline_path = Path(args.baseline) if args.baseline else baselines.default_baseline(record["experiment"])
+    base_record, base_side = baselines.load_baseline(baseline_path)
     if base_record["experiment"] != record["experiment"]:
         raise BenchError(
             f"baseline {baseline_path} is for experiment {base_record['experiment']!r}, the run is {record['experiment']!r}",

@@ -13,6 +13,7 @@ from bench.errors import BenchError
 class Parser(argparse.ArgumentParser):
     """argparse with bench's one-line usage errors (exit 2)."""
     def error(self, message: str):  # one line, exit 2, like every other usage error
+        """Print a usage error as one ``bench COMMAND: error:`` line and exit 2."""
         print(f"bench {self.prog.split()[-1]}: error: {message}; see `{self.prog} --help`", file=sys.stderr)
         sys.exit(2)
 

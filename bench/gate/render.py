@@ -6,7 +6,8 @@ import json
 from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
 
-from bench.compare import CheckReport, StatCheck
+from bench.gate.compare import CheckReport, StatCheck
+from bench.signature import changed_component
 
 
 def _fmt(x: float) -> str:
@@ -40,7 +41,7 @@ def table(report: CheckReport, baseline: str) -> str:
     if report.stats:
         lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     lines += [f"  note: {n}" for n in report.notes]
-    lines += [f"  signature {m}: {c}" for m, cs in report.signature_changes.items() for c in cs if not c.startswith("inputs:")]
+    lines += [f"  signature {m}: {c}" for m, cs in report.signature_changes.items() for c in cs if changed_component(c) != "inputs"]
     lines.append(f"  {report.check_signature}")
     return "\n".join(lines)
 
@@ -55,7 +56,7 @@ def markdown(report: CheckReport, baseline: str) -> str:
         for r in _rows(report):
             r[-1] = f"**{r[-1]}**" if r[-1] == "regression" else r[-1]
             out.append("| " + " | ".join(r) + " |")
-    changes = [f"- `{m}`: {c}" for m, cs in report.signature_changes.items() for c in cs if not c.startswith("inputs:")]
+    changes = [f"- `{m}`: {c}" for m, cs in report.signature_changes.items() for c in cs if changed_component(c) != "inputs"]
     if changes:
         out += ["", "Signature changes:", *changes]
     out += [f"- note: {n}" for n in report.notes]

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from bench.errors import BenchError
-from bench.merge import merge
 from bench.pipeline import shard_bounds
+from bench.results.merge import merge
+
 
 
 # the console script of this interpreter's environment, activated or not

@@ -1,4 +1,4 @@
-"""bench.compare: the regression gate's decisions, on toy sides and on real SummEval scores."""
+"""bench.gate.compare: the regression gate's decisions, on toy sides and on real SummEval scores."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from bench import compare
-from bench.compare import CheckSpec, Side, Tolerance
-from bench.items import part_fingerprint
+from bench.data.items import part_fingerprint
+from bench.gate import compare
+from bench.gate.compare import CheckSpec, Side, Tolerance
 from bench.metrics.rouge import Rouge, RougeSpec
+
 
 SIG = "rouge1|engine:rouge-score-rs@0.2.1|tok:default|stem:porter|refs:max|nrefs:1|inputs:aaaa|bench:0.1.0"
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import pipeline, store
-from bench.commands.common import Parser, handles_errors
+from bench import pipeline
+from bench.cli.commands.common import Parser, handles_errors
 from bench.config import parse
 from bench.errors import BenchError
+from bench.results import store
 from bench.signature import Signature
 
 
@@ -125,7 +126,7 @@ def main(argv: list[str]) -> int:
     parser = Parser(prog="bench reproduce", description=__doc__)
     parser.add_argument("run_dir")
     args = parser.parse_args(argv)
-    from bench.app import setup_logging
+    from bench.cli.app import setup_logging
 
     setup_logging()
     drift, facts = reproduce(args.run_dir)

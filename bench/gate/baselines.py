@@ -13,10 +13,11 @@ import math
 from pathlib import Path
 from typing import Any
 
-from bench import store
-from bench.compare import Side
 from bench.errors import BenchError
+from bench.gate.compare import Side
 from bench.paths import safe_component
+from bench.results import store
+
 
 BASELINE_KIND = "bench-baseline"
 

@@ -108,7 +108,7 @@ def test_seed_run_rouge_is_rouge_score(seed_runs):
     # The stored numbers are rouge-score's own, for the extracted summary paragraph vs the article.
     from rouge_score import rouge_scorer
 
-    from bench.sentences import get_splitter
+    from bench.metrics.sentences import get_splitter
 
     (proc, _), (results, _) = seed_runs
     run_dir = run_dir_of(proc, results)
@@ -212,7 +212,7 @@ def test_files_dataset_end_to_end(tmp_path, bench_cli):
 
 
 def test_execute_in_process(tmp_path, compose, capsys):
-    from bench.app import execute
+    from bench.cli.app import execute
 
     run_dir = execute(compose("metrics=[rouge]", f"results_dir={tmp_path / 'results'}"))
     assert run_dir.is_dir() and run_dir.parent == tmp_path / "results" / "seed"

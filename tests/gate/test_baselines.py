@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bench import api, pipeline
-from bench.app import compose, to_plain
+from bench.cli.app import compose, to_plain
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BASELINES = sorted((ROOT / "results" / "baselines").glob("*.json"))
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from bench import environment
 from bench.pipeline import RunResult
-from bench.store import SCHEMA_VERSION
+from bench.results import environment
+from bench.results.store import SCHEMA_VERSION
+
 
 
 def build_record(result: RunResult, config: Mapping[str, Any], volatile: Mapping[str, Any]) -> dict[str, Any]:

@@ -48,7 +48,9 @@ def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
     A thin shell over ``bench.api``: ``prepare`` (config, metrics, inputs, run key),
     the store's answer if an identical run is there, else ``compute`` and ``save``.
     """
-    from bench import api, report, store
+    from bench import api
+    from bench.cli import summary
+    from bench.results import store
 
     out = out or sys.stdout
     prep = api.prepare(to_plain(cfg))
@@ -58,13 +60,13 @@ def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
         log.info("answered from the store: same config, inputs and software as %s (force=true recomputes)", cached)
         rec = store.load_run(cached)
         print(f"experiment {config.name}: {rec['inputs']['items']} items, CACHED run {rec['volatile']['run_id']}", file=out)
-        print(report.table(rec["metrics"], rec.get("higher_is_better")), file=out)
+        print(summary.table(rec["metrics"], rec.get("higher_is_better")), file=out)
         print(cached, file=out)
         return cached
     run = api.compute(prep, files=_hydra_files())
     run_dir = api.save(run, config.results_dir)
     print(f"experiment {config.name}: {len(run.plain_samples)} items, inputs {prep.inputs.fingerprint[:19]}…", file=out)
-    print(report.table(run.plain_record["metrics"], run.plain_record.get("higher_is_better")), file=out)
+    print(summary.table(run.plain_record["metrics"], run.plain_record.get("higher_is_better")), file=out)
     print(run_dir, file=out)
     return run_dir
 
@@ -81,7 +83,7 @@ def compose(overrides: list[str]) -> DictConfig:
         with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
             return hydra_compose(config_name="config", overrides=with_plugin_searchpath(list(overrides)))
     except HydraException as exc:
-        from bench.hydra_errors import translate
+        from bench.cli.hydra_errors import translate
 
         raise translate(exc) from None
 

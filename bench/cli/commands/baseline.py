@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench import runs, store
-from bench.commands.common import Parser, handles_errors
+from bench.cli.commands.common import Parser, handles_errors
+from bench.gate import baselines
+from bench.results import store
 
 
 @handles_errors
@@ -17,8 +18,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--update", action="store_true", help="replace an existing baseline")
     args = parser.parse_args(argv)
     record = store.load_run(args.run_dir)
-    path = Path(args.output) if args.output else runs.default_baseline(record["experiment"])
-    runs.write_baseline(args.run_dir, path, args.update)
+    path = Path(args.output) if args.output else baselines.default_baseline(record["experiment"])
+    baselines.write_baseline(args.run_dir, path, args.update)
     print(f"baseline for {record['experiment']} written from run {record['volatile']['run_id']}")
     print(path)
     return 0

@@ -1,4 +1,4 @@
-"""bench.extract: the seed rewrite's summary paragraph, the explicit overrides, and loud failures.
+"""bench.data.extract: the seed rewrite's summary paragraph, the explicit overrides, and loud failures.
 
 The layouts below are the real seed 001 text, re-arranged: chrome moved around,
 glued to its neighbours, CRLF line endings. Whatever the layout, the answer is
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from bench.data.extract import ExtractSpec, blocks, extract, summary_paragraph
 from bench.errors import BenchError
-from bench.extract import ExtractSpec, blocks, extract, summary_paragraph
 from conftest import ROOT
 
 SEED_001 = ROOT / "seeds" / "001_2b5b015d8d3b2a6c.txt"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bench import compare, runs
-from bench.commands.common import Parser, handles_errors
+from bench.cli.commands.common import Parser, handles_errors
+from bench.gate import baselines, compare
 
 PRIMARY = ("fmeasure", "f1")
 
@@ -34,8 +34,8 @@ def _movers(a: compare.Side, b: compare.Side, metric: str, top: int) -> list[tup
 
 def build(a_dir: str, b_dir: str, top: int) -> dict:
     """Metric deltas (in each metric's direction), the items that moved most and the signature diff of two runs."""
-    _, a = runs.load_run_side(a_dir)
-    _, b = runs.load_run_side(b_dir)
+    _, a = baselines.load_run_side(a_dir)
+    _, b = baselines.load_run_side(b_dir)
     metrics = {}
     for m in a.metrics:
         if m in b.metrics:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bench import run_cache
-from bench.sentences import get_splitter
+from bench.metrics.sentences import get_splitter
+from bench.results import run_cache
+
 
 
 # the console script of this interpreter's environment, activated or not
@@ -44,7 +45,7 @@ def test_key_is_made_of_every_signature_component():
 
 
 def _seed_rouge(compose, results, *extra):
-    from bench.app import execute
+    from bench.cli.app import execute
 
     import io
 

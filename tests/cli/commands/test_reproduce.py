@@ -7,10 +7,11 @@ import json
 
 import pytest
 
-import bench.signature
 from bench import data as data_sources
-from bench.app import compose, execute
-from bench.commands import reproduce as reproduce_cmd
+from bench.cli.app import compose, execute
+from bench.cli.commands import reproduce as reproduce_cmd
+import bench.signature
+
 
 
 def _data(path, n=30):
@@ -50,7 +51,7 @@ def test_identical_and_inputs_loaded_once(tmp_path, loads, shard):
 
 
 def test_merged_run_reproduces(tmp_path, capsys):
-    from bench.commands import merge
+    from bench.cli.commands import merge
 
     data = _data(tmp_path / "d.jsonl")
     shards = [_run(tmp_path, data, f"shard.index={i}", "shard.count=2") for i in range(2)]

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from bench import faults, interrupts
+from bench.atomic import write_atomic, write_file
 from bench.errors import BenchError
 from bench.paths import inside, safe_component
 
@@ -43,19 +44,21 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
-def _write(path: Path, text: str) -> None:
-    faults.point("write_file")
+def _make_parent(path: Path) -> None:
     for attempt in range(5):  # a concurrent run may remove an empty .staging between our two mkdirs
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            break
+            return
         except FileNotFoundError:
             if attempt == 4:
                 raise
-    with path.open("w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
+
+
+def _write(path: Path, text: str) -> None:
+    """One file of a run in its staging folder (published whole by the folder's rename), fsynced."""
+    faults.point("write_file")
+    _make_parent(path)
+    write_file(path, text)
 
 
 def new_run_id() -> str:
@@ -171,15 +174,10 @@ def _index_published(root: Path, key: str, run_dir: Path) -> None:
 
 
 def index_run(results_dir: str | Path, key: str, run_dir: Path) -> None:
-    """Remember which run a run key produced (see bench.run_cache); last writer wins, atomically."""
+    """Remember which run a run key produced (see bench.results.run_cache); last writer wins, atomically."""
     path = _index_file(results_dir, key)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
-    try:
-        tmp.write_text(str(Path(run_dir).resolve().relative_to(Path(results_dir).resolve())), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(path, str(Path(run_dir).resolve().relative_to(Path(results_dir).resolve())), fsync=False)
 
 
 def find_indexed(results_dir: str | Path, key: str) -> Path | None:
@@ -205,14 +203,12 @@ def write_json_atomic(path: Path, obj: Any) -> None:
 def write_text_atomic(path: str | Path, text: str) -> None:
     """Any single file bench writes (baselines, reports): written beside, fsynced, renamed over; never half."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
     try:
-        _write(tmp, text if text.endswith("\n") else text + "\n")
-        os.replace(tmp, path)
+        faults.point("write_file")
+        _make_parent(path)
+        write_atomic(path, text if text.endswith("\n") else text + "\n")
     except OSError as exc:
         raise BenchError(f"cannot write {path}: {exc.strerror or exc}", "check the path and free disk space") from None
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _non_finite(name: str) -> float:

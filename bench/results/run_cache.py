@@ -35,8 +35,10 @@ NOT_SCORING_METRIC = ("progress", "cache", "cache_dir")
 
 @lru_cache(maxsize=1)
 def source_hash() -> str:
-    """SHA-256 of bench's own source files."""
-    root = Path(__file__).resolve().parent
+    """SHA-256 of bench's own source files: every ``.py`` file of the whole ``bench`` package, not just this folder."""
+    from bench.paths import PACKAGE
+
+    root = PACKAGE
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         digest.update(path.relative_to(root).as_posix().encode())

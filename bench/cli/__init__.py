@@ -20,12 +20,12 @@ Run `bench run --help` for the config groups and options, `bench COMMAND --help`
 """
 
 COMMANDS = {
-    "run": "bench.app",
-    "check": "bench.commands.check",
-    "baseline": "bench.commands.baseline",
-    "diff": "bench.commands.diff",
-    "reproduce": "bench.commands.reproduce",
-    "merge": "bench.commands.merge",
+    "run": "bench.cli.app",
+    "check": "bench.cli.commands.check",
+    "baseline": "bench.cli.commands.baseline",
+    "diff": "bench.cli.commands.diff",
+    "reproduce": "bench.cli.commands.reproduce",
+    "merge": "bench.cli.commands.merge",
 }
 
 
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(list(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt as exc:
-        from bench import store
+        from bench.results import store
 
         runs = [str(p) for p in store.published]
         if not runs:
@@ -77,12 +77,12 @@ def _run(overrides: list[str]) -> int:
 
     from hydra.errors import HydraException
 
-    from bench import app
-    from bench.hydra_errors import translate
+    from bench.cli import app
+    from bench.cli.hydra_errors import translate
     from bench.metrics.registry import with_plugin_searchpath
 
     # Hydra prints composition errors over several lines and exits 1; raised instead, they become
-    # bench's one-line errors (exit 2). Errors inside a run are BenchErrors already (bench.app).
+    # bench's one-line errors (exit 2). Errors inside a run are BenchErrors already (bench.cli.app).
     os.environ["HYDRA_FULL_ERROR"] = "1"
     sys.argv = ["bench run", *with_plugin_searchpath(overrides)]  # Hydra reads sys.argv itself; the name is for --help
     sweep = _sweep_log() if {"-m", "--multirun"} & set(overrides) else None
@@ -93,7 +93,7 @@ def _run(overrides: list[str]) -> int:
         return 2
     except KeyboardInterrupt:
         if sweep is not None:  # runs that a sweep's jobs (maybe in other processes) finished before it
-            from bench import store
+            from bench.results import store
 
             store.published.extend(p for p in _sweep_runs(sweep) if p not in map(str, store.published))
         raise
@@ -112,7 +112,7 @@ def _sweep_log():
     import uuid
     from pathlib import Path
 
-    from bench import app
+    from bench.cli import app
 
     root = Path(os.environ.get("BENCH_CACHE_DIR") or Path.home() / ".cache" / "bench") / "sweeps"
     root.mkdir(parents=True, exist_ok=True)

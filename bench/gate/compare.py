@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from bench.signature import Signature
+from bench.signature import Signature, changed_component
 
 PASS, REGRESSION, INCOMPARABLE = 0, 1, 2
 IGNORED_COMPONENTS = ("inputs",)
@@ -68,8 +68,11 @@ class CheckSpec:
 
         tol = {"default": asdict(self.default), **{m: asdict(t) for m, t in sorted(self.tolerances.items())}}
         digest = hashlib.sha256(json.dumps(tol, sort_keys=True).encode()).hexdigest()[:12]
-        sig = f"check|boot:{self.resamples}|seed:{self.seed}|alpha:{self.alpha}|min_items:{self.min_items}|tol:{digest}"
-        return sig + (f"|allow:{','.join(self.allow_signature_changes)}" if self.allow_signature_changes else "")
+        components = [("boot", str(self.resamples)), ("seed", str(self.seed)), ("alpha", str(self.alpha)),
+                      ("min_items", str(self.min_items)), ("tol", digest)]
+        if self.allow_signature_changes:
+            components.append(("allow", ",".join(self.allow_signature_changes)))
+        return str(Signature("check", tuple(components)))
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,7 @@ def signature_changes(base: Side, run: Side) -> dict[str, tuple[str, ...]]:
 
 def _blocking(changes: Mapping[str, Sequence[str]], allowed: Sequence[str]) -> list[str]:
     skip = set(IGNORED_COMPONENTS) | set(allowed)
-    return [f"{m}: {c}" for m, cs in changes.items() for c in cs if c.split(":", 1)[0] not in skip]
+    return [f"{m}: {c}" for m, cs in changes.items() for c in cs if changed_component(c) not in skip]
 
 
 def _paired(base: Side, run: Side, metric: str, stat: str) -> list[float] | None:
@@ -228,7 +231,7 @@ def check(experiment: str, base: Side, run: Side, spec: CheckSpec) -> CheckRepor
         problems.append("references differ from the baseline's (another dataset, split or selection)")
     if set(base.ids) != set(run.ids):
         problems.append(f"item ids differ: baseline {len(base.ids)}, run {len(run.ids)} items")
-    if any("inputs:" in c for cs in changes.values() for c in cs):
+    if any(changed_component(c) == "inputs" for cs in changes.values() for c in cs):
         notes.append("candidates differ from the baseline's (same references): comparing scores item by item")
     lower = sorted(m for m in base.metrics if not base.better_is_higher(m))
     if lower:
