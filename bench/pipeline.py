@@ -17,7 +17,7 @@ from bench.data.extract import check_spec, extract
 from bench.data.items import Item, fingerprint, part_fingerprint, validate
 from bench.errors import BenchError
 from bench.metrics import multiref
-from bench.metrics.base import MetricResult
+from bench.metrics.base import MetricResult, shard_conflict
 from bench.metrics.registry import build
 from bench.signature import Signature
 
@@ -82,9 +82,11 @@ def prepare_inputs(config: RunConfig) -> Inputs:
     spec, shard = config.dataset, config.shard
     if not (shard.count >= 1 and 0 <= shard.index < shard.count):
         raise BenchError(f"shard.index={shard.index} shard.count={shard.count} is not a shard", "use 0 <= shard.index < shard.count")
-    if shard.count > 1 and any(getattr(s, "idf", False) for s in config.metrics.values()):
-        # idf weights are counted over the whole corpus's references: a shard would count its own.
-        raise BenchError("idf weighting cannot be sharded (idf depends on the whole corpus)", "run without shard.* or with idf=false")
+    if shard.count > 1:
+        for metric_spec in config.metrics.values():
+            conflict = shard_conflict(metric_spec)  # e.g. idf weights count the whole corpus's references
+            if conflict is not None:
+                raise BenchError(*conflict)
     check_spec(spec.extract)
     items = data.select(data.load_items(spec), config.limit, config.sample, config.seed)
     faults.point("load")

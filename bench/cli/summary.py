@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from bench.metrics.registry import display_order
+
 # Column labels for the usual stats; any other stat gets a column under its own name.
 LABELS = {"precision": "P", "recall": "R", "fmeasure": "F", "f1": "F"}
 
@@ -23,8 +25,8 @@ def table(metrics: Mapping[str, Mapping[str, float]], higher_is_better: Mapping[
     order = {"P": 0, "R": 1, "F": 2}
     columns.sort(key=lambda c: (order.get(c, 3), c))
     rows = [["metric", *columns]]
-    # ROUGE rows first in their usual order, then the rest; stored records sort keys alphabetically.
-    for name, values in sorted(metrics.items(), key=lambda kv: (not kv[0].startswith("rouge"), kv[0])):
+    # The metrics' usual order (registry.display_order: ROUGE first), then the rest; stored records sort keys.
+    for name, values in sorted(metrics.items(), key=lambda kv: display_order(kv[0])):
         by_label = {LABELS.get(stat, stat): v for stat, v in values.items()}
         label = name if higher_is_better.get(name, True) else f"{name} (lower is better)"
         rows.append([label, *(f"{by_label[c]:.4f}" if c in by_label else "-" for c in columns)])

@@ -57,6 +57,50 @@ class Metric(Protocol):
         ...
 
 
+# --- what the rest of bench asks about a metric's options and notes, without knowing their names ----------
+#
+# A spec (a family's options dataclass) may declare, as plain class attributes:
+#   not_scoring  options that never change a number (progress bars, on-disk caches): not in the run key;
+#   caches       boolean options that switch an on-disk cache on (`bench reproduce` turns them off);
+# and a method shard_conflict() -> (problem, fix) or None, when its options cannot be scored in shards.
+# A spec that declares none (a plug-in written before these hooks) gets what bench assumed before them.
+
+NOT_SCORING = ("progress", "cache", "cache_dir")
+
+# Notes that legitimately differ between identical runs (a warm cache embeds nothing) or between a
+# sharded and an unsharded run (unique-text counts): stored under ``volatile``.
+VOLATILE_NOTE_PREFIXES = ("cache_", "embedded_", "unique_")
+
+
+def not_scoring_options(spec: type) -> tuple[str, ...]:
+    """The options of ``spec`` (an options dataclass) that never change a number."""
+    return tuple(getattr(spec, "not_scoring", NOT_SCORING))
+
+
+def without_caches(spec: Any) -> Any:
+    """``spec`` with every on-disk cache option off (a recomputation a cache cannot answer)."""
+    import dataclasses
+
+    names = getattr(type(spec), "caches", None)
+    if names is None:
+        names = [f.name for f in dataclasses.fields(spec) if f.name == "cache"]
+    return dataclasses.replace(spec, **{name: False for name in names}) if names else spec
+
+
+def shard_conflict(spec: Any) -> tuple[str, str] | None:
+    """(problem, fix) when ``spec``'s options cannot be scored in shards, else None."""
+    hook = getattr(spec, "shard_conflict", None)
+    if hook is not None:
+        return hook()
+    if getattr(spec, "idf", False):
+        return IDF_SHARDS
+    return None
+
+
+# idf weights are counted over the whole corpus's references: a shard would count its own.
+IDF_SHARDS = ("idf weighting cannot be sharded (idf depends on the whole corpus)", "run without shard.* or with idf=false")
+
+
 def nrefs_label(counts: Sequence[int]) -> str:
     """``11`` when every item has 11 references, else ``1-11`` (the ``nrefs`` signature component)."""
     lo, hi = min(counts), max(counts)

@@ -76,8 +76,8 @@ log = logging.getLogger(__name__)
 
 def bert_utils():
     """``bert_score.utils`` without ``bert_score/__init__``, which imports its plotting code (matplotlib,
-    pandas) first: about 1 s of a short run (``bench.lazy``)."""
-    from bench.lazy import submodule
+    pandas) first: about 1 s of a short run (``bench.metrics.lazy``)."""
+    from bench.metrics.lazy import submodule
 
     return submodule("bert_score", "utils", dist="bert-score")
 # On one thread, MKL's GEMM gives a product of fewer than this many rows other

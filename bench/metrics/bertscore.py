@@ -69,8 +69,17 @@ class BertScoreSpec:
     cache: bool = True  # reuse token embeddings across runs (never changes a number)
     cache_dir: str | None = None  # None: $BENCH_CACHE_DIR/embeddings, else ~/.cache/bench/embeddings
 
+    not_scoring = ("progress", "cache", "cache_dir")  # never change a number: not in the run key (base)
+    caches = ("cache",)  # `bench reproduce` recomputes with it off: a cache would hide drift
+
     def __post_init__(self):
         object.__setattr__(self, "layer", _layer_option(self.layer))
+
+    def shard_conflict(self) -> tuple[str, str] | None:
+        """Why these options cannot be scored in shards (idf counts the whole corpus), or None."""
+        from bench.metrics.base import IDF_SHARDS
+
+        return IDF_SHARDS if self.idf else None
 
 
 def _cpu_only_torch() -> bool:

@@ -24,6 +24,7 @@ class Entry:
     module: str
     spec_name: str
     class_name: str
+    packages: tuple[str, ...] = ()  # distributions whose versions every run records (bench.results.environment)
 
     @property
     def spec(self) -> type:
@@ -49,9 +50,35 @@ class Registered:
 
 # Modules are light (torch etc. load only when a model is needed).
 METRICS: dict[str, Any] = {
-    "rouge": Entry("bench.metrics.rouge", "RougeSpec", "Rouge"),
-    "bertscore": Entry("bench.metrics.bertscore", "BertScoreSpec", "BertScore"),
+    "rouge": Entry("bench.metrics.rouge", "RougeSpec", "Rouge", ("rouge-score", "rouge-score-rs", "nltk")),
+    "bertscore": Entry("bench.metrics.bertscore", "BertScoreSpec", "BertScore",
+                       ("bert-score", "transformers", "tokenizers", "torch")),
 }
+BUILT_IN = tuple(METRICS)
+
+# Families whose rows a summary table lists first, in this order (ROUGE's usual order in papers).
+LISTED_FIRST = ("rouge",)
+
+
+def recorded_packages() -> tuple[str, ...]:
+    """The distributions the built-in metrics depend on, recorded with every run (not signed)."""
+    return tuple(dict.fromkeys(p for family in BUILT_IN for p in METRICS[family].packages))
+
+
+def device() -> str:
+    """The device a model-based metric (BERTScore) could use: CUDA's name if torch is loaded and sees one, else cpu."""
+    import sys
+
+    # Only ask torch if a metric already imported it: ROUGE-only runs stay torch-free.
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        return f"cuda ({torch.cuda.get_device_name(0)})"
+    return "cpu"
+
+
+def display_order(name: str) -> tuple[int, str]:
+    """Sort key of a metric name in a summary table: ``LISTED_FIRST`` families first, then by name."""
+    return (0 if name.startswith(LISTED_FIRST) else 1, name)
 
 
 def register(family: str, spec: type, cls: type) -> None:

@@ -55,6 +55,9 @@ class RougeSpec:
     engine: str = "rouge-score-rs"
     tokenizer: str = "default"  # default (rouge-score's: a-z0-9 only) | unicode (any script; rouge_tokenizers)
 
+    not_scoring = ()  # every option changes numbers (base: the run key)
+    caches = ()
+
 
 def _scorer(spec: RougeSpec, pretokenized: bool):
     if spec.engine == "rouge-score-rs":

@@ -68,9 +68,9 @@ class Splitter:
 
 
 def _punkt_tokenize() -> Callable[[str], list[str]]:
-    from bench.lazy import submodule
+    from bench.metrics.lazy import submodule
 
-    punkt = submodule("nltk", "tokenize.punkt")  # not all of nltk (bench.lazy)
+    punkt = submodule("nltk", "tokenize.punkt")  # not all of nltk (bench.metrics.lazy)
     PunktParameters, PunktSentenceTokenizer = punkt.PunktParameters, punkt.PunktSentenceTokenizer
 
     params = PunktParameters()

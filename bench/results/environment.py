@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import platform
 import subprocess
-import sys
 from typing import Any
 
+from bench.metrics import registry
 from bench.paths import project_root
 from bench.signature import package_version, python_version
 
-PACKAGES = (
-    "bench", "rouge-score", "rouge-score-rs", "bert-score", "transformers", "tokenizers",
-    "torch", "datasets", "hydra-core", "omegaconf", "nltk", "numpy",
-)
+# bench's own packages; the metrics name theirs (bench.metrics.registry.recorded_packages).
+CORE_PACKAGES = ("bench", "datasets", "hydra-core", "omegaconf", "numpy")
+
+
+def packages() -> tuple[str, ...]:
+    """Every distribution whose version a run records: bench's own and the built-in metrics'."""
+    return tuple(dict.fromkeys((*CORE_PACKAGES, *registry.recorded_packages())))
 
 
 def _git(*args: str) -> str | None:
@@ -34,12 +37,8 @@ def git_state() -> dict[str, Any]:
 
 
 def device() -> str:
-    # Only ask torch if a metric already imported it: ROUGE-only runs stay torch-free.
-    """The device BERTScore could use: CUDA's name if torch is loaded and sees one, else cpu."""
-    torch = sys.modules.get("torch")
-    if torch is not None and torch.cuda.is_available():
-        return f"cuda ({torch.cuda.get_device_name(0)})"
-    return "cpu"
+    """The device a model-based metric could use (the metrics say: bench.metrics.registry.device)."""
+    return registry.device()
 
 
 def capture() -> dict[str, Any]:
@@ -47,7 +46,7 @@ def capture() -> dict[str, Any]:
     return {
         "python": python_version(),
         "platform": platform.platform(),
-        "packages": {name: package_version(name) for name in PACKAGES},
+        "packages": {name: package_version(name) for name in packages()},
         "git": git_state(),
         "device": device(),
     }

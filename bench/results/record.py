@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from bench.metrics.base import VOLATILE_NOTE_PREFIXES
 from bench.pipeline import RunResult
 from bench.results import environment
 from bench.results.store import SCHEMA_VERSION
@@ -29,11 +30,6 @@ def build_record(result: RunResult, config: Mapping[str, Any], volatile: Mapping
         "environment": environment.capture(),
         "volatile": {**volatile, "timings_s": dict(result.timings), "notes": _notes(result, volatile=True)},
     }
-
-
-# Diagnostics that legitimately differ between identical runs (a warm cache embeds
-# nothing) or between a sharded and an unsharded run (unique-text counts).
-VOLATILE_NOTE_PREFIXES = ("cache_", "embedded_", "unique_")
 
 
 def _notes(result: RunResult, volatile: bool) -> dict[str, dict[str, Any]]:

@@ -28,9 +28,8 @@ from typing import Any, Mapping, Sequence
 from bench.config import RunConfig
 from bench.signature import python_version
 
-# Options that never change a number.
+# Options that never change a number (a metric's own: its spec's ``not_scoring``, bench.metrics.base).
 NOT_SCORING_TOP = ("results_dir", "force", "check", "name")
-NOT_SCORING_METRIC = ("progress", "cache", "cache_dir")
 
 
 @lru_cache(maxsize=1)
@@ -62,13 +61,15 @@ def metric_code(config: RunConfig) -> dict[str, str]:
     return out
 
 
-def scoring_config(plain: Mapping[str, Any]) -> dict[str, Any]:
-    """The config without the options that never change a number."""
+def scoring_config(plain: Mapping[str, Any], config: RunConfig) -> dict[str, Any]:
+    """The config without the options that never change a number (each metric's say which: its spec's)."""
+    from bench.metrics.base import not_scoring_options
+
     cfg = copy.deepcopy(dict(plain))
     for key in NOT_SCORING_TOP:
         cfg.pop(key, None)
-    for spec in (cfg.get("metrics") or {}).values():
-        for key in NOT_SCORING_METRIC:
+    for family, spec in (cfg.get("metrics") or {}).items():
+        for key in not_scoring_options(type(config.metrics[family])):
             spec.pop(key, None)
     return cfg
 
@@ -76,7 +77,7 @@ def scoring_config(plain: Mapping[str, Any]) -> dict[str, Any]:
 def run_key(plain: Mapping[str, Any], config: RunConfig, inputs: Sequence[str], signatures: Sequence[object]) -> str:
     """``inputs``: the fingerprints scored (corpus, then shard if any); ``signatures``: as ``declare`` gives them."""
     payload = {
-        "config": scoring_config(plain),
+        "config": scoring_config(plain, config),
         "experiment": config.name,
         "inputs": list(inputs),
         "signatures": sorted(str(s) for s in signatures),  # a set: a merged record lists them in key order

@@ -96,12 +96,12 @@ def compare(record: dict, samples: list[dict], result: pipeline.RunResult) -> li
 
 
 def _uncached(config):
-    """Every metric recomputed from scratch: an on-disk cache (BERTScore's embeddings) would hide drift."""
+    """Every metric recomputed from scratch: an on-disk cache (e.g. of embeddings) would hide drift."""
     import dataclasses
 
-    metrics = {f: dataclasses.replace(spec, cache=False) if any(x.name == "cache" for x in dataclasses.fields(spec)) else spec
-               for f, spec in config.metrics.items()}
-    return dataclasses.replace(config, metrics=metrics)
+    from bench.metrics.base import without_caches
+
+    return dataclasses.replace(config, metrics={f: without_caches(spec) for f, spec in config.metrics.items()})
 
 
 def reproduce(run_dir: str) -> tuple[list[str], dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""bench.lazy: one submodule without its package's __init__, same behaviour, and the real package still imports."""
+"""bench.metrics.lazy: one submodule without its package's __init__, same behaviour, and the real package still imports."""
 
 from __future__ import annotations
 
@@ -39,6 +39,6 @@ def test_punkt_splits_exactly_as_nltks_own_import(summeval_items):
 
 def test_the_real_package_still_imports_afterwards():
     out = _in_fresh_python(
-        "from bench.lazy import submodule\nsubmodule('nltk', 'tokenize.punkt')\n"
+        "from bench.metrics.lazy import submodule\nsubmodule('nltk', 'tokenize.punkt')\n"
         "import nltk\nfrom nltk.stem import porter\nprint(nltk.__version__ != '', porter.PorterStemmer().stem('running'))\n")
     assert out == "True run"
