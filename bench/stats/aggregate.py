@@ -1,0 +1,85 @@
+"""Intervals for a run's aggregates, overall and per group, from its per-item scores.
+
+One function serves a computed run and a merge of shards: both hand it the
+items in corpus order, so a merged record carries exactly the intervals of the
+unsharded run. The block it returns is stored in ``result.json`` under
+``intervals`` (and ``groups``), with the signature of its resampling.
+"""
+
+from __future__ import annotations
+
+from math import fsum
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from bench.stats import resample
+from bench.stats.intervals import BootSpec, mean_intervals, n_units
+from bench.stats.pairing import lookup, natural_key
+
+
+def _columns(scores: Sequence[Mapping[str, Mapping[str, float]]]) -> list[tuple[str, str]]:
+    return [(m, s) for m, stats in scores[0].items() for s in stats] if scores else []
+
+
+def _block(scores: Sequence[Mapping[str, Mapping[str, float]]], units: Sequence[str] | None, spec: BootSpec,
+           gen: np.random.Generator) -> tuple[dict[str, dict[str, list[float] | None]], int]:
+    cols = _columns(scores)
+    out: dict[str, dict[str, list[float] | None]] = {}
+    if not cols:
+        return out, 0
+    values = np.array([[it[m][s] for m, s in cols] for it in scores], dtype=np.float64)
+    cis = mean_intervals(values, units, spec, gen)
+    for (m, s), ci in zip(cols, cis):
+        out.setdefault(m, {})[s] = None if ci is None else ci.as_list()
+    return out, n_units(len(scores), units)
+
+
+def _units(metadata: Sequence[Mapping[str, Any]], ids: Sequence[str], unit_field: str | None) -> list[str] | None:
+    if unit_field is None:
+        return None
+    out = []
+    for item_id, meta in zip(ids, metadata):
+        try:
+            out.append(str(lookup(meta, unit_field)))
+        except KeyError:
+            from bench.errors import BenchError
+
+            raise BenchError(f"item {item_id} has no metadata field {unit_field!r} to resample documents by",
+                             "set ci.unit=item, or name the document field in the dataset config (doc_key)") from None
+    return out
+
+
+def intervals(ids: Sequence[str], scores: Sequence[Mapping[str, Mapping[str, float]]],
+              metadata: Sequence[Mapping[str, Any]], spec: BootSpec, unit_field: str | None) -> dict[str, Any]:
+    """The ``intervals`` block: signature, unit, number of units, and metric -> stat -> [lo, hi] or None (n/a)."""
+    units = _units(metadata, ids, unit_field)
+    block, count = _block(scores, units, spec, resample.rng(spec.seed))
+    return {"signature": spec.signature, "unit_field": unit_field, "n_units": count, "metrics": block}
+
+
+def groups(ids: Sequence[str], scores: Sequence[Mapping[str, Mapping[str, float]]],
+           metadata: Sequence[Mapping[str, Any]], spec: BootSpec, unit_field: str | None, by: str) -> dict[str, Any]:
+    """The ``groups`` block: per value of metadata field ``by``, its items' means and intervals.
+
+    Each group draws from its own stream (seeded by ``spec.seed`` and the group's name), so a
+    group's interval does not depend on which other groups the run holds."""
+    from bench.errors import BenchError
+
+    members: dict[str, list[int]] = {}
+    for k, (item_id, meta) in enumerate(zip(ids, metadata)):
+        try:
+            members.setdefault(str(lookup(meta, by)), []).append(k)
+        except KeyError:
+            raise BenchError(f"item {item_id} has no metadata field {by!r} to group by",
+                             "pass group_by=FIELD naming a metadata field every item has") from None
+    units = _units(metadata, ids, unit_field)
+    out: dict[str, Any] = {}
+    for name in sorted(members, key=natural_key):
+        rows = members[name]
+        sub = [scores[k] for k in rows]
+        block, count = _block(sub, None if units is None else [units[k] for k in rows], spec, resample.rng(spec.seed, name))
+        means = {m: {s: fsum(it[m][s] for it in sub) / len(sub) for s in stats} for m, stats in sub[0].items()}
+        out[name] = {"n_items": len(rows), "n_units": count, "metrics": means, "intervals": block}
+    return {"by": by, "signature": spec.signature, "unit_field": unit_field, "values": out}
+

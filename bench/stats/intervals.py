@@ -1,0 +1,124 @@
+"""Percentile bootstrap confidence intervals for means, resampling items or whole documents.
+
+The items of one document are not independent (16 SummEval systems summarise the
+same article), so with a unit key the resample draws documents and the mean of a
+resample is the mean over all items of the drawn documents (a ratio estimator:
+documents may hold different numbers of items). Without one, items are the units;
+then the interval equals ``scipy.stats.bootstrap(method="percentile")`` on the
+same generator (tested).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from bench.stats import resample
+
+METHODS = ("percentile",)
+UNITS = ("item", "doc")
+
+
+@dataclass(frozen=True)
+class BootSpec:
+    """How intervals are drawn: resamples, level, unit (item | doc), seed, and the fewest units
+    for which an interval is reported at all (below it: ``n/a``, never a zero-width interval)."""
+
+    resamples: int = 1000
+    level: float = 0.95
+    unit: str = "item"
+    seed: int = 0
+    min_units: int = 5
+    method: str = "percentile"
+
+    def __post_init__(self) -> None:
+        from bench.errors import BenchError
+
+        if self.resamples < 1:
+            raise BenchError(f"ci.resamples must be >= 1, got {self.resamples}", "use e.g. ci.resamples=1000")
+        if not 0.0 < self.level < 1.0:
+            raise BenchError(f"ci.level must lie in (0, 1), got {self.level}", "use e.g. ci.level=0.95")
+        if self.unit not in UNITS:
+            raise BenchError(f"ci.unit must be one of {', '.join(UNITS)}, got {self.unit!r}", "use ci.unit=doc or ci.unit=item")
+        if self.method not in METHODS:
+            raise BenchError(f"ci.method must be one of {', '.join(METHODS)}, got {self.method!r}", "use ci.method=percentile")
+        if self.min_units < 2:
+            raise BenchError(f"ci.min_units must be >= 2, got {self.min_units}", "use e.g. ci.min_units=5")
+
+    @property
+    def signature(self) -> str:
+        """The canonical string, e.g. ``ci|boot:1000|level:95|unit:doc|seed:0|method:percentile|min:5``."""
+        from bench.signature import Signature
+
+        return str(Signature("ci", (("boot", str(self.resamples)), ("level", f"{self.level * 100:g}"),
+                                    ("unit", self.unit), ("seed", str(self.seed)), ("method", self.method),
+                                    ("min", str(self.min_units)))))
+
+
+def percentile_bounds(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper percentile bounds along axis 0 (numpy's linear interpolation, as scipy)."""
+    tail = (1.0 - level) / 2.0
+    lo = np.percentile(draws, tail * 100.0, axis=0)
+    hi = np.percentile(draws, (1.0 - tail) * 100.0, axis=0)
+    return lo, hi
+
+
+def _unit_sums(values: np.ndarray, units: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per-unit sums of each column and per-unit item counts, units in first-seen order."""
+    if units is None:
+        return values, np.ones(len(values))
+    codes: dict[str, int] = {}
+    index = np.fromiter((codes.setdefault(u, len(codes)) for u in units), dtype=np.int64, count=len(units))
+    sums = np.zeros((len(codes), values.shape[1]))
+    np.add.at(sums, index, values)
+    return sums, np.bincount(index, minlength=len(codes)).astype(np.float64)
+
+
+def bootstrap_means(values: np.ndarray, units: Sequence[str] | None, spec: BootSpec,
+                    gen: np.random.Generator) -> np.ndarray:
+    """The resampled means (resamples x columns) of ``values`` (items x columns)."""
+    sums, sizes = _unit_sums(np.asarray(values, dtype=np.float64), units)
+    n = len(sizes)
+    out = np.empty((spec.resamples, sums.shape[1]))
+    row = 0
+    for c in resample.bootstrap_counts(gen, n, spec.resamples):
+        if units is None:
+            out[row:row + len(c)] = c @ sums / n
+        else:
+            out[row:row + len(c)] = (c @ sums) / (c @ sizes)[:, None]
+        row += len(c)
+    return out
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A two-sided interval; ``None`` in its place means too few units (``n/a``)."""
+
+    lo: float
+    hi: float
+
+    def as_list(self) -> list[float]:
+        """``[lo, hi]`` for JSON."""
+        return [self.lo, self.hi]
+
+
+def mean_intervals(values: np.ndarray, units: Sequence[str] | None, spec: BootSpec,
+                   gen: np.random.Generator) -> list[Interval | None]:
+    """One interval per column of ``values`` (items x columns), or ``None`` per column when there
+    are fewer than ``spec.min_units`` units."""
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 2:
+        raise ValueError("values must be items x columns")
+    n_units = len(values) if units is None else len(set(units))
+    if n_units < spec.min_units:
+        return [None] * values.shape[1]
+    draws = bootstrap_means(values, units, spec, gen)
+    lo, hi = percentile_bounds(draws, spec.level)
+    return [Interval(float(a), float(b)) for a, b in zip(lo, hi)]
+
+
+def n_units(n_items: int, units: Sequence[str] | None) -> int:
+    """How many resampling units ``n_items`` items form."""
+    return n_items if units is None else len(set(units))

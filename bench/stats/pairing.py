@@ -1,0 +1,140 @@
+"""Pair per-item scores into systems x documents matrices for ``bench systems``.
+
+Two shapes of input, one output (``leaderboard.Table`` per metric and stat):
+
+- one run whose items name their system and document in metadata
+  (SummEval: ``system`` and ``doc_id``); several items of one system on one
+  document are averaged into that document's score;
+- several runs, one system each, on the same items, paired by item id.
+
+Every system must have every document: a missing one is an error naming the
+system and the ids, never a silent drop (the means would no longer be paired).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from bench.errors import BenchError
+from bench.stats.leaderboard import Table
+
+PRIMARY = ("fmeasure", "f1")
+
+
+def lookup(metadata: Mapping[str, Any], path: str) -> Any:
+    """``metadata["expert"]["coherence"]`` for ``expert.coherence``; KeyError when absent."""
+    value: Any = metadata
+    for part in path.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            raise KeyError(path)
+        value = value[part]
+    return value
+
+
+def metadata_fields(samples: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Dotted names of the metadata fields present in the first item (for error messages)."""
+    def walk(d: Mapping[str, Any], prefix: str) -> list[str]:
+        out = []
+        for k, v in d.items():
+            out += walk(v, f"{prefix}{k}.") if isinstance(v, Mapping) else [f"{prefix}{k}"]
+        return out
+
+    return walk(samples[0].get("metadata", {}), "") if samples else []
+
+
+def choose_stats(stats: Sequence[str], wanted: str | None) -> list[str]:
+    """The stats to rank: ``wanted`` (a name, or ``all``), else the F-measure / F1, else every stat."""
+    if wanted == "all":
+        return list(stats)
+    if wanted:
+        return [wanted] if wanted in stats else []
+    primary = [s for s in stats if s in PRIMARY]
+    return primary[:1] or list(stats)
+
+
+def _names(samples: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
+    first = samples[0]["scores"]
+    return {metric: list(stats) for metric, stats in first.items()}
+
+
+def _select(available: Mapping[str, list[str]], metrics: Sequence[str] | None, stat: str | None) -> list[tuple[str, str]]:
+    if metrics:
+        unknown = [m for m in metrics if m not in available]
+        if unknown:
+            raise BenchError(f"no metric {', '.join(unknown)} in the run(s)", f"choose from {', '.join(available)}")
+    chosen = []
+    for metric in metrics or list(available):
+        stats = choose_stats(available[metric], stat)
+        if not stats:
+            raise BenchError(f"metric {metric} has no stat {stat!r}", f"choose from {', '.join(available[metric])} or all")
+        chosen += [(metric, s) for s in stats]
+    return chosen
+
+
+def _missing_message(missing: Mapping[str, list[str]]) -> str:
+    parts = []
+    for system, ids in sorted(missing.items()):
+        shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        parts.append(f"{system} lacks {shown}")
+    return "; ".join(parts)
+
+
+def _tables(cells: Mapping[str, Mapping[str, list[Mapping[str, Any]]]], chosen: list[tuple[str, str]],
+            direction: Mapping[str, bool], what: str) -> list[Table]:
+    systems = sorted(cells, key=natural_key)
+    docs = sorted({d for per_doc in cells.values() for d in per_doc}, key=natural_key)
+    missing = {s: [d for d in docs if d not in cells[s]] for s in systems}
+    missing = {s: ids for s, ids in missing.items() if ids}
+    if missing:
+        raise BenchError(f"not every system has every {what}: {_missing_message(missing)}",
+                         "score every system on the same items (or select the common ones)")
+    if len(systems) < 2:
+        raise BenchError(f"need at least two systems, found {len(systems)} ({', '.join(systems)})",
+                         "pass --by FIELD for a run with a system field, or two or more runs")
+    tables = []
+    for metric, stat in chosen:
+        matrix = np.array([[np.mean([it["scores"][metric][stat] for it in cells[s][d]]) for d in docs] for s in systems])
+        tables.append(Table(metric, stat, tuple(systems), tuple(docs), matrix, direction.get(metric, True)))
+    return tables
+
+
+def natural_key(name: str) -> tuple:
+    """M2 before M11: digits compare as numbers."""
+    import re
+
+    return tuple((0, int(t)) if t.isdigit() else (1, t) for t in re.split(r"(\d+)", name) if t)
+
+
+def by_field(samples: Sequence[Mapping[str, Any]], by: str, doc: str, metrics: Sequence[str] | None = None,
+             stat: str | None = None, higher_is_better: Mapping[str, bool] | None = None) -> list[Table]:
+    """Tables from one run: the system is metadata field ``by``, the document metadata field ``doc``."""
+    if not samples:
+        raise BenchError("the run has no items", "rank a run that scored items")
+    cells: dict[str, dict[str, list]] = {}
+    for item in samples:
+        meta = item.get("metadata", {})
+        try:
+            system, document = str(lookup(meta, by)), str(lookup(meta, doc))
+        except KeyError as exc:
+            fields = ", ".join(metadata_fields(samples)) or "(none)"
+            raise BenchError(f"item {item['id']} has no metadata field {exc.args[0]!r}; fields present: {fields}",
+                             "pass --by / --doc naming fields the items have") from None
+        cells.setdefault(system, {}).setdefault(document, []).append(item)
+    return _tables(cells, _select(_names(samples), metrics, stat), higher_is_better or {}, "document")
+
+
+def by_runs(runs: Sequence[tuple[str, Sequence[Mapping[str, Any]]]], metrics: Sequence[str] | None = None,
+            stat: str | None = None, higher_is_better: Mapping[str, bool] | None = None) -> list[Table]:
+    """Tables from several runs (name, samples), one system each, paired by item id."""
+    names = [n for n, _ in runs]
+    if len(set(names)) != len(names):
+        raise BenchError(f"two runs share the system name {next(n for n in names if names.count(n) > 1)!r}",
+                         "name each system with --names A,B,...")
+    cells = {name: {item["id"]: [item] for item in samples} for name, samples in runs}
+    common = set.intersection(*(set(_names(s)) for _, s in runs if s)) if all(s for _, s in runs) else set()
+    if not common:
+        raise BenchError("the runs share no metric", "rank runs scored with the same metrics")
+    available = {m: v for m, v in _names(runs[0][1]).items() if m in common}
+    return _tables(cells, _select(available, metrics, stat), higher_is_better or {}, "item")
