@@ -98,7 +98,7 @@ def _validate(side: Side) -> None:
 
 
 def write_baseline(run_dir: str | Path, path: Path, update: bool) -> dict[str, Any]:
-    """Write a run's baseline atomically (never over an existing one without ``update``)."""
+    """Write a run's baseline (``baseline_of``) atomically through the store (never over an existing one without ``update``)."""
     record = store.load_run(run_dir)
     samples = store.load_samples(run_dir)
     if path.exists() and not update:
@@ -110,8 +110,16 @@ def write_baseline(run_dir: str | Path, path: Path, update: bool) -> dict[str, A
                 f"baseline {path} belongs to experiment {old.get('experiment')!r}, the run to {record['experiment']!r}",
                 "pass --output for another file",
             )
+    baseline = baseline_of(record, samples)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    store.write_json_atomic(path, baseline)
+    return baseline
+
+
+def baseline_of(record: dict[str, Any], samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """A run's baseline data (pure): its aggregates, signatures, inputs, environment and per-item scores."""
     ids, columns = per_item_columns(samples)
-    baseline = {
+    return {
         "kind": BASELINE_KIND,
         "schema_version": store.SCHEMA_VERSION,
         "experiment": record["experiment"],
@@ -124,6 +132,3 @@ def write_baseline(run_dir: str | Path, path: Path, update: bool) -> dict[str, A
         "environment": record["environment"],
         "per_item": {"ids": list(ids), "scores": columns},
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    store.write_json_atomic(path, baseline)
-    return baseline
