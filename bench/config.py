@@ -19,6 +19,7 @@ from bench.errors import BenchError, unknown_choice
 from bench.gate.compare import CheckSpec
 from bench.metrics.registry import lookup
 from bench.paths import safe_component
+from bench.stats.intervals import CISpec
 
 
 
@@ -44,6 +45,8 @@ class RunConfig:
     check: CheckSpec = field(default_factory=CheckSpec)
     shard: ShardSpec = field(default_factory=ShardSpec)
     force: bool = False  # recompute even when an identical run is in the store
+    ci: CISpec = field(default_factory=CISpec)  # a bootstrap interval on every aggregate
+    group_by: str | None = None  # a metadata field: per-group means with intervals (e.g. system)
 
 
 def _convert(tp: Any, value: Any, where: str) -> Any:
@@ -110,14 +113,17 @@ def parse(cfg: Mapping[str, Any]) -> RunConfig:
     dataset = build(DatasetSpec, cfg.pop("dataset", None), "dataset")
     check = build(CheckSpec, cfg.pop("check", None), "check")
     shard = build(ShardSpec, cfg.pop("shard", None), "shard")
-    known = {f.name for f in dataclasses.fields(RunConfig)} - {"dataset", "metrics", "check", "shard"}
+    ci = build(CISpec, cfg.pop("ci", None), "ci")
+    known = {f.name for f in dataclasses.fields(RunConfig)} - {"dataset", "metrics", "check", "shard", "ci"}
     for key in cfg:
         if key not in known:
             # never kept or acted on: a typo (`+limt=5`) or a hostile key (`+x._target_=os.system`)
-            err = unknown_choice("option", key, known | {"dataset", "metrics", "check", "shard"})
+            err = unknown_choice("option", key, known | {"dataset", "metrics", "check", "shard", "ci"})
             raise BenchError(f"unknown option {key!r}", err.fix)
     hints = typing.get_type_hints(RunConfig)
     top = {k: _convert(hints[k], v, k) for k, v in cfg.items()}
     top.setdefault("name", dataset.name)
     safe_component(top["name"], "experiment name", "set name=<letters, digits, '.', '_' or '-'>")
-    return RunConfig(dataset=dataset, metrics=metrics, check=check, shard=shard, **top)
+    config = RunConfig(dataset=dataset, metrics=metrics, check=check, shard=shard, ci=ci, **top)
+    config.ci.resolve(dataset.doc_key, config.seed)  # bad ci settings fail before any work
+    return config

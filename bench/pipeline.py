@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from bench import data, faults
 from bench.config import RunConfig
@@ -46,6 +46,8 @@ class RunResult:
     inputs_fingerprint: str
     timings: Mapping[str, float] = field(default_factory=dict)
     inputs: Inputs | None = None
+    intervals: Mapping[str, Any] | None = None  # bench.stats.aggregate.intervals, None when ci.resamples=0
+    groups: Mapping[str, Any] | None = None  # bench.stats.aggregate.groups, None without group_by
 
     def metric(self, name: str) -> MetricResult:
         """The result of one metric name."""
@@ -167,4 +169,20 @@ def run(config: RunConfig, metrics: Mapping[str, Any] | None = None, inputs: Inp
     if tuple(r.signature for r in results) != declared:
         got = [str(r.signature) for r in results]
         raise RuntimeError(f"bench bug: scored signatures {got} differ from the declared {[str(d) for d in declared]}")
-    return RunResult(config, inputs.items, tuple(results), inputs.fingerprint, timings, inputs)
+    t0 = time.perf_counter()
+    intervals, groups = summarise(config, inputs.items, results)
+    timings["intervals_s"] = time.perf_counter() - t0
+    return RunResult(config, inputs.items, tuple(results), inputs.fingerprint, timings, inputs, intervals, groups)
+
+
+def item_scores(items: Sequence[Item], results: Sequence[MetricResult]) -> list[dict[str, dict[str, float]]]:
+    """Per item: metric -> stat -> score (the shape samples.jsonl stores)."""
+    return [{m.name: dict(zip(m.stats, m.per_item[k])) for m in results} for k in range(len(items))]
+
+
+def summarise(config: RunConfig, items: Sequence[Item], results: Sequence[MetricResult]):
+    """The run's interval and group blocks (``bench.stats.aggregate.blocks``)."""
+    from bench.stats import aggregate
+
+    return aggregate.blocks(config.ci, config.dataset.doc_key, config.seed, config.group_by,
+                            [it.id for it in items], item_scores(items, results), [it.metadata for it in items])

@@ -110,13 +110,44 @@ def sacrebleu_time(tables: list[Table], resamples: int) -> tuple[float, int]:
     return time.perf_counter() - t0, calls
 
 
+def ci_overhead(path: str | None, repeats: int) -> tuple[float, float, float]:
+    """Median wall seconds of a forced SummEval ROUGE ``bench run`` without and with intervals
+    (alternating, in fresh processes), and the in-process ``intervals_s`` of the latter."""
+    import json
+    import statistics
+    import subprocess
+    import tempfile
+
+    exe = str(Path(sys.executable).with_name("bench"))
+    extra = [f"dataset.path={path}"] if path else []
+    times: dict[str, list[float]] = {"off": [], "on": []}
+    inner = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(repeats):
+            for mode, opts in (("off", ["ci.resamples=0"]), ("on", [])):
+                t = time.perf_counter()
+                proc = subprocess.run([exe, "run", "experiment=summeval_rouge", "force=true", f"results_dir={tmp}",
+                                       *extra, *opts], capture_output=True, text=True, check=True)
+                times[mode].append(time.perf_counter() - t)
+                if mode == "on":
+                    run_dir = Path(proc.stdout.strip().splitlines()[-1])
+                    inner.append(json.loads((run_dir / "result.json").read_text())["volatile"]["timings_s"]["intervals_s"])
+    return statistics.median(times["off"]), statistics.median(times["on"]), statistics.median(inner)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=2000)
     ap.add_argument("--family-seeds", type=int, default=500)
     ap.add_argument("--resamples", type=int, default=1000)
     ap.add_argument("--path", default=None)
+    ap.add_argument("--overhead-repeats", type=int, default=5)
     args = ap.parse_args()
+
+    off, on, inner = ci_overhead(args.path, args.overhead_repeats)
+    print(f"## Cost of intervals: forced `bench run experiment=summeval_rouge`, median of {args.overhead_repeats}, alternating\n")
+    print(f"ci.resamples=0: {off:.2f} s; default (1,000 resamples over 100 documents): {on:.2f} s "
+          f"({(on / off - 1) * 100:+.1f}%); intervals_s inside the run: {inner:.3f} s\n")
 
     t0 = time.perf_counter()
     matrices, systems, docs = summeval_scores(args.path)

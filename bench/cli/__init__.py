@@ -15,6 +15,8 @@ commands:
   diff RUN_A RUN_B      metric deltas, items that moved most, signature diff
   reproduce RUN         re-run a stored run from its record: identical (0) or drifted (1)
   merge RUN...          join shard runs (shard.index/shard.count) into one run
+  systems RUN [RUN...]  leaderboard: means with CIs, all-pairs paired tests (Holm), clusters
+                        e.g. bench systems RUN --by system, or bench systems RUN_A RUN_B
 
 Run `bench run --help` for the config groups and options, `bench COMMAND --help` for the rest.
 """
@@ -26,6 +28,7 @@ COMMANDS = {
     "diff": "bench.cli.commands.diff",
     "reproduce": "bench.cli.commands.reproduce",
     "merge": "bench.cli.commands.merge",
+    "systems": "bench.cli.commands.systems",
 }
 
 

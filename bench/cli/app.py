@@ -60,13 +60,13 @@ def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
         log.info("answered from the store: same config, inputs and software as %s (force=true recomputes)", cached)
         rec = store.load_run(cached)
         print(f"experiment {config.name}: {rec['inputs']['items']} items, CACHED run {rec['volatile']['run_id']}", file=out)
-        print(summary.table(rec["metrics"], rec.get("higher_is_better")), file=out)
+        print(summary.of_record(rec), file=out)
         print(cached, file=out)
         return cached
     run = api.compute(prep, files=_hydra_files())
     run_dir = api.save(run, config.results_dir)
     print(f"experiment {config.name}: {len(run.plain_samples)} items, inputs {prep.inputs.fingerprint[:19]}…", file=out)
-    print(summary.table(run.plain_record["metrics"], run.plain_record.get("higher_is_better")), file=out)
+    print(summary.of_record(run.plain_record), file=out)
     print(run_dir, file=out)
     return run_dir
 

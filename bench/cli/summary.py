@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Mapping
+
+from bench.signature import Signature
 
 from bench.metrics.registry import display_order
 
@@ -10,10 +12,23 @@ from bench.metrics.registry import display_order
 LABELS = {"precision": "P", "recall": "R", "fmeasure": "F", "f1": "F"}
 
 
-def table(metrics: Mapping[str, Mapping[str, float]], higher_is_better: Mapping[str, bool] | None = None) -> str:
+def _primary(stats: Mapping[str, object]) -> str | None:
+    """The stat an interval column shows: F-measure / F1, else a metric's only stat."""
+    names = list(stats)
+    return next((s for s in ("fmeasure", "f1") if s in names), names[0] if len(names) == 1 else None)
+
+
+def _ci_text(ci: object) -> str:
+    return "n/a" if ci is None else f"[{ci[0]:.4f}, {ci[1]:.4f}]"
+
+
+def table(metrics: Mapping[str, Mapping[str, float]], higher_is_better: Mapping[str, bool] | None = None,
+          intervals: Mapping[str, Any] | None = None) -> str:
     """Metric rows, one column per stat (P/R/F first), four decimals (stored values keep full precision).
 
-    A lower-is-better metric is marked ``(lower is better)``.
+    A lower-is-better metric is marked ``(lower is better)``. With ``intervals``
+    (a record's block) a last column holds the interval of the row's main stat
+    (F / F1, or its only stat); ``n/a`` where there were too few units for one.
     """
     higher_is_better = higher_is_better or {}
     columns: list[str] = []
@@ -30,7 +45,45 @@ def table(metrics: Mapping[str, Mapping[str, float]], higher_is_better: Mapping[
         by_label = {LABELS.get(stat, stat): v for stat, v in values.items()}
         label = name if higher_is_better.get(name, True) else f"{name} (lower is better)"
         rows.append([label, *(f"{by_label[c]:.4f}" if c in by_label else "-" for c in columns)])
+        if intervals is not None:
+            stat = _primary(values)
+            ci = (intervals["metrics"].get(name) or {}).get(stat) if stat else None
+            rows[-1].append(_ci_text(ci) + (f" ({LABELS.get(stat, stat)})" if stat and ci is not None else ""))
+    if intervals is not None:
+        level = dict(Signature.parse(intervals["signature"]).components).get("level", "95")
+        unit = "documents" if intervals.get("unit_field") else "items"
+        rows[0].append(f"{level}% CI ({intervals['n_units']} {unit})")
+        columns = [*columns, rows[0][-1]]
     widths = [max(len(r[i]) for r in rows) for i in range(len(columns) + 1)]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def groups_table(groups: Mapping[str, Any], higher_is_better: Mapping[str, bool] | None = None) -> str:
+    """Per group (``group_by``): the main stat of every metric with its interval."""
+    values = groups["values"]
+    if not values:
+        return ""
+    first = next(iter(values.values()))["metrics"]
+    cols = [(m, _primary(stats)) for m, stats in sorted(first.items(), key=lambda kv: display_order(kv[0]))]
+    cols = [(m, s) for m, s in cols if s]
+    rows = [[groups["by"], "items", *(f"{m} {LABELS.get(s, s)}" for m, s in cols)]]
+    for name, g in values.items():
+        cells = []
+        for m, s in cols:
+            ci = (g["intervals"].get(m) or {}).get(s)
+            cells.append(f"{g['metrics'][m][s]:.4f} {_ci_text(ci)}")
+        rows.append([name, str(g["n_items"]), *cells])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def of_record(record: Mapping[str, Any]) -> str:
+    """The summary a run prints: the metric table with intervals, then the groups, if any."""
+    out = table(record["metrics"], record.get("higher_is_better"), record.get("intervals"))
+    if record.get("groups"):
+        out += "\n\n" + groups_table(record["groups"], record.get("higher_is_better"))
+    return out

@@ -77,6 +77,12 @@ def fingerprint(items: Iterable[Item]) -> str:
     return "sha256:" + digest.hexdigest()
 
 
+def references_hash(item: Item) -> str:
+    """SHA-256 of one item's references (canonical JSON list), as samples.jsonl stores it."""
+    text = json.dumps(list(item.references), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def part_fingerprint(items: Iterable[Item], part: str) -> str:
     """SHA-256 of (id, candidate) or (id, references) only.
 

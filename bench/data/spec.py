@@ -34,3 +34,7 @@ class DatasetSpec:
     reference_file: str | None = None  # seed: default seeds/000_*.txt
     columns: ColumnSpec = field(default_factory=ColumnSpec)
     extract: ExtractSpec = field(default_factory=ExtractSpec)
+    # Which item metadata fields say what (analyses read them from the stored config):
+    doc_key: str | None = None  # the source document; intervals resample documents (ci.unit=auto)
+    system_key: str | None = None  # the system that wrote the candidate (`bench systems RUN`)
+    human: tuple[str, ...] = ()  # human judgments, e.g. expert.coherence (`bench meta RUN`)

@@ -139,26 +139,14 @@ def paired_bootstrap_p(diffs: Sequence[float], resamples: int, seed: int) -> flo
     """One-sided p-value that the mean of ``diffs`` has the sign observed, by chance.
 
     The share of bootstrap means (resampling items with replacement) on the
-    other side of zero, counting zero as not-the-observed-direction. All-zero
-    diffs give p = 1.
+    other side of zero, counting zero as not-the-observed-direction; all-zero
+    diffs give p = 1 (``bench.stats.paired.one_sample_bootstrap_p``). Under the
+    null it flags a regression in 5.2% of cases at alpha 0.05
+    (``benchmarks/stats_calibration.py``, 2,000 SummEval null pairs).
     """
-    import numpy as np
+    from bench.stats.paired import one_sample_bootstrap_p
 
-    d = np.asarray(diffs, dtype=np.float64)
-    mean = d.mean()
-    if mean == 0.0:
-        return 1.0
-    rng = np.random.default_rng(seed)
-    n = len(d)
-    chunk = max(1, min(resamples, 20_000_000 // max(n, 1)))  # bound memory at ~160 MB of indices
-    opposite = 0
-    done = 0
-    while done < resamples:
-        k = min(chunk, resamples - done)
-        means = d[rng.integers(0, n, size=(k, n))].mean(axis=1)
-        opposite += int(np.count_nonzero(means >= 0.0 if mean < 0 else means <= 0.0))
-        done += k
-    return (opposite + 1) / (resamples + 1)  # never exactly 0: a finite bootstrap cannot prove that
+    return one_sample_bootstrap_p(diffs, resamples, seed)
 
 
 def signature_changes(base: Side, run: Side) -> dict[str, tuple[str, ...]]:

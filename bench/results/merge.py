@@ -70,12 +70,28 @@ def merge(shards: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> tuple[di
     inputs = {k: v for k, v in first["inputs"].items() if k != "shard"}
     inputs["items"] = len(samples)
     inputs["references"] = sum(r["inputs"]["references"] for r, _ in shards)
+    config = _unsharded_config(first)
     record = {
-        **{k: v for k, v in first.items() if k not in ("volatile", "run_key")},
-        "config": _unsharded_config(first),
+        **{k: v for k, v in first.items() if k not in ("volatile", "run_key", "intervals", "groups")},
+        "config": config,
         "metrics": metrics,
         "signatures": {k: _strip_shard(v) for k, v in first["signatures"].items()},
+        **_blocks(config, samples),
         "notes": notes,
         "inputs": inputs,
     }
     return record, samples
+
+
+def _blocks(config: dict[str, Any], samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """The intervals and groups of the whole corpus, drawn as the unsharded run draws them."""
+    if "ci" not in config:  # a record from before intervals existed
+        return {}
+    from bench.config import build
+    from bench.stats import aggregate
+    from bench.stats.intervals import CISpec
+
+    whole, grouped = aggregate.blocks(build(CISpec, config["ci"], "ci"), (config.get("dataset") or {}).get("doc_key"),
+                                      config.get("seed", 0), config.get("group_by"), [s["id"] for s in samples],
+                                      [s["scores"] for s in samples], [s.get("metadata", {}) for s in samples])
+    return {**({"intervals": whole} if whole is not None else {}), **({"groups": grouped} if grouped is not None else {})}

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from bench.metrics.base import VOLATILE_NOTE_PREFIXES
-from bench.pipeline import RunResult
+from bench.pipeline import RunResult, item_scores
 from bench.results import environment
 from bench.results.store import SCHEMA_VERSION
+from bench.data.items import references_hash
 
 
 
@@ -25,6 +26,8 @@ def build_record(result: RunResult, config: Mapping[str, Any], volatile: Mapping
         "metrics": result.aggregates(),
         "signatures": {m.name: str(m.signature) for m in result.metrics},
         "higher_is_better": {m.name: m.higher_is_better for m in result.metrics},
+        **({"intervals": dict(result.intervals)} if result.intervals is not None else {}),
+        **({"groups": dict(result.groups)} if result.groups is not None else {}),
         "notes": _notes(result, volatile=False),
         "inputs": _inputs(result),
         "environment": environment.capture(),
@@ -59,15 +62,18 @@ def _inputs(result: RunResult) -> dict[str, Any]:
 
 
 def build_samples(result: RunResult) -> list[dict[str, Any]]:
-    """One ``samples.jsonl`` line per item: id, candidate, metadata, per-metric scores."""
+    """One ``samples.jsonl`` line per item: id, candidate, its references' hash, metadata, per-metric scores.
+
+    The references' hash lets an analysis of several runs name the items whose
+    references differ, not just say that the corpora do."""
     out = []
-    for k, item in enumerate(result.items):
-        scores = {m.name: dict(zip(m.stats, m.per_item[k])) for m in result.metrics}
+    for item, scores in zip(result.items, item_scores(result.items, result.metrics)):
         out.append(
             {
                 "id": item.id,
                 "candidate": item.candidate,
                 "n_references": len(item.references),
+                "references_sha256": references_hash(item),
                 "metadata": dict(item.metadata),
                 "scores": scores,
             }

@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from bench.stats import resample
-from bench.stats.intervals import BootSpec, mean_intervals, n_units
+from bench.stats.intervals import BootSpec, CISpec, mean_intervals, n_units
 from bench.stats.pairing import lookup, natural_key
 
 
@@ -83,3 +83,16 @@ def groups(ids: Sequence[str], scores: Sequence[Mapping[str, Mapping[str, float]
         out[name] = {"n_items": len(rows), "n_units": count, "metrics": means, "intervals": block}
     return {"by": by, "signature": spec.signature, "unit_field": unit_field, "values": out}
 
+
+
+def blocks(ci: CISpec, doc_key: str | None, seed: int, group_by: str | None, ids: Sequence[str],
+           scores: Sequence[Mapping[str, Mapping[str, float]]],
+           metadata: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """A run's ``intervals`` and ``groups`` blocks (either None when not asked for), from its items
+    in corpus order: a computed run and a merge of its shards both call this."""
+    spec, unit_field = ci.resolve(doc_key, seed)
+    if group_by is not None and spec is None:
+        spec, unit_field = CISpec().resolve(doc_key, seed)  # groups always carry their intervals
+    whole = None if ci.resamples == 0 else intervals(ids, scores, metadata, spec, unit_field)
+    grouped = None if group_by is None else groups(ids, scores, metadata, spec, unit_field, group_by)
+    return whole, grouped

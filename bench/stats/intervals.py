@@ -22,6 +22,37 @@ UNITS = ("item", "doc")
 
 
 @dataclass(frozen=True)
+class CISpec:
+    """The ``ci`` node of a run's config: how every aggregate's interval is drawn.
+
+    ``unit: auto`` resamples documents when the dataset names its document field
+    (``dataset.doc_key``; items of one document are not independent), else items;
+    ``seed: null`` uses the run's ``seed``; ``resamples: 0`` records no intervals."""
+
+    resamples: int = 1000
+    level: float = 0.95
+    unit: str = "auto"
+    seed: int | None = None
+    min_units: int = 5
+
+    def resolve(self, doc_key: str | None, run_seed: int) -> tuple["BootSpec | None", str | None]:
+        """The bootstrap settings and the metadata field of the unit (None: items), or (None, None) when off."""
+        from bench.errors import BenchError
+
+        if self.resamples == 0:
+            return None, None
+        unit = self.unit
+        if unit == "auto":
+            unit = "doc" if doc_key else "item"
+        if unit == "doc" and not doc_key:
+            raise BenchError("ci.unit=doc but the dataset names no document field",
+                             "set dataset.doc_key=FIELD (a metadata field), or ci.unit=item")
+        spec = BootSpec(resamples=self.resamples, level=self.level, unit=unit,
+                        seed=run_seed if self.seed is None else self.seed, min_units=self.min_units)
+        return spec, (doc_key if unit == "doc" else None)
+
+
+@dataclass(frozen=True)
 class BootSpec:
     """How intervals are drawn: resamples, level, unit (item | doc), seed, and the fewest units
     for which an interval is reported at all (below it: ``n/a``, never a zero-width interval)."""
@@ -37,7 +68,7 @@ class BootSpec:
         from bench.errors import BenchError
 
         if self.resamples < 1:
-            raise BenchError(f"ci.resamples must be >= 1, got {self.resamples}", "use e.g. ci.resamples=1000")
+            raise BenchError(f"ci.resamples must be >= 1, got {self.resamples}", "use e.g. ci.resamples=1000 (0: no intervals)")
         if not 0.0 < self.level < 1.0:
             raise BenchError(f"ci.level must lie in (0, 1), got {self.level}", "use e.g. ci.level=0.95")
         if self.unit not in UNITS:

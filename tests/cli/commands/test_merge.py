@@ -40,7 +40,7 @@ def _runs(results: Path) -> list[Path]:
 @pytest.mark.parametrize(
     "options",
     [
-        ["metrics=[rouge]"],
+        ["metrics=[rouge]", "group_by=system"],  # intervals over documents, and per-system groups
         # 100 items in shards of 25 cut documents (16 systems each) apart; the embedding cache is off so that
         # every shard embeds its own texts in its own batches, and still gets the single run's bits.
         ["metrics=[rouge,bertscore]", "limit=100", "metrics.bertscore.cache=false", "metrics.bertscore.progress=false"],
@@ -66,7 +66,10 @@ def test_four_joblib_shards_merge_to_the_single_run(tmp_path, summeval_path, opt
     b = json.loads((merged_dir / "result.json").read_text())
     a.pop("volatile"), b.pop("volatile")
     assert a["config"].pop("results_dir") != b["config"].pop("results_dir")  # the only config difference here
-    assert a == b  # aggregates, signatures, inputs, config, run key: all exactly equal
+    assert a == b  # aggregates, intervals, groups, signatures, inputs, config, run key: all exactly equal
+    assert a["intervals"]["unit_field"] == "doc_id" and a["intervals"]["metrics"]["rouge1"]["fmeasure"] is not None
+    if "group_by=system" in options:
+        assert len(a["groups"]["values"]) == 16
     assert (single_dir / "samples.jsonl").read_bytes() == (merged_dir / "samples.jsonl").read_bytes()
 
 
