@@ -113,6 +113,21 @@ class Run:
         return MappingProxyType({name: Stats(stats) for name, stats in self.plain_record["metrics"].items()})
 
     @property
+    def intervals(self) -> Mapping[str, Mapping[str, tuple[float, float] | None]]:
+        """Metric name -> stat -> ``(lo, hi)`` of its mean's bootstrap interval, ``None`` where too few
+        units (``n/a``); empty when the run recorded none (``ci.resamples=0``)."""
+        block = self.plain_record.get("intervals") or {"metrics": {}}
+        return MappingProxyType({m: MappingProxyType({s: None if ci is None else (ci[0], ci[1]) for s, ci in stats.items()})
+                                 for m, stats in block["metrics"].items()})
+
+    @property
+    def groups(self) -> Mapping[str, Mapping[str, Stats]]:
+        """With ``group_by``: group -> metric name -> its means (``run.groups["M11"]["rouge1"].fmeasure``)."""
+        block = self.plain_record.get("groups") or {"values": {}}
+        return MappingProxyType({g: MappingProxyType({m: Stats(v) for m, v in values["metrics"].items()})
+                                 for g, values in block["values"].items()})
+
+    @property
     def signatures(self) -> Mapping[str, str]:
         """Metric name -> its signature string."""
         return MappingProxyType(dict(self.plain_record["signatures"]))
@@ -301,6 +316,33 @@ def load_run(path: str | Path) -> Run:
     from bench.results import store
 
     return Run.of(store.load_run(path), store.load_samples(path), Path(path))
+
+
+def systems(*runs: Run | str | Path, by: str | None = None, doc: str | None = None,
+            metrics: Sequence[str] | None = None, stat: str | None = None, names: Sequence[str] | None = None,
+            **settings: Any):
+    """A leaderboard, as ``bench systems`` computes it (not stored); returns a ``bench.stats.leaderboard.Leaderboard``
+    (``.to_json()`` gives the tidy rows).
+
+    ``runs``: one saved run whose items name their system (``by``; default the
+    dataset's ``system_key``), or several saved runs, one system each.
+    ``settings``: ``tests``, ``resamples``, ``ci_resamples``, ``seed``,
+    ``correction``, ``alpha``, ``level`` (``bench.stats.leaderboard.SystemsSpec``).
+    """
+    from bench.analysis import systems as analysis
+    from bench.stats.leaderboard import SystemsSpec
+
+    paths = []
+    for r in runs:
+        if isinstance(r, Run):
+            if r.path is None:
+                raise BenchError("a run given to bench.systems has not been saved", "bench.save(run) it first")
+            paths.append(r.path)
+        else:
+            paths.append(Path(r))
+    if "tests" in settings:
+        settings["tests"] = tuple(settings["tests"])
+    return analysis.build(paths, SystemsSpec(**settings), by=by, doc=doc, metrics=metrics, stat=stat, names=names)
 
 
 def check(run: Run | str | Path, baseline: str | Path, **settings: Any):

@@ -135,6 +135,26 @@ def ci_overhead(path: str | None, repeats: int) -> tuple[float, float, float]:
     return statistics.median(times["off"]), statistics.median(times["on"]), statistics.median(inner)
 
 
+def cli_time(path: str | None) -> dict[str, float]:
+    """Wall seconds of ``bench systems`` on a stored SummEval ROUGE run (a fresh process: imports included)."""
+    import subprocess
+    import tempfile
+
+    exe = str(Path(sys.executable).with_name("bench"))
+    extra = [f"dataset.path={path}"] if path else []
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.run([exe, "run", "experiment=summeval_rouge", f"results_dir={tmp}", *extra],
+                              capture_output=True, text=True, check=True)
+        run_dir = proc.stdout.strip().splitlines()[-1]
+        for label, opts in (("4 ROUGE metrics, 1,000 resamples", ["--resamples", "1000"]),
+                            ("4 ROUGE metrics, default 10,000 resamples", [])):
+            t = time.perf_counter()
+            subprocess.run([exe, "systems", run_dir, "--no-save", *opts], capture_output=True, text=True, check=True)
+            out[label] = time.perf_counter() - t
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", type=int, default=2000)
@@ -187,6 +207,9 @@ def main() -> None:
         paired.paired_bootstrap(tb.scores, list(itertools.combinations(range(len(systems)), 2)), 1000,
                                 np.random.default_rng(0))
     ours_bs = time.perf_counter() - t
+    cli = cli_time(args.path)
+    for label, secs in cli.items():
+        print(f"`bench systems RUN` end to end ({label}): {secs:.2f} s")
     theirs, calls = sacrebleu_time(tables, 1000)
     print(f"paired bootstrap only, 1000 resamples, {calls} pair-metrics: bench {ours_bs:.3f} s, sacrebleu {theirs:.2f} s"
           f" -> {theirs / ours_bs:.0f}x")

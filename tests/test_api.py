@@ -22,11 +22,12 @@ def test_readme_example_runs(tmp_path, monkeypatch):
     (code,) = re.findall(r"<!-- api-example[^>]*-->\n```python\n(.*?)```", text, flags=re.S)
     monkeypatch.chdir(tmp_path)
     exec(compile(code, "README.md", "exec"), {})
-    assert len(list((tmp_path / "results" / "memory").iterdir())) == 1
+    assert len([p for p in (tmp_path / "results" / "memory").iterdir() if p.name != "analyses"]) == 2
 
 
 def test_all_is_the_api():
-    assert sorted(bench.__all__) == ["Run", "Stats", "__version__", "check", "evaluate", "load_run", "save", "score"]
+    assert sorted(bench.__all__) == ["Run", "Stats", "__version__", "check", "evaluate", "load_run", "save", "score",
+                                     "systems"]
 
 
 def test_import_bench_imports_no_heavy_library():
@@ -101,3 +102,20 @@ def test_evaluate_equals_bench_run(tmp_path, bench_cli):
     stored = json.loads((Path(proc.stdout.strip().splitlines()[-1]) / "result.json").read_text())
     assert stored["metrics"] == run.as_dict()["metrics"] and stored["signatures"] == run.as_dict()["signatures"]
     assert stored["run_key"] == run.record["run_key"]  # the key ignores where results go: the same run
+
+
+def test_intervals_and_groups_from_the_api():
+    words = "one two three four five six seven eight nine ten".split()
+    cands = [" ".join(words[i % 10:] + words[: i % 10][:3]) for i in range(12)]
+    refs = [" ".join(words[(i + 1) % 10:]) for i in range(12)]
+    run = bench.score(cands, refs, metrics=["rouge"], rouge={"use_stemmer": False})
+    lo, hi = run.intervals["rouge1"]["fmeasure"]
+    assert lo <= run.metrics["rouge1"].fmeasure <= hi
+    assert run.record["intervals"]["signature"] == "ci|boot:1000|level:95|unit:item|seed:0|method:percentile|min:5"
+    assert run.groups == {}
+
+
+def test_systems_needs_saved_runs():
+    run = bench.score(["a b c"], ["a b"], metrics=["rouge"])
+    with pytest.raises(BenchError, match="has not been saved"):
+        bench.systems(run, run)
