@@ -19,6 +19,7 @@ SOURCES = {
     "files": "bench.data.files",
     "hub": "bench.data.hub",
     "summeval": "bench.data.summeval",
+    "summeval_annotations": "bench.data.annotations",
 }
 
 __all__ = ["ColumnSpec", "DatasetSpec", "SOURCES", "load_items", "select"]
