@@ -29,7 +29,7 @@ def to_plain(cfg):
 
 
 def test_the_config_tree_is_what_these_tests_enumerate():
-    assert DATASETS == ["files", "hub", "seed", "summeval"]
+    assert DATASETS == ["files", "hub", "seed", "summeval", "summeval_annotations"]
     assert set(EXPERIMENTS) >= {"seed", "summeval", "summeval_rouge"}
     assert METRIC_FAMILIES == ["bertscore", "rouge"]
 

@@ -17,6 +17,7 @@ commands:
   merge RUN...          join shard runs (shard.index/shard.count) into one run
   systems RUN [RUN...]  leaderboard: means with CIs, all-pairs paired tests (Holm), clusters
                         e.g. bench systems RUN --by system, or bench systems RUN_A RUN_B
+  meta RUN [RUN...]     agreement with human judgments: correlations with CIs, metric tests
 
 Run `bench run --help` for the config groups and options, `bench COMMAND --help` for the rest.
 """
@@ -29,6 +30,7 @@ COMMANDS = {
     "reproduce": "bench.cli.commands.reproduce",
     "merge": "bench.cli.commands.merge",
     "systems": "bench.cli.commands.systems",
+    "meta": "bench.cli.commands.meta",
 }
 
 

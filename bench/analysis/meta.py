@@ -1,0 +1,328 @@
+"""``bench meta``' core: stored runs + human judgments -> correlations with intervals, metric-vs-metric
+tests and clusters (``bench.stats.correlation`` and ``bench.stats.meta`` do the numbers).
+
+Human scores are item metadata named by dotted paths (``expert.coherence``): by
+default the dataset's declared ``human`` fields, or a separate JSONL judgments
+file joined by item id. Documents and systems come from the dataset's
+``doc_key`` and ``system_key`` (SummEval declares all three). Runs are only read.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from bench.errors import BenchError
+from bench.signature import Signature
+from bench.stats import correction, correlation, meta, ranking
+from bench.stats.pairing import choose_stats, lookup, metadata_fields, natural_key
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class MetaSpec:
+    """Every setting behind a meta-evaluation; all of them are in its signature."""
+
+    levels: tuple[str, ...] = correlation.LEVELS
+    coefficients: tuple[str, ...] = ("pearson", "spearman", "kendall")
+    constant: str = "skip"
+    scheme: str = "both"
+    resamples: int = 1000
+    level: float = 0.95
+    seed: int = 0
+    tests: tuple[str, ...] = ("perm-both",)
+    test_resamples: int = 1000
+    compare: tuple[tuple[str, str], ...] = (("summary", "kendall"),)  # (level, coefficient) cells tested
+    correction: str = "holm"
+    alpha: float = 0.05
+    resample_annotators: bool = False
+
+    def __post_init__(self) -> None:
+        def check(values, allowed, what, flag):
+            bad = [v for v in values if v not in allowed]
+            if bad or not values:
+                raise BenchError(f"unknown {what} {', '.join(map(str, bad)) or '(none)'}",
+                                 f"use {flag} with any of {', '.join(allowed)}")
+
+        check(self.levels, correlation.LEVELS, "level(s)", "--levels")
+        check(self.coefficients, correlation.COEFFICIENTS, "coefficient(s)", "--coefficients")
+        check((self.constant,), correlation.CONSTANT_RULES, "constant rule", "--constant")
+        check((self.scheme,), meta.SCHEMES, "resampling scheme", "--resampling")
+        check(self.tests, meta.TESTS, "test(s)", "--tests")
+        check((self.correction,), correction.CORRECTIONS, "correction", "--correction")
+        for lvl, coef in self.compare:
+            check((lvl,), correlation.LEVELS, "level in --compare", "--compare LEVEL:COEFFICIENT")
+            check((coef,), correlation.COEFFICIENTS, "coefficient in --compare", "--compare LEVEL:COEFFICIENT")
+        if self.resamples < 1 or self.test_resamples < 1:
+            raise BenchError("resamples must be >= 1", "use e.g. --resamples 1000")
+        if not 0 < self.level < 1 or not 0 < self.alpha < 1:
+            raise BenchError("level and alpha must lie in (0, 1)", "use e.g. --level 0.95 --alpha 0.05")
+
+    @property
+    def signature(self) -> str:
+        """``meta|levels:…|coefficients:…|constant:skip|boot:both:1000|ci:95|seed:0|tests:perm-both:1000|…``."""
+        from importlib.metadata import version
+
+        from bench import __version__
+
+        return str(Signature("meta", (
+            ("levels", ",".join(self.levels)), ("coefficients", ",".join(self.coefficients)),
+            ("constant", self.constant), ("boot", f"{self.scheme}:{self.resamples}"),
+            ("annotators", "resampled" if self.resample_annotators else "mean"),
+            ("ci", f"{self.level * 100:g}"), ("seed", str(self.seed)),
+            ("tests", f"{','.join(self.tests)}:{self.test_resamples}"),
+            ("compare", ",".join(f"{lv}:{c}" for lv, c in self.compare)),
+            ("correction", self.correction), ("alpha", f"{self.alpha:g}"),
+            ("scipy", version("scipy")), ("numpy", version("numpy")), ("bench", __version__))))
+
+
+@dataclass(frozen=True)
+class Scores:
+    """What a meta-evaluation correlates: metric and human matrices over the same systems x documents."""
+
+    systems: tuple[str, ...]
+    docs: tuple[str, ...]
+    metrics: Mapping[str, np.ndarray]  # label -> m x n
+    metric_runs: Mapping[str, str]  # label -> run directory
+    metric_stats: Mapping[str, tuple[str, str]]  # key -> (metric as named in the run, with a sweep's setting; stat)
+    humans: Mapping[str, np.ndarray]  # human path -> m x n, or A x m x n per annotator
+    signatures: Mapping[str, str] = field(default_factory=dict)
+
+
+def _cells(samples, system_key: str, doc_key: str, run_dir) -> dict[tuple[str, str], Mapping[str, Any]]:
+    cells: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for item in samples:
+        meta_ = item.get("metadata", {})
+        try:
+            key = (str(lookup(meta_, system_key)), str(lookup(meta_, doc_key)))
+        except KeyError as exc:
+            raise BenchError(f"item {item['id']} of {run_dir} has no metadata field {exc.args[0]!r}; "
+                             f"fields present: {', '.join(metadata_fields(samples)) or '(none)'}",
+                             "pass --system / --doc naming fields the items have") from None
+        if key in cells:
+            raise BenchError(f"two items of {run_dir} are system {key[0]} on document {key[1]}",
+                             "meta-evaluate runs with one summary per system and document")
+        cells[key] = item
+    return cells
+
+
+def _judgments(path: str | Path) -> dict[str, Mapping[str, Any]]:
+    out = {}
+    with open(path, encoding="utf-8") as fh:
+        for k, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise BenchError(f"{path} line {k} is not JSON ({exc.msg})", "write one JSON object per line") from None
+            if not isinstance(row, dict) or "id" not in row:
+                raise BenchError(f"{path} line {k} has no id", 'write {"id": ITEM_ID, "<human field>": SCORE, ...}')
+            out[str(row["id"])] = row
+    return out
+
+
+def _labels(records: Sequence[Mapping[str, Any]], metric: str, dirs: Sequence[Path]) -> list[str]:
+    """Names for one metric found in several runs: the config values that tell the runs apart."""
+    def flat(d, prefix=""):
+        out = {}
+        for k, v in (d or {}).items():
+            if isinstance(v, Mapping):
+                out.update(flat(v, f"{prefix}{k}."))
+            else:
+                out[f"{prefix}{k}"] = json.dumps(v, sort_keys=True)
+        return out
+
+    configs = [flat(r.get("config", {}).get("metrics", {}).get(metric, {})) for r in records]
+    keys = sorted({k for c in configs for k in c if len({c2.get(k) for c2 in configs}) > 1})
+    if not keys:
+        return [f"{metric}[{d.name}]" for d in dirs]
+    return [f"{metric}[{','.join(f'{k}={json.loads(c[k]) if k in c else None}' for k in keys)}]" for c in configs]
+
+
+def load(run_dirs: Sequence[str | Path], humans: Sequence[str] | None = None, judgments: str | Path | None = None,
+         system_key: str | None = None, doc_key: str | None = None, metrics: Sequence[str] | None = None,
+         stat: str | None = None, annotators: bool = False) -> Scores:
+    """Read runs (never write them) into matrices over the systems and documents they all hold."""
+    from bench.results import store
+
+    dirs = [Path(d) for d in run_dirs]
+    records = [store.load_run(d) for d in dirs]
+    samples = [store.load_samples(d) for d in dirs]
+    dataset = (records[0].get("config") or {}).get("dataset") or {}
+    system_key = system_key or dataset.get("system_key")
+    doc_key = doc_key or dataset.get("doc_key")
+    humans = list(humans or dataset.get("human") or [])
+    if not system_key or not doc_key:
+        raise BenchError(f"{dirs[0]} does not say which metadata fields name the system and the document",
+                         f"pass --system FIELD --doc FIELD (fields: {', '.join(metadata_fields(samples[0])) or 'none'})")
+    if not humans:
+        raise BenchError(f"{dirs[0]} names no human-score fields",
+                         f"pass --human FIELD[,FIELD] (fields: {', '.join(metadata_fields(samples[0])) or 'none'})")
+    cells = [_cells(s, system_key, doc_key, d) for s, d in zip(samples, dirs)]
+    keys = set(cells[0])
+    for d, c in zip(dirs[1:], cells[1:]):
+        if set(c) != keys:
+            missing = sorted(keys ^ set(c))[:5]
+            raise BenchError(f"{d} and {dirs[0]} do not hold the same (system, document) items, e.g. {missing}",
+                             "meta-evaluate runs of one dataset and selection")
+    systems = tuple(sorted({s for s, _ in keys}, key=natural_key))
+    docs = tuple(sorted({d for _, d in keys}, key=natural_key))
+    absent = [(s, d) for s in systems for d in docs if (s, d) not in keys]
+    if absent:
+        raise BenchError(f"not every system has every document: {', '.join(f'{s} on {d}' for s, d in absent[:5])}"
+                         + (f" and {len(absent) - 5} more" if len(absent) > 5 else ""),
+                         "meta-evaluate a complete systems x documents grid")
+    first = cells[0]
+    joined = _judgments(judgments) if judgments else None
+
+    def human_value(item, path):
+        source = joined.get(item["id"]) if joined is not None else item.get("metadata", {})
+        if source is None:
+            raise BenchError(f"{judgments} has no judgment for item {item['id']}", "give every item a judgment line")
+        try:
+            return lookup(source, path)
+        except KeyError:
+            fields = ", ".join(metadata_fields([{"metadata": source}])) or "(none)"
+            raise BenchError(f"item {item['id']} has no human score {path!r}; fields present: {fields}",
+                             "pass --human naming fields the items (or the judgments file) have") from None
+
+    human: dict[str, np.ndarray] = {}
+    for path in humans:
+        grid = np.array([[float(human_value(first[(s, d)], path)) for d in docs] for s in systems])
+        if annotators:
+            group, _, dim = path.rpartition(".")
+            try:
+                per = [[lookup(first[(s, d)].get("metadata", {}), f"annotators.{group}") for d in docs] for s in systems]
+            except KeyError:
+                raise BenchError(f"the items have no per-annotator scores for {path} (metadata annotators.{group})",
+                                 "drop --resample-annotators, or use dataset=summeval_annotations") from None
+            counts = {len(a) for row in per for a in row}
+            if len(counts) != 1:
+                raise BenchError(f"items have different numbers of {group} annotators ({sorted(counts)})",
+                                 "resample annotators only when every item has the same annotators")
+            n_ann = next(iter(counts))
+            grid = np.stack([np.array([[float(per[i][j][k][dim]) for j in range(len(docs))] for i in range(len(systems))])
+                             for k in range(n_ann)])  # annotators x systems x documents
+        human[path] = grid
+    matrices: dict[str, np.ndarray] = {}
+    runs_of: dict[str, str] = {}
+    stats_of: dict[str, tuple[str, str]] = {}
+    signatures: dict[str, str] = {}
+    names = {m for r in records for m in r["metrics"]}
+    if metrics:
+        unknown = [m for m in metrics if m not in names]
+        if unknown:
+            raise BenchError(f"no metric {', '.join(unknown)} in the run(s)", f"choose from {', '.join(sorted(names))}")
+    for metric in sorted(metrics or names, key=lambda m: (not m.startswith("rouge"), m)):
+        holders = [k for k, r in enumerate(records) if metric in r["metrics"]]
+        labels = [metric] if len(holders) == 1 else _labels([records[k] for k in holders], metric, [dirs[k] for k in holders])
+        for k, label in zip(holders, labels):
+            chosen = choose_stats(list(records[k]["metrics"][metric]), stat)
+            for st in chosen:
+                name = label if len(chosen) == 1 else f"{label}.{st}"
+                matrices[name] = np.array([[cells[k][(s, d)]["scores"][metric][st] for d in docs] for s in systems])
+                runs_of[name] = str(dirs[k])
+                stats_of[name] = (label, st)
+                signatures[name] = records[k]["signatures"].get(metric, "")
+    return Scores(systems, docs, matrices, runs_of, stats_of, human, signatures)
+
+
+def _stream(seed: int, *salt: str) -> np.random.Generator:
+    from bench.stats import resample
+
+    return resample.rng(seed, *salt)
+
+
+def evaluate(scores: Scores, spec: MetaSpec, sources: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """The meta-evaluation as tidy rows (the ``bench meta --format json`` contract)."""
+    m, n = len(scores.systems), len(scores.docs)
+    draws = meta.draw(np.random.default_rng(spec.seed), m, n, spec.resamples, spec.scheme)
+    means = {h: (Z.mean(axis=0) if Z.ndim == 3 else Z) for h, Z in scores.humans.items()}
+    w = meta.weights(draws, m, n)  # one object: batches sharing it share their resamples
+    human_batches = {}
+    for h, Z in scores.humans.items():
+        ann = None
+        if spec.resample_annotators and Z.ndim == 3:  # one stream per panel size, whatever else is resampled
+            ann = _stream(spec.seed, "annotators", str(Z.shape[0])).integers(0, Z.shape[0], (spec.resamples, Z.shape[0]))
+        human_batches[h] = correlation.Batch(meta.gather_human(Z, draws, ann), None if ann is not None else means[h],
+                                             None if ann is not None else w)
+    metric_batches = {k: correlation.Batch(meta.gather(X, draws), X, w) for k, X in scores.metrics.items()}
+    rows: list[dict[str, Any]] = []
+    for key, X in scores.metrics.items():
+        label, stat = scores.metric_stats[key]
+        for h in scores.humans:
+            for level in spec.levels:
+                for coef in spec.coefficients:
+                    v = correlation.value(X, means[h], level, coef, spec.constant)
+                    draws_v = correlation.correlate(metric_batches[key], human_batches[h], level, coef, spec.constant)
+                    ci = meta.percentile_interval(draws_v, spec.level)
+                    rows.append({"run": scores.metric_runs[key], "metric": label, "stat": stat, "human": h,
+                                 "level": level, "coefficient": coef, "value": _num(v.value),
+                                 "ci": None if ci is None else [ci[0], ci[1]],
+                                 "groups_used": v.used, "groups_skipped": v.skipped,
+                                 "resamples_defined": int(np.count_nonzero(~np.isnan(draws_v)))})
+        if m >= 2 and "system" in spec.levels:
+            for h in scores.humans:
+                acc = float(correlation.pairwise_accuracy(X.mean(axis=1), means[h].mean(axis=1)))
+                boot = correlation.pairwise_accuracy(metric_batches[key].view("system"), human_batches[h].view("system"))
+                ci = meta.percentile_interval(boot, spec.level)
+                rows.append({"run": scores.metric_runs[key], "metric": label, "stat": stat, "human": h,
+                             "level": "system", "coefficient": "pairwise_accuracy", "value": _num(acc),
+                             "ci": None if ci is None else [ci[0], ci[1]], "groups_used": 1, "groups_skipped": 0,
+                             "resamples_defined": int(np.count_nonzero(~np.isnan(boot)))})
+    comparisons = _compare(scores, spec, means, rows)
+    return {"schema_version": SCHEMA_VERSION, "kind": "meta", "signature": spec.signature,
+            "metric_signatures": dict(scores.signatures), "sources": [dict(s) for s in sources],
+            "systems": m, "documents": n, "correlations": rows, "comparisons": comparisons}
+
+
+def _num(x: float) -> float | None:
+    return None if x != x else float(x)  # JSON has no NaN: an undefined correlation is null
+
+
+def _compare(scores: Scores, spec: MetaSpec, means: Mapping[str, np.ndarray], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    keys = list(scores.metrics)
+    out: list[dict[str, Any]] = []
+    if len(keys) < 2:
+        return out
+    for h in scores.humans:
+        for level, coef in spec.compare:
+            value = {k: correlation.value(scores.metrics[k], means[h], level, coef, spec.constant).value for k in keys}
+            order = sorted(range(len(keys)), key=lambda i: (-(value[keys[i]] if value[keys[i]] == value[keys[i]] else -2), keys[i]))
+            pairs = [(order[i], order[j]) for i in range(len(order)) for j in range(i + 1, len(order))]
+            separated = {p: False for p in pairs}
+            for test in spec.tests:
+                ps = []
+                for a, b in pairs:
+                    X, Y = scores.metrics[keys[a]], scores.metrics[keys[b]]
+                    if test == "williams":
+                        ps.append(meta.williams_p(X, Y, means[h], level, coef, spec.constant))
+                    else:
+                        gen = _stream(spec.seed, "perm", test, h, level, coef, keys[a], keys[b])
+                        ps.append(meta.permutation_p(X, Y, means[h], level, coef, spec.constant, test,
+                                                     spec.test_resamples, gen))
+                p_arr = np.array([1.0 if p != p else p for p in ps])
+                adjusted = correction.adjust(p_arr, spec.correction)
+                for (a, b), p, q in zip(pairs, ps, adjusted):
+                    hit = bool(q < spec.alpha)
+                    separated[(a, b)] |= hit
+                    la, sa = scores.metric_stats[keys[a]]
+                    lb, sb = scores.metric_stats[keys[b]]
+                    out.append({"a": la, "a_stat": sa, "b": lb, "b_stat": sb, "human": h, "level": level,
+                                "coefficient": coef, "test": test, "p": _num(p), "p_adjusted": float(q),
+                                "significant": hit})
+            pos = {s: i for i, s in enumerate(order)}
+            cluster = ranking.clusters(order, lambda i, j: separated[(i, j) if pos[i] < pos[j] else (j, i)])
+            for i, k in enumerate(keys):
+                label, stat = scores.metric_stats[k]
+                for row in rows:
+                    if (row["metric"], row["stat"], row["human"], row["level"], row["coefficient"]) == (label, stat, h, level, coef):
+                        row["rank"] = 1 + sum(1 for other in cluster.values() if other < cluster[i])
+                        row["cluster"] = cluster[i]
+    return out

@@ -1,0 +1,80 @@
+"""``bench meta RUN [RUN ...]``: how well each metric agrees with human judgments: correlations at the
+sample, summary and system level with bootstrap intervals (BOOT-BOTH by default), metric-vs-metric tests
+(PERM-BOTH, Williams) and clusters. Stored beside the runs as ``analyses/meta-<hash>.json`` (and ``.md``)."""
+
+from __future__ import annotations
+
+import sys
+
+from bench.cli.commands.common import Parser, handles_errors
+
+
+def _split(text: str | None) -> list[str] | None:
+    return [t.strip() for t in text.split(",") if t.strip()] if text else None
+
+
+def _parser() -> Parser:
+    p = Parser(prog="bench meta", description=__doc__)
+    p.add_argument("runs", nargs="+", metavar="RUN", help="runs of one dataset (e.g. a sweep's runs)")
+    p.add_argument("--human", help="comma-separated human-score fields (default: the dataset's `human`)")
+    p.add_argument("--judgments", help="a JSONL file of {id, <field>: score} joined by item id")
+    p.add_argument("--system", help="metadata field of the system (default: the dataset's system_key)")
+    p.add_argument("--doc", help="metadata field of the document (default: the dataset's doc_key)")
+    p.add_argument("--metrics", help="comma-separated metrics (default: all)")
+    p.add_argument("--stat", help="stat (default: fmeasure/f1, else the metric's only stat; `all`)")
+    p.add_argument("--levels", default="sample,summary,system")
+    p.add_argument("--coefficients", default="pearson,spearman,kendall", help="also: kendall_c (tau-c)")
+    p.add_argument("--constant", default="skip", help="documents with constant scores: skip (default) | zero")
+    p.add_argument("--resampling", default="both", help="interval resampling: both (default) | inputs | systems")
+    p.add_argument("--resamples", type=int, default=1000)
+    p.add_argument("--level", type=float, default=0.95, help="interval level (default 0.95)")
+    p.add_argument("--resample-annotators", action="store_true", help="also resample annotators (needs per-annotator scores)")
+    p.add_argument("--tests", default="perm-both", help="perm-both (default) | perm-inputs | perm-systems | williams")
+    p.add_argument("--test-resamples", type=int, default=1000)
+    p.add_argument("--compare", default="summary:kendall", help="LEVEL:COEFFICIENT cells where metrics are tested and clustered")
+    p.add_argument("--correction", default="holm")
+    p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--format", choices=["table", "markdown", "json"], default="table")
+    p.add_argument("--no-save", action="store_true", help="print only; store no artefact")
+    return p
+
+
+@handles_errors
+def main(argv: list[str]) -> int:
+    """Print the meta-evaluation; store it beside the first run."""
+    from pathlib import Path
+
+    from bench.analysis import artefacts, render_meta
+    from bench.analysis import meta as analysis
+    from bench.errors import BenchError
+    from bench.results import store
+
+    args = _parser().parse_args(argv)
+    compare = []
+    for cell in _split(args.compare) or []:
+        level, _, coef = cell.partition(":")
+        if not coef:
+            raise BenchError(f"--compare {cell!r} is not LEVEL:COEFFICIENT", "use e.g. --compare summary:kendall")
+        compare.append((level, coef))
+    spec = analysis.MetaSpec(
+        levels=tuple(_split(args.levels) or ()), coefficients=tuple(_split(args.coefficients) or ()),
+        constant=args.constant, scheme=args.resampling, resamples=args.resamples, level=args.level, seed=args.seed,
+        tests=tuple(_split(args.tests) or ()), test_resamples=args.test_resamples, compare=tuple(compare),
+        correction=args.correction, alpha=args.alpha, resample_annotators=args.resample_annotators)
+    scores = analysis.load(args.runs, humans=_split(args.human), judgments=args.judgments, system_key=args.system,
+                           doc_key=args.doc, metrics=_split(args.metrics), stat=args.stat,
+                           annotators=args.resample_annotators)
+    sources = [artefacts.source(Path(d), store.load_run(d)) for d in args.runs]
+    payload = analysis.evaluate(scores, spec, sources)
+    markdown = render_meta.markdown(payload)
+    path = None if args.no_save else artefacts.store(artefacts.folder_for(Path(args.runs[0])), "meta", payload, markdown)
+    if args.format == "json":
+        print(artefacts.canonical(payload), end="")
+    elif args.format == "markdown":
+        print(markdown, end="")
+    else:
+        print(render_meta.text(payload))
+    if path is not None:
+        print(f"bench: meta-evaluation stored at {path}", file=sys.stderr)
+    return 0

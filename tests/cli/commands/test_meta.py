@@ -1,0 +1,57 @@
+"""`bench meta` on a SummEval ROUGE run: the full table with intervals, tests, clusters, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.stats as st
+
+
+def _run(bench_cli, tmp_path, summeval_path, *extra):
+    proc = bench_cli("run", "experiment=summeval_rouge", f"dataset.path={summeval_path}", f"results_dir={tmp_path / 'r'}",
+                     *extra, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    d = Path(proc.stdout.strip().splitlines()[-1])
+    return d if d.is_absolute() else tmp_path / d
+
+
+@pytest.mark.summeval
+def test_meta_on_summeval(tmp_path, summeval_path, bench_cli):
+    run_dir = _run(bench_cli, tmp_path, summeval_path)
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in run_dir.iterdir())
+    proc = bench_cli("meta", str(run_dir), "--format", "json", "--resamples", "200", "--test-resamples", "200",
+                     cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["schema_version"] == 1 and out["signature"].startswith("meta|levels:sample,summary,system")
+    assert (out["systems"], out["documents"]) == (16, 100)
+    rows = [r for r in out["correlations"] if r["coefficient"] != "pairwise_accuracy"]
+    assert len(rows) == 4 * 4 * 3 * 3 and all(r["ci"] and r["ci"][0] <= r["value"] <= r["ci"][1] for r in rows)
+    # the point values are scipy's on the run's own per-item scores
+    samples = [json.loads(line) for line in (run_dir / "samples.jsonl").read_text().splitlines()]
+    by_doc = {}
+    for s in samples:
+        by_doc.setdefault(s["metadata"]["doc_id"], []).append((s["scores"]["rouge2"]["fmeasure"], s["metadata"]["expert"]["relevance"]))
+    taus = [st.kendalltau(*zip(*v))[0] for v in by_doc.values()]
+    want = np.mean([t for t in taus if t == t])
+    (row,) = [r for r in rows if (r["metric"], r["human"], r["level"], r["coefficient"]) == ("rouge2", "expert.relevance", "summary", "kendall")]
+    assert row["value"] == pytest.approx(want, abs=1e-12) and "cluster" in row
+    skipped = {r["human"]: r["groups_skipped"] for r in rows if r["level"] == "summary" and r["metric"] == "rouge1"}
+    assert skipped == {"expert.coherence": 0, "expert.consistency": 4, "expert.fluency": 2, "expert.relevance": 0}
+    assert len(out["comparisons"]) == 4 * 6 and {c["test"] for c in out["comparisons"]} == {"perm-both"}
+    stored = Path(proc.stderr.strip().splitlines()[-1].split(" at ")[-1])
+    assert stored.parent.name == "analyses" and json.loads(stored.read_text()) == out
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in run_dir.iterdir()) == before  # the run is only read
+
+
+@pytest.mark.summeval
+def test_meta_errors_are_one_line(tmp_path, summeval_path, bench_cli):
+    run_dir = _run(bench_cli, tmp_path, summeval_path, "limit=48")
+    proc = bench_cli("meta", str(run_dir), "--human", "expert.clarity", "--no-save", cwd=tmp_path)
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert "has no human score 'expert.clarity'; fields present: doc_id, expert.coherence, expert.consistency" in proc.stderr
+    proc = bench_cli("meta", str(run_dir), "--levels", "document", "--no-save", cwd=tmp_path)
+    assert proc.returncode == 2 and "unknown level(s) document" in proc.stderr
