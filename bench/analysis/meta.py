@@ -92,6 +92,7 @@ class Scores:
     metric_stats: Mapping[str, tuple[str, str]]  # key -> (metric as named in the run, with a sweep's setting; stat)
     humans: Mapping[str, np.ndarray]  # human path -> m x n, or A x m x n per annotator
     signatures: Mapping[str, str] = field(default_factory=dict)
+    agreement: Mapping[str, float | None] = field(default_factory=dict)  # human path -> Krippendorff's alpha
 
 
 def _cells(samples, system_key: str, doc_key: str, run_dir) -> dict[tuple[str, str], Mapping[str, Any]]:
@@ -230,7 +231,26 @@ def load(run_dirs: Sequence[str | Path], humans: Sequence[str] | None = None, ju
                 runs_of[name] = str(dirs[k])
                 stats_of[name] = (label, st)
                 signatures[name] = records[k]["signatures"].get(metric, "")
-    return Scores(systems, docs, matrices, runs_of, stats_of, human, signatures)
+    return Scores(systems, docs, matrices, runs_of, stats_of, human, signatures, _agreement(first, humans))
+
+
+def _agreement(cells: Mapping[tuple[str, str], Mapping[str, Any]], humans: Sequence[str]) -> dict[str, float | None]:
+    """Inter-annotator agreement (Krippendorff's alpha, interval) of each human field whose items carry
+    their annotators' scores (``metadata.annotators.<group>``): the ceiling a metric can be held to."""
+    from types import SimpleNamespace
+
+    from bench.stats.agreement import annotator_matrix, krippendorff_alpha
+
+    items = [SimpleNamespace(id=c["id"], metadata=c.get("metadata", {})) for c in cells.values()]
+    out: dict[str, float | None] = {}
+    for path in humans:
+        group, _, dim = path.rpartition(".")
+        if not group or not all(isinstance(it.metadata.get("annotators"), Mapping) and group in it.metadata["annotators"]
+                                for it in items):
+            continue
+        alpha = krippendorff_alpha(annotator_matrix(items, group, dim), "interval")
+        out[path] = None if alpha != alpha else float(alpha)
+    return out
 
 
 def _stream(seed: int, *salt: str) -> np.random.Generator:
@@ -279,7 +299,8 @@ def evaluate(scores: Scores, spec: MetaSpec, sources: Sequence[Mapping[str, Any]
     comparisons = _compare(scores, spec, means, rows)
     return {"schema_version": SCHEMA_VERSION, "kind": "meta", "signature": spec.signature,
             "metric_signatures": dict(scores.signatures), "sources": [dict(s) for s in sources],
-            "systems": m, "documents": n, "correlations": rows, "comparisons": comparisons}
+            "systems": m, "documents": n, "correlations": rows, "comparisons": comparisons,
+            **({"agreement": dict(scores.agreement), "agreement_level": "interval"} if scores.agreement else {})}
 
 
 def _num(x: float) -> float | None:

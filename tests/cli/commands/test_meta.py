@@ -55,3 +55,21 @@ def test_meta_errors_are_one_line(tmp_path, summeval_path, bench_cli):
     assert "has no human score 'expert.clarity'; fields present: doc_id, expert.coherence, expert.consistency" in proc.stderr
     proc = bench_cli("meta", str(run_dir), "--levels", "document", "--no-save", cwd=tmp_path)
     assert proc.returncode == 2 and "unknown level(s) document" in proc.stderr
+
+
+@pytest.mark.summeval
+def test_resampling_annotators_widens_intervals_and_agreement_is_reported(tmp_path, summeval_path, bench_cli):
+    folder = Path(summeval_path).parent / "llm_summeval_model_output_annotations"
+    proc = bench_cli("run", "dataset=summeval_annotations", f"dataset.path={folder}", "metrics=[rouge]", "limit=240",
+                     f"results_dir={tmp_path / 'r'}", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    run_dir = proc.stdout.strip().splitlines()[-1]
+    common = ["meta", run_dir, "--format", "json", "--no-save", "--levels", "system", "--coefficients", "pearson",
+              "--metrics", "rouge1", "--resamples", "400", "--tests", "williams"]
+    plain = json.loads(bench_cli(*common, cwd=tmp_path).stdout)
+    resampled = json.loads(bench_cli(*common, "--resample-annotators", cwd=tmp_path).stdout)
+    assert "annotators:mean" in plain["signature"] and "annotators:resampled" in resampled["signature"]
+    width = lambda out: np.mean([r["ci"][1] - r["ci"][0] for r in out["correlations"] if r["coefficient"] == "pearson"])  # noqa: E731
+    assert width(resampled) > width(plain)
+    assert [r["value"] for r in plain["correlations"]] == [r["value"] for r in resampled["correlations"]]
+    assert plain["agreement_level"] == "interval" and 0.4 < plain["agreement"]["expert.consistency"] <= 1
