@@ -33,13 +33,26 @@ def _skips(block) -> str:
     return f"; documents skipped (constant): {', '.join(f'{h} {n}' for h, n in skipped.items())}" if skipped else ""
 
 
+def best(payload: Mapping[str, Any]) -> list[str]:
+    """Per compared cell and human field: the metrics (or a sweep's settings) in the top cluster."""
+    out = []
+    for (level, coef), block in _blocks(payload).items():
+        for h in next(iter(block.values())):
+            top = [name for name, cells in block.items() if cells[h].get("cluster") == 1]
+            if top:
+                out.append(f"best at {level} {coef} for {h}: {', '.join(top)}")
+    return out
+
+
 def text(payload: Mapping[str, Any]) -> str:
-    """Aligned blocks; ``(k)``: significance cluster where metrics were compared."""
+    """Aligned blocks; ``(k)``: significance cluster where metrics were compared; then the top clusters."""
     out = []
     for (level, coef), block in _blocks(payload).items():
         humans = list(next(iter(block.values())))
         rows = [["metric", *humans]] + [[name, *(_cell(cells[h]) for h in humans)] for name, cells in block.items()]
         out.append(f"{level} level, {coef}{_skips(block)}\n" + "\n".join(_table(rows)))
+    if best(payload):
+        out.append("no test separates, in each line (top cluster, PERM/Williams with correction):\n" + "\n".join(best(payload)))
     agreement = payload.get("agreement")
     if agreement:
         out.append("human agreement (Krippendorff's alpha, interval): "
