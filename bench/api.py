@@ -318,6 +318,29 @@ def load_run(path: str | Path) -> Run:
     return Run.of(store.load_run(path), store.load_samples(path), Path(path))
 
 
+def load_runs(results_dir: str | Path = "results"):
+    """Run-level metrics of every stored run under ``results_dir`` as a pandas DataFrame, newest run first.
+
+    One row per run x metric x stat: ``run_id``, ``experiment``, ``started_at``,
+    ``dataset``, ``items``, ``git_commit``, ``git_dirty``, ``path``, ``metric``,
+    ``stat``, ``mean``, ``ci_lo``/``ci_hi`` (the stored bootstrap interval; missing,
+    NaN or None, without one), ``signature``, and the run's config flattened as ``config.<key>``
+    (``config.dataset.name``, ``config.metrics.bertscore.layer``). Damaged records
+    are skipped with a warning each, as ``bench ls`` skips them.
+    """
+    import warnings
+
+    import pandas as pd
+
+    from bench.results import catalog
+
+    runs, problems = catalog.scan(results_dir)
+    for problem in problems:
+        warnings.warn(problem, stacklevel=2)
+    rows = [row for run in catalog.select(runs) for row in catalog.metric_rows(run)]
+    return pd.DataFrame(rows, columns=None if rows else list(catalog.ROW_COLUMNS))
+
+
 def systems(*runs: Run | str | Path, by: str | None = None, doc: str | None = None,
             metrics: Sequence[str] | None = None, stat: str | None = None, names: Sequence[str] | None = None,
             **settings: Any):

@@ -26,8 +26,8 @@ def test_readme_example_runs(tmp_path, monkeypatch):
 
 
 def test_all_is_the_api():
-    assert sorted(bench.__all__) == ["Run", "Stats", "__version__", "check", "evaluate", "load_run", "save", "score",
-                                     "systems"]
+    assert sorted(bench.__all__) == ["Run", "Stats", "__version__", "check", "evaluate", "load_run", "load_runs", "save",
+                                     "score", "systems"]
 
 
 def test_import_bench_imports_no_heavy_library():

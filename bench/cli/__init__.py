@@ -18,6 +18,9 @@ commands:
   systems RUN [RUN...]  leaderboard: means with CIs, all-pairs paired tests (Holm), clusters
                         e.g. bench systems RUN --by system, or bench systems RUN_A RUN_B
   meta RUN [RUN...]     agreement with human judgments: correlations with CIs, metric tests
+  ls [RESULTS_DIR]      stored runs, newest first, with key metrics; --experiment, --since, --where, --json
+  show RUN              one run: metrics with CIs, groups, signatures, notes, inputs, environment
+  export RUN...         per-item scores as one flat table: --format parquet|csv|jsonl [--output FILE]
 
 Run `bench run --help` for the config groups and options, `bench COMMAND --help` for the rest.
 """
@@ -31,6 +34,9 @@ COMMANDS = {
     "merge": "bench.cli.commands.merge",
     "systems": "bench.cli.commands.systems",
     "meta": "bench.cli.commands.meta",
+    "ls": "bench.cli.commands.ls",
+    "show": "bench.cli.commands.show",
+    "export": "bench.cli.commands.export",
 }
 
 

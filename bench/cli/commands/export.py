@@ -1,0 +1,61 @@
+"""``bench export RUN... --format parquet|csv|jsonl [--output FILE]``: the runs' per-item scores as one
+flat table, a row per item x metric x stat (columns: bench.results.export).
+
+Parquet needs ``--output``; CSV and JSON lines go to stdout without it. The file is
+written atomically; the runs are only read.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bench.cli.commands.common import Parser, handles_errors
+from bench.errors import BenchError
+
+
+def _parser() -> Parser:
+    from bench.results.export import FORMATS
+
+    p = Parser(prog="bench export", description=__doc__)
+    p.add_argument("runs", nargs="+", metavar="RUN", help="run directories, <experiment>/<run id>, or run ids")
+    p.add_argument("--format", choices=FORMATS, help="default: from the --output extension")
+    p.add_argument("--output", "-o", help="the file to write (required for parquet; default for csv/jsonl: stdout)")
+    p.add_argument("--results-dir", default="results", help="where to look up run ids (default: results)")
+    return p
+
+
+def _format(fmt: str | None, output: str | None) -> str:
+    from bench.results.export import FORMATS
+
+    if fmt is None and output:
+        fmt = Path(output).suffix.lstrip(".").lower() or None
+        fmt = {"pq": "parquet", "ndjson": "jsonl"}.get(fmt, fmt)  # type: ignore[arg-type]
+        if fmt not in FORMATS:
+            raise BenchError(f"cannot tell the format of {output}", f"add --format {'|'.join(FORMATS)}")
+    if fmt is None:
+        raise BenchError("no export format", f"add --format {'|'.join(FORMATS)}")
+    if fmt == "parquet" and not output:
+        raise BenchError("parquet is binary and is not written to the terminal", "add --output FILE.parquet")
+    return fmt
+
+
+@handles_errors
+def main(argv: list[str]) -> int:
+    """Export the runs; the path of the file written is the last line on stderr."""
+    from bench.paths import inside
+    from bench.results import catalog, export, store
+
+    args = _parser().parse_args(argv)
+    fmt = _format(args.format, args.output)
+    run_dirs = [catalog.resolve(r, args.results_dir) for r in args.runs]
+    if args.output and any(inside(d, Path(args.output)) for d in run_dirs):
+        # a stored run is never edited: an export inside one would change what `reproduce` and `check` read
+        raise BenchError(f"{args.output} lies inside a run directory", "write the export somewhere else")
+    data = export.encode(export.table([(store.load_run(d), store.load_samples(d)) for d in run_dirs]), fmt)
+    if args.output:
+        export.write(args.output, data)
+        print(f"bench export: wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+    return 0

@@ -1,0 +1,70 @@
+"""``bench ls [RESULTS_DIR]``: one line per stored run, newest first, with its key metrics.
+
+Filters: ``--experiment NAME``, ``--since DATE``, ``--where KEY=VALUE`` (repeatable;
+a config key such as ``dataset.name=summeval`` or a metric such as
+``rouge1.fmeasure>0.4``). ``--json`` prints a list of objects for scripts. A
+damaged ``result.json`` is reported on stderr, one line each, and skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from bench.cli.commands.common import Parser, handles_errors
+
+
+def _parser() -> Parser:
+    p = Parser(prog="bench ls", description=__doc__)
+    p.add_argument("results_dir", nargs="?", default="results", help="the results directory (default: results)")
+    p.add_argument("--experiment", help="only runs of this experiment")
+    p.add_argument("--since", help="only runs started at or after this ISO date or time (UTC unless it has an offset)")
+    p.add_argument("--where", action="append", default=[], metavar="KEY=VALUE",
+                   help="config key (dataset.name=summeval, metrics.bertscore.layer=5) or metric (rouge1.fmeasure>0.4);"
+                        " operators = != > >= < <=; repeat to require all")
+    p.add_argument("--json", action="store_true", help="print a JSON list of runs")
+    return p
+
+
+def _metric_text(entry: dict, has_intervals: bool) -> str:
+    ci = entry["ci"]
+    if ci:
+        return f"{entry['mean']:.4f} [{ci[0]:.4f}, {ci[1]:.4f}]"
+    return f"{entry['mean']:.4f}" + (" [n/a]" if has_intervals else "")  # n/a: too few units for an interval
+
+
+def render(summaries: list[dict]) -> str:
+    """The aligned table: experiment, run id, start (UTC), items, dataset, git commit, metrics."""
+    rows = [["experiment", "run", "started (UTC)", "items", "dataset", "git", "metrics"]]
+    for s in summaries:
+        start = (s["started_at"] or "?")[:19].replace("T", " ")
+        git = (s["git_commit"] or "-")[:10] + ("+dirty" if s["git_dirty"] else "")
+        metrics = "  ".join(f"{name} {_metric_text(m, bool(s['ci_signature']))}" for name, m in s["metrics"].items())
+        rows.append([s["experiment"], s["run_id"], start, str(s["items"] if s["items"] is not None else "?"),
+                     str(s["dataset"] or "?"), git, metrics])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    return "\n".join("  ".join([*(c.ljust(w) for c, w in zip(r, widths)), r[-1]]).rstrip() for r in rows)
+
+
+@handles_errors
+def main(argv: list[str]) -> int:
+    """List the runs under RESULTS_DIR that pass the filters."""
+    from bench.results import catalog
+
+    args = _parser().parse_args(argv)
+    filters = [catalog.parse_where(w) for w in args.where]  # parsed first: a typo fails before any reading
+    if args.since:
+        filters.append(catalog.since(catalog.parse_since(args.since)))
+    if args.experiment:
+        filters.append(catalog.experiment(args.experiment))
+    runs, problems = catalog.scan(args.results_dir)
+    for problem in problems:
+        print(f"bench ls: {problem}", file=sys.stderr)
+    summaries = [catalog.summary(r) for r in catalog.select(runs, filters)]
+    if args.json:
+        print(json.dumps(summaries, indent=1, sort_keys=True, allow_nan=False))
+    elif summaries:
+        print(render(summaries))
+    else:
+        print(f"bench ls: no runs under {args.results_dir}" + (" match the filters" if filters else ""), file=sys.stderr)
+    return 0

@@ -1,0 +1,132 @@
+"""Stored runs as one flat table: a row per item x metric x stat, for pandas, DuckDB, spreadsheets.
+
+Columns, in this order::
+
+    run_id  experiment  item_id  system  document  metric  stat  value  <metadata columns...>
+
+``system`` and ``document`` are the metadata fields the run's dataset declares as
+``system_key`` and ``doc_key`` (null when it declares none); the metadata columns
+are every item's metadata flattened with dots (``expert.coherence``), lists and
+other non-scalar values JSON-encoded, null where an item lacks the field. A
+metadata field named like a fixed column is prefixed ``metadata.``.
+
+Building the table (``table``) is pure; ``encode`` turns it into bytes of one
+format and ``write`` puts those bytes in place atomically (bench.atomic).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+from bench.errors import BenchError
+
+FORMATS = ("parquet", "csv", "jsonl")
+FIXED = ("run_id", "experiment", "item_id", "system", "document", "metric", "stat", "value")
+
+
+def flatten(metadata: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested metadata as dotted keys: ``{"expert": {"coherence": 4}}`` -> ``{"expert.coherence": 4}``."""
+    out: dict[str, Any] = {}
+    for key, value in metadata.items():
+        if isinstance(value, Mapping) and value:
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _scalar(value: Any) -> Any:
+    # one cell holds one scalar: lists (and empty dicts) become their JSON text, which any reader can parse back
+    return value if value is None or isinstance(value, (str, int, float, bool)) else json.dumps(value, sort_keys=True)
+
+
+def _keyed(metadata: Mapping[str, Any], key: str | None) -> Any:
+    from bench.results.catalog import lookup
+
+    return _scalar(lookup(metadata, key)) if key else None
+
+
+def table(runs: Sequence[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]]) -> dict[str, list[Any]]:
+    """The flat table of ``runs`` (each a ``(record, samples)`` pair) as column name -> values, in row order.
+
+    Rows follow the runs as given, then item order, then each item's metrics and stats as stored.
+    """
+    flat_meta = [[{_column(k): _scalar(v) for k, v in flatten(s.get("metadata") or {}).items()} for s in samples]
+                 for _, samples in runs]
+    meta_cols = sorted({k for per_run in flat_meta for meta in per_run for k in meta})
+    cols: dict[str, list[Any]] = {name: [] for name in (*FIXED, *meta_cols)}
+    for (record, samples), metas in zip(runs, flat_meta):
+        dataset = (record.get("config") or {}).get("dataset") or {}
+        run_id = (record.get("volatile") or {}).get("run_id")
+        for sample, meta in zip(samples, metas):
+            system = _keyed(sample.get("metadata") or {}, dataset.get("system_key"))
+            document = _keyed(sample.get("metadata") or {}, dataset.get("doc_key"))
+            for metric, stats in sample["scores"].items():
+                for stat, value in stats.items():
+                    for name, cell in zip(FIXED, (run_id, record["experiment"], sample["id"], system, document,
+                                                  metric, stat, value)):
+                        cols[name].append(cell)
+                    for name in meta_cols:
+                        cols[name].append(meta.get(name))
+    return {name: _one_kind(values) for name, values in cols.items()}
+
+
+def _column(name: str) -> str:
+    return f"metadata.{name}" if name in FIXED else name
+
+
+def _one_kind(values: list[Any]) -> list[Any]:
+    # Parquet needs one type per column: a field that is a number in one item and text in another
+    # becomes text throughout (numbers mixed with numbers stay numbers; bools are not numbers here).
+    kinds = {"number" if isinstance(v, (int, float)) and not isinstance(v, bool) else type(v).__name__
+             for v in values if v is not None}
+    if len(kinds) <= 1:
+        return values
+    return [v if v is None or isinstance(v, str) else json.dumps(v) for v in values]
+
+
+def rows(columns: Mapping[str, list[Any]]) -> Iterator[dict[str, Any]]:
+    """The table's rows as dicts (column order kept)."""
+    names = list(columns)
+    for cells in zip(*(columns[n] for n in names)):
+        yield dict(zip(names, cells))
+
+
+def encode(columns: Mapping[str, list[Any]], fmt: str) -> bytes:
+    """The table as a file of ``fmt``: Parquet (pyarrow), CSV (header row, empty cell for null), JSON lines."""
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        sink = pa.BufferOutputStream()
+        pq.write_table(pa.table({n: pa.array(v) for n, v in columns.items()}), sink)
+        return sink.getvalue().to_pybytes()
+    if fmt == "csv":
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(list(columns))
+        writer.writerows(zip(*columns.values()))  # floats as repr: the shortest text that reads back exactly
+        return text.getvalue().encode("utf-8")
+    if fmt == "jsonl":
+        return "".join(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n" for row in rows(columns)).encode()
+    from bench.errors import unknown_choice
+
+    raise unknown_choice("export format", fmt, FORMATS)
+
+
+def write(path: str | Path, data: bytes) -> None:
+    """Put ``data`` at ``path`` atomically (a reader sees the old file or the new one, never half)."""
+    from bench import faults
+    from bench.atomic import write_atomic
+
+    path = Path(path)
+    try:
+        faults.point("write_file")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, data)
+    except OSError as exc:
+        raise BenchError(f"cannot write {path}: {exc.strerror or exc}", "check the path and free disk space") from None

@@ -1,0 +1,216 @@
+"""`bench ls`, `bench show`, `bench export` on a store of real runs made by `bench run`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+WORDS = "the cat sat on a mat while dogs ran far away from home today".split()
+
+
+def _data(path: Path, shift: int, n: int = 12) -> Path:
+    with path.open("w") as fh:
+        for i in range(n):
+            ref = " ".join(WORDS[(i + k) % len(WORDS)] for k in range(8))
+            cand = " ".join(WORDS[(i + k + shift * (k % 3 == 0)) % len(WORDS)] for k in range(8))
+            fh.write(json.dumps({"id": f"i{i}", "candidate": cand, "reference": ref, "sys": "AB"[i % 2],
+                                 "doc": f"d{i // 2}", "judge": {"score": i / 2}, "tags": ["t", str(i)]}) + "\n")
+    return path
+
+
+def _made(proc) -> Path:
+    assert proc.returncode == 0, proc.stderr
+    return Path(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, bench_cli):
+    """results/ with three runs, oldest first: alpha (files, system/doc keys, groups), seed, beta (files)."""
+    tmp = tmp_path_factory.mktemp("store")
+    root = tmp / "results"
+    common = ["metrics=[rouge]", f"results_dir={root}"]
+    alpha = _made(bench_cli("run", "dataset=files", f"dataset.path={_data(tmp / 'a.jsonl', 0)}", "name=alpha",
+                            "+dataset.system_key=sys", "+dataset.doc_key=doc", "group_by=sys", *common, cwd=tmp))
+    seed = _made(bench_cli("run", *common, cwd=tmp))
+    beta = _made(bench_cli("run", "dataset=files", f"dataset.path={_data(tmp / 'b.jsonl', 5)}", "name=beta",
+                           *common, cwd=tmp))
+    # what lies in a results directory and is not a run
+    (root / "baselines").mkdir()
+    shutil.copy(seed / "result.json", root / "baselines" / "seed.json")
+    (root / "alpha" / "analyses").mkdir()
+    shutil.copy(alpha / "result.json", root / "alpha" / "analyses" / "result.json")
+    (root / "beta" / "20200101-000000-000000").mkdir()  # no result.json
+    assert (root / ".index").is_dir()
+    return {"tmp": tmp, "root": root, "alpha": alpha, "seed": seed, "beta": beta}
+
+
+def _record(run: Path) -> dict:
+    return json.loads((run / "result.json").read_text())
+
+
+def _ls(bench_cli, store, *args):
+    return bench_cli("ls", str(store["root"]), *args, cwd=store["tmp"])
+
+
+def _listed(proc) -> list[str]:
+    assert proc.returncode == 0, proc.stderr
+    return [line.split()[0] for line in proc.stdout.splitlines()[1:]]
+
+
+def test_ls_lists_runs_newest_first_one_line_each(bench_cli, store):
+    proc = _ls(bench_cli, store)
+    assert _listed(proc) == ["beta", "seed", "alpha"] and proc.stderr == ""
+    header, beta, seed, alpha = proc.stdout.splitlines()
+    assert header.split()[:4] == ["experiment", "run", "started", "(UTC)"]
+    rec = _record(store["alpha"])
+    ci = rec["intervals"]["metrics"]["rouge1"]["fmeasure"]
+    assert f"rouge1 {rec['metrics']['rouge1']['fmeasure']:.4f} [{ci[0]:.4f}, {ci[1]:.4f}]" in alpha
+    assert rec["volatile"]["run_id"] in alpha and " 12 " in alpha and " files " in alpha
+    assert rec["environment"]["git"]["commit"][:10] in alpha
+    assert "rouge1 0.2971 [n/a]" in seed  # one item: too few units for an interval
+
+
+def test_ls_json_is_a_list_of_run_objects(bench_cli, store):
+    runs = json.loads(_ls(bench_cli, store, "--json").stdout)
+    assert [r["experiment"] for r in runs] == ["beta", "seed", "alpha"]
+    rec = _record(store["alpha"])
+    alpha = runs[2]
+    assert set(alpha) == {"path", "experiment", "run_id", "started_at", "items", "dataset", "git_commit", "git_dirty",
+                          "ci_signature", "metrics"}
+    assert alpha["path"] == str(store["alpha"]) and alpha["run_id"] == rec["volatile"]["run_id"]
+    assert alpha["started_at"] == rec["volatile"]["started_at"] and alpha["items"] == 12
+    assert alpha["metrics"]["rouge1"] == {"metric": "rouge1", "stat": "fmeasure",
+                                          "mean": rec["metrics"]["rouge1"]["fmeasure"],
+                                          "ci": rec["intervals"]["metrics"]["rouge1"]["fmeasure"]}
+    assert list(alpha["metrics"]) == ["rouge1", "rouge2", "rougeL", "rougeLsum"]
+
+
+def test_ls_filters(bench_cli, store):
+    assert _listed(_ls(bench_cli, store, "--experiment", "seed")) == ["seed"]
+    assert _listed(_ls(bench_cli, store, "--where", "dataset.name=files")) == ["beta", "alpha"]
+    assert _listed(_ls(bench_cli, store, "--where", "dataset.system_key=sys")) == ["alpha"]
+    assert _listed(_ls(bench_cli, store, "--where", "metrics.rouge.use_stemmer=true", "--where", "group_by=sys")) == ["alpha"]
+    beta = _record(store["beta"])["metrics"]["rouge1"]["fmeasure"]
+    alpha = _record(store["alpha"])["metrics"]["rouge1"]["fmeasure"]
+    assert beta < alpha
+    assert _listed(_ls(bench_cli, store, "--where", f"rouge1.fmeasure>{beta}", "--experiment", "alpha")) == ["alpha"]
+    assert _listed(_ls(bench_cli, store, "--where", f"rouge1<={beta}")) == ["beta", "seed"]
+    started = _record(store["seed"])["volatile"]["started_at"]
+    assert _listed(_ls(bench_cli, store, "--since", started)) == ["beta", "seed"]
+    assert _listed(_ls(bench_cli, store, "--since", _record(store["alpha"])["volatile"]["started_at"][:10])) == ["beta", "seed", "alpha"]
+    none = _ls(bench_cli, store, "--since", "2999-01-01")
+    assert none.returncode == 0 and none.stdout == "" and "no runs" in none.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--since", "soon"], "--since 'soon' is not an ISO date"),
+    (["--where", "dataset.name"], "is not KEY=VALUE"),
+    (["--where", "rouge1>high"], "not a number"),
+])
+def test_ls_usage_errors_are_one_line(bench_cli, store, args, message):
+    proc = _ls(bench_cli, store, *args)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("bench: error: ") and message in proc.stderr
+
+
+def test_ls_of_a_missing_directory_is_an_error(bench_cli, store):
+    proc = bench_cli("ls", str(store["tmp"] / "nope"), cwd=store["tmp"])
+    assert proc.returncode == 2 and proc.stderr.startswith("bench: error: no results directory")
+
+
+def test_ls_skips_a_damaged_record_with_one_line(bench_cli, store, tmp_path):
+    root = tmp_path / "results"
+    shutil.copytree(store["root"], root)
+    damaged = root / "seed" / store["seed"].name / "result.json"
+    damaged.write_text(damaged.read_text()[:200])
+    proc = bench_cli("ls", str(root), cwd=tmp_path)
+    assert proc.returncode == 0 and [line.split()[0] for line in proc.stdout.splitlines()[1:]] == ["beta", "alpha"]
+    assert proc.stderr.count("\n") == 1 and str(damaged.parent) in proc.stderr and "corrupt" in proc.stderr
+
+
+def test_show_prints_a_readable_record(bench_cli, store):
+    proc = bench_cli("show", str(store["alpha"]), cwd=store["tmp"])
+    assert proc.returncode == 0, proc.stderr
+    rec, out = _record(store["alpha"]), proc.stdout
+    ci = rec["intervals"]["metrics"]["rouge2"]["recall"]
+    assert f"recall     {rec['metrics']['rouge2']['recall']:.6f}  [{ci[0]:.6f}, {ci[1]:.6f}]" in out
+    assert rec["intervals"]["signature"] in out and "12 documents" not in out and "6 documents" in out
+    assert "groups by sys" in out and "\nA " in out and "\nB " in out
+    for section in ("signatures", "notes", "inputs", "environment"):
+        assert f"\n{section}\n" in out
+    assert rec["signatures"]["rougeLsum"] in out and rec["inputs"]["fingerprint"] in out
+    assert rec["environment"]["platform"] in out
+
+
+def test_show_json_is_the_record_and_a_run_id_is_enough(bench_cli, store):
+    proc = bench_cli("show", store["beta"].name, "--results-dir", str(store["root"]), "--json", cwd=store["tmp"])
+    assert proc.returncode == 0 and json.loads(proc.stdout) == _record(store["beta"])
+    short = bench_cli("show", f"seed/{store['seed'].name}", "--results-dir", str(store["root"]), cwd=store["tmp"])
+    assert short.returncode == 0 and "metrics (bootstrap interval over 1 items" in short.stdout
+
+
+def test_show_of_no_run_is_a_one_line_error(bench_cli, store):
+    proc = bench_cli("show", "20200101-000000-000000", "--results-dir", str(store["root"]), cwd=store["tmp"])
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert proc.stderr.startswith("bench: error: no run 20200101-000000-000000")
+
+
+def _samples(run: Path) -> list[dict]:
+    return [json.loads(line) for line in (run / "samples.jsonl").read_text().splitlines()]
+
+
+def test_export_parquet_reads_in_duckdb_as_the_run_means(bench_cli, store, tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    out = tmp_path / "alpha.parquet"
+    proc = bench_cli("export", str(store["alpha"]), "--format", "parquet", "--output", str(out), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip().endswith(str(out)) and proc.stdout == ""
+    rec = _record(store["alpha"])
+    means = duckdb.sql(f"SELECT metric, stat, avg(value), count(*) FROM '{out}' GROUP BY metric, stat").fetchall()
+    assert len(means) == 4 * 3
+    for metric, stat, mean, n in means:
+        assert n == 12 and mean == pytest.approx(rec["metrics"][metric][stat], abs=1e-12)
+    systems = duckdb.sql(f"SELECT system, count(DISTINCT document), count(*) FROM '{out}' GROUP BY system ORDER BY 1")
+    assert systems.fetchall() == [("A", 6, 6 * 12), ("B", 6, 6 * 12)]
+    row = duckdb.sql(f"""SELECT run_id, experiment, item_id, "judge.score", tags FROM '{out}'
+                         WHERE item_id = 'i3' LIMIT 1""").fetchone()
+    assert row == (rec["volatile"]["run_id"], "alpha", "i3", 1.5, '["t", "3"]')
+
+
+def test_export_csv_and_jsonl_round_trip(bench_cli, store, tmp_path):
+    runs = [store["beta"], store["seed"]]
+    jsonl = bench_cli("export", *map(str, runs), "--format", "jsonl", cwd=tmp_path)
+    assert jsonl.returncode == 0, jsonl.stderr
+    rows = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    expected = [(rec["volatile"]["run_id"], s["id"], m, st, v) for run in runs for rec in [_record(run)]
+                for s in _samples(run) for m, stats in s["scores"].items() for st, v in stats.items()]
+    assert [(r["run_id"], r["item_id"], r["metric"], r["stat"], r["value"]) for r in rows] == expected
+    assert {r["system"] for r in rows} == {None}  # neither dataset declares a system_key
+    out = tmp_path / "sub" / "both.csv"
+    proc = bench_cli("export", *map(str, runs), "--output", str(out), cwd=tmp_path)  # format from the extension
+    assert proc.returncode == 0, proc.stderr
+    table = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert [(r["run_id"], r["item_id"], r["metric"], r["stat"], float(r["value"])) for r in table] == expected
+    assert table[0]["sys"] == "A" and table[0]["judge.score"] == "0.0" and table[-1]["sys"] == ""
+    assert bench_cli("export", *map(str, runs), "--format", "csv", cwd=tmp_path).stdout == out.read_text()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--format", "parquet"], "add --output FILE.parquet"),
+    ([], "no export format"),
+    (["--output", "x.xlsx"], "cannot tell the format of x.xlsx"),
+])
+def test_export_usage_errors(bench_cli, store, tmp_path, args, message):
+    proc = bench_cli("export", str(store["seed"]), *args, cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and message in proc.stderr
+
+
+def test_export_never_writes_into_a_run(bench_cli, store, tmp_path):
+    target = store["seed"] / "scores.csv"
+    proc = bench_cli("export", str(store["seed"]), "--output", str(target), cwd=tmp_path)
+    assert proc.returncode == 2 and "inside a run directory" in proc.stderr and not target.exists()

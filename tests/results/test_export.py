@@ -1,0 +1,98 @@
+"""bench.results.export: the flat item x metric x stat table, its three encodings and the atomic write."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from bench.errors import BenchError
+from bench.results import export
+
+
+def _record(run_id="r1", system_key="system", doc_key="doc.id"):
+    dataset = {"name": "d"}
+    if system_key:
+        dataset["system_key"] = system_key
+    if doc_key:
+        dataset["doc_key"] = doc_key
+    return {"experiment": "exp", "config": {"dataset": dataset}, "volatile": {"run_id": run_id}}
+
+
+SAMPLES = [
+    {"id": "a", "metadata": {"system": "M1", "doc": {"id": "d1"}, "expert": {"coherence": 4.5}, "tags": ["x", "y"]},
+     "scores": {"rouge1": {"fmeasure": 0.5, "precision": 0.25}, "len": {"ratio": 1.0}}},
+    {"id": "b", "metadata": {"system": "M2", "doc": {"id": "d1"}, "mixed": 3},
+     "scores": {"rouge1": {"fmeasure": 0.75, "precision": 0.5}, "len": {"ratio": 2.0}}},
+]
+
+
+def test_one_row_per_item_metric_stat_with_system_document_and_metadata():
+    cols = export.table([(_record(), SAMPLES)])
+    assert list(cols)[:8] == list(export.FIXED)
+    rows = list(export.rows(cols))
+    assert len(rows) == 2 * 3
+    assert rows[0] == {"run_id": "r1", "experiment": "exp", "item_id": "a", "system": "M1", "document": "d1",
+                       "metric": "rouge1", "stat": "fmeasure", "value": 0.5, "doc.id": "d1",
+                       "expert.coherence": 4.5, "metadata.system": "M1", "mixed": None, "tags": '["x", "y"]'}
+    assert [(r["item_id"], r["metric"], r["stat"], r["value"]) for r in rows[3:]] == [
+        ("b", "rouge1", "fmeasure", 0.75), ("b", "rouge1", "precision", 0.5), ("b", "len", "ratio", 2.0)]
+    assert rows[3]["expert.coherence"] is None and rows[3]["tags"] is None and rows[3]["mixed"] == 3
+
+
+def test_system_and_document_are_null_without_declared_keys():
+    rows = list(export.rows(export.table([(_record(system_key=None, doc_key=None), SAMPLES)])))
+    assert {r["system"] for r in rows} == {None} and {r["document"] for r in rows} == {None}
+    assert rows[0]["metadata.system"] == "M1"  # the field is still there, under its own (prefixed) name
+
+
+def test_a_field_of_mixed_kinds_becomes_text_and_numbers_stay_numbers():
+    samples = [{"id": str(i), "metadata": {"f": v, "n": n}, "scores": {"m": {"s": 0.0}}}
+               for i, (v, n) in enumerate([(1, 1), ("two", 2.5), (None, None), (True, 3)])]
+    cols = export.table([(_record(), samples)])
+    assert cols["f"] == ["1", "two", None, "true"] and cols["n"] == [1, 2.5, None, 3]
+
+
+def test_several_runs_share_one_set_of_columns():
+    other = [{"id": "c", "metadata": {"new": "z"}, "scores": {"rouge1": {"fmeasure": 0.1}}}]
+    rows = list(export.rows(export.table([(_record("r1"), SAMPLES), (_record("r2"), other)])))
+    assert len(rows) == 7 and rows[-1]["run_id"] == "r2" and rows[-1]["new"] == "z" and rows[0]["new"] is None
+    assert rows[-1]["expert.coherence"] is None
+
+
+def test_csv_and_jsonl_read_back_exactly():
+    cols = export.table([(_record(), SAMPLES)])
+    expected = list(export.rows(cols))
+    lines = export.encode(cols, "jsonl").decode().splitlines()
+    assert [json.loads(line) for line in lines] == expected
+    reader = list(csv.DictReader(io.StringIO(export.encode(cols, "csv").decode())))
+    assert list(reader[0]) == list(cols)
+    assert [float(r["value"]) for r in reader] == [r["value"] for r in expected]
+    assert reader[0]["tags"] == '["x", "y"]' and reader[3]["tags"] == ""  # null: an empty cell
+
+
+def test_parquet_reads_back_with_its_types():
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cols = export.table([(_record(), SAMPLES)])
+    table = pq.read_table(pa.BufferReader(export.encode(cols, "parquet")))
+    assert table.column_names == list(cols) and table.to_pylist() == list(export.rows(cols))
+    assert table.schema.field("value").type == pa.float64() and table.schema.field("item_id").type == pa.string()
+
+
+def test_unknown_format_is_a_user_error():
+    with pytest.raises(BenchError, match="unknown export format 'xlsx'"):
+        export.encode(export.table([]), "xlsx")
+
+
+def test_write_is_atomic_and_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "out" / "x.csv"
+    export.write(target, b"old\n")
+    export.write(target, b"new\n")
+    assert target.read_bytes() == b"new\n" and sorted(p.name for p in target.parent.iterdir()) == ["x.csv"]
+    (tmp_path / "file").write_text("")
+    with pytest.raises(BenchError, match="cannot write"):
+        export.write(tmp_path / "file" / "x.csv", b"")  # a file where a folder should be
