@@ -18,6 +18,8 @@ commands:
   systems RUN [RUN...]  leaderboard: means with CIs, all-pairs paired tests (Holm), clusters
                         e.g. bench systems RUN --by system, or bench systems RUN_A RUN_B
   meta RUN [RUN...]     agreement with human judgments: correlations with CIs, metric tests
+  report INPUT...       runs, systems/meta artefacts or a check result as one HTML page with plots
+                        (or --format markdown); stored as analyses/report-<hash>.html
   ls [RESULTS_DIR]      stored runs, newest first, with key metrics; --experiment, --since, --where, --json
   show RUN              one run: metrics with CIs, groups, signatures, notes, inputs, environment
   export RUN...         per-item scores as one flat table: --format parquet|csv|jsonl [--output FILE]
@@ -34,6 +36,7 @@ COMMANDS = {
     "merge": "bench.cli.commands.merge",
     "systems": "bench.cli.commands.systems",
     "meta": "bench.cli.commands.meta",
+    "report": "bench.cli.commands.report",
     "ls": "bench.cli.commands.ls",
     "show": "bench.cli.commands.show",
     "export": "bench.cli.commands.export",

@@ -1,0 +1,265 @@
+"""The report's figures: plain data in, SVG text out (matplotlib, imported lazily).
+
+Pure functions: no file is read or written and no global matplotlib state is
+touched (pyplot is never imported; each figure is a ``matplotlib.figure.Figure``
+drawn on the SVG canvas inside an ``rc_context``), so the same data always give
+the same bytes: ``svg.hashsalt`` is fixed per figure (its element ids) and the
+SVG carries no date. Glyphs are drawn as paths, so a figure needs no font.
+
+The SVG returned is a fragment for inlining in HTML: no XML declaration, no
+DOCTYPE, no RDF metadata and no namespace URLs (the HTML parser puts ``<svg>``
+in the SVG namespace itself), so a report holds no URL at all.
+
+Every figure has a title, axis labels with units and, in small print at the
+bottom, the signature(s) its numbers came from.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import textwrap
+from typing import Any, Mapping, Sequence
+
+Interval = Sequence[float] | None  # [lo, hi], or None when too few units gave none
+
+# Colour-blind-safe palette (Okabe-Ito); series cycle through it in order.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+VERDICT_COLOURS = {"unchanged": "#0072B2", "improved": "#009E73", "regression": "#D55E00"}
+WIDTH = 9.0  # inches; 864 px at the SVG's 96 dpi, which fits a 1200 px page with margins
+LEFT, RIGHT, TOP = 1.9, 0.3, 0.55  # inches of margin: category labels such as "rougeLsum fmeasure" on the left
+FOOTER_WIDTH = 150  # characters per small-print line
+
+
+def unit_label(values: Sequence[float], name: str = "score") -> str:
+    """``"score (0-1)"`` when every value lies in [0, 1] (ROUGE, unrescaled BERTScore), else ``"score"``."""
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    return f"{name} (0-1)" if finite and all(0.0 <= v <= 1.0 for v in finite) else name
+
+
+def _footer_lines(footer: str) -> list[str]:
+    lines: list[str] = []
+    for part in footer.splitlines():
+        lines += textwrap.wrap(part, FOOTER_WIDTH, break_long_words=True, break_on_hyphens=False) or [""]
+    return lines
+
+
+class _Canvas:
+    """A figure with room for a title, ``rows x cols`` panels and a small-print footer (inches, fixed margins)."""
+
+    def __init__(self, name: str, title: str, footer: str, rows: int = 1, cols: int = 1, panel_h: float = 3.0,
+                 hspace: float = 0.75, wspace: float = 0.45, left: float = LEFT, bottom: float = 0.6):
+        os.environ.setdefault("MPLBACKEND", "Agg")  # never a GUI backend, even if someone imports pyplot later
+        import matplotlib
+        from matplotlib.figure import Figure
+
+        self.name = name
+        self.lines = _footer_lines(footer)
+        foot_h = 0.11 * len(self.lines) + 0.1
+        height = TOP + rows * panel_h + (rows - 1) * hspace + bottom + foot_h
+        self.rc = matplotlib.rc_context({
+            "svg.hashsalt": f"bench-report:{name}",  # element ids: deterministic, and distinct between figures
+            "svg.fonttype": "path", "font.size": 8, "axes.titlesize": 9, "axes.labelsize": 8,
+            "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 96,
+        })
+        self.rc.__enter__()
+        self.fig = Figure(figsize=(WIDTH, height))
+        self.fig.suptitle(title, fontsize=11, fontweight="bold", x=0.01, ha="left", y=1 - 0.12 / height)
+        grid = self.fig.add_gridspec(rows, cols, left=left / WIDTH, right=1 - RIGHT / WIDTH,
+                                     top=1 - TOP / height, bottom=(bottom + foot_h) / height,
+                                     hspace=hspace / panel_h, wspace=wspace)
+        self.axes = [[self.fig.add_subplot(grid[r, c]) for c in range(cols)] for r in range(rows)]
+        self.fig.text(0.01, 0.08 / height, "\n".join(self.lines), fontsize=5.5, color="#555555", ha="left",
+                      va="bottom", family="monospace", linespacing=1.3)
+
+    def svg(self) -> str:
+        """The figure as an inline SVG fragment (see the module docstring)."""
+        buf = io.StringIO()
+        try:
+            self.fig.savefig(buf, format="svg", metadata={"Date": None})
+        finally:
+            self.rc.__exit__(None, None, None)
+        return _inline(buf.getvalue())
+
+
+def _inline(svg: str) -> str:
+    svg = svg[svg.index("<svg"):]  # drops <?xml ...?> and the DOCTYPE (which names a DTD URL)
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)  # RDF with Dublin Core namespace URLs
+    svg = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg, count=2)
+    svg = svg.replace("xlink:href=", "href=")  # SVG 2 href: no xlink namespace needed
+    return svg.strip() + "\n"
+
+
+def _errorbar(ax, y: float, x: float, ci: Interval, colour: str, label: str | None, marker: str = "o") -> None:
+    if ci is None:  # no interval (too few units): a hollow marker says so
+        ax.plot([x], [y], marker=marker, color=colour, markerfacecolor="white", linestyle="none", label=label)
+        return
+    ax.errorbar([x], [y], xerr=[[x - ci[0]], [ci[1] - x]], fmt=marker, color=colour, capsize=2.5,
+                markersize=4, elinewidth=1, label=label)
+
+
+def means(series: Sequence[tuple[str, Mapping[str, tuple[float, Interval]]]], title: str, footer: str,
+          level: str = "95%") -> str:
+    """Means with their intervals: one row per ``metric stat``, one marker colour per series (run)."""
+    rows = list(dict.fromkeys(k for _, values in series for k in values))
+    c = _Canvas("means", title, footer, panel_h=max(1.4, 0.24 * len(rows) * (1 + 0.25 * (len(series) - 1))))
+    ax = c.axes[0][0]
+    step = 0.7 / max(1, len(series))
+    for i, (label, values) in enumerate(series):
+        offset = (i - (len(series) - 1) / 2) * step
+        labelled = False  # one legend entry per series
+        for j, key in enumerate(rows):
+            if key in values:
+                mean, ci = values[key]
+                _errorbar(ax, j + offset, mean, ci, PALETTE[i % len(PALETTE)], None if labelled else label)
+                labelled = True
+    ax.set_yticks(range(len(rows)), rows)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlabel(f"mean {unit_label([v[0] for _, s in series for v in s.values()])}, {level} bootstrap interval")
+    ax.set_ylabel("metric, stat")
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    if len(series) > 1:
+        ax.legend(fontsize=7, loc="best", frameon=False)
+    return c.svg()
+
+
+def distributions(series: Sequence[tuple[str, Mapping[str, Sequence[float]]]], title: str, footer: str) -> str:
+    """Per-item score histograms: one panel per metric (its main stat), one outline per series (run)."""
+    metrics = list(dict.fromkeys(k for _, values in series for k in values))
+    cols = min(2, len(metrics))
+    rows = math.ceil(len(metrics) / cols)
+    c = _Canvas("distributions", title, footer, rows=rows, cols=cols, panel_h=1.9, hspace=0.75, left=0.8)
+    allv = [v for _, s in series for vals in s.values() for v in vals]
+    unit = unit_label(allv)
+    bins = [i / 20 for i in range(21)] if unit.endswith("(0-1)") else 20
+    for n, metric in enumerate(metrics):
+        ax = c.axes[n // cols][n % cols]
+        for i, (label, values) in enumerate(series):
+            if metric in values and values[metric]:
+                ax.hist(values[metric], bins=bins, histtype="step" if len(series) > 1 else "stepfilled",
+                        color=PALETTE[i % len(PALETTE)], alpha=1.0 if len(series) > 1 else 0.75, linewidth=1.1,
+                        label=label)
+        ax.set_title(metric, loc="left")
+        ax.set_xlabel(f"per-item {unit}")
+        ax.set_ylabel("items (count)")
+        if len(series) > 1 and n == 0:
+            ax.legend(fontsize=6.5, frameon=False)
+    for n in range(len(metrics), rows * cols):
+        c.axes[n // cols][n % cols].set_visible(False)
+    return c.svg()
+
+
+def sweep(parameter: str, values: Sequence[Any], series: Mapping[str, Sequence[tuple[float, Interval]]],
+          title: str, footer: str, level: str = "95%") -> str:
+    """A swept config value against each metric's mean (with intervals), one line per metric."""
+    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+    xs = [float(v) for v in values] if numeric else list(range(len(values)))
+    order = sorted(range(len(values)), key=lambda i: xs[i])
+    c = _Canvas("sweep", title, footer, panel_h=3.2, left=0.8)
+    ax = c.axes[0][0]
+    for i, (metric, points) in enumerate(series.items()):
+        colour = PALETTE[i % len(PALETTE)]
+        ax.plot([xs[j] for j in order], [points[j][0] for j in order], color=colour, linewidth=1, label=metric)
+        for j in order:
+            _errorbar(ax, points[j][0], xs[j], None, colour, None) if points[j][1] is None else ax.errorbar(
+                [xs[j]], [points[j][0]], yerr=[[points[j][0] - points[j][1][0]], [points[j][1][1] - points[j][0]]],
+                fmt="o", color=colour, markersize=3.5, capsize=2.5, elinewidth=1)
+    if not numeric:
+        ax.set_xticks(xs, [str(v) for v in values])
+    ax.set_xlabel(f"{parameter} (config value)")
+    ax.set_ylabel(f"mean {unit_label([p[0] for pts in series.values() for p in pts])}, {level} interval")
+    ax.grid(color="#eeeeee", linewidth=0.6)
+    ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return c.svg()
+
+
+def leaderboard(boards: Mapping[str, Sequence[Mapping[str, Any]]], title: str, footer: str,
+                level: str = "95%") -> str:
+    """Systems ranked per metric: mean with interval, colour = significance cluster, label = rank."""
+    c = _Canvas("leaderboard", title, footer, rows=len(boards),
+                panel_h=max(1.2, 0.2 * max(len(r) for r in boards.values())), hspace=0.8, left=1.0)
+    for n, (name, rows) in enumerate(boards.items()):
+        ax = c.axes[n][0]
+        for j, r in enumerate(rows):
+            _errorbar(ax, j, r["mean"], r["ci"], PALETTE[(r["cluster"] - 1) % len(PALETTE)], None)
+        ax.set_yticks(range(len(rows)), [f"{r['rank']:>2}  {r['system']}" for r in rows])
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        clusters = len({r["cluster"] for r in rows})
+        ax.set_title(f"{name}: {len(rows)} systems, {clusters} significance cluster(s) (colour)", loc="left")
+        ax.set_xlabel(f"mean {unit_label([r['mean'] for r in rows])} over documents, {level} bootstrap interval")
+        ax.set_ylabel("rank, system")
+        ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    return c.svg()
+
+
+def correlations(cells: Mapping[tuple[str, str], Sequence[Mapping[str, Any]]], levels: Sequence[str],
+                 humans: Sequence[str], title: str, footer: str, level: str = "95%") -> str:
+    """Metric-human correlations with intervals: a panel per (level, human dimension), a colour per coefficient."""
+    metrics = list(dict.fromkeys(r["metric_label"] for rows in cells.values() for r in rows))
+    coefficients = list(dict.fromkeys(r["coefficient"] for rows in cells.values() for r in rows))
+    cols = len(humans)
+    c = _Canvas("correlations", title, footer, rows=len(levels), cols=cols, panel_h=max(1.1, 0.28 * len(metrics)),
+                hspace=0.8, wspace=0.15, left=1.5)
+    step = 0.7 / max(1, len(coefficients))
+    for r_i, lvl in enumerate(levels):
+        for c_i, human in enumerate(humans):
+            ax = c.axes[r_i][c_i]
+            for k, coef in enumerate(coefficients):
+                offset = (k - (len(coefficients) - 1) / 2) * step
+                for row in cells.get((lvl, human), ()):
+                    if row["coefficient"] == coef and row["value"] is not None:
+                        first = r_i == 0 and c_i == 0 and row["metric_label"] == metrics[0]
+                        _errorbar(ax, metrics.index(row["metric_label"]) + offset, row["value"], row["ci"],
+                                  PALETTE[k % len(PALETTE)], coef if first else None)
+            ax.axvline(0, color="#999999", linewidth=0.6)
+            ax.set_xlim(-1, 1)
+            ax.set_xticks([-1, -0.5, 0, 0.5, 1], ["-1", "", "0", "", "1"])  # full labels collide between panels
+            ax.set_yticks(range(len(metrics)), metrics if c_i == 0 else [""] * len(metrics))
+            ax.set_ylim(len(metrics) - 0.5, -0.5)
+            ax.set_title(f"{lvl} · {human}", loc="left", fontsize=7)
+            ax.grid(axis="x", color="#eeeeee", linewidth=0.6)
+            if r_i == len(levels) - 1:
+                ax.set_xlabel(f"correlation (-1 to 1), {level} CI")
+            if c_i == 0:
+                ax.set_ylabel("metric")
+    c.fig.legend(loc="upper right", fontsize=7, frameon=False, ncols=len(coefficients))
+    return c.svg()
+
+
+def check(stats: Sequence[Mapping[str, Any]], title: str, footer: str) -> str:
+    """Baseline vs run per metric stat (left) and the change with its allowed band (right; worse side shaded)."""
+    labels = [f"{s['metric']} {s['stat']}" for s in stats]
+    c = _Canvas("check", title, footer, cols=2, panel_h=max(1.4, 0.24 * len(stats)), wspace=0.08)
+    left, right = c.axes[0]
+    for j, s in enumerate(stats):
+        colour = VERDICT_COLOURS.get(s["verdict"], "#000000")
+        worse = -1.0 if s["higher_is_better"] else 1.0
+        limit = s["baseline"] + worse * s["allowed_drop"]
+        left.plot([min(s["baseline"], limit), max(s["baseline"], limit)], [j, j], color="#bbbbbb", linewidth=6,
+                  solid_capstyle="butt", label="allowed drop" if j == 0 else None)
+        left.plot([s["baseline"]], [j], marker="|", color="#333333", markersize=12, linestyle="none",
+                  label="baseline" if j == 0 else None)
+        left.plot([s["run"]], [j], marker="o", color=colour, markersize=4.5, linestyle="none")
+        # right: run - baseline; the band is the tolerated move in the worse direction
+        right.barh(j, worse * s["allowed_drop"], left=0, height=0.6, color="#dddddd", edgecolor="#aaaaaa",
+                   linewidth=0.5)
+        right.plot([s["delta"]], [j], marker="o", color=colour, markersize=4.5, linestyle="none")
+    for verdict, colour in VERDICT_COLOURS.items():  # legend entries for the verdict colours
+        right.plot([], [], marker="o", color=colour, linestyle="none", label=f"run: {verdict}")
+    right.axvline(0, color="#333333", linewidth=0.8)
+    for ax in (left, right):
+        ax.set_yticks(range(len(stats)), labels if ax is left else [""] * len(stats))
+        ax.set_ylim(len(stats) - 0.5, -0.5)
+        ax.grid(axis="x", color="#eeeeee", linewidth=0.6)
+    left.set_xlabel(f"mean {unit_label([s['baseline'] for s in stats] + [s['run'] for s in stats])}")
+    left.set_ylabel("metric, stat")
+    left.set_title("baseline (|), run (o), allowed band (grey)", loc="left")
+    right.set_xlabel("run - baseline (score units)")
+    right.set_title("change; grey: allowed on the worse side", loc="left")
+    span = max([abs(s["delta"]) for s in stats] + [s["allowed_drop"] for s in stats] + [1e-6])
+    right.set_xlim(-1.3 * span, 1.3 * span)
+    left.legend(fontsize=6.5, frameon=False, loc="lower right")
+    right.legend(fontsize=6.5, frameon=False, loc="lower right")
+    return c.svg()
