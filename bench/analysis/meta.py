@@ -274,9 +274,23 @@ def evaluate(scores: Scores, spec: MetaSpec, sources: Sequence[Mapping[str, Any]
                                              None if ann is not None else w)
     metric_batches = {k: correlation.Batch(meta.gather(X, draws), X, w) for k, X in scores.metrics.items()}
     rows: list[dict[str, Any]] = []
+    from bench.progress import stage
+
+    with stage("meta: intervals", len(scores.metrics) * len(scores.humans), unit="metric-dimension") as bar:
+        _intervals(scores, spec, means, metric_batches, human_batches, rows, bar)
+    comparisons = _compare(scores, spec, means, rows)
+    return {"schema_version": SCHEMA_VERSION, "kind": "meta", "signature": spec.signature,
+            "metric_signatures": dict(scores.signatures), "sources": [dict(s) for s in sources],
+            "systems": m, "documents": n, "correlations": rows, "comparisons": comparisons,
+            **({"agreement": dict(scores.agreement), "agreement_level": "interval"} if scores.agreement else {})}
+
+
+def _intervals(scores, spec, means, metric_batches, human_batches, rows, bar) -> None:
+    m = len(scores.systems)
     for key, X in scores.metrics.items():
         label, stat = scores.metric_stats[key]
         for h in scores.humans:
+            bar.update(1)
             for level in spec.levels:
                 for coef in spec.coefficients:
                     v = correlation.value(X, means[h], level, coef, spec.constant)
@@ -296,11 +310,6 @@ def evaluate(scores: Scores, spec: MetaSpec, sources: Sequence[Mapping[str, Any]
                              "level": "system", "coefficient": "pairwise_accuracy", "value": _num(acc),
                              "ci": None if ci is None else [ci[0], ci[1]], "groups_used": 1, "groups_skipped": 0,
                              "resamples_defined": int(np.count_nonzero(~np.isnan(boot)))})
-    comparisons = _compare(scores, spec, means, rows)
-    return {"schema_version": SCHEMA_VERSION, "kind": "meta", "signature": spec.signature,
-            "metric_signatures": dict(scores.signatures), "sources": [dict(s) for s in sources],
-            "systems": m, "documents": n, "correlations": rows, "comparisons": comparisons,
-            **({"agreement": dict(scores.agreement), "agreement_level": "interval"} if scores.agreement else {})}
 
 
 def _num(x: float) -> float | None:
@@ -312,6 +321,15 @@ def _compare(scores: Scores, spec: MetaSpec, means: Mapping[str, np.ndarray], ro
     out: list[dict[str, Any]] = []
     if len(keys) < 2:
         return out
+    from bench.progress import stage
+
+    total = len(scores.humans) * len(spec.compare) * len(spec.tests) * len(keys) * (len(keys) - 1) // 2
+    with stage("meta: tests", total, unit="test") as bar:
+        _compare_cells(scores, spec, means, rows, keys, out, bar)
+    return out
+
+
+def _compare_cells(scores, spec, means, rows, keys, out, bar) -> None:
     for h in scores.humans:
         for level, coef in spec.compare:
             value = {k: correlation.value(scores.metrics[k], means[h], level, coef, spec.constant).value for k in keys}
@@ -321,6 +339,7 @@ def _compare(scores: Scores, spec: MetaSpec, means: Mapping[str, np.ndarray], ro
             for test in spec.tests:
                 ps = []
                 for a, b in pairs:
+                    bar.update(1)
                     X, Y = scores.metrics[keys[a]], scores.metrics[keys[b]]
                     if test == "williams":
                         ps.append(meta.williams_p(X, Y, means[h], level, coef, spec.constant))
@@ -346,4 +365,3 @@ def _compare(scores: Scores, spec: MetaSpec, means: Mapping[str, np.ndarray], ro
                     if (row["metric"], row["stat"], row["human"], row["level"], row["coefficient"]) == (label, stat, h, level, coef):
                         row["rank"] = 1 + sum(1 for other in cluster.values() if other < cluster[i])
                         row["cluster"] = cluster[i]
-    return out

@@ -145,11 +145,10 @@ class Encoder:
                 return torch.stack(self._layers(res, layers), dim=1).cpu()
 
         out: dict[str, Entry] = {}
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
+        from bench.progress import stage
 
-            bar = tqdm(total=len(ids), desc="bertscore: embedding", unit="text", leave=False)
+        progress_stage = stage("bertscore: embedding", len(ids), unit="text", show=progress)
+        bar = progress_stage.__enter__()  # closed in the finally below, with the pool
         pool = ThreadPoolExecutor(workers, thread_name_prefix="bertscore-embed") if workers > 1 and len(batches) > 1 else None
         with one_thread() if cpu else contextlib.nullcontext():
             try:
@@ -158,15 +157,13 @@ class Encoder:
                     for i, text in enumerate(batch):
                         out[text] = Entry(stacked[i], layers, tuple(ids[text]), self.is_truncated(text, ids[text]))
                     del stacked
-                    if bar is not None:
-                        bar.update(len(batch))
+                    bar.update(len(batch))
                     if (k + 1) % TRIM_EVERY == 0:
                         trim_heap()
             finally:
                 if pool is not None:  # on an interrupt or error, batches not yet started are dropped, not run
                     pool.shutdown(wait=True, cancel_futures=True)
-                if bar is not None:
-                    bar.close()
+                progress_stage.__exit__(None, None, None)
         return out
 
     def _layers(self, res, layers: Sequence[int]) -> list:

@@ -210,9 +210,9 @@ def _progress(chunks: range, n_items: int):
 
 
 def _with_bar(chunks: range, n_items: int):
-    from tqdm.auto import tqdm
+    from bench.progress import stage
 
-    with tqdm(total=n_items, desc="rouge", unit="item", leave=False) as bar:
+    with stage("rouge", n_items) as bar:
         for start in chunks:
             yield start
             bar.update(min(CHUNK_ITEMS, n_items - start))
