@@ -23,6 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping, Sequence
 
+from bench import dotted
 from bench.errors import BenchError
 
 
@@ -161,7 +162,7 @@ class Run:
         rows = []
         for s in self.plain_samples:
             row = {"id": s["id"], "candidate": s["candidate"], "n_references": s["n_references"]}
-            row.update({f"metadata.{k}": v for k, v in _flat(s["metadata"]).items()})
+            row.update({f"metadata.{k}": v for k, v in dotted.flatten(s["metadata"]).items()})
             row.update({f"{m}.{stat}": v for m, stats in s["scores"].items() for stat, v in stats.items()})
             rows.append(row)
         return pd.DataFrame(rows)
@@ -169,16 +170,6 @@ class Run:
     def as_dict(self) -> dict[str, Any]:
         """The record as plain, mutable dicts (a copy)."""
         return copy.deepcopy(dict(self.plain_record))
-
-
-def _flat(d: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        if isinstance(v, Mapping):
-            out.update(_flat(v, f"{prefix}{k}."))
-        else:
-            out[f"{prefix}{k}"] = v
-    return out
 
 
 # --- the steps the CLI shares --------------------------------------------------------------------------

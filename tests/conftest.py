@@ -21,10 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_DATASETS_OFFLINE"] = "1"
 SUMMEVAL = ROOT.parent / "shared" / "data" / "summeval" / "bartscore_SummEval_data.json"
+ANNOTATIONS = ROOT.parent / "shared" / "data" / "summeval" / "llm_summeval_model_output_annotations"
 
 
 def _require(path: Path) -> Path:
-    if path.is_file():
+    if path.exists():
         return path
     if os.environ.get("CI") == "true":
         pytest.fail(f"{path} is missing; CI=true requires ../shared beside the checkout")
@@ -34,6 +35,12 @@ def _require(path: Path) -> Path:
 @pytest.fixture(scope="session")
 def summeval_path() -> Path:
     return _require(SUMMEVAL)
+
+
+@pytest.fixture(scope="session")
+def annotations_path() -> Path:
+    """The per-annotator SummEval folder (dataset=summeval_annotations)."""
+    return _require(ANNOTATIONS)
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from pathlib import Path
 from hydra.errors import ConfigCompositionException, MissingConfigException
 from omegaconf import OmegaConf
 
@@ -13,7 +14,8 @@ from bench.data.spec import DatasetSpec
 from bench.errors import BenchError
 from bench.metrics.bertscore import BertScoreSpec
 from bench.metrics.rouge import RougeSpec
-from conftest import ROOT
+
+ROOT = Path(__file__).resolve().parents[1]  # the checkout (tests/conftest.py's ROOT; not imported: other conftest modules shadow the name)
 
 CONFIGS = ROOT / "configs"
 DATASETS = sorted(p.stem for p in (CONFIGS / "dataset").glob("*.yaml"))

@@ -130,16 +130,10 @@ def _judgments(path: str | Path) -> dict[str, Mapping[str, Any]]:
 
 def _labels(records: Sequence[Mapping[str, Any]], metric: str, dirs: Sequence[Path]) -> list[str]:
     """Names for one metric found in several runs: the config values that tell the runs apart."""
-    def flat(d, prefix=""):
-        out = {}
-        for k, v in (d or {}).items():
-            if isinstance(v, Mapping):
-                out.update(flat(v, f"{prefix}{k}."))
-            else:
-                out[f"{prefix}{k}"] = json.dumps(v, sort_keys=True)
-        return out
+    from bench import dotted
 
-    configs = [flat(r.get("config", {}).get("metrics", {}).get(metric, {})) for r in records]
+    configs = [{k: json.dumps(v, sort_keys=True) for k, v in dotted.flatten(r.get("config", {}).get("metrics", {}).get(metric) or {}).items()}
+               for r in records]
     keys = sorted({k for c in configs for k in c if len({c2.get(k) for c2 in configs}) > 1})
     if not keys:
         return [f"{metric}[{d.name}]" for d in dirs]

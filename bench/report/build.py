@@ -19,9 +19,12 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from bench.errors import BenchError
+
+if TYPE_CHECKING:  # the model is imported lazily at run time, with matplotlib's sections
+    from bench.report.model import Report
 
 FORMATS = {"html": ".html", "markdown": ".md"}
 KINDS = ("run", "systems", "meta", "check")

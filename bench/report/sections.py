@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from bench import dotted
 from bench.report import plots
 from bench.report.model import Figure, Section, Table
 
@@ -46,19 +47,9 @@ def _run_id(run: Run) -> str:
     return (run[1].get("volatile") or {}).get("run_id") or run[0].rstrip("/").split("/")[-1]
 
 
-def _flat(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in tree.items():
-        if isinstance(value, Mapping) and value:
-            out.update(_flat(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
 def differing_keys(records: Sequence[Mapping[str, Any]]) -> list[str]:
     """The config keys (dotted) whose values differ between the records, ignoring keys that never change a score."""
-    flats = [_flat(r.get("config") or {}) for r in records]
+    flats = [dotted.flatten(r.get("config") or {}) for r in records]
     keys = sorted(set().union(*flats))
     return [k for k in keys if k not in NOT_PARAMETERS and len({repr(f.get(k)) for f in flats}) > 1]
 
@@ -79,7 +70,7 @@ def runs(items: Sequence[Run]) -> list[Section]:
     same_experiment = len({r[1].get("experiment") for r in items}) == 1
     swept = keys[0] if len(keys) == 1 and same_experiment else None
     if swept:  # runs of a sweep are told apart by the swept value
-        labels = [f"{swept}={_flat(r[1].get('config') or {}).get(swept)!r}" for r in items]
+        labels = [f"{swept}={dotted.flatten(r[1].get('config') or {}).get(swept)!r}" for r in items]
     overview = Table(
         ("run", "experiment", "items", "run key", "inputs"),
         tuple((f"{label}" if label == _run_id(r) else f"{label} ({_run_id(r)})", str(r[1].get("experiment")),
@@ -158,7 +149,7 @@ def _groups(labels: Sequence[str], items: Sequence[Run]) -> list[tuple[str, Tabl
 
 
 def _sweep(key: str, items: Sequence[Run], level: str, signature: str) -> Section:
-    values = [_flat(r[1].get("config") or {}).get(key) for r in items]
+    values = [dotted.flatten(r[1].get("config") or {}).get(key) for r in items]
     series: dict[str, list] = {}
     for _, rec, _ in items:
         for metric in sorted(rec.get("metrics", {})):

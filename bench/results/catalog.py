@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+from bench import dotted
 from bench.errors import BenchError
 from bench.results.store import RESULT, STAGING, read_versioned
 
@@ -184,14 +185,9 @@ def metric_order(name: str) -> tuple[int, str]:
 _MISSING = object()
 
 
-def lookup(tree: Mapping[str, Any], dotted: str, default: Any = None) -> Any:
+def lookup(tree: Mapping[str, Any], path: str, default: Any = None) -> Any:
     """``tree["a"]["b"]`` for ``a.b``, or ``default`` when a step is missing."""
-    value: Any = tree
-    for part in dotted.split("."):
-        if not isinstance(value, Mapping) or part not in value:
-            return default
-        value = value[part]
-    return value
+    return dotted.get(tree, path, default)
 
 
 # --- filters and order (pure) --------------------------------------------------------------------------
@@ -324,7 +320,8 @@ def metric_rows(run: StoredRun) -> list[dict[str, Any]]:
     rec, facts = run.record, summary(run)
     base = {name: facts[name] for name in ROW_COLUMNS[:8]}
     config = {k: v for k, v in (rec.get("config") or {}).items() if k not in _NOT_RUN_CONFIG}
-    flat = {f"config.{k}": v for k, v in _flat_config(config).items()}
+    flat = {f"config.{k}": json.dumps(v, sort_keys=True) if isinstance(v, (list, dict)) else v
+            for k, v in dotted.flatten(config).items()}
     out = []
     for metric, stats in sorted(rec["metrics"].items(), key=lambda kv: metric_order(kv[0])):
         for stat, mean in stats.items():
@@ -335,11 +332,3 @@ def metric_rows(run: StoredRun) -> list[dict[str, Any]]:
     return out
 
 
-def _flat_config(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in tree.items():
-        if isinstance(value, Mapping) and value:
-            out.update(_flat_config(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = json.dumps(value, sort_keys=True) if isinstance(value, (list, dict)) else value
-    return out

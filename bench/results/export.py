@@ -22,21 +22,11 @@ import json
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
+from bench import dotted
 from bench.errors import BenchError
 
 FORMATS = ("parquet", "csv", "jsonl")
 FIXED = ("run_id", "experiment", "item_id", "system", "document", "metric", "stat", "value")
-
-
-def flatten(metadata: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested metadata as dotted keys: ``{"expert": {"coherence": 4}}`` -> ``{"expert.coherence": 4}``."""
-    out: dict[str, Any] = {}
-    for key, value in metadata.items():
-        if isinstance(value, Mapping) and value:
-            out.update(flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
 
 
 def _scalar(value: Any) -> Any:
@@ -55,7 +45,7 @@ def table(runs: Sequence[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]])
 
     Rows follow the runs as given, then item order, then each item's metrics and stats as stored.
     """
-    flat_meta = [[{_column(k): _scalar(v) for k, v in flatten(s.get("metadata") or {}).items()} for s in samples]
+    flat_meta = [[{_column(k): _scalar(v) for k, v in dotted.flatten(s.get("metadata") or {}).items()} for s in samples]
                  for _, samples in runs]
     meta_cols = sorted({k for per_run in flat_meta for meta in per_run for k in meta})
     cols: dict[str, list[Any]] = {name: [] for name in (*FIXED, *meta_cols)}

@@ -17,6 +17,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from bench import dotted
 from bench.errors import BenchError
 from bench.stats.leaderboard import Table
 
@@ -25,23 +26,12 @@ PRIMARY = ("fmeasure", "f1")
 
 def lookup(metadata: Mapping[str, Any], path: str) -> Any:
     """``metadata["expert"]["coherence"]`` for ``expert.coherence``; KeyError when absent."""
-    value: Any = metadata
-    for part in path.split("."):
-        if not isinstance(value, Mapping) or part not in value:
-            raise KeyError(path)
-        value = value[part]
-    return value
+    return dotted.get(metadata, path)
 
 
 def metadata_fields(samples: Sequence[Mapping[str, Any]]) -> list[str]:
     """Dotted names of the metadata fields present in the first item (for error messages)."""
-    def walk(d: Mapping[str, Any], prefix: str) -> list[str]:
-        out = []
-        for k, v in d.items():
-            out += walk(v, f"{prefix}{k}.") if isinstance(v, Mapping) else [f"{prefix}{k}"]
-        return out
-
-    return walk(samples[0].get("metadata", {}), "") if samples else []
+    return list(dotted.flatten(samples[0].get("metadata", {}))) if samples else []
 
 
 def choose_stats(stats: Sequence[str], wanted: str | None) -> list[str]:

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT
+ROOT = Path(__file__).resolve().parents[2]  # the checkout (tests/conftest.py's ROOT; not imported: other conftest modules shadow the name)
+
 
 SEED_CANDIDATE = ROOT / "seeds" / "001_2b5b015d8d3b2a6c.txt"
 ROUGE_NAMES = ("rouge1", "rouge2", "rougeL", "rougeLsum")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -11,20 +10,8 @@ import pytest
 from bench.data import DatasetSpec, load_items
 from bench.errors import BenchError
 
-ROOT = Path(__file__).resolve().parents[2]
-ANNOTATIONS = ROOT.parent / "shared" / "data" / "summeval" / "llm_summeval_model_output_annotations"
 DIMS = ("coherence", "consistency", "fluency", "relevance")
 SYSTEMS = {f"M{k}" for k in (8, 9, 10, 11, 12, 13, 14, 15, 17, 20, 22, 23)}
-
-
-@pytest.fixture(scope="module")
-def annotations_path() -> Path:
-    """../shared's annotations folder; skipped when absent, a failure under CI=true (conftest's rule)."""
-    if ANNOTATIONS.is_dir():
-        return ANNOTATIONS
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{ANNOTATIONS} is missing; CI=true requires ../shared beside the checkout")
-    pytest.skip(f"{ANNOTATIONS} is absent (../shared is not beside this checkout); SummEval tests need it")
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,12 @@ the summary paragraph and never the title or page chrome.
 from __future__ import annotations
 
 import pytest
+from pathlib import Path
 
 from bench.data.extract import ExtractSpec, blocks, extract, summary_paragraph
 from bench.errors import BenchError
-from conftest import ROOT
+
+ROOT = Path(__file__).resolve().parents[2]  # the checkout (tests/conftest.py's ROOT; not imported: other conftest modules shadow the name)
 
 SEED_001 = ROOT / "seeds" / "001_2b5b015d8d3b2a6c.txt"
 RAW = SEED_001.read_text(encoding="utf-8")

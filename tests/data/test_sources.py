@@ -11,6 +11,7 @@ import os
 import shutil
 
 import pytest
+from pathlib import Path
 
 from bench import data
 from bench.data import DatasetSpec, load_items, select
@@ -18,7 +19,8 @@ from bench.data.items import Item
 from bench.data.seed import CANDIDATE_NAME, REFERENCE_NAME, SEED_SHA256
 from bench.data.spec import ColumnSpec
 from bench.errors import BenchError
-from conftest import ROOT
+
+ROOT = Path(__file__).resolve().parents[2]  # the checkout (tests/conftest.py's ROOT; not imported: other conftest modules shadow the name)
 
 SEEDS = ROOT / "seeds"
 PARAS = [p for p in (SEEDS / REFERENCE_NAME).read_text(encoding="utf-8").split("\n") if p.strip()]

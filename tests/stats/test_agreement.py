@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from types import SimpleNamespace
 
 import krippendorff
@@ -19,8 +17,6 @@ from bench.stats.agreement import (
     resampled_annotator_mean,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-ANNOTATIONS = ROOT.parent / "shared" / "data" / "summeval" / "llm_summeval_model_output_annotations"
 DIMS = ("coherence", "consistency", "fluency", "relevance")
 
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: 4 coders x 12 units.
@@ -159,15 +155,11 @@ def test_resampled_annotator_mean_is_seeded_and_nan_aware():
 
 
 @pytest.fixture(scope="module")
-def annotation_items():
-    """The 1,200 annotated SummEval items; skipped when ../shared is absent, a failure under CI=true."""
-    if not ANNOTATIONS.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{ANNOTATIONS} is missing; CI=true requires ../shared beside the checkout")
-        pytest.skip(f"{ANNOTATIONS} is absent (../shared is not beside this checkout); SummEval tests need it")
+def annotation_items(annotations_path):
+    """The 1,200 annotated SummEval items (conftest's fixture skips, or fails under CI=true, when absent)."""
     from bench.data import DatasetSpec, load_items
 
-    return load_items(DatasetSpec(source="summeval_annotations", path=str(ANNOTATIONS)))
+    return load_items(DatasetSpec(source="summeval_annotations", path=str(annotations_path)))
 
 
 @pytest.mark.summeval

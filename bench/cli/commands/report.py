@@ -9,7 +9,6 @@ prints it instead. The path written is the last line on stdout.
 
 from __future__ import annotations
 
-import sys
 
 from bench.cli.commands.common import Parser, handles_errors
 

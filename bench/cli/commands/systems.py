@@ -7,7 +7,6 @@ The analysis is stored beside the run(s) as ``analyses/systems-<hash>.json`` (an
 
 from __future__ import annotations
 
-import json
 import sys
 
 from bench.cli.commands.common import Parser, handles_errors
