@@ -95,4 +95,7 @@ def build(run_dirs: Sequence[str | Path], spec: SystemsSpec, by: str | None = No
         _check_runs(records, sorted({t.metric for t in tables}))
     chosen = sorted({t.metric for t in tables})
     signatures = {m: records[0][1]["signatures"][m] for m in chosen if m in records[0][1]["signatures"]}
-    return leaderboard(tables, spec, signatures, [source(d, rec) for d, rec in records])
+    from bench.progress import stage
+
+    with stage("systems: tests", len(tables), unit="metric") as bar:
+        return leaderboard(tables, spec, signatures, [source(d, rec) for d, rec in records], done=bar.update)

@@ -51,8 +51,9 @@ def table(metrics: Mapping[str, Mapping[str, float]], higher_is_better: Mapping[
             rows[-1].append(_ci_text(ci) + (f" ({LABELS.get(stat, stat)})" if stat and ci is not None else ""))
     if intervals is not None:
         level = dict(Signature.parse(intervals["signature"]).components).get("level", "95")
-        unit = "documents" if intervals.get("unit_field") else "items"
-        rows[0].append(f"{level}% CI ({intervals['n_units']} {unit})")
+        unit = "document" if intervals.get("unit_field") else "item"
+        count = intervals["n_units"]
+        rows[0].append(f"{level}% CI ({count} {unit}{'' if count == 1 else 's'})")
         columns = [*columns, rows[0][-1]]
     widths = [max(len(r[i]) for r in rows) for i in range(len(columns) + 1)]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]

@@ -93,16 +93,22 @@ def assemble(inputs: Sequence[Input]) -> "Report":
     from bench.report import sections
     from bench.report.model import Report
 
+    from bench.progress import stage
+
     runs = [(i.path, *i.data) for i in inputs if i.kind == "run"]
-    parts = sections.runs(runs) if runs else []
-    for i in inputs:
-        name = Path(i.path).name
-        if i.kind == "systems":
-            parts.append(sections.systems(i.data, name))
-        elif i.kind == "meta":
-            parts.append(sections.meta(i.data, name))
-        elif i.kind == "check":
-            parts.append(sections.check(i.data, name))
+    artefacts = [i for i in inputs if i.kind in ("systems", "meta", "check")]
+    with stage("report: sections", (1 if runs else 0) + len(artefacts), unit="section") as bar:
+        parts = sections.runs(runs) if runs else []
+        bar.update(1 if runs else 0)
+        for i in artefacts:
+            name = Path(i.path).name
+            if i.kind == "systems":
+                parts.append(sections.systems(i.data, name))
+            elif i.kind == "meta":
+                parts.append(sections.meta(i.data, name))
+            else:
+                parts.append(sections.check(i.data, name))
+            bar.update(1)
     kinds = list(dict.fromkeys(i.kind for i in inputs))
     experiments = list(dict.fromkeys(_experiment(i) for i in inputs if _experiment(i)))
     title = f"bench report: {', '.join(experiments) or 'results'} ({', '.join(kinds)})"

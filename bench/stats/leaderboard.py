@@ -20,7 +20,7 @@ Input is one systems x documents matrix per (metric, stat), already paired
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -193,14 +193,17 @@ def _rank_one(table: Table, spec: SystemsSpec) -> tuple[list[SystemRow], list[Pa
 
 
 def leaderboard(tables: Sequence[Table], spec: SystemsSpec, metric_signatures: Mapping[str, str] | None = None,
-                sources: Sequence[Mapping[str, Any]] = ()) -> Leaderboard:
-    """Rank the systems of every table under ``spec`` (pure: no disk, no printing)."""
+                sources: Sequence[Mapping[str, Any]] = (), done: Callable[[int], None] | None = None) -> Leaderboard:
+    """Rank the systems of every table under ``spec`` (pure: no disk, no printing; ``done(1)`` after each
+    table lets a caller show progress)."""
     systems: list[SystemRow] = []
     pairs: list[PairRow] = []
     for table in tables:
         s, p = _rank_one(table, spec)
         systems += s
         pairs += p
+        if done is not None:
+            done(1)
     k = max((len(t.systems) for t in tables), default=0)
     note = spec.resolution_note(k * (k - 1) // 2)
     return Leaderboard(spec.signature, tuple(systems), tuple(pairs), dict(metric_signatures or {}), tuple(sources),

@@ -67,9 +67,11 @@ def test_seed_run_prints_the_table_and_the_run_directory(seed_runs):
     assert run_dir.resolve().parent == (results / "seed").resolve()
     assert [p.resolve() for p in run_dirs(results)] == [run_dir.resolve()]
     assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{6}", run_dir.name)
-    header = next(i for i, line in enumerate(lines) if line.split() == ["metric", "P", "R", "F"])
-    rows = {line.split()[0]: line.split()[1:] for line in lines[header + 2 : -1]}
+    header = next(i for i, line in enumerate(lines) if line.split()[:4] == ["metric", "P", "R", "F"])
+    assert lines[header].split()[4:] == ["95%", "CI", "(1", "item)"]
+    rows = {line.split()[0]: line.split()[1:4] for line in lines[header + 2 : -1]}
     assert list(rows) == [*ROUGE_NAMES, "bertscore"]
+    assert all(line.split()[4:] == ["n/a"] for line in lines[header + 2 : -1])  # one item: no interval
     record = json.loads((run_dir / "result.json").read_text())
     for name, (p, r, f) in rows.items():
         values = record["metrics"][name]
