@@ -93,4 +93,4 @@ def test_a_users_config_dir_joins_the_search_path(installed, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert Path(proc.stdout.strip().splitlines()[-1]).parts[:2] == ("results", "mine")
     unknown = _run(installed, "run", "experiment=nope", cwd=work)
-    assert unknown.returncode == 2 and "valid choices: seed, summeval, summeval_rouge" in unknown.stderr
+    assert unknown.returncode == 2 and "valid choices: geval_rouge, seed, summeval, summeval_rouge" in unknown.stderr

@@ -116,9 +116,9 @@ def bootstrap_means(values: np.ndarray, units: Sequence[str] | None, spec: BootS
     row = 0
     for c in resample.bootstrap_counts(gen, n, spec.resamples):
         if units is None:
-            out[row:row + len(c)] = c @ sums / n
-        else:
-            out[row:row + len(c)] = (c @ sums) / (c @ sizes)[:, None]
+            out[row:row + len(c)] = resample.weighted_sums(c, sums) / n
+        else:  # the sizes are whole numbers: any order sums them exactly
+            out[row:row + len(c)] = resample.weighted_sums(c, sums) / (c @ sizes)[:, None]
         row += len(c)
     return out
 

@@ -70,9 +70,9 @@ def paired_bootstrap(scores: np.ndarray, pairs: Sequence[tuple[int, int]], resam
     extreme = np.zeros(len(pairs), dtype=np.int64)
     row = 0
     for c in resample.bootstrap_counts(gen, n, resamples):
-        means = c @ diffs.T / n
+        means = resample.weighted_sums(c, diffs.T) / n
         draws[row:row + len(c)] = means
-        t_star = _studentised(means - observed, c @ squares / n, means, n)
+        t_star = _studentised(means - observed, resample.weighted_sums(c, squares) / n, means, n)
         extreme += np.count_nonzero(np.abs(t_star) >= np.abs(t_obs), axis=0)  # NaN (0/0) never counts
         row += len(c)
     extreme[observed == 0.0] = resamples  # no difference at all is no evidence of one: p = 1
@@ -104,7 +104,7 @@ def approximate_randomization(scores: np.ndarray, pairs: Sequence[tuple[int, int
     extreme = np.zeros(len(pairs), dtype=np.int64)
     for rows in resample.chunks(resamples, n):
         signs = np.where(resample.swap_masks(gen, n, rows), 1.0, -1.0)
-        shuffled = np.abs(signs @ diffs.T / n)
+        shuffled = np.abs(resample.weighted_sums(signs, diffs.T) / n)
         extreme += np.count_nonzero(shuffled >= observed, axis=0)
     return PairedResult(diffs.mean(axis=1), (extreme + 1) / (resamples + 1))
 
@@ -120,6 +120,6 @@ def one_sample_bootstrap_p(diffs: Sequence[float], resamples: int, seed: int) ->
     n = len(d)
     opposite = 0
     for c in resample.bootstrap_counts(gen, n, resamples):
-        means = c @ d / n
+        means = resample.weighted_sums(c, d[:, None])[:, 0] / n
         opposite += int(np.count_nonzero(means >= 0.0 if mean < 0 else means <= 0.0))
     return (opposite + 1) / (resamples + 1)

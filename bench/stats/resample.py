@@ -1,9 +1,10 @@
-"""Seeded resample indices and the count matrices that make resampled means one matmul.
+"""Seeded resample indices and the count matrices that make resampled means one product.
 
 A bootstrap resample of n units is a row of n indices drawn with replacement;
-its mean is ``counts_row @ values / n`` where ``counts_row[i]`` says how often
+its mean is ``counts_row . values / n`` where ``counts_row[i]`` says how often
 unit i was drawn. Turning index rows into count rows lets every metric, stat
-and system share one (B x n) @ (n x k) product instead of B fancy-indexing
+and system share one (B x n) x (n x k) product (``weighted_sums``, in a fixed
+summation order so every machine gets the same bits) instead of B fancy-indexing
 passes. Rows are produced in chunks so memory stays bounded for large n.
 """
 
@@ -62,3 +63,24 @@ def swap_masks(gen: np.random.Generator, n: int, rows: int) -> np.ndarray:
     """``rows`` x ``n`` booleans, True where a unit keeps its two systems' outputs in place, drawn
     as sacrebleu's approximate randomisation draws them (``rng.integers(2, size=..., dtype=bool)``)."""
     return gen.integers(2, size=(rows, n), dtype=bool)
+
+
+# cells of the temporary (rows x block x columns) product in weighted_sums
+BLOCK_CELLS = 4_000_000
+
+
+def weighted_sums(c: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``c @ v`` (rows x units times units x columns) summed in one fixed order, so the result is the
+    same bits in every process and on every machine.
+
+    BLAS splits a product across threads and kernels that depend on sizes, alignment and the CPU,
+    and a shard merge recomputing a run's intervals in another process then differed from the run's
+    in the last bit (seen in CI). Here each block of units is multiplied elementwise and reduced over a
+    middle axis (numpy adds those slices one after another), and the blocks are added in order."""
+    rows, units = c.shape
+    cols = v.shape[1]
+    block = max(1, BLOCK_CELLS // max(rows * cols, 1))
+    out = np.zeros((rows, cols))
+    for lo in range(0, units, block):
+        out += (c[:, lo:lo + block, None] * v[None, lo:lo + block, :]).sum(axis=1)
+    return out

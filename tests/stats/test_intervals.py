@@ -65,3 +65,15 @@ def test_bad_settings_are_one_line_errors(bad):
 
 def test_signature_names_every_setting():
     assert BootSpec(unit="doc").signature == "ci|boot:1000|level:95|unit:doc|seed:0|method:percentile|min:5"
+
+
+def test_weighted_sums_are_the_product_in_a_fixed_order():
+    """Units are added one after another, exactly as a plain loop adds them (BLAS promises no order)."""
+    g = np.random.default_rng(3)
+    c = resample.counts(resample.bootstrap_indices(g, 70, 50), 70)
+    v = g.random((70, 4))
+    loop = np.zeros((50, 4))
+    for j in range(70):
+        loop += c[:, j:j + 1] * v[j]
+    assert np.array_equal(resample.weighted_sums(c, v), loop)
+    np.testing.assert_allclose(resample.weighted_sums(c, v), c @ v, rtol=1e-14)
