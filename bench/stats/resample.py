@@ -65,22 +65,17 @@ def swap_masks(gen: np.random.Generator, n: int, rows: int) -> np.ndarray:
     return gen.integers(2, size=(rows, n), dtype=bool)
 
 
-# cells of the temporary (rows x block x columns) product in weighted_sums
-BLOCK_CELLS = 4_000_000
-
-
 def weighted_sums(c: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """``c @ v`` (rows x units times units x columns) summed in one fixed order, so the result is the
-    same bits in every process and on every machine.
+    """``c @ v`` (rows x units times units x columns) summed unit after unit, so every element is the
+    same bits in every process, on every machine, whatever the other columns are.
 
-    BLAS splits a product across threads and kernels that depend on sizes, alignment and the CPU,
-    and a shard merge recomputing a run's intervals in another process then differed from the run's
-    in the last bit (seen in CI). Here each block of units is multiplied elementwise and reduced over a
-    middle axis (numpy adds those slices one after another), and the blocks are added in order."""
+    BLAS blocks a product by columns, threads and CPU kernels: the same column got a last-bit
+    different sum when a shard merge held the stats in another order (seen in CI), and would across
+    machines. Each step here is one elementwise multiply and add of a whole rows x columns slab."""
     rows, units = c.shape
-    cols = v.shape[1]
-    block = max(1, BLOCK_CELLS // max(rows * cols, 1))
-    out = np.zeros((rows, cols))
-    for lo in range(0, units, block):
-        out += (c[:, lo:lo + block, None] * v[None, lo:lo + block, :]).sum(axis=1)
+    out = np.zeros((rows, v.shape[1]))
+    term = np.empty_like(out)
+    for j in range(units):
+        np.multiply(c[:, j:j + 1], v[j], out=term)
+        out += term
     return out
