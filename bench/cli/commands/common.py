@@ -29,3 +29,34 @@ def handles_errors(fn: Callable[[list[str]], int]) -> Callable[[list[str]], int]
             return exc.exit_code
 
     return wrapper
+
+
+def split_list(text: str | None) -> list[str] | None:
+    """``"a, b,c"`` -> ``["a", "b", "c"]``; None for an absent option."""
+    return [t.strip() for t in text.split(",") if t.strip()] if text else None
+
+
+def add_selection_and_output(p: Parser) -> None:
+    """The options an analysis command shares: which metrics and stat, how to print, whether to store."""
+    p.add_argument("--metrics", help="comma-separated metrics (default: all)")
+    p.add_argument("--stat", help="stat (default: fmeasure/f1, else the metric's only stat; `all` for every stat)")
+    p.add_argument("--format", choices=["table", "markdown", "json"], default="table")
+    p.add_argument("--no-save", action="store_true", help="print only; store no artefact")
+
+
+def emit(kind: str, first_run: str, payload: dict, markdown: str, text: str, fmt: str, save: bool) -> None:
+    """Store an analysis beside its first run (unless told not to), print it, and name the file on stderr."""
+    from pathlib import Path
+
+    from bench.analysis import artefacts
+
+    path = artefacts.store(artefacts.folder_for(Path(first_run)), kind, payload, markdown) if save else None
+    if fmt == "json":
+        print(artefacts.canonical(payload), end="")
+    elif fmt == "markdown":
+        print(markdown, end="")
+    else:
+        print(text)
+    if path is not None:
+        label = {"systems": "leaderboard", "meta": "meta-evaluation"}.get(kind, kind)
+        print(f"bench: {label} stored at {path}", file=sys.stderr)

@@ -4,13 +4,8 @@ sample, summary and system level with bootstrap intervals (BOOT-BOTH by default)
 
 from __future__ import annotations
 
-import sys
-
-from bench.cli.commands.common import Parser, handles_errors
-
-
-def _split(text: str | None) -> list[str] | None:
-    return [t.strip() for t in text.split(",") if t.strip()] if text else None
+from bench.cli.commands.common import Parser, add_selection_and_output, emit, handles_errors
+from bench.cli.commands.common import split_list as _split
 
 
 def _parser() -> Parser:
@@ -20,8 +15,6 @@ def _parser() -> Parser:
     p.add_argument("--judgments", help="a JSONL file of {id, <field>: score} joined by item id")
     p.add_argument("--system", help="metadata field of the system (default: the dataset's system_key)")
     p.add_argument("--doc", help="metadata field of the document (default: the dataset's doc_key)")
-    p.add_argument("--metrics", help="comma-separated metrics (default: all)")
-    p.add_argument("--stat", help="stat (default: fmeasure/f1, else the metric's only stat; `all`)")
     p.add_argument("--levels", default="sample,summary,system")
     p.add_argument("--coefficients", default="pearson,spearman,kendall", help="also: kendall_c (tau-c)")
     p.add_argument("--constant", default="skip", help="documents with constant scores: skip (default) | zero")
@@ -35,8 +28,7 @@ def _parser() -> Parser:
     p.add_argument("--correction", default="holm")
     p.add_argument("--alpha", type=float, default=0.05)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--format", choices=["table", "markdown", "json"], default="table")
-    p.add_argument("--no-save", action="store_true", help="print only; store no artefact")
+    add_selection_and_output(p)
     return p
 
 
@@ -67,14 +59,6 @@ def main(argv: list[str]) -> int:
                            annotators=args.resample_annotators)
     sources = [artefacts.source(Path(d), store.load_run(d)) for d in args.runs]
     payload = analysis.evaluate(scores, spec, sources)
-    markdown = render_meta.markdown(payload)
-    path = None if args.no_save else artefacts.store(artefacts.folder_for(Path(args.runs[0])), "meta", payload, markdown)
-    if args.format == "json":
-        print(artefacts.canonical(payload), end="")
-    elif args.format == "markdown":
-        print(markdown, end="")
-    else:
-        print(render_meta.text(payload))
-    if path is not None:
-        print(f"bench: meta-evaluation stored at {path}", file=sys.stderr)
+    emit("meta", args.runs[0], payload, render_meta.markdown(payload), render_meta.text(payload), args.format,
+         not args.no_save)
     return 0

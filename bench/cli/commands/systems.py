@@ -7,9 +7,8 @@ The analysis is stored beside the run(s) as ``analyses/systems-<hash>.json`` (an
 
 from __future__ import annotations
 
-import sys
-
-from bench.cli.commands.common import Parser, handles_errors
+from bench.cli.commands.common import Parser, add_selection_and_output, emit, handles_errors
+from bench.cli.commands.common import split_list as _split
 
 
 def _parser() -> Parser:
@@ -18,8 +17,6 @@ def _parser() -> Parser:
     p.add_argument("--by", help="metadata field naming the system (one run; default: the dataset's system_key)")
     p.add_argument("--doc", help="metadata field naming the document (one run; default: the dataset's doc_key)")
     p.add_argument("--names", help="comma-separated system names for the runs (default: experiment names)")
-    p.add_argument("--metrics", help="comma-separated metrics (default: all)")
-    p.add_argument("--stat", help="stat to rank (default: fmeasure/f1, else the metric's only stat; `all` for every stat)")
     p.add_argument("--tests", default="bootstrap,ar", help="paired tests: bootstrap, ar (default: both)")
     p.add_argument("--resamples", type=int, default=10000, help="resamples per test (default 10000)")
     p.add_argument("--ci-resamples", type=int, default=1000, help="bootstrap resamples per interval (default 1000)")
@@ -27,21 +24,14 @@ def _parser() -> Parser:
     p.add_argument("--correction", default="holm", help="holm (default) | bh | none, over all pairs of one metric and test")
     p.add_argument("--alpha", type=float, default=0.05)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--format", choices=["table", "markdown", "json"], default="table")
-    p.add_argument("--no-save", action="store_true", help="print only; store no artefact")
+    add_selection_and_output(p)
     return p
-
-
-def _split(text: str | None) -> list[str] | None:
-    return [t.strip() for t in text.split(",") if t.strip()] if text else None
 
 
 @handles_errors
 def main(argv: list[str]) -> int:
     """Print the leaderboard; store it beside the first run."""
-    from pathlib import Path
-
-    from bench.analysis import artefacts, render_systems, systems
+    from bench.analysis import render_systems, systems
     from bench.stats.leaderboard import SystemsSpec
 
     args = _parser().parse_args(argv)
@@ -50,14 +40,6 @@ def main(argv: list[str]) -> int:
     board = systems.build(args.runs, spec, by=args.by, doc=args.doc, metrics=_split(args.metrics), stat=args.stat,
                           names=_split(args.names))
     payload = board.to_json()
-    markdown = render_systems.markdown(payload)
-    path = None if args.no_save else artefacts.store(artefacts.folder_for(Path(args.runs[0])), "systems", payload, markdown)
-    if args.format == "json":
-        print(artefacts.canonical(payload), end="")
-    elif args.format == "markdown":
-        print(markdown, end="")
-    else:
-        print(render_systems.text(payload))
-    if path is not None:
-        print(f"bench: leaderboard stored at {path}", file=sys.stderr)
+    emit("systems", args.runs[0], payload, render_systems.markdown(payload), render_systems.text(payload), args.format,
+         not args.no_save)
     return 0
