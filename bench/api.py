@@ -237,7 +237,7 @@ def _default_plain(metrics: Sequence[str]) -> dict[str, Any]:
     """The composed default config with these metric families (their shipped defaults)."""
     from omegaconf import OmegaConf
 
-    from bench.cli.app import compose
+    from bench.config import compose
 
     cfg = compose([f"metrics=[{','.join(metrics)}]"])
     return OmegaConf.to_container(cfg, resolve=True)
@@ -287,9 +287,9 @@ def score(
 
 def evaluate(overrides: Sequence[str] = ()) -> Run:
     """Score the experiment ``bench run OVERRIDES`` would, without storing it (never answered from the store)."""
-    from bench.cli.app import compose, to_plain
+    from bench.config import compose_plain
 
-    return compute(prepare(to_plain(compose(list(overrides)))))
+    return compute(prepare(compose_plain(overrides)))
 
 
 def save(run: Run, results_dir: str | Path = "results") -> Path:
@@ -378,7 +378,7 @@ def check(run: Run | str | Path, baseline: str | Path, **settings: Any):
         )
     from dataclasses import asdict
 
-    from bench.cli.commands.check import settings as invocation_settings
+    from bench.gate.settings import settings as invocation_settings
 
     node = asdict(invocation_settings([], loaded.experiment))  # configs/check/ and the experiment's own node
     node["allow_signature_changes"] = list(node["allow_signature_changes"])

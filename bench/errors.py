@@ -29,3 +29,17 @@ def unknown_choice(kind: str, value: object, choices: Iterable[str]) -> BenchErr
     close = get_close_matches(str(value), choices, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
     return BenchError(f"unknown {kind} {value!r}", f"{hint}valid choices: {', '.join(choices)}")
+
+
+class InputError(BenchError):
+    """Texts, ids or metadata handed to the library that it cannot score (a ``None`` reference, a generator,
+    a lone surrogate, lengths that disagree)."""
+
+
+class ConfigError(BenchError):
+    """An option or config composition that is not valid (unknown key, wrong type, missing required value)."""
+
+
+class DamagedRunError(BenchError):
+    """A stored run (``result.json``, ``samples.jsonl``) that fails validation on load; the message names
+    the run directory and what is wrong. Readers refuse the run instead of using part of it."""

@@ -112,13 +112,12 @@ def minilm_path() -> Path:
 
 @pytest.fixture(scope="session")
 def compose():
-    """``compose(*overrides)`` -> the DictConfig `bench run <overrides>` would get (Hydra compose API)."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
+    """``compose(*overrides)`` -> the DictConfig `bench run <overrides>` would get, composed exactly as
+    production composes it (``bench.config.compose``: bench.paths.config_dir(), plug-in search path)."""
+    from bench.config import compose as library_compose
 
     def _compose(*overrides: str):
-        with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
-            return hydra_compose(config_name="config", overrides=list(overrides))
+        return library_compose(list(overrides))
 
     return _compose
 

@@ -12,7 +12,8 @@ import pytest
 
 import lengthgap_plugin
 from bench.cli import summary
-from bench.cli.app import compose, execute
+from bench.cli.app import execute
+from bench.config import compose
 from bench.cli.commands import check as check_cmd
 from bench.cli.commands import diff as diff_cmd
 from bench.cli.commands.reproduce import reproduce

@@ -92,7 +92,7 @@ def _run(overrides: list[str]) -> int:
     from hydra.errors import HydraException
 
     from bench.cli import app
-    from bench.cli.hydra_errors import translate
+    from bench.config.hydra_errors import translate
     from bench.metrics.registry import with_plugin_searchpath
 
     # Hydra prints composition errors over several lines and exits 1; raised instead, they become

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
+from bench.config import compose, to_plain  # re-exported: older callers import them from here
 from bench.errors import BenchError
 from bench.paths import config_dir
 
@@ -31,15 +32,6 @@ def _hydra_files() -> dict[str, str]:
         ".hydra/overrides.yaml": OmegaConf.to_yaml(OmegaConf.create(list(hc.overrides.task))),
         ".hydra/hydra.yaml": OmegaConf.to_yaml(OmegaConf.create({"hydra": OmegaConf.to_container(hc)})),
     }
-
-
-def to_plain(cfg: DictConfig) -> dict[str, Any]:
-    """The composed config as plain, resolved data (a missing required option is a one-line error)."""
-    try:
-        return OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
-    except Exception as exc:  # MissingMandatoryValue, InterpolationResolutionError
-        key = getattr(exc, "full_key", None) or "a required option"
-        raise BenchError(f"{key} is not set", f"pass {key}=VALUE on the command line") from None
 
 
 def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
@@ -69,23 +61,6 @@ def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
     print(summary.of_record(run.plain_record), file=out)
     print(run_dir, file=out)
     return run_dir
-
-
-def compose(overrides: list[str]) -> DictConfig:
-    """The config ``bench run OVERRIDES`` would use, through Hydra's compose API."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-    from hydra.errors import HydraException
-
-    from bench.metrics.registry import with_plugin_searchpath
-
-    try:
-        with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
-            return hydra_compose(config_name="config", overrides=with_plugin_searchpath(list(overrides)))
-    except HydraException as exc:
-        from bench.cli.hydra_errors import translate
-
-        raise translate(exc) from None
 
 
 def run_overrides(overrides: list[str], out: TextIO | None = None) -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bench import api, pipeline
-from bench.cli.app import compose, to_plain
+from bench.config import compose, to_plain
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINES = sorted((ROOT / "results" / "baselines").glob("*.json"))

@@ -17,29 +17,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.cli.commands.common import Parser, handles_errors
-from bench.config import build
 from bench.errors import BenchError
 from bench.gate import baselines, compare, render
+from bench.gate.settings import settings
 from bench.results.store import write_text_atomic
 
 
 def _is_check_override(override: str) -> bool:
     key = override.lstrip("+~").split("=", 1)[0]
     return key == "check" or key.startswith("check.")
-
-
-def settings(overrides: list[str], experiment: str | None = None) -> compare.CheckSpec:
-    """The check settings of this invocation: ``configs/check/`` (and a named experiment's own
-    ``check`` node) with the invocation's overrides, never those stored in the run's record."""
-    from omegaconf import OmegaConf
-
-    from bench.cli.app import compose
-    from bench.cli.hydra_errors import group_options
-
-    named = any(o.startswith("experiment=") for o in overrides)
-    extra = [f"experiment={experiment}"] if experiment and not named and experiment in group_options("experiment") else []
-    node = OmegaConf.to_container(compose([*extra, *overrides]).check, resolve=True)
-    return build(compare.CheckSpec, node, "check")
 
 
 def _targets(targets: list[str]) -> tuple[Path | None, list[str]]:

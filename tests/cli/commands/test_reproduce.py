@@ -8,7 +8,8 @@ import json
 import pytest
 
 from bench import data as data_sources
-from bench.cli.app import compose, execute
+from bench.cli.app import execute
+from bench.config import compose
 from bench.cli.commands import reproduce as reproduce_cmd
 import bench.signature
 

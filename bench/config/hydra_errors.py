@@ -21,20 +21,19 @@ KINDS = {"metrics": "metric", "dataset": "dataset", "experiment": "experiment", 
 
 def group_options(group: str) -> list[str]:
     """The options of a config group, as Hydra's own search path finds them."""
+    from pathlib import Path
+
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from bench.paths import config_dir
-
-    from pathlib import Path
-
     from bench.metrics.registry import plugin_config_dirs
+    from bench.paths import config_dir
 
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
             found = set(GlobalHydra.instance().config_loader().get_group_options(group))
-        for url in plugin_config_dirs():  # plug-ins' config groups join the search path (bench.cli)
+        for url in plugin_config_dirs():  # plug-ins' config groups join the search path (bench.config.composition)
             found.update(p.stem for p in Path(url.removeprefix("file://"), group).glob("*.yaml"))
         return sorted(found)
     except Exception:  # an error path: never hide the user's error behind another one
@@ -70,7 +69,7 @@ def translate(exc: BaseException) -> BenchError:
         options = list(exc.options or group_options(group))
         kind = KINDS.get(group, f"{group} option")
         err = unknown_choice(kind, name, options)
-        return BenchError(err.problem, f"{err.fix} (set {group}=NAME; `bench run --help` lists them)")
+        return BenchError(err.problem, f"{err.fix} (set {group}=NAME)")
     if isinstance(exc, OverrideParseException):
         first = message.splitlines()[0] if message else "cannot parse"
         return BenchError(
@@ -84,10 +83,10 @@ def translate(exc: BaseException) -> BenchError:
         keys = _default_keys(parent)
         where = ".".join(parent)
         err = unknown_choice("option", leaf, keys) if keys else None
-        fix = err.fix if err else "see `bench run --cfg job` for the options"
+        fix = err.fix if err else "the composed config lists the options"
         return BenchError(f"unknown option {key!r}" + (f" in {where}" if where else ""), fix)
     match = re.match(r"Could not append to config\. An item is already at '([^']+)'", message)
     if match:
         return BenchError(f"option {match.group(1)!r} already exists", f"set it without '+': {match.group(1)}=VALUE")
     first = message.splitlines()[0] if message else type(exc).__name__
-    return BenchError(first, "see `bench run --help` for groups and options")
+    return BenchError(first, "check the config group and option names")

@@ -1,8 +1,10 @@
-"""The run's configuration as typed, immutable data.
+"""The run's configuration: composed by Hydra, then typed, immutable data.
 
-Hydra composes a DictConfig; ``parse`` turns it into frozen dataclasses and
-rejects unknown keys and wrong types with the option's full name and the valid
-choices, so nothing deeper in the code reads raw dict keys.
+``compose``/``to_plain`` (``bench.config.composition``) compose the shipped
+configs plus plug-ins' config folders and translate Hydra's errors
+(``bench.config.hydra_errors``). ``parse`` turns the plain result into frozen
+dataclasses and rejects unknown keys and wrong types with the option's full
+name and the valid choices, so nothing deeper in the code reads raw dict keys.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from bench.metrics.registry import lookup
 from bench.paths import safe_component
 from bench.stats.intervals import CISpec
 
+from bench.config.composition import compose, compose_plain, to_plain
+
+__all__ = ["RunConfig", "ShardSpec", "build", "compose", "compose_plain", "parse", "to_plain"]
 
 
 @dataclass(frozen=True)
