@@ -24,7 +24,7 @@ from types import MappingProxyType
 from typing import Any, Iterator, Mapping, Sequence
 
 from bench import dotted
-from bench.errors import BenchError
+from bench.errors import BenchError, InputError
 
 
 class Stats(Mapping[str, float]):
@@ -224,6 +224,21 @@ def compute(prep: Prepared, files: Mapping[str, str] | None = None) -> Run:
     return Run.of(rec, record.build_samples(result), files=files)
 
 
+def run_or_reuse(prep: Prepared, files: Mapping[str, str] | None = None) -> tuple[Run, bool]:
+    """The stored run with ``prep``'s run key if ``results_dir`` holds one (and ``force`` is off), else a new
+    run computed and saved there; returns ``(run, reused)`` with ``run.path`` set (what ``bench run`` does)."""
+    from dataclasses import replace
+
+    from bench.results import store
+
+    config = prep.config
+    cached = None if config.force else store.find_indexed(config.results_dir, prep.key)
+    if cached is not None:
+        return load_run(cached), True
+    run = compute(prep, files=files)
+    return replace(run, path=save(run, config.results_dir)), False
+
+
 def _yaml(plain: Mapping[str, Any]) -> str:
     from omegaconf import OmegaConf
 
@@ -243,52 +258,166 @@ def _default_plain(metrics: Sequence[str]) -> dict[str, Any]:
     return OmegaConf.to_container(cfg, resolve=True)
 
 
+SYSTEM_FIELD = "system"  # the metadata field ``systems=`` fills; recorded as the dataset's system_key
+DOCUMENT_FIELD = "document"  # the metadata field ``documents=`` fills; recorded as the dataset's doc_key
+
+
 def score(
     candidates: Sequence[str],
     references: Sequence[str | Sequence[str]],
     metrics: str | Sequence[str] = ("rouge",),
     ids: Sequence[str] | None = None,
+    systems: Sequence[str] | None = None,
+    documents: Sequence[str] | None = None,
+    metadata: Sequence[Mapping[str, Any]] | None = None,
     multiref: str = "max",
     name: str = "memory",
+    ci: Mapping[str, Any] | None = None,
+    group_by: str | None = None,
+    seed: int = 0,
     **metric_options: Mapping[str, Any],
 ) -> Run:
     """Score in-memory texts: ``references[i]`` is one reference (a string) or several (a list).
 
-    ``metric_options`` are per family, e.g. ``rouge={"use_stemmer": False}``,
-    ``bertscore={"layer": 4}``; the rest of each family's options are its
-    shipped defaults (``configs/metrics/``). Returns an unsaved ``Run``.
+    ``ids``, ``systems``, ``documents`` and ``metadata`` give one entry per item: its id (default its
+    position), the system that wrote it, the source document, and any other fields. ``systems`` and
+    ``documents`` become the metadata fields ``system`` and ``document`` and are recorded as the
+    dataset's ``system_key``/``doc_key``, so ``bench.systems(run)`` ranks by system and intervals
+    resample documents, as for a dataset that declares them. ``ci`` and ``group_by`` are run options
+    (``ci={"resamples": 0}``, ``group_by="system"``, as ``ci.*``/``group_by`` of ``bench run``);
+    ``metric_options`` are per family, e.g. ``rouge={"use_stemmer": False}``, ``bertscore={"layer": 4}``,
+    the rest of each family's options its shipped defaults (``configs/metrics/``). The default metrics
+    are ROUGE only (``bench run`` adds BERTScore): scoring a few texts should not load a 1.4 GB model
+    unasked. Returns an unsaved ``Run``; bad input raises ``bench.errors.InputError``.
     """
     from bench import pipeline
-    from bench.data.items import Item, validate
+    from bench.data.items import validate
 
-    families = [metrics] if isinstance(metrics, str) else list(metrics)
+    families = [metrics] if isinstance(metrics, str) else _texts_or_names(metrics, "metrics")
     if not families:
-        raise BenchError("no metric is selected", "pass metrics=['rouge'] or metrics=['rouge', 'bertscore']")
+        raise InputError("no metric is selected", "pass metrics=['rouge'] or metrics=['rouge', 'bertscore']")
     unknown = sorted(set(metric_options) - set(families))
     if unknown:
-        raise BenchError(f"options for {', '.join(unknown)}, which is not among metrics={families}", "add it to metrics=")
-    if isinstance(candidates, str) or isinstance(references, str):
-        raise BenchError("candidates and references must be sequences of texts, not one string", "wrap it in a list")
-    if len(candidates) != len(references):
-        raise BenchError(f"{len(candidates)} candidates but {len(references)} references", "pass one reference entry per candidate")
-    ids = [str(i) for i in range(len(candidates))] if ids is None else [str(i) for i in ids]
-    if len(ids) != len(candidates):
-        raise BenchError(f"{len(ids)} ids for {len(candidates)} candidates", "pass one id per candidate")
-    items = [Item(i, c, (r,) if isinstance(r, str) else tuple(r)) for i, c, r in zip(ids, candidates, references)]
-    items = validate(items, "bench.score()")
+        raise InputError(f"options for {', '.join(unknown)}, which is not among metrics={families}", "add it to metrics=")
+    items = validate(_items(candidates, references, ids, systems, documents, metadata), "bench.score()")
     plain = _default_plain(families)
     for family, options in metric_options.items():
         if not isinstance(options, Mapping):
-            raise BenchError(f"{family}= must be a dict of options, got {options!r}", f"pass {family}={{'option': value}}")
+            raise InputError(f"{family}= must be a dict of options, got {options!r}", f"pass {family}={{'option': value}}")
         plain["metrics"][family].update(options)
-    plain.update(name=name, multiref=multiref, dataset={"name": "memory", "source": "memory"})
+    if ci is not None:
+        if not isinstance(ci, Mapping):
+            raise InputError(f"ci= must be a dict of interval options, got {ci!r}", "pass e.g. ci={'resamples': 0}")
+        plain["ci"].update(ci)
+    dataset = {"name": "memory", "source": "memory",
+               "system_key": SYSTEM_FIELD if systems is not None else None,
+               "doc_key": DOCUMENT_FIELD if documents is not None else None}
+    plain.update(name=name, multiref=multiref, group_by=group_by, seed=seed, dataset=dataset)
     return compute(prepare(plain, inputs=pipeline.inputs_of(items)))
+
+
+def _texts_or_names(values: Any, what: str) -> list:
+    """``values`` as a list if it is a list or tuple (a generator or set has no item order to keep)."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        kind = "one string" if isinstance(values, (str, bytes)) else type(values).__name__
+        raise InputError(f"{what} must be a list or tuple, not {kind}",
+                         f"pass {what}=[...] (wrap one string in a list; list(...) a generator)")
+    return list(values)
+
+
+def _per_item(values: Any, what: str, n: int) -> list | None:
+    if values is None:
+        return None
+    values = _texts_or_names(values, what)
+    if len(values) != n:
+        raise InputError(f"{len(values)} {what} for {n} candidates", f"pass one {what} entry per candidate")
+    return values
+
+
+def _label(value: Any, what: str) -> str:
+    """An id, system or document label: a string or an integer, never None."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InputError(f"{what} is {type(value).__name__} {value!r}, not a string", "pass strings (or integers)")
+    text = str(value)
+    _check_unicode(text, what)
+    return text
+
+
+def _check_unicode(text: str, what: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(f"{what} holds a lone surrogate {text[exc.start]!r} at position {exc.start}, not text",
+                         "decode the source as UTF-8 (errors='replace' if it is damaged)") from None
+
+
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"{what} is {'None' if value is None else type(value).__name__}, not text",
+                         "pass a string (several references: a list of strings)")
+    _check_unicode(value, what)
+    return value
+
+
+def _references(value: Any, k: int) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (_text(value, f"reference of item {k}"),)
+    if isinstance(value, (list, tuple)):
+        return tuple(_text(r, f"reference {j} of item {k}") for j, r in enumerate(value))
+    raise InputError(f"references[{k}] is {'None' if value is None else type(value).__name__}, not text",
+                     "pass a string or a list of strings per candidate")
+
+
+def _items(candidates, references, ids, systems, documents, metadata) -> list:
+    """The ``Item``s of ``bench.score``'s arguments, every argument checked for shape and type."""
+    from bench.data.items import Item
+
+    candidates = _texts_or_names(candidates, "candidates")
+    references = _texts_or_names(references, "references")
+    n = len(candidates)
+    if n == 0:
+        raise InputError("no candidates to score", "pass at least one candidate and its reference")
+    if len(references) != n:
+        raise InputError(f"{n} candidates but {len(references)} references", "pass one reference entry per candidate")
+    ids = _per_item(ids, "ids", n) or list(range(n))
+    systems, documents, metadata = (_per_item(systems, "systems", n), _per_item(documents, "documents", n),
+                                    _per_item(metadata, "metadata", n))
+    items = []
+    for k in range(n):
+        meta = _metadata(metadata[k] if metadata else {}, k)
+        for field_name, labels in ((SYSTEM_FIELD, systems), (DOCUMENT_FIELD, documents)):
+            if labels is not None:
+                if field_name in meta:
+                    raise InputError(f"metadata of item {k} has a {field_name!r} field and {field_name}s= gives one too",
+                                     "pass it one way only")
+                meta[field_name] = _label(labels[k], f"{field_name}s[{k}]")
+        items.append(Item(_label(ids[k], f"ids[{k}]"), _text(candidates[k], f"candidate of item {k}"),
+                          _references(references[k], k), meta))
+    return items
+
+
+def _metadata(value: Any, k: int) -> dict[str, Any]:
+    """One item's metadata: a mapping of string keys to JSON data (it is stored and fingerprinted)."""
+    import json
+
+    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
+        raise InputError(f"metadata[{k}] is {type(value).__name__}, not a dict with string keys", "pass one dict per item")
+    try:
+        json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError, UnicodeEncodeError) as exc:
+        raise InputError(f"metadata[{k}] is not JSON data ({str(exc).splitlines()[0]})",
+                         "use strings, finite numbers, booleans, None, lists and dicts") from None
+    return dict(value)
 
 
 def evaluate(overrides: Sequence[str] = ()) -> Run:
     """Score the experiment ``bench run OVERRIDES`` would, without storing it (never answered from the store)."""
     from bench.config import compose_plain
 
+    overrides = _texts_or_names(overrides, "overrides")
+    for o in overrides:
+        if not isinstance(o, str):
+            raise InputError(f"override {o!r} is not a string", "pass overrides as strings, e.g. ['metrics=[rouge]']")
     return compute(prepare(compose_plain(overrides)))
 
 
@@ -296,6 +425,8 @@ def save(run: Run, results_dir: str | Path = "results") -> Path:
     """Store ``run`` atomically under ``results_dir/<experiment>/<run id>/`` and index it; returns the directory."""
     from bench.results import store
 
+    if not isinstance(run, Run):
+        raise InputError(f"bench.save takes a Run, got {type(run).__name__}", "pass what bench.score or bench.evaluate returned")
     record = run.as_dict()
     record["volatile"]["run_id"] = run_id = store.new_run_id()
     return store.write_run(results_dir, run.experiment, record, list(run.plain_samples), dict(run.files), run_id,

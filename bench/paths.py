@@ -64,3 +64,10 @@ def inside(root: Path, path: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+def cache_dir() -> Path:
+    """bench's cache directory: ``$BENCH_CACHE_DIR``, else ``~/.cache/bench``. With ``results_dir`` the only
+    place bench writes (model hashes, embeddings, the ``datasets`` library's files)."""
+    env = os.environ.get("BENCH_CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "bench"

@@ -26,7 +26,7 @@ def test_readme_example_runs(tmp_path, monkeypatch):
 
 
 def test_all_is_the_api():
-    assert sorted(bench.__all__) == ["Run", "Stats", "__version__", "check", "evaluate", "load_run", "load_runs", "save",
+    assert sorted(bench.__all__) == ["BenchError", "Run", "Stats", "__version__", "check", "evaluate", "load_run", "load_runs", "save",
                                      "score", "systems"]
 
 
@@ -119,3 +119,89 @@ def test_systems_needs_saved_runs():
     run = bench.score(["a b c"], ["a b"], metrics=["rouge"])
     with pytest.raises(BenchError, match="has not been saved"):
         bench.systems(run, run)
+
+
+# --- bench.score's item and run options ------------------------------------------------------------------------
+
+def _texts(n: int = 12):
+    words = "one two three four five six seven eight nine ten".split()
+    return ([" ".join(words[i % 10:] + words[: i % 10][:3]) for i in range(n)],
+            [" ".join(words[(i + 1) % 10:]) for i in range(n)])
+
+
+def test_systems_and_documents_are_metadata_the_analyses_find():
+    cands, refs = _texts()
+    run = bench.score(cands, refs, systems=["A", "B", "C"] * 4, documents=[f"d{k // 3}" for k in range(12)],
+                      metadata=[{"length": len(c)} for c in cands], ci={"resamples": 200}, group_by="system")
+    assert run.item(4)["metadata"] == {"length": len(cands[4]), "system": "B", "document": "d1"}
+    dataset = run.record["config"]["dataset"]
+    assert (dataset["system_key"], dataset["doc_key"]) == ("system", "document")
+    assert run.record["intervals"]["signature"].startswith("ci|boot:200|level:95|unit:doc|")  # documents resampled
+    assert sorted(run.groups) == ["A", "B", "C"]
+    means = [sum(v for v, s in zip(run.scores("rouge1", "fmeasure"), ["A", "B", "C"] * 4) if s == g) / 4 for g in "ABC"]
+    assert [run.groups[g]["rouge1"].fmeasure for g in "ABC"] == pytest.approx(means, abs=1e-12)
+
+
+def test_ci_and_group_by_are_run_options_not_metric_options():
+    cands, refs = _texts()
+    run = bench.score(cands, refs, ci={"resamples": 0}, rouge={"use_stemmer": False})
+    assert run.intervals == {} and "intervals" not in run.record
+    with pytest.raises(BenchError, match=r"unknown option ci.resampels; did you mean 'resamples'"):
+        bench.score(cands, refs, ci={"resampels": 10})
+
+
+def test_score_defaults_to_rouge_only_and_says_why():
+    run = bench.score(["a b c"], ["a b"])
+    assert set(run.record["config"]["metrics"]) == {"rouge"}
+    assert "1.4 GB model" in bench.score.__doc__
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(candidates=["a b"], references=[{"a b": 1}]), "references[0] is dict, not text"),
+    (dict(candidates=["a b"], references=[None]), "references[0] is None, not text"),
+    (dict(candidates=["a b"], references=[["x", None]]), "reference 1 of item 0 is None, not text"),
+    (dict(candidates=[None], references=["b"]), "candidate of item 0 is None, not text"),
+    (dict(candidates=(c for c in ["a"]), references=["b"]), "candidates must be a list or tuple, not generator"),
+    (dict(candidates=["a"], references=iter(["b"])), "references must be a list or tuple, not list_iterator"),
+    (dict(candidates=["a \ud800 b"], references=["b"]), "candidate of item 0 holds a lone surrogate '\\ud800'"),
+    (dict(candidates=["a"], references=["b \udc80"]), "reference of item 0 holds a lone surrogate"),
+    (dict(candidates=["a"], references=["b"], ids=[None]), "ids[0] is NoneType None, not a string"),
+    (dict(candidates=["a"], references=["b"], ids=["x", "y"]), "2 ids for 1 candidates"),
+    (dict(candidates=["a"], references=["b"], systems=["x", "y"]), "2 systems for 1 candidates"),
+    (dict(candidates=["a"], references=["b"], documents="d"), "documents must be a list or tuple, not one string"),
+    (dict(candidates=["a"], references=["b"], metadata=[{"x": float("nan")}]), "metadata[0] is not JSON data"),
+    (dict(candidates=["a"], references=["b"], metadata=[["x"]]), "metadata[0] is list, not a dict"),
+    (dict(candidates=["a"], references=["b"], metadata=[{"system": "s"}], systems=["s"]), "pass it one way only"),
+    (dict(candidates=["a"], references=["b"], ci=5), "ci= must be a dict"),
+    (dict(candidates=[], references=[]), "no candidates to score"),
+])
+def test_bad_library_input_is_one_line_input_error(kwargs, words):
+    from bench.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        bench.score(**kwargs)
+    assert words in str(info.value), str(info.value)
+    assert "\n" not in str(info.value) and " --" not in str(info.value)
+
+
+def test_evaluate_and_save_refuse_wrong_types(tmp_path):
+    from bench.errors import InputError
+
+    with pytest.raises(InputError, match="overrides must be a list or tuple, not one string"):
+        bench.evaluate("metrics=[rouge]")
+    with pytest.raises(InputError, match="bench.save takes a Run, got dict"):
+        bench.save({"metrics": {}}, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_run_or_reuse_answers_an_identical_run_from_the_store(tmp_path):
+    from bench import api
+    from bench.config import compose_plain
+
+    plain = compose_plain(["metrics=[rouge]", f"results_dir={tmp_path}", "ci.resamples=0"])
+    first, reused = api.run_or_reuse(api.prepare(plain))
+    assert not reused and first.path.parent.parent == tmp_path
+    again, reused = api.run_or_reuse(api.prepare(plain))
+    assert reused and again.path == first.path and again.metrics == first.metrics
+    forced, reused = api.run_or_reuse(api.prepare({**plain, "force": True}))
+    assert not reused and forced.path != first.path

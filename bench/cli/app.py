@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import hydra
 from omegaconf import DictConfig, OmegaConf
@@ -37,30 +37,24 @@ def _hydra_files() -> dict[str, str]:
 def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
     """Score -> store -> print the summary to ``out`` (stdout); returns the new run directory.
 
-    A thin shell over ``bench.api``: ``prepare`` (config, metrics, inputs, run key),
-    the store's answer if an identical run is there, else ``compute`` and ``save``.
+    A thin shell over ``bench.api``: ``prepare`` (config, metrics, inputs, run key), then
+    ``run_or_reuse`` (the store's answer if an identical run is there, else ``compute`` and ``save``).
     """
     from bench import api
     from bench.cli import summary
-    from bench.results import store
 
     out = out or sys.stdout
     prep = api.prepare(to_plain(cfg))
-    config = prep.config
-    cached = None if config.force else store.find_indexed(config.results_dir, prep.key)
-    if cached is not None:
-        log.info("answered from the store: same config, inputs and software as %s (force=true recomputes)", cached)
-        rec = store.load_run(cached)
-        print(f"experiment {config.name}: {rec['inputs']['items']} items, CACHED run {rec['volatile']['run_id']}", file=out)
-        print(summary.of_record(rec), file=out)
-        print(cached, file=out)
-        return cached
-    run = api.compute(prep, files=_hydra_files())
-    run_dir = api.save(run, config.results_dir)
-    print(f"experiment {config.name}: {len(run.plain_samples)} items, inputs {prep.inputs.fingerprint[:19]}…", file=out)
-    print(summary.of_record(run.plain_record), file=out)
-    print(run_dir, file=out)
-    return run_dir
+    run, reused = api.run_or_reuse(prep, files=_hydra_files())
+    rec = run.plain_record
+    if reused:
+        log.info("answered from the store: same config, inputs and software as %s (force=true recomputes)", run.path)
+        print(f"experiment {prep.config.name}: {rec['inputs']['items']} items, CACHED run {rec['volatile']['run_id']}", file=out)
+    else:
+        print(f"experiment {prep.config.name}: {len(run.plain_samples)} items, inputs {prep.inputs.fingerprint[:19]}…", file=out)
+    print(summary.of_record(rec), file=out)
+    print(run.path, file=out)
+    return run.path
 
 
 def run_overrides(overrides: list[str], out: TextIO | None = None) -> Path:

@@ -46,6 +46,19 @@ def root_reason(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+@contextlib.contextmanager
+def _scratch():
+    """A folder under bench's cache dir that is gone afterwards (also on error)."""
+    import tempfile
+
+    from bench.paths import cache_dir
+
+    root = cache_dir() / "datasets-scratch"
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=root) as folder:
+        yield folder
+
+
 # datasets' builder name for each format; jsonl is read by the json builder.
 FORMATS = {"json": "json", "jsonl": "json", "csv": "csv", "parquet": "parquet"}
 
@@ -69,8 +82,11 @@ def load(spec: DatasetSpec) -> list[Item]:
 
     datasets.disable_progress_bars()
     try:
-        with _captured_log() as logged:
-            data = datasets.load_dataset(FORMATS[fmt], data_files=str(path), split="train")
+        with _captured_log() as logged, _scratch() as scratch:
+            # datasets writes an Arrow copy of the file into its cache (~/.cache/huggingface by default): here it
+            # goes to a scratch folder in bench's cache, is read into memory, and the folder is removed.
+            data = datasets.load_dataset(FORMATS[fmt], data_files=str(path), split="train", cache_dir=scratch,
+                                         keep_in_memory=True)
     except Exception as exc:  # datasets raises many types; all mean "this file does not parse"
         reason = _logged_reason(logged, path) or root_reason(exc)
         raise BenchError(

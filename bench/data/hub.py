@@ -14,7 +14,6 @@ from bench.data.spec import DatasetSpec
 from bench.errors import BenchError
 
 
-
 def _load(spec: DatasetSpec):
     import datasets
 
@@ -23,7 +22,11 @@ def _load(spec: DatasetSpec):
     if local.is_dir() and (local / "state.json").exists():
         data = datasets.load_from_disk(str(local))
         return data[spec.split] if isinstance(data, datasets.DatasetDict) else data
-    return datasets.load_dataset(spec.path, name=spec.config_name, split=spec.split, revision=spec.revision)
+    # Downloads and the Arrow copy go to bench's cache (not ~/.cache/huggingface): bench writes nowhere else.
+    from bench.paths import cache_dir
+
+    return datasets.load_dataset(spec.path, name=spec.config_name, split=spec.split, revision=spec.revision,
+                                 cache_dir=str(cache_dir() / "datasets"))
 
 
 def load(spec: DatasetSpec) -> list[Item]:

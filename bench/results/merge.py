@@ -95,3 +95,24 @@ def _blocks(config: dict[str, Any], samples: list[dict[str, Any]]) -> dict[str, 
                                       config.get("seed", 0), config.get("group_by"), [s["id"] for s in samples],
                                       [s["scores"] for s in samples], [s.get("metadata", {}) for s in samples])
     return {**({"intervals": whole} if whole is not None else {}), **({"groups": grouped} if grouped is not None else {})}
+
+
+def merged_run_key(record: dict[str, Any], shards: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> str | None:
+    """The key the unsharded run would have here (``bench.results.run_cache``), or ``None`` (store, don't index).
+
+    Only if every shard's own key is what this process computes for it: the same Python, machine and
+    bench source made the shards, so the merged run may answer a later identical ``bench run``.
+    """
+    from bench.config import parse
+    from bench.results import run_cache
+
+    same_software = all(
+        r.get("run_key") == run_cache.run_key(r["config"], parse(r["config"]),
+                                              [r["inputs"]["fingerprint"], r["inputs"]["shard"]["fingerprint"]],
+                                              list(r["signatures"].values()))
+        for r, _ in shards
+    )
+    if not same_software:
+        return None
+    signatures = list(record["signatures"].values())
+    return run_cache.run_key(record["config"], parse(record["config"]), [record["inputs"]["fingerprint"]], signatures)

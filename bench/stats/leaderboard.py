@@ -50,13 +50,13 @@ class SystemsSpec:
 
         bad = [t for t in self.tests if t not in paired.TESTS]
         if bad or not self.tests:
-            raise BenchError(f"unknown test(s) {', '.join(bad) or '(none)'}", f"use --tests with any of {', '.join(paired.TESTS)}")
+            raise BenchError(f"unknown test(s) {', '.join(bad) or '(none)'}", f"valid tests: {', '.join(paired.TESTS)}")
         if self.correction not in correction.CORRECTIONS:
-            raise BenchError(f"unknown correction {self.correction!r}", f"use --correction {' | '.join(correction.CORRECTIONS)}")
+            raise BenchError(f"unknown correction {self.correction!r}", f"valid corrections: {', '.join(correction.CORRECTIONS)}")
         if not 0.0 < self.alpha < 1.0:
-            raise BenchError(f"alpha must lie in (0, 1), got {self.alpha}", "use e.g. --alpha 0.05")
+            raise BenchError(f"alpha must lie in (0, 1), got {self.alpha}", "set alpha to e.g. 0.05")
         if self.resamples < 1:
-            raise BenchError(f"resamples must be >= 1, got {self.resamples}", "use e.g. --resamples 10000")
+            raise BenchError(f"resamples must be >= 1, got {self.resamples}", "set resamples to e.g. 10000")
         BootSpec(resamples=self.ci_resamples, level=self.level, seed=self.seed)  # same checks for the interval
 
     def resolution_note(self, pairs: int) -> str | None:
@@ -65,7 +65,7 @@ class SystemsSpec:
         if floor >= self.alpha:
             return (f"with {self.resamples} resamples the smallest p is 1/{self.resamples + 1}, and after "
                     f"{self.correction} over {pairs} pairs it is {floor:.3g} >= alpha {self.alpha:g}: no pair can be "
-                    f"significant; raise --resamples")
+                    f"significant; raise the resamples")
         return None
 
     @property

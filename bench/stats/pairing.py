@@ -82,7 +82,7 @@ def _tables(cells: Mapping[str, Mapping[str, list[Mapping[str, Any]]]], chosen: 
                          "score every system on the same items (or select the common ones)")
     if len(systems) < 2:
         raise BenchError(f"need at least two systems, found {len(systems)} ({', '.join(systems)})",
-                         "pass --by FIELD for a run with a system field, or two or more runs")
+                         "name the system field (by) of a run whose items carry one, or pass two or more runs")
     tables = []
     for metric, stat in chosen:
         matrix = np.array([[np.mean([it["scores"][metric][stat] for it in cells[s][d]]) for d in docs] for s in systems])
@@ -110,7 +110,7 @@ def by_field(samples: Sequence[Mapping[str, Any]], by: str, doc: str, metrics: S
         except KeyError as exc:
             fields = ", ".join(metadata_fields(samples)) or "(none)"
             raise BenchError(f"item {item['id']} has no metadata field {exc.args[0]!r}; fields present: {fields}",
-                             "pass --by / --doc naming fields the items have") from None
+                             "name system and document fields (by, doc) that the items have") from None
         cells.setdefault(system, {}).setdefault(document, []).append(item)
     return _tables(cells, _select(_names(samples), metrics, stat), higher_is_better or {}, "document")
 
@@ -121,7 +121,7 @@ def by_runs(runs: Sequence[tuple[str, Sequence[Mapping[str, Any]]]], metrics: Se
     names = [n for n, _ in runs]
     if len(set(names)) != len(names):
         raise BenchError(f"two runs share the system name {next(n for n in names if names.count(n) > 1)!r}",
-                         "name each system with --names A,B,...")
+                         "give each run its own system name (names)")
     cells = {name: {item["id"]: [item] for item in samples} for name, samples in runs}
     common = set.intersection(*(set(_names(s)) for _, s in runs if s)) if all(s for _, s in runs) else set()
     if not common:

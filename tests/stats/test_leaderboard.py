@@ -60,7 +60,7 @@ def test_lower_is_better_ranks_the_smallest_first():
 def test_too_few_resamples_for_the_correction_say_so():
     lb = leaderboard([_table(k=16)], SystemsSpec(resamples=1000))
     assert not any(r.significant for r in lb.pairs)
-    assert "no pair can be significant; raise --resamples" in lb.notes[0]
+    assert "no pair can be significant; raise the resamples" in lb.notes[0]
 
 
 def test_json_is_tidy_rows():

@@ -34,11 +34,11 @@ def _metric_text(entry: dict, has_intervals: bool) -> str:
 
 
 def render(summaries: list[dict]) -> str:
-    """The aligned table: experiment, run id, start (UTC), items, dataset, git commit, metrics."""
-    rows = [["experiment", "run", "started (UTC)", "items", "dataset", "git", "metrics"]]
+    """The aligned table: experiment, run id, start (UTC), items, dataset, the project's git commit, metrics."""
+    rows = [["experiment", "run", "started (UTC)", "items", "dataset", "project", "metrics"]]
     for s in summaries:
         start = (s["started_at"] or "?")[:19].replace("T", " ")
-        git = (s["git_commit"] or "-")[:10] + ("+dirty" if s["git_dirty"] else "")
+        git = (s["git_commit"] or "-")[:10] + (" (dirty)" if s["git_dirty"] else "")
         metrics = "  ".join(f"{name} {_metric_text(m, bool(s['ci_signature']))}" for name, m in s["metrics"].items())
         rows.append([s["experiment"], s["run_id"], start, str(s["items"] if s["items"] is not None else "?"),
                      str(s["dataset"] or "?"), git, metrics])

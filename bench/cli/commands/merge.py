@@ -36,21 +36,8 @@ def main(argv: list[str]) -> int:
         "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "duration_s": time.perf_counter() - started,
     }
-    from bench.results import run_cache
-    from bench.config import parse
-
-    # Indexed under the key the unsharded run would have here, but only if every shard's own key is what
-    # this process computes for it: the same Python, machine and bench source made the shards.
-    same_software = all(
-        r.get("run_key") == run_cache.run_key(r["config"], parse(r["config"]),
-                                              [r["inputs"]["fingerprint"], r["inputs"]["shard"]["fingerprint"]],
-                                              list(r["signatures"].values()))
-        for r, _ in shards
-    )
-    signatures = list(record["signatures"].values())
-    key = run_cache.run_key(record["config"], parse(record["config"]), [record["inputs"]["fingerprint"]], signatures)
-    record["run_key"] = key if same_software else None
-    if not same_software:
+    record["run_key"] = merge.merged_run_key(record, shards)
+    if record["run_key"] is None:
         log.info("shards come from other software or machines than this one: the merged run is stored, not indexed")
     run_dir = store.write_run(args.results_dir, record["experiment"], record, samples, {}, run_id, key=record["run_key"])
     from bench.cli import summary

@@ -9,25 +9,28 @@ from bench.cli.commands.common import split_list as _split
 
 
 def _parser() -> Parser:
+    from bench.analysis.meta import MetaSpec
+
+    d = MetaSpec()  # the defaults are the library's: bench.meta(...) and `bench meta` agree
     p = Parser(prog="bench meta", description=__doc__)
     p.add_argument("runs", nargs="+", metavar="RUN", help="runs of one dataset (e.g. a sweep's runs)")
     p.add_argument("--human", help="comma-separated human-score fields (default: the dataset's `human`)")
     p.add_argument("--judgments", help="a JSONL file of {id, <field>: score} joined by item id")
     p.add_argument("--system", help="metadata field of the system (default: the dataset's system_key)")
     p.add_argument("--doc", help="metadata field of the document (default: the dataset's doc_key)")
-    p.add_argument("--levels", default="sample,summary,system")
-    p.add_argument("--coefficients", default="pearson,spearman,kendall", help="also: kendall_c (tau-c)")
-    p.add_argument("--constant", default="skip", help="documents with constant scores: skip (default) | zero")
-    p.add_argument("--resampling", default="both", help="interval resampling: both (default) | inputs | systems")
-    p.add_argument("--resamples", type=int, default=1000)
-    p.add_argument("--level", type=float, default=0.95, help="interval level (default 0.95)")
+    p.add_argument("--levels", default=",".join(d.levels))
+    p.add_argument("--coefficients", default=",".join(d.coefficients), help="also: kendall_c (tau-c)")
+    p.add_argument("--constant", default=d.constant, help="documents with constant scores: skip (default) | zero")
+    p.add_argument("--resampling", default=d.scheme, help="interval resampling: both (default) | inputs | systems")
+    p.add_argument("--resamples", type=int, default=d.resamples)
+    p.add_argument("--level", type=float, default=d.level, help=f"interval level (default {d.level})")
     p.add_argument("--resample-annotators", action="store_true", help="also resample annotators (needs per-annotator scores)")
-    p.add_argument("--tests", default="perm-both", help="perm-both (default) | perm-inputs | perm-systems | williams")
-    p.add_argument("--test-resamples", type=int, default=1000)
-    p.add_argument("--compare", default="summary:kendall", help="LEVEL:COEFFICIENT cells where metrics are tested and clustered")
-    p.add_argument("--correction", default="holm")
-    p.add_argument("--alpha", type=float, default=0.05)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--tests", default=",".join(d.tests), help="perm-both (default) | perm-inputs | perm-systems | williams")
+    p.add_argument("--test-resamples", type=int, default=d.test_resamples)
+    p.add_argument("--compare", default=",".join(f"{lvl}:{coef}" for lvl, coef in d.compare), help="LEVEL:COEFFICIENT cells where metrics are tested and clustered")
+    p.add_argument("--correction", default=d.correction)
+    p.add_argument("--alpha", type=float, default=d.alpha)
+    p.add_argument("--seed", type=int, default=d.seed)
     add_selection_and_output(p)
     return p
 

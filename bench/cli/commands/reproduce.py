@@ -6,118 +6,13 @@ metric is recomputed (never answered from the store, with on-disk metric caches
 off) and compared exactly:
 signatures component by component, aggregates, and per-item values, naming
 the item that moved most. Works for shard and merged runs and any metric mix.
-Exit 0 identical, 1 drifted, 2 usage error.
+Exit 0 identical, 1 drifted, 2 usage error. The work is ``bench.results.reproduce``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from bench import pipeline
 from bench.cli.commands.common import Parser, handles_errors
-from bench.config import parse
-from bench.errors import BenchError
-from bench.results import store
-from bench.signature import Signature
-
-
-def _inputs_drift(record: dict, samples: list[dict], inputs: pipeline.Inputs) -> list[str]:
-    """What changed in the items, if anything: ids, candidates, references, metadata."""
-    stored = record["inputs"]
-    shard = stored.get("shard")
-    same = inputs.fingerprint == stored["fingerprint"] and (shard is None or inputs.shard_fingerprint == shard["fingerprint"])
-    if same:
-        return []
-    out = [f"inputs: fingerprint {stored['fingerprint'][:19]}… -> {inputs.fingerprint[:19]}…"]
-    old_ids = [s["id"] for s in samples]
-    new_ids = [it.id for it in inputs.items]
-    if old_ids != new_ids:
-        gone, added = sorted(set(old_ids) - set(new_ids)), sorted(set(new_ids) - set(old_ids))
-        out.append(f"inputs: items {len(old_ids)} -> {len(new_ids)}; removed {_few(gone)}; added {_few(added)}")
-    by_id = {it.id: it for it in inputs.items}
-    changed = [s["id"] for s in samples if s["id"] in by_id and by_id[s["id"]].candidate != s["candidate"]]
-    if changed:
-        out.append(f"inputs: {len(changed)} candidate(s) changed, e.g. {_few(changed)}")
-    meta = [s["id"] for s in samples if s["id"] in by_id and dict(by_id[s["id"]].metadata) != s.get("metadata", {})]
-    if meta:
-        out.append(f"inputs: metadata of {len(meta)} item(s) changed, e.g. {_few(meta)}")
-    if inputs.references_fingerprint != stored["references_fingerprint"]:
-        out.append("inputs: references changed")
-    return out
-
-
-def _few(ids: list[str], n: int = 3) -> str:
-    if not ids:
-        return "none"
-    return ", ".join(repr(i) for i in ids[:n]) + (f" (+{len(ids) - n} more)" if len(ids) > n else "")
-
-
-def _values_drift(name: str, stats: tuple[str, ...], rows: tuple, samples: list[dict]) -> list[str]:
-    worst: tuple[float, str, str, float, float] | None = None
-    changed = 0
-    for k, sample in enumerate(samples):
-        old = sample["scores"].get(name, {})
-        moved = False
-        for j, stat in enumerate(stats):
-            a, b = old.get(stat), rows[k][j]
-            if a != b:
-                moved = True
-                size = float("inf") if a is None else abs(b - a)
-                if worst is None or size > worst[0]:
-                    worst = (size, sample["id"], stat, a, b)
-        changed += moved
-    if not changed:
-        return []
-    _, item, stat, a, b = worst
-    delta = "" if a is None else f" ({b - a:+.3g})"
-    return [f"{name}: {changed} of {len(samples)} items changed; most: {item!r} {stat} {a!r} -> {b!r}{delta}"]
-
-
-def compare(record: dict, samples: list[dict], result: pipeline.RunResult) -> list[str]:
-    """Every difference between a stored run and its recomputation, one line each."""
-    drift: list[str] = []
-    produced = {m.name for m in result.metrics}
-    for name in sorted(set(record["signatures"]) - produced):
-        drift.append(f"{name}: in the stored run, not produced now")
-    for m in result.metrics:
-        old_sig = record["signatures"].get(m.name)
-        if old_sig is None:
-            drift.append(f"{m.name}: produced now, not in the stored run")
-            continue
-        for change in Signature.parse(old_sig).diff(m.signature):
-            drift.append(f"{m.name} signature: {change}")
-        for stat, value in m.means().items():
-            old = record["metrics"].get(m.name, {}).get(stat)
-            if value != old:
-                delta = "" if old is None else f" ({value - old:+.3g})"
-                drift.append(f"{m.name}.{stat}: {old!r} -> {value!r}{delta}")
-        drift += _values_drift(m.name, m.stats, m.per_item, samples)
-    return drift
-
-
-def _uncached(config):
-    """Every metric recomputed from scratch: an on-disk cache (e.g. of embeddings) would hide drift."""
-    import dataclasses
-
-    from bench.metrics.base import without_caches
-
-    return dataclasses.replace(config, metrics={f: without_caches(spec) for f, spec in config.metrics.items()})
-
-
-def reproduce(run_dir: str) -> tuple[list[str], dict[str, Any]]:
-    """(drift lines, facts) for a stored run; loads its inputs once."""
-    record = store.load_run(run_dir)
-    samples = store.load_samples(run_dir)
-    if (record["config"].get("dataset") or {}).get("source") == "memory":
-        raise BenchError(f"{run_dir} scored in-memory texts (bench.score): there is no dataset to load again",
-                         "reproduce it in Python by calling bench.score with the same texts")
-    config = _uncached(parse(record["config"]))
-    inputs = pipeline.prepare_inputs(config)
-    drift = _inputs_drift(record, samples, inputs)
-    if drift:
-        return drift, {"items": len(inputs.items)}
-    result = pipeline.run(config, inputs=inputs)
-    return compare(record, samples, result), {"items": len(inputs.items), "metrics": len(result.metrics)}
+from bench.results.reproduce import compare, reproduce  # noqa: F401  (compare: older callers import it from here)
 
 
 @handles_errors

@@ -58,6 +58,12 @@ def _section(title: str, mapping: Mapping[str, Any] | None) -> list[str]:
     return ["", title, *_pairs(rows)]
 
 
+def _git_label(state: Mapping[str, Any], none: str) -> str:
+    """``<commit> (dirty)``, or ``none`` without a commit."""
+    commit = state.get("commit")
+    return f"{commit}" + (" (dirty)" if state.get("dirty") else "") if commit else none
+
+
 def render(path: str, record: Mapping[str, Any]) -> str:
     """The readable view of one record."""
     from bench.cli import summary
@@ -76,7 +82,9 @@ def render(path: str, record: Mapping[str, Any]) -> str:
         ("run id", str(facts["run_id"])),
         ("started", f"{facts['started_at'] or '?'}" + (f" ({duration:.1f} s)" if isinstance(duration, (int, float)) else "")),
         ("dataset", f"{facts['dataset']}: {inputs.get('items', '?')} items, {inputs.get('references', '?')} references"),
-        ("git", f"{git.get('commit') or '-'}" + (" (dirty)" if git.get("dirty") else "")),
+        ("project", _git_label(git, "not a git checkout")),
+        ("bench", " ".join(x for x in ((env.get("bench") or {}).get("version"), _git_label(env.get("bench") or {}, "")) if x)
+         or "?"),
     ]
     lines = _pairs(head, indent="") + [""] + metrics_lines(record)
     if record.get("groups"):
@@ -86,7 +94,7 @@ def render(path: str, record: Mapping[str, Any]) -> str:
     lines += _section("signatures", record.get("signatures"))
     lines += _section("notes", record.get("notes"))
     lines += _section("inputs", inputs)
-    lines += _section("environment", {k: v for k, v in env.items() if k != "git"})
+    lines += _section("environment", {k: v for k, v in env.items() if k not in ("git", "bench")})
     return "\n".join(lines)
 
 

@@ -12,18 +12,22 @@ from bench.cli.commands.common import split_list as _split
 
 
 def _parser() -> Parser:
+    from bench.stats.leaderboard import SystemsSpec
+
+    d = SystemsSpec()  # the defaults are the library's: bench.systems(...) and `bench systems` agree
     p = Parser(prog="bench systems", description=__doc__)
     p.add_argument("runs", nargs="+", metavar="RUN", help="one run with a system field, or one run per system")
     p.add_argument("--by", help="metadata field naming the system (one run; default: the dataset's system_key)")
     p.add_argument("--doc", help="metadata field naming the document (one run; default: the dataset's doc_key)")
     p.add_argument("--names", help="comma-separated system names for the runs (default: experiment names)")
-    p.add_argument("--tests", default="bootstrap,ar", help="paired tests: bootstrap, ar (default: both)")
-    p.add_argument("--resamples", type=int, default=10000, help="resamples per test (default 10000)")
-    p.add_argument("--ci-resamples", type=int, default=1000, help="bootstrap resamples per interval (default 1000)")
-    p.add_argument("--level", type=float, default=0.95, help="interval level (default 0.95)")
-    p.add_argument("--correction", default="holm", help="holm (default) | bh | none, over all pairs of one metric and test")
-    p.add_argument("--alpha", type=float, default=0.05)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--tests", default=",".join(d.tests), help="paired tests: bootstrap, ar (default: both)")
+    p.add_argument("--resamples", type=int, default=d.resamples, help=f"resamples per test (default {d.resamples})")
+    p.add_argument("--ci-resamples", type=int, default=d.ci_resamples,
+                   help=f"bootstrap resamples per interval (default {d.ci_resamples})")
+    p.add_argument("--level", type=float, default=d.level, help=f"interval level (default {d.level})")
+    p.add_argument("--correction", default=d.correction, help="holm (default) | bh | none, over all pairs of one metric and test")
+    p.add_argument("--alpha", type=float, default=d.alpha)
+    p.add_argument("--seed", type=int, default=d.seed)
     add_selection_and_output(p)
     return p
 
