@@ -10,6 +10,10 @@
 Every run made here has real fingerprints of its texts and the same signatures
 and record as the CLI's, because the CLI is a shell over the same steps
 (``prepare`` -> ``compute`` -> ``save``).
+
+bench's own modules are imported inside the functions for laziness, not to dodge a cycle (nothing here
+imports ``bench.cli``): ``bench.config``, ``pipeline`` and ``results.record`` pull in numpy, and
+``import bench`` should not pay for them.
 """
 
 from __future__ import annotations

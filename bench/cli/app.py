@@ -14,6 +14,8 @@ from typing import TextIO
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
+from bench import api
+from bench.cli import summary
 from bench.config import compose, to_plain  # re-exported: older callers import them from here
 from bench.errors import BenchError
 from bench.paths import config_dir
@@ -40,9 +42,6 @@ def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
     A thin shell over ``bench.api``: ``prepare`` (config, metrics, inputs, run key), then
     ``run_or_reuse`` (the store's answer if an identical run is there, else ``compute`` and ``save``).
     """
-    from bench import api
-    from bench.cli import summary
-
     out = out or sys.stdout
     prep = api.prepare(to_plain(cfg))
     run, reused = api.run_or_reuse(prep, files=_hydra_files())
