@@ -205,3 +205,15 @@ def test_run_or_reuse_answers_an_identical_run_from_the_store(tmp_path):
     assert reused and again.path == first.path and again.metrics == first.metrics
     forced, reused = api.run_or_reuse(api.prepare({**plain, "force": True}))
     assert not reused and forced.path != first.path
+
+
+def test_a_saved_score_run_ranks_by_its_systems_without_by(tmp_path):
+    cands, refs = _texts()
+    run = bench.score(cands, refs, systems=["A", "B"] * 6, documents=[f"d{k // 2}" for k in range(12)],
+                      ci={"resamples": 0})
+    board = bench.systems(bench.save(run, tmp_path), resamples=100, ci_resamples=100, tests=["bootstrap"])
+    rows = [r for r in board.to_json()["systems"] if r["metric"] == "rouge1"]
+    assert sorted(r["system"] for r in rows) == ["A", "B"] and {r["n_docs"] for r in rows} == {6}  # system and doc found
+    for r in rows:
+        mine = [v for v, s in zip(run.scores("rouge1", "fmeasure"), ["A", "B"] * 6) if s == r["system"]]
+        assert r["mean"] == pytest.approx(sum(mine) / 6, abs=1e-12)

@@ -1,5 +1,5 @@
 """Two stored runs side by side: metric deltas in each metric's direction, the items that moved most,
-and the signature diff (what ``bench diff`` prints, and what ``bench diff --format json`` writes). Reads the two
+and the signature diff (what ``bench diff`` prints, as a table or JSON). Reads the two
 runs; writes nothing."""
 
 from __future__ import annotations
