@@ -254,6 +254,9 @@ def load(run_dirs: Sequence[str | Path], humans: Sequence[str] | None = None, ju
         labels = [metric] if len(holders) == 1 else _labels([records[k] for k in holders], metric, [dirs[k] for k in holders])
         for k, label in zip(holders, labels):
             chosen = choose_stats(list(records[k]["metrics"][metric]), stat)
+            if not chosen:  # as bench.stats.pairing does for a leaderboard: never an empty table
+                raise BenchError(f"metric {metric} has no stat {stat!r}",
+                                 f"choose from {', '.join(records[k]['metrics'][metric])} or all")
             for st in chosen:
                 name = label if len(chosen) == 1 else f"{label}.{st}"
                 matrices[name] = np.array([[cells[k][(s, d)]["scores"][metric][st] for d in docs] for s in systems])
