@@ -285,6 +285,7 @@ def test_constant_scores_give_no_warning_in_a_process(constant_run, bench_cli, t
 def test_constant_scores_give_no_warning_from_python(constant_run):
     import numpy as np
 
+    import bench
     from bench.analysis import meta
     from bench.stats import correlation
 
@@ -297,4 +298,14 @@ def test_constant_scores_give_no_warning_from_python(constant_run):
                 assert math.isnan(correlation.value(X, X, level, coef).value)
         scores = meta.load([constant_run])
         payload = meta.evaluate(scores, meta.MetaSpec(resamples=10, test_resamples=10, tests=("perm-both", "williams")))
+        board = bench.systems(constant_run, resamples=20, ci_resamples=20).to_json()
     assert all(r["value"] is None for r in payload["correlations"] if r["level"] != "system")
+    assert board  # a leaderboard of three tied systems, without a warning
+
+
+def test_bad_settings_from_python(toy):
+    import bench
+    from bench.errors import BenchError
+
+    with pytest.raises(BenchError, match="seed must be >= 0"):
+        bench.systems(toy.a, seed=-1)
