@@ -44,13 +44,15 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; returns its exit code. Ctrl-C and SIGTERM end it with one line (see bench.interrupts)."""
+    """Run one command; returns its exit code. Ctrl-C and SIGTERM end it with one line (see bench.interrupts);
+    a closed stdout (`| head`) quietly, with 141 (see _stdout_closed)."""
     from bench import interrupts
 
     interrupts.install()
     try:
         code = _dispatch(list(sys.argv[1:] if argv is None else argv))
-        sys.stdout.flush()  # a reader that left early (`| head`) is found here, not at interpreter exit
+        if sys.stdout is not None:  # a reader that left early (`| head`) is found here, not at interpreter exit
+            sys.stdout.flush()
         return code
     except BrokenPipeError:
         return _stdout_closed()
