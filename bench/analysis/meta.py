@@ -43,25 +43,25 @@ class MetaSpec:
     resample_annotators: bool = False
 
     def __post_init__(self) -> None:
-        def check(values, allowed, what, flag):
-            bad = [v for v in values if v not in allowed]
-            if bad or not values:
-                raise BenchError(f"unknown {what} {', '.join(map(str, bad)) or '(none)'}",
-                                 f"use {flag} with any of {', '.join(allowed)}")
+        from bench.stats.checks import choices, fraction, whole
 
-        check(self.levels, correlation.LEVELS, "level(s)", "--levels")
-        check(self.coefficients, correlation.COEFFICIENTS, "coefficient(s)", "--coefficients")
-        check((self.constant,), correlation.CONSTANT_RULES, "constant rule", "--constant")
-        check((self.scheme,), meta.SCHEMES, "resampling scheme", "--resampling")
-        check(self.tests, meta.TESTS, "test(s)", "--tests")
-        check((self.correction,), correction.CORRECTIONS, "correction", "--correction")
-        for lvl, coef in self.compare:
-            check((lvl,), correlation.LEVELS, "level in --compare", "--compare LEVEL:COEFFICIENT")
-            check((coef,), correlation.COEFFICIENTS, "coefficient in --compare", "--compare LEVEL:COEFFICIENT")
-        if self.resamples < 1 or self.test_resamples < 1:
-            raise BenchError("resamples must be >= 1", "use e.g. --resamples 1000")
-        if not 0 < self.level < 1 or not 0 < self.alpha < 1:
-            raise BenchError("level and alpha must lie in (0, 1)", "use e.g. --level 0.95 --alpha 0.05")
+        choices("levels", "level(s)", self.levels, correlation.LEVELS)
+        choices("coefficients", "coefficient(s)", self.coefficients, correlation.COEFFICIENTS)
+        choices("constant", "constant rule", (self.constant,), correlation.CONSTANT_RULES)
+        choices("scheme", "resampling scheme", (self.scheme,), meta.SCHEMES)
+        choices("tests", "test(s)", self.tests, meta.TESTS)
+        choices("correction", "correction", (self.correction,), correction.CORRECTIONS)
+        for cell in self.compare:
+            if not (isinstance(cell, tuple) and len(cell) == 2):
+                raise BenchError(f"compare cell {cell!r} is not a (level, coefficient) pair",
+                                 'use e.g. compare=(("summary", "kendall"),)')
+            choices("compare", "level in compare", cell[:1], correlation.LEVELS)
+            choices("compare", "coefficient in compare", cell[1:], correlation.COEFFICIENTS)
+        whole("resamples", self.resamples, 1, 1000)
+        whole("test_resamples", self.test_resamples, 1, 1000)
+        whole("seed", self.seed, 0, 0)
+        fraction("level", self.level, 0.95)
+        fraction("alpha", self.alpha, 0.05)
 
     @property
     def signature(self) -> str:
@@ -113,19 +113,48 @@ def _cells(samples, system_key: str, doc_key: str, run_dir) -> dict[tuple[str, s
 
 
 def _judgments(path: str | Path) -> dict[str, Mapping[str, Any]]:
-    out = {}
-    with open(path, encoding="utf-8") as fh:
-        for k, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise BenchError(f"{path} line {k} is not JSON ({exc.msg})", "write one JSON object per line") from None
-            if not isinstance(row, dict) or "id" not in row:
-                raise BenchError(f"{path} line {k} has no id", 'write {"id": ITEM_ID, "<human field>": SCORE, ...}')
-            out[str(row["id"])] = row
+    """A judgments file, refused whole (one line) when it is not one JSON object with a unique id per line."""
+    path = Path(path)
+    hint = 'write one JSON object per line: {"id": ITEM_ID, "<human field>": SCORE, ...}'
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BenchError(f"judgments file {path} does not exist", "give the path of a JSONL file") from None
+    except IsADirectoryError:
+        raise BenchError(f"judgments file {path} is a directory", "give the path of a JSONL file") from None
+    except OSError as exc:
+        raise BenchError(f"judgments file {path} cannot be read ({exc.strerror})", "give a readable JSONL file") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BenchError(f"judgments file {path} is not UTF-8 (byte {exc.start})", "save it as UTF-8") from None
+    out: dict[str, Mapping[str, Any]] = {}
+    for k, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise BenchError(f"{path} line {k} is not JSON ({exc.msg})", hint) from None
+        if not isinstance(row, dict):
+            raise BenchError(f"{path} line {k} is a JSON {type(row).__name__}, not an object", hint)
+        if not isinstance(row.get("id"), (str, int)) or isinstance(row.get("id"), bool):
+            raise BenchError(f"{path} line {k} has no id (a string or integer)", hint)
+        key = str(row["id"])
+        if key in out:
+            raise BenchError(f"{path} line {k} repeats id {key!r}", "give each item one judgment line")
+        out[key] = row
+    if not out:
+        raise BenchError(f"judgments file {path} holds no judgments", hint)
     return out
+
+
+def _human_score(value: Any, where: str, path: str) -> float:
+    """A human score as a finite float; anything else (text, null, NaN, inf, a bool) is refused."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        raise BenchError(f"{where}: human score {path!r} is {json.dumps(value)[:40]}, not a finite number",
+                         "give every item a numeric score (JSON number)")
+    return float(value)
 
 
 def _labels(records: Sequence[Mapping[str, Any]], metric: str, dirs: Sequence[Path]) -> list[str]:
@@ -187,9 +216,13 @@ def load(run_dirs: Sequence[str | Path], humans: Sequence[str] | None = None, ju
             raise BenchError(f"item {item['id']} has no human score {path!r}; fields present: {fields}",
                              "pass --human naming fields the items (or the judgments file) have") from None
 
+    def origin(item) -> str:
+        return f"item {item['id']} of {judgments}" if joined is not None else f"item {item['id']}"
+
     human: dict[str, np.ndarray] = {}
     for path in humans:
-        grid = np.array([[float(human_value(first[(s, d)], path)) for d in docs] for s in systems])
+        grid = np.array([[_human_score(human_value(first[(s, d)], path), origin(first[(s, d)]), path) for d in docs]
+                         for s in systems])
         if annotators:
             group, _, dim = path.rpartition(".")
             try:
@@ -202,7 +235,9 @@ def load(run_dirs: Sequence[str | Path], humans: Sequence[str] | None = None, ju
                 raise BenchError(f"items have different numbers of {group} annotators ({sorted(counts)})",
                                  "resample annotators only when every item has the same annotators")
             n_ann = next(iter(counts))
-            grid = np.stack([np.array([[float(per[i][j][k][dim]) for j in range(len(docs))] for i in range(len(systems))])
+            where = f"annotators.{group}[].{dim}"
+            grid = np.stack([np.array([[_human_score(per[i][j][k].get(dim), f"item {first[(s, d)]['id']}", where)
+                                        for j, d in enumerate(docs)] for i, s in enumerate(systems)])
                              for k in range(n_ann)])  # annotators x systems x documents
         human[path] = grid
     matrices: dict[str, np.ndarray] = {}
@@ -219,6 +254,9 @@ def load(run_dirs: Sequence[str | Path], humans: Sequence[str] | None = None, ju
         labels = [metric] if len(holders) == 1 else _labels([records[k] for k in holders], metric, [dirs[k] for k in holders])
         for k, label in zip(holders, labels):
             chosen = choose_stats(list(records[k]["metrics"][metric]), stat)
+            if not chosen:  # as bench.stats.pairing does for a leaderboard: never an empty table
+                raise BenchError(f"metric {metric} has no stat {stat!r}",
+                                 f"choose from {', '.join(records[k]['metrics'][metric])} or all")
             for st in chosen:
                 name = label if len(chosen) == 1 else f"{label}.{st}"
                 matrices[name] = np.array([[cells[k][(s, d)]["scores"][metric][st] for d in docs] for s in systems])

@@ -44,12 +44,18 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; returns its exit code. Ctrl-C and SIGTERM end it with one line (see bench.interrupts)."""
+    """Run one command; returns its exit code. Ctrl-C and SIGTERM end it with one line (see bench.interrupts);
+    a closed stdout (`| head`) quietly, with 141 (see _stdout_closed)."""
     from bench import interrupts
 
     interrupts.install()
     try:
-        return _dispatch(list(sys.argv[1:] if argv is None else argv))
+        code = _dispatch(list(sys.argv[1:] if argv is None else argv))
+        if sys.stdout is not None:  # a reader that left early (`| head`) is found here, not at interpreter exit
+            sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return _stdout_closed()
     except KeyboardInterrupt as exc:
         from bench.results import store
 
@@ -62,6 +68,21 @@ def main(argv: list[str] | None = None) -> int:
             done = f"{len(runs)} runs were written before it: {' '.join(runs)}"
         print(f"bench: interrupted; {done}", file=sys.stderr)
         return interrupts.exit_code(exc)
+
+
+def _stdout_closed() -> int:
+    """Stdout's reader is gone (``bench ls | head -1``): end quietly, as the Python docs recommend
+    (https://docs.python.org/3/library/signal.html#note-on-sigpipe): point stdout at devnull so the
+    final flush cannot raise again, and return 128 + SIGPIPE, the status a shell shows for a tool
+    that SIGPIPE ended (``yes | head``). Not 1: ``bench check`` means "regression" by 1."""
+    import os
+    import signal
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (captured in-process): nothing to silence
+        pass
+    return 128 + getattr(signal, "SIGPIPE", 13)
 
 
 def _dispatch(argv: list[str]) -> int:

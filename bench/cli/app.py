@@ -96,3 +96,7 @@ def main(cfg: DictConfig) -> str:
     except BenchError as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
+    except BrokenPipeError:  # `bench run | head -1`: stdout's reader left; Hydra would log it as a failed job
+        from bench.cli import _stdout_closed
+
+        sys.exit(_stdout_closed())

@@ -75,6 +75,8 @@ class BootSpec:
             raise BenchError(f"ci.unit must be one of {', '.join(UNITS)}, got {self.unit!r}", "use ci.unit=doc or ci.unit=item")
         if self.method not in METHODS:
             raise BenchError(f"ci.method must be one of {', '.join(METHODS)}, got {self.method!r}", "use ci.method=percentile")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise BenchError(f"the bootstrap seed must be an integer >= 0, got {self.seed!r}", "use e.g. seed=0")
         if self.min_units < 2:
             raise BenchError(f"ci.min_units must be >= 2, got {self.min_units}", "use e.g. ci.min_units=5")
 

@@ -46,17 +46,15 @@ class SystemsSpec:
     level: float = 0.95
 
     def __post_init__(self) -> None:
-        from bench.errors import BenchError
+        from bench.stats.checks import choices, fraction, whole
 
-        bad = [t for t in self.tests if t not in paired.TESTS]
-        if bad or not self.tests:
-            raise BenchError(f"unknown test(s) {', '.join(bad) or '(none)'}", f"valid tests: {', '.join(paired.TESTS)}")
-        if self.correction not in correction.CORRECTIONS:
-            raise BenchError(f"unknown correction {self.correction!r}", f"valid corrections: {', '.join(correction.CORRECTIONS)}")
-        if not 0.0 < self.alpha < 1.0:
-            raise BenchError(f"alpha must lie in (0, 1), got {self.alpha}", "set alpha to e.g. 0.05")
-        if self.resamples < 1:
-            raise BenchError(f"resamples must be >= 1, got {self.resamples}", "set resamples to e.g. 10000")
+        choices("tests", "test(s)", self.tests, paired.TESTS)
+        choices("correction", "correction", (self.correction,), correction.CORRECTIONS)
+        fraction("alpha", self.alpha, 0.05)
+        whole("resamples", self.resamples, 1, 10000)
+        whole("ci_resamples", self.ci_resamples, 1, 1000)
+        whole("seed", self.seed, 0, 0)
+        fraction("level", self.level, 0.95)
         BootSpec(resamples=self.ci_resamples, level=self.level, seed=self.seed)  # same checks for the interval
 
     def resolution_note(self, pairs: int) -> str | None:

@@ -86,13 +86,16 @@ def percentile_interval(values: np.ndarray, level: float) -> tuple[float, float]
 
 def _standardise(M: np.ndarray) -> np.ndarray:
     # over all cells, as nlpstats: swapping cells of two metrics needs them on one scale
-    return (M - M.mean()) / M.std()
+    with np.errstate(invalid="ignore", divide="ignore"):  # a constant matrix: all NaN, its test is n/a
+        return (M - M.mean()) / M.std()
 
 
 def permutation_p(X: np.ndarray, Y: np.ndarray, Z: np.ndarray, level: str, coefficient: str, constant: str,
                   method: str, resamples: int, gen: np.random.Generator, chunk: int = 250) -> float:
     """Two-sided p-value that X and Y correlate equally with Z, by permutation (``perm-both`` etc.)."""
     Xs, Ys, Zs = _standardise(X), _standardise(Y), _standardise(Z)
+    if np.isnan(Xs).any() or np.isnan(Ys).any() or np.isnan(Zs).any():  # a constant matrix: nothing to test
+        return float("nan")
     z = correlation.Batch(Zs[None])  # never permuted: its ranks and pair signs are made once, then broadcast
 
     def diff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -127,8 +130,11 @@ def williams_p(X: np.ndarray, Y: np.ndarray, Z: np.ndarray, level: str, coeffici
     r13 = abs(correlation.point(Y, Z, level, coefficient, constant).value)
     r23 = abs(correlation.point(X, Y, level, coefficient, constant).value)
     n = {"system": X.shape[0], "summary": X.shape[0], "sample": X.size}[level]
+    if n <= 3:  # the test's t has n - 3 degrees of freedom: undefined (n/a), not a division by zero
+        return float("nan")
     det = 1 - r12 ** 2 - r23 ** 2 - r13 ** 2 + 2 * r12 * r23 * r13
     av = (r12 + r13) / 2
     cube = (1 - r23) ** 3
-    t = (r12 - r13) * np.sqrt((n - 1) * (1 + r23) / ((2 * (n - 1) / (n - 3)) * det + av ** 2 * cube))
+    with np.errstate(invalid="ignore", divide="ignore"):  # an undefined correlation (NaN) gives NaN, n/a
+        t = (r12 - r13) * np.sqrt((n - 1) * (1 + r23) / ((2 * (n - 1) / (n - 3)) * det + av ** 2 * cube))
     return float(t_dist.sf(abs(t), n - 3) * 2)

@@ -31,6 +31,18 @@ def handles_errors(fn: Callable[[list[str]], int]) -> Callable[[list[str]], int]
     return wrapper
 
 
+def count(minimum: int) -> Callable[[str], int]:
+    """An argparse ``type``: an integer >= ``minimum`` (argparse turns the ValueError into a usage error)."""
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < minimum:
+            raise ValueError(text)
+        return value
+
+    parse.__name__ = f"integer >= {minimum}"  # argparse names the type in its message
+    return parse
+
+
 def split_list(text: str | None) -> list[str] | None:
     """``"a, b,c"`` -> ``["a", "b", "c"]``; None for an absent option."""
     return [t.strip() for t in text.split(",") if t.strip()] if text else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bench.cli.commands.common import Parser, handles_errors
+from bench.cli.commands.common import Parser, count, handles_errors
 from bench.gate.diff import PRIMARY, build  # noqa: F401  (build: older callers import it from here)
 
 
@@ -40,7 +40,7 @@ def main(argv: list[str]) -> int:
     parser = Parser(prog="bench diff", description=__doc__)
     parser.add_argument("run_a")
     parser.add_argument("run_b")
-    parser.add_argument("--top", type=int, default=10, help="items to list per metric (default 10)")
+    parser.add_argument("--top", type=count(0), default=10, help="items to list per metric (default 10)")
     parser.add_argument("--format", choices=["table", "json"], default="table")
     args = parser.parse_args(argv)
     d = build(args.run_a, args.run_b, args.top)
