@@ -14,8 +14,6 @@ from rouge_score import rouge_scorer
 import bench
 from bench.errors import BenchError
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def test_all_is_the_api():
     assert sorted(bench.__all__) == ["Run", "Stats", "__version__", "check", "evaluate", "load_run", "load_runs", "save",
