@@ -1,4 +1,4 @@
-"""The public API (bench.__all__): score, evaluate, save, load_run, check; the README's example runs as is."""
+"""The public API (bench.__all__): score, evaluate, save, load_run, check (the README's example runs in test_docs.py)."""
 
 from __future__ import annotations
 
@@ -13,16 +13,6 @@ from rouge_score import rouge_scorer
 
 import bench
 from bench.errors import BenchError
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def test_readme_example_runs(tmp_path, monkeypatch):
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    (code,) = re.findall(r"<!-- api-example[^>]*-->\n```python\n(.*?)```", text, flags=re.S)
-    monkeypatch.chdir(tmp_path)
-    exec(compile(code, "README.md", "exec"), {})
-    assert len([p for p in (tmp_path / "results" / "memory").iterdir() if p.name != "analyses"]) == 2
 
 
 def test_all_is_the_api():
