@@ -8,6 +8,7 @@ green by skipping the real-data checks.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -108,6 +109,46 @@ def bench_cli(bench_exe):
         return _cli.process(*args, cwd=cwd, timeout=timeout, env=env)
 
     return _run
+
+
+@dataclasses.dataclass(frozen=True)
+class ToyStore:
+    """A results store of toy runs: ``root`` (the working directory), ``results`` (root/results), ``seed``
+    (a ROUGE-only run of the seed experiment, ``metrics=[rouge]``) and ``baseline`` (its baseline, root/base.json).
+
+    The runs were made with ``results_dir=results`` from ``root``, so a copy (``copy_to``) is a store of its
+    own: the index holds paths relative to results/, and bench resolves the recorded config in the copy.
+    """
+
+    root: Path
+    results: Path
+    seed: Path
+    baseline: Path
+
+    def copy_to(self, dest: Path) -> "ToyStore":
+        import shutil
+
+        shutil.copytree(self.root, dest, dirs_exist_ok=True, symlinks=True)
+        return ToyStore(dest, dest / "results", dest / self.seed.relative_to(self.root), dest / "base.json")
+
+
+@pytest.fixture(scope="session")
+def toy_store(tmp_path_factory, bench_main) -> ToyStore:
+    """The session's toy store, built once (per xdist worker) by the CLI. READ ONLY: a test that writes into
+    it (a new run, an analysis, a damaged file) takes ``toy_store_copy`` or ``toy_store.copy_to(dir)``."""
+    root = tmp_path_factory.mktemp("toy-store")
+    proc = bench_main("run", "metrics=[rouge]", "results_dir=results", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    seed = root / proc.stdout.strip().splitlines()[-1]
+    made = bench_main("baseline", str(seed), "--output", str(root / "base.json"), cwd=root)
+    assert made.returncode == 0, made.stderr
+    return ToyStore(root, root / "results", seed, root / "base.json")
+
+
+@pytest.fixture
+def toy_store_copy(toy_store, tmp_path) -> ToyStore:
+    """A private copy of the toy store in ``tmp_path/store``: write into it freely."""
+    return toy_store.copy_to(tmp_path / "store")
 
 
 @pytest.fixture(scope="session")

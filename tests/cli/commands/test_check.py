@@ -28,15 +28,10 @@ def one_line_error(proc):
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    """A ROUGE-only seed run and its baseline."""
-    tmp = tmp_path_factory.mktemp("check")
-    run = bench("run", ROUGE_ONLY, f"results_dir={tmp}/results", cwd=tmp)
-    assert run.returncode == 0, run.stderr
-    run_dir = Path(run.stdout.strip().splitlines()[-1])
-    made = bench("baseline", run_dir, "--output", tmp / "base.json", cwd=tmp)
-    assert made.returncode == 0, made.stderr
-    return tmp, tmp / run_dir, tmp / "base.json"
+def seeded(tmp_path_factory, toy_store):
+    """A ROUGE-only seed run and its baseline (a copy of the session's toy store: the tests write beside it)."""
+    store = toy_store.copy_to(tmp_path_factory.mktemp("check"))
+    return store.root, store.seed, store.baseline
 
 
 def test_unchanged_run_passes(seeded):

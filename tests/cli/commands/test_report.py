@@ -8,13 +8,11 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory, bench_main):
-    """A ROUGE-only seed run and a passing `bench check --format json` of it against its own baseline."""
-    tmp = tmp_path_factory.mktemp("report-cli")
-    proc = bench_main("run", "metrics=[rouge]", f"results_dir={tmp / 'results'}", cwd=tmp)
-    assert proc.returncode == 0, proc.stderr
-    run = tmp / proc.stdout.strip().splitlines()[-1]
-    assert bench_main("baseline", str(run), "--output", str(tmp / "base.json"), cwd=tmp).returncode == 0
+def made(tmp_path_factory, bench_main, toy_store):
+    """A ROUGE-only seed run and a passing `bench check --format json` of it against its own baseline
+    (a copy of the session's toy store: reports are written beside the inputs)."""
+    store = toy_store.copy_to(tmp_path_factory.mktemp("report-cli"))
+    tmp, run = store.root, store.seed
     proc = bench_main("check", str(run), "--baseline", str(tmp / "base.json"), "--format", "json", cwd=tmp)
     assert proc.returncode == 0, proc.stderr
     (tmp / "check.json").write_text(proc.stdout)
