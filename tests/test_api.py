@@ -67,16 +67,16 @@ def test_score_bad_input_is_a_bench_error(kwargs, words):
         bench.score(**kwargs)
 
 
-def test_saved_run_is_an_ordinary_run(tmp_path, bench_cli):
+def test_saved_run_is_an_ordinary_run(tmp_path, bench_main):
     run = bench.score(["the cat sat", "a dog ran"] * 20, ["a cat sat down", "the dog ran off"] * 20, metrics="rouge",
                       ids=[f"i{k}" for k in range(40)])
     path = bench.save(run, tmp_path / "results")
     assert path.parent == tmp_path / "results" / "memory"
     loaded = bench.load_run(path)
     assert loaded.metrics == run.metrics and loaded.samples == run.samples and loaded.path == path
-    made = bench_cli("baseline", path, "--output", tmp_path / "base.json", cwd=tmp_path)
+    made = bench_main("baseline", path, "--output", tmp_path / "base.json", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
-    checked = bench_cli("check", path, "--baseline", tmp_path / "base.json", cwd=tmp_path)
+    checked = bench_main("check", path, "--baseline", tmp_path / "base.json", cwd=tmp_path)
     assert checked.returncode == 0 and "PASS" in checked.stdout, checked.stdout + checked.stderr
     assert bench.check(loaded, tmp_path / "base.json").verdict == "pass"
     data = json.loads((tmp_path / "base.json").read_text())
@@ -86,9 +86,9 @@ def test_saved_run_is_an_ordinary_run(tmp_path, bench_cli):
     assert bench.check(path, tmp_path / "nudged.json", tolerances={"rouge2": {"abs": 0.01}}).verdict == "pass"
 
 
-def test_evaluate_equals_bench_run(tmp_path, bench_cli):
+def test_evaluate_equals_bench_run(tmp_path, bench_main):
     run = bench.evaluate(["metrics=[rouge]"])
-    proc = bench_cli("run", "metrics=[rouge]", f"results_dir={tmp_path}", cwd=tmp_path)
+    proc = bench_main("run", "metrics=[rouge]", f"results_dir={tmp_path}", cwd=tmp_path)
     stored = json.loads((Path(proc.stdout.strip().splitlines()[-1]) / "result.json").read_text())
     assert stored["metrics"] == run.as_dict()["metrics"] and stored["signatures"] == run.as_dict()["signatures"]
     assert stored["run_key"] == run.record["run_key"]  # the key ignores where results go: the same run

@@ -1,4 +1,4 @@
-"""End to end: ``bench run ...`` in a subprocess, results under ``tmp_path``.
+"""End to end: ``bench run ...`` (the seed runs in a subprocess, the rest in process), results under ``tmp_path``.
 
 Success: the seed experiment's table, the run directory as the last stdout
 line, the documented record, and reproducibility (two runs differ only in
@@ -172,9 +172,9 @@ def test_two_runs_write_byte_identical_samples(seed_runs):
 # --- a sweep ----------------------------------------------------------------------------------------------
 
 
-def test_multirun_sweep_makes_one_run_per_job(tmp_path, bench_cli):
+def test_multirun_sweep_makes_one_run_per_job(tmp_path, bench_main):
     results = tmp_path / "results"
-    proc = bench_cli("run", "-m", "metrics=[rouge]", "metrics.rouge.use_stemmer=true,false", f"results_dir={results}",
+    proc = bench_main("run", "-m", "metrics=[rouge]", "metrics.rouge.use_stemmer=true,false", f"results_dir={results}",
                      cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     dirs = run_dirs(results)
@@ -194,13 +194,13 @@ def test_multirun_sweep_makes_one_run_per_job(tmp_path, bench_cli):
 # --- your own file, end to end ----------------------------------------------------------------------------
 
 
-def test_files_dataset_end_to_end(tmp_path, bench_cli):
+def test_files_dataset_end_to_end(tmp_path, bench_main):
     paras = [p for p in (ROOT / "seeds" / "000_b397174ee7933813.txt").read_text(encoding="utf-8").split("\n") if p.strip()]
     rows = [{"doc": f"d{k}", "summary": paras[k], "refs": [paras[k + 1], paras[k + 2]]} for k in range(4)]
     data = tmp_path / "mine.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     results = tmp_path / "results"
-    proc = bench_cli("run", "dataset=files", f"dataset.path={data}", "dataset.columns.id=doc",
+    proc = bench_main("run", "dataset=files", f"dataset.path={data}", "dataset.columns.id=doc",
                      "dataset.columns.candidate=summary", "dataset.columns.references=[refs]", "metrics=[rouge]",
                      "multiref=mean", f"results_dir={results}", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
@@ -284,13 +284,13 @@ def assert_nothing_written(results: Path):
 
 
 @pytest.mark.parametrize("files, args, words", [b[1:] for b in BAD_INPUT], ids=[b[0] for b in BAD_INPUT])
-def test_bad_input_is_one_error_line(tmp_path, bench_cli, files, args, words):
+def test_bad_input_is_one_error_line(tmp_path, bench_main, files, args, words):
     for name, content in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(content)
     results = tmp_path / "results"
     metrics = [] if any(a.startswith("metrics=") for a in args) else ["metrics=[rouge]"]
-    proc = bench_cli("run", *metrics, *args, f"results_dir={results}", cwd=tmp_path)
+    proc = bench_main("run", *metrics, *args, f"results_dir={results}", cwd=tmp_path)
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("bench: error:")]
@@ -305,10 +305,10 @@ def test_bad_input_is_one_error_line(tmp_path, bench_cli, files, args, words):
 
 
 @pytest.mark.parametrize("args, words", [h[1:] for h in HYDRA_ERRORS], ids=[h[0] for h in HYDRA_ERRORS])
-def test_unknown_group_or_key_is_one_line_exit_2(tmp_path, bench_cli, args, words):
+def test_unknown_group_or_key_is_one_line_exit_2(tmp_path, bench_main, args, words):
     results = tmp_path / "results"
     metrics = [] if any(a.startswith("metrics=") for a in args) else ["metrics=[rouge]"]
-    proc = bench_cli("run", *metrics, *args, f"results_dir={results}", cwd=tmp_path)
+    proc = bench_main("run", *metrics, *args, f"results_dir={results}", cwd=tmp_path)
     assert proc.returncode == 2, proc.stderr
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith("bench: error: ")
@@ -319,12 +319,12 @@ def test_unknown_group_or_key_is_one_line_exit_2(tmp_path, bench_cli, args, word
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # nor anything else in the working directory
 
 
-def test_failed_run_keeps_earlier_runs(tmp_path, bench_cli):
+def test_failed_run_keeps_earlier_runs(tmp_path, bench_main):
     results = tmp_path / "results"
-    ok = bench_cli("run", "metrics=[rouge]", f"results_dir={results}", cwd=tmp_path)
+    ok = bench_main("run", "metrics=[rouge]", f"results_dir={results}", cwd=tmp_path)
     assert ok.returncode == 0, ok.stderr
     before = run_dirs(results)
-    bad = bench_cli("run", "metrics=[rouge]", "dataset.extract.block_index=99", f"results_dir={results}", cwd=tmp_path)
+    bad = bench_main("run", "metrics=[rouge]", "dataset.extract.block_index=99", f"results_dir={results}", cwd=tmp_path)
     assert bad.returncode != 0
     assert run_dirs(results) == before
     assert not (results / ".staging").exists()

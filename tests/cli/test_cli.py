@@ -12,16 +12,16 @@ from bench import cli
 
 
 @pytest.mark.parametrize("args", [["--help"], ["-h"], ["help"], []], ids=["--help", "-h", "help", "no-args"])
-def test_help_lists_run(tmp_path, bench_cli, args):
-    proc = bench_cli(*args, cwd=tmp_path)
+def test_help_lists_run(tmp_path, bench_main, args):
+    proc = bench_main(*args, cwd=tmp_path)
     assert proc.returncode == 0
     assert proc.stdout.startswith("usage: bench <command>")
     assert any(line.split()[:1] == ["run"] for line in proc.stdout.splitlines())
     assert proc.stderr == ""
 
 
-def test_version(tmp_path, bench_cli):
-    proc = bench_cli("--version", cwd=tmp_path)
+def test_version(tmp_path, bench_main):
+    proc = bench_main("--version", cwd=tmp_path)
     assert (proc.returncode, proc.stdout) == (0, f"bench {bench.__version__}\n")
 
 
@@ -29,8 +29,8 @@ def test_version(tmp_path, bench_cli):
     "command, words",
     [("nope", ["unknown command 'nope'", "valid choices:", "run"]), ("rnu", ["unknown command 'rnu'", "did you mean 'run'"])],
 )
-def test_unknown_command_exits_2(tmp_path, bench_cli, command, words):
-    proc = bench_cli(command, "x=1", cwd=tmp_path)
+def test_unknown_command_exits_2(tmp_path, bench_main, command, words):
+    proc = bench_main(command, "x=1", cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stdout == ""
     (line,) = proc.stderr.strip().splitlines()
@@ -40,8 +40,8 @@ def test_unknown_command_exits_2(tmp_path, bench_cli, command, words):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_run_help_is_hydras_and_lists_the_groups(tmp_path, bench_cli):
-    proc = bench_cli("run", "--help", cwd=tmp_path)
+def test_run_help_is_hydras_and_lists_the_groups(tmp_path, bench_main):
+    proc = bench_main("run", "--help", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "bench run" in proc.stdout
     for group in ("dataset", "metrics", "experiment"):
@@ -51,8 +51,8 @@ def test_run_help_is_hydras_and_lists_the_groups(tmp_path, bench_cli):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_run_cfg_job_prints_the_composed_config(tmp_path, bench_cli):
-    proc = bench_cli("run", "--cfg", "job", "metrics=[rouge]", "multiref=mean", cwd=tmp_path)
+def test_run_cfg_job_prints_the_composed_config(tmp_path, bench_main):
+    proc = bench_main("run", "--cfg", "job", "metrics=[rouge]", "multiref=mean", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     import yaml
 

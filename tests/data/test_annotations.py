@@ -76,11 +76,11 @@ def _samples(results_dir: Path) -> dict[str, dict]:
 
 
 @pytest.mark.summeval
-def test_bench_run_rouge_equals_the_summeval_run(tmp_path, bench_cli, annotations_path, summeval_path):
-    ours = bench_cli("run", "dataset=summeval_annotations", f"dataset.path={annotations_path}", "metrics=[rouge]",
+def test_bench_run_rouge_equals_the_summeval_run(tmp_path, bench_main, annotations_path, summeval_path):
+    ours = bench_main("run", "dataset=summeval_annotations", f"dataset.path={annotations_path}", "metrics=[rouge]",
                      f"results_dir={tmp_path}/a", cwd=tmp_path)
     assert ours.returncode == 0, ours.stderr
-    theirs = bench_cli("run", "dataset=summeval", f"dataset.path={summeval_path}", "metrics=[rouge]",
+    theirs = bench_main("run", "dataset=summeval", f"dataset.path={summeval_path}", "metrics=[rouge]",
                        f"results_dir={tmp_path}/s", cwd=tmp_path)
     assert theirs.returncode == 0, theirs.stderr
     a, s = _samples(tmp_path / "a"), _samples(tmp_path / "s")

@@ -26,13 +26,13 @@ def _data(path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def made(tmp_path_factory, bench_cli):
+def made(tmp_path_factory, bench_main):
     """dict: runs (two, differing only in metrics.rouge.use_stemmer), systems, meta and check JSON paths."""
     tmp = tmp_path_factory.mktemp("report-inputs")
     data = _data(tmp / "toy.jsonl")
     runs = []
     for stem in ("true", "false"):
-        proc = bench_cli("run", "dataset=files", f"dataset.path={data}", "metrics=[rouge]", "name=toy",
+        proc = bench_main("run", "dataset=files", f"dataset.path={data}", "metrics=[rouge]", "name=toy",
                          "+dataset.doc_key=doc", "+dataset.system_key=system", f"metrics.rouge.use_stemmer={stem}",
                          "ci.resamples=200", f"results_dir={tmp / 'results'}", cwd=tmp)
         assert proc.returncode == 0, proc.stderr
@@ -43,16 +43,16 @@ def made(tmp_path_factory, bench_cli):
         assert proc.returncode == 0, proc.stderr
         return Path(proc.stderr.strip().splitlines()[-1].split(" at ")[-1])
 
-    systems = stored(bench_cli("systems", str(runs[0]), "--resamples", "200", "--ci-resamples", "200",
+    systems = stored(bench_main("systems", str(runs[0]), "--resamples", "200", "--ci-resamples", "200",
                                "--format", "json", cwd=tmp))
-    meta = stored(bench_cli("meta", str(runs[0]), "--human", "quality", "--resamples", "50",
+    meta = stored(bench_main("meta", str(runs[0]), "--human", "quality", "--resamples", "50",
                             "--test-resamples", "50", "--format", "json", cwd=tmp))
     base = tmp / "base.json"
-    assert bench_cli("baseline", str(runs[0]), "--output", str(base), cwd=tmp).returncode == 0
+    assert bench_main("baseline", str(runs[0]), "--output", str(base), cwd=tmp).returncode == 0
     nudged = json.loads(base.read_text())
     nudged["metrics"]["rouge2"]["fmeasure"] += 0.01  # the run now looks like a regression on rouge2
     base.write_text(json.dumps(nudged))
-    proc = bench_cli("check", str(runs[0]), "--baseline", str(base), "--format", "json", cwd=tmp)
+    proc = bench_main("check", str(runs[0]), "--baseline", str(base), "--format", "json", cwd=tmp)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     check = tmp / "check.json"
     check.write_text(proc.stdout)

@@ -8,17 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from tests import _cli
+
 from bench.metrics.sentences import get_splitter
 from bench.results import run_cache
 
 
 
-# the console script of this interpreter's environment, activated or not
-BENCH = str(Path(sys.executable).with_name("bench"))
-
-
 def bench(*args, cwd):
-    return subprocess.run([BENCH, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300)
+    """A process of its own: the test that uses it checks what a whole process imports."""
+    return _cli.process(*args, cwd=cwd)
 
 
 def _key(plain, fp="sha256:i", signatures=("rouge1|tok:default",)):

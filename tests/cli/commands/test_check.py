@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from tests import _cli
+
 ROUGE_ONLY = "metrics=[rouge]"
 
 
-# the console script of this interpreter's environment, activated or not
-BENCH = str(Path(sys.executable).with_name("bench"))
-
-
 def bench(*args, cwd):
-    return subprocess.run([BENCH, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=300)
+    return _cli.run(*args, cwd=cwd)  # in process (tests/_cli.py)
 
 
 def one_line_error(proc):
@@ -30,15 +28,10 @@ def one_line_error(proc):
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    """A ROUGE-only seed run and its baseline."""
-    tmp = tmp_path_factory.mktemp("check")
-    run = bench("run", ROUGE_ONLY, f"results_dir={tmp}/results", cwd=tmp)
-    assert run.returncode == 0, run.stderr
-    run_dir = Path(run.stdout.strip().splitlines()[-1])
-    made = bench("baseline", run_dir, "--output", tmp / "base.json", cwd=tmp)
-    assert made.returncode == 0, made.stderr
-    return tmp, tmp / run_dir, tmp / "base.json"
+def seeded(tmp_path_factory, toy_store):
+    """A ROUGE-only seed run and its baseline (a copy of the session's toy store: the tests write beside it)."""
+    store = toy_store.copy_to(tmp_path_factory.mktemp("check"))
+    return store.root, store.seed, store.baseline
 
 
 def test_unchanged_run_passes(seeded):

@@ -28,16 +28,24 @@ def _made(proc) -> Path:
     return Path(proc.stdout.strip().splitlines()[-1])
 
 
+def _next_second() -> None:
+    """Wait for the next whole second (in process, two runs can start within one)."""
+    import time
+
+    time.sleep(1.01 - time.time() % 1)
+
+
 @pytest.fixture(scope="module")
-def store(tmp_path_factory, bench_cli):
+def store(tmp_path_factory, bench_main):
     """results/ with three runs, oldest first: alpha (files, system/doc keys, groups), seed, beta (files)."""
     tmp = tmp_path_factory.mktemp("store")
     root = tmp / "results"
     common = ["metrics=[rouge]", f"results_dir={root}"]
-    alpha = _made(bench_cli("run", "dataset=files", f"dataset.path={_data(tmp / 'a.jsonl', 0)}", "name=alpha",
+    alpha = _made(bench_main("run", "dataset=files", f"dataset.path={_data(tmp / 'a.jsonl', 0)}", "name=alpha",
                             "+dataset.system_key=sys", "+dataset.doc_key=doc", "group_by=sys", *common, cwd=tmp))
-    seed = _made(bench_cli("run", *common, cwd=tmp))
-    beta = _made(bench_cli("run", "dataset=files", f"dataset.path={_data(tmp / 'b.jsonl', 5)}", "name=beta",
+    _next_second()  # started_at has whole seconds: --since SEED's start must leave alpha out
+    seed = _made(bench_main("run", *common, cwd=tmp))
+    beta = _made(bench_main("run", "dataset=files", f"dataset.path={_data(tmp / 'b.jsonl', 5)}", "name=beta",
                            *common, cwd=tmp))
     # what lies in a results directory and is not a run
     (root / "baselines").mkdir()
@@ -53,8 +61,8 @@ def _record(run: Path) -> dict:
     return json.loads((run / "result.json").read_text())
 
 
-def _ls(bench_cli, store, *args):
-    return bench_cli("ls", str(store["root"]), *args, cwd=store["tmp"])
+def _ls(bench_main, store, *args):
+    return bench_main("ls", str(store["root"]), *args, cwd=store["tmp"])
 
 
 def _listed(proc) -> list[str]:
@@ -62,8 +70,8 @@ def _listed(proc) -> list[str]:
     return [line.split()[0] for line in proc.stdout.splitlines()[1:]]
 
 
-def test_ls_lists_runs_newest_first_one_line_each(bench_cli, store):
-    proc = _ls(bench_cli, store)
+def test_ls_lists_runs_newest_first_one_line_each(bench_main, store):
+    proc = _ls(bench_main, store)
     assert _listed(proc) == ["beta", "seed", "alpha"] and proc.stderr == ""
     header, beta, seed, alpha = proc.stdout.splitlines()
     assert header.split()[:4] == ["experiment", "run", "started", "(UTC)"]
@@ -75,8 +83,8 @@ def test_ls_lists_runs_newest_first_one_line_each(bench_cli, store):
     assert "rouge1 0.2971 [n/a]" in seed  # one item: too few units for an interval
 
 
-def test_ls_json_is_a_list_of_run_objects(bench_cli, store):
-    runs = json.loads(_ls(bench_cli, store, "--json").stdout)
+def test_ls_json_is_a_list_of_run_objects(bench_main, store):
+    runs = json.loads(_ls(bench_main, store, "--json").stdout)
     assert [r["experiment"] for r in runs] == ["beta", "seed", "alpha"]
     rec = _record(store["alpha"])
     alpha = runs[2]
@@ -90,20 +98,20 @@ def test_ls_json_is_a_list_of_run_objects(bench_cli, store):
     assert list(alpha["metrics"]) == ["rouge1", "rouge2", "rougeL", "rougeLsum"]
 
 
-def test_ls_filters(bench_cli, store):
-    assert _listed(_ls(bench_cli, store, "--experiment", "seed")) == ["seed"]
-    assert _listed(_ls(bench_cli, store, "--where", "dataset.name=files")) == ["beta", "alpha"]
-    assert _listed(_ls(bench_cli, store, "--where", "dataset.system_key=sys")) == ["alpha"]
-    assert _listed(_ls(bench_cli, store, "--where", "metrics.rouge.use_stemmer=true", "--where", "group_by=sys")) == ["alpha"]
+def test_ls_filters(bench_main, store):
+    assert _listed(_ls(bench_main, store, "--experiment", "seed")) == ["seed"]
+    assert _listed(_ls(bench_main, store, "--where", "dataset.name=files")) == ["beta", "alpha"]
+    assert _listed(_ls(bench_main, store, "--where", "dataset.system_key=sys")) == ["alpha"]
+    assert _listed(_ls(bench_main, store, "--where", "metrics.rouge.use_stemmer=true", "--where", "group_by=sys")) == ["alpha"]
     beta = _record(store["beta"])["metrics"]["rouge1"]["fmeasure"]
     alpha = _record(store["alpha"])["metrics"]["rouge1"]["fmeasure"]
     assert beta < alpha
-    assert _listed(_ls(bench_cli, store, "--where", f"rouge1.fmeasure>{beta}", "--experiment", "alpha")) == ["alpha"]
-    assert _listed(_ls(bench_cli, store, "--where", f"rouge1<={beta}")) == ["beta", "seed"]
+    assert _listed(_ls(bench_main, store, "--where", f"rouge1.fmeasure>{beta}", "--experiment", "alpha")) == ["alpha"]
+    assert _listed(_ls(bench_main, store, "--where", f"rouge1<={beta}")) == ["beta", "seed"]
     started = _record(store["seed"])["volatile"]["started_at"]
-    assert _listed(_ls(bench_cli, store, "--since", started)) == ["beta", "seed"]
-    assert _listed(_ls(bench_cli, store, "--since", _record(store["alpha"])["volatile"]["started_at"][:10])) == ["beta", "seed", "alpha"]
-    none = _ls(bench_cli, store, "--since", "2999-01-01")
+    assert _listed(_ls(bench_main, store, "--since", started)) == ["beta", "seed"]
+    assert _listed(_ls(bench_main, store, "--since", _record(store["alpha"])["volatile"]["started_at"][:10])) == ["beta", "seed", "alpha"]
+    none = _ls(bench_main, store, "--since", "2999-01-01")
     assert none.returncode == 0 and none.stdout == "" and "no runs" in none.stderr
 
 
@@ -112,29 +120,29 @@ def test_ls_filters(bench_cli, store):
     (["--where", "dataset.name"], "is not KEY=VALUE"),
     (["--where", "rouge1>high"], "not a number"),
 ])
-def test_ls_usage_errors_are_one_line(bench_cli, store, args, message):
-    proc = _ls(bench_cli, store, *args)
+def test_ls_usage_errors_are_one_line(bench_main, store, args, message):
+    proc = _ls(bench_main, store, *args)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("bench: error: ") and message in proc.stderr
 
 
-def test_ls_of_a_missing_directory_is_an_error(bench_cli, store):
-    proc = bench_cli("ls", str(store["tmp"] / "nope"), cwd=store["tmp"])
+def test_ls_of_a_missing_directory_is_an_error(bench_main, store):
+    proc = bench_main("ls", str(store["tmp"] / "nope"), cwd=store["tmp"])
     assert proc.returncode == 2 and proc.stderr.startswith("bench: error: no results directory")
 
 
-def test_ls_skips_a_damaged_record_with_one_line(bench_cli, store, tmp_path):
+def test_ls_skips_a_damaged_record_with_one_line(bench_main, store, tmp_path):
     root = tmp_path / "results"
     shutil.copytree(store["root"], root)
     damaged = root / "seed" / store["seed"].name / "result.json"
     damaged.write_text(damaged.read_text()[:200])
-    proc = bench_cli("ls", str(root), cwd=tmp_path)
+    proc = bench_main("ls", str(root), cwd=tmp_path)
     assert proc.returncode == 0 and [line.split()[0] for line in proc.stdout.splitlines()[1:]] == ["beta", "alpha"]
     assert proc.stderr.count("\n") == 1 and str(damaged.parent) in proc.stderr and "corrupt" in proc.stderr
 
 
-def test_show_prints_a_readable_record(bench_cli, store):
-    proc = bench_cli("show", str(store["alpha"]), cwd=store["tmp"])
+def test_show_prints_a_readable_record(bench_main, store):
+    proc = bench_main("show", str(store["alpha"]), cwd=store["tmp"])
     assert proc.returncode == 0, proc.stderr
     rec, out = _record(store["alpha"]), proc.stdout
     ci = rec["intervals"]["metrics"]["rouge2"]["recall"]
@@ -147,15 +155,15 @@ def test_show_prints_a_readable_record(bench_cli, store):
     assert rec["environment"]["platform"] in out
 
 
-def test_show_json_is_the_record_and_a_run_id_is_enough(bench_cli, store):
-    proc = bench_cli("show", store["beta"].name, "--results-dir", str(store["root"]), "--json", cwd=store["tmp"])
+def test_show_json_is_the_record_and_a_run_id_is_enough(bench_main, store):
+    proc = bench_main("show", store["beta"].name, "--results-dir", str(store["root"]), "--json", cwd=store["tmp"])
     assert proc.returncode == 0 and json.loads(proc.stdout) == _record(store["beta"])
-    short = bench_cli("show", f"seed/{store['seed'].name}", "--results-dir", str(store["root"]), cwd=store["tmp"])
+    short = bench_main("show", f"seed/{store['seed'].name}", "--results-dir", str(store["root"]), cwd=store["tmp"])
     assert short.returncode == 0 and "metrics (bootstrap interval over 1 items" in short.stdout
 
 
-def test_show_of_no_run_is_a_one_line_error(bench_cli, store):
-    proc = bench_cli("show", "20200101-000000-000000", "--results-dir", str(store["root"]), cwd=store["tmp"])
+def test_show_of_no_run_is_a_one_line_error(bench_main, store):
+    proc = bench_main("show", "20200101-000000-000000", "--results-dir", str(store["root"]), cwd=store["tmp"])
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
     assert proc.stderr.startswith("bench: error: no run 20200101-000000-000000")
 
@@ -164,10 +172,10 @@ def _samples(run: Path) -> list[dict]:
     return [json.loads(line) for line in (run / "samples.jsonl").read_text().splitlines()]
 
 
-def test_export_parquet_reads_in_duckdb_as_the_run_means(bench_cli, store, tmp_path):
+def test_export_parquet_reads_in_duckdb_as_the_run_means(bench_main, store, tmp_path):
     duckdb = pytest.importorskip("duckdb")
     out = tmp_path / "alpha.parquet"
-    proc = bench_cli("export", str(store["alpha"]), "--format", "parquet", "--output", str(out), cwd=tmp_path)
+    proc = bench_main("export", str(store["alpha"]), "--format", "parquet", "--output", str(out), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.strip().endswith(str(out)) and proc.stdout == ""
     rec = _record(store["alpha"])
@@ -182,9 +190,9 @@ def test_export_parquet_reads_in_duckdb_as_the_run_means(bench_cli, store, tmp_p
     assert row == (rec["volatile"]["run_id"], "alpha", "i3", 1.5, '["t", "3"]')
 
 
-def test_export_csv_and_jsonl_round_trip(bench_cli, store, tmp_path):
+def test_export_csv_and_jsonl_round_trip(bench_main, store, tmp_path):
     runs = [store["beta"], store["seed"]]
-    jsonl = bench_cli("export", *map(str, runs), "--format", "jsonl", cwd=tmp_path)
+    jsonl = bench_main("export", *map(str, runs), "--format", "jsonl", cwd=tmp_path)
     assert jsonl.returncode == 0, jsonl.stderr
     rows = [json.loads(line) for line in jsonl.stdout.splitlines()]
     expected = [(rec["volatile"]["run_id"], s["id"], m, st, v) for run in runs for rec in [_record(run)]
@@ -192,12 +200,12 @@ def test_export_csv_and_jsonl_round_trip(bench_cli, store, tmp_path):
     assert [(r["run_id"], r["item_id"], r["metric"], r["stat"], r["value"]) for r in rows] == expected
     assert {r["system"] for r in rows} == {None}  # neither dataset declares a system_key
     out = tmp_path / "sub" / "both.csv"
-    proc = bench_cli("export", *map(str, runs), "--output", str(out), cwd=tmp_path)  # format from the extension
+    proc = bench_main("export", *map(str, runs), "--output", str(out), cwd=tmp_path)  # format from the extension
     assert proc.returncode == 0, proc.stderr
     table = list(csv.DictReader(io.StringIO(out.read_text())))
     assert [(r["run_id"], r["item_id"], r["metric"], r["stat"], float(r["value"])) for r in table] == expected
     assert table[0]["sys"] == "A" and table[0]["judge.score"] == "0.0" and table[-1]["sys"] == ""
-    assert bench_cli("export", *map(str, runs), "--format", "csv", cwd=tmp_path).stdout == out.read_text()
+    assert bench_main("export", *map(str, runs), "--format", "csv", cwd=tmp_path).stdout == out.read_text()
 
 
 @pytest.mark.parametrize("args, message", [
@@ -205,12 +213,12 @@ def test_export_csv_and_jsonl_round_trip(bench_cli, store, tmp_path):
     ([], "no export format"),
     (["--output", "x.xlsx"], "cannot tell the format of x.xlsx"),
 ])
-def test_export_usage_errors(bench_cli, store, tmp_path, args, message):
-    proc = bench_cli("export", str(store["seed"]), *args, cwd=tmp_path)
+def test_export_usage_errors(bench_main, store, tmp_path, args, message):
+    proc = bench_main("export", str(store["seed"]), *args, cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and message in proc.stderr
 
 
-def test_export_never_writes_into_a_run(bench_cli, store, tmp_path):
+def test_export_never_writes_into_a_run(bench_main, store, tmp_path):
     target = store["seed"] / "scores.csv"
-    proc = bench_cli("export", str(store["seed"]), "--output", str(target), cwd=tmp_path)
+    proc = bench_main("export", str(store["seed"]), "--output", str(target), cwd=tmp_path)
     assert proc.returncode == 2 and "inside a run directory" in proc.stderr and not target.exists()

@@ -9,18 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from tests import _cli
+
 from bench.errors import BenchError
 from bench.pipeline import shard_bounds
 from bench.results.merge import merge
 
 
 
-# the console script of this interpreter's environment, activated or not
-BENCH = str(Path(sys.executable).with_name("bench"))
-
-
 def bench(*args, cwd):
-    return subprocess.run([BENCH, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=600)
+    """A process of its own: the sweeps start Hydra launchers (joblib workers, submitit jobs)."""
+    return _cli.process(*args, cwd=cwd, timeout=600)
 
 
 @pytest.mark.parametrize("n, count", [(1600, 4), (10, 3), (7, 7), (5, 2)])

@@ -10,8 +10,8 @@ import pytest
 import scipy.stats as st
 
 
-def _run(bench_cli, tmp_path, summeval_path, *extra):
-    proc = bench_cli("run", "experiment=summeval_rouge", f"dataset.path={summeval_path}", f"results_dir={tmp_path / 'r'}",
+def _run(bench_main, tmp_path, summeval_path, *extra):
+    proc = bench_main("run", "experiment=summeval_rouge", f"dataset.path={summeval_path}", f"results_dir={tmp_path / 'r'}",
                      *extra, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     d = Path(proc.stdout.strip().splitlines()[-1])
@@ -19,10 +19,10 @@ def _run(bench_cli, tmp_path, summeval_path, *extra):
 
 
 @pytest.mark.summeval
-def test_meta_on_summeval(tmp_path, summeval_path, bench_cli):
-    run_dir = _run(bench_cli, tmp_path, summeval_path)
+def test_meta_on_summeval(tmp_path, summeval_path, bench_main):
+    run_dir = _run(bench_main, tmp_path, summeval_path)
     before = sorted((p.name, p.stat().st_mtime_ns) for p in run_dir.iterdir())
-    proc = bench_cli("meta", str(run_dir), "--format", "json", "--resamples", "200", "--test-resamples", "200",
+    proc = bench_main("meta", str(run_dir), "--format", "json", "--resamples", "200", "--test-resamples", "200",
                      cwd=tmp_path, timeout=600)
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
@@ -48,26 +48,26 @@ def test_meta_on_summeval(tmp_path, summeval_path, bench_cli):
 
 
 @pytest.mark.summeval
-def test_meta_errors_are_one_line(tmp_path, summeval_path, bench_cli):
-    run_dir = _run(bench_cli, tmp_path, summeval_path, "limit=48")
-    proc = bench_cli("meta", str(run_dir), "--human", "expert.clarity", "--no-save", cwd=tmp_path)
+def test_meta_errors_are_one_line(tmp_path, summeval_path, bench_main):
+    run_dir = _run(bench_main, tmp_path, summeval_path, "limit=48")
+    proc = bench_main("meta", str(run_dir), "--human", "expert.clarity", "--no-save", cwd=tmp_path)
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
     assert "has no human score 'expert.clarity'; fields present: doc_id, expert.coherence, expert.consistency" in proc.stderr
-    proc = bench_cli("meta", str(run_dir), "--levels", "document", "--no-save", cwd=tmp_path)
+    proc = bench_main("meta", str(run_dir), "--levels", "document", "--no-save", cwd=tmp_path)
     assert proc.returncode == 2 and "unknown level(s) document" in proc.stderr
 
 
 @pytest.mark.summeval
-def test_resampling_annotators_widens_intervals_and_agreement_is_reported(tmp_path, summeval_path, bench_cli):
+def test_resampling_annotators_widens_intervals_and_agreement_is_reported(tmp_path, summeval_path, bench_main):
     folder = Path(summeval_path).parent / "llm_summeval_model_output_annotations"
-    proc = bench_cli("run", "dataset=summeval_annotations", f"dataset.path={folder}", "metrics=[rouge]", "limit=240",
+    proc = bench_main("run", "dataset=summeval_annotations", f"dataset.path={folder}", "metrics=[rouge]", "limit=240",
                      f"results_dir={tmp_path / 'r'}", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     run_dir = proc.stdout.strip().splitlines()[-1]
     common = ["meta", run_dir, "--format", "json", "--no-save", "--levels", "system", "--coefficients", "pearson",
               "--metrics", "rouge1", "--resamples", "400", "--tests", "williams"]
-    plain = json.loads(bench_cli(*common, cwd=tmp_path).stdout)
-    resampled = json.loads(bench_cli(*common, "--resample-annotators", cwd=tmp_path).stdout)
+    plain = json.loads(bench_main(*common, cwd=tmp_path).stdout)
+    resampled = json.loads(bench_main(*common, "--resample-annotators", cwd=tmp_path).stdout)
     assert "annotators:mean" in plain["signature"] and "annotators:resampled" in resampled["signature"]
     width = lambda out: np.mean([r["ci"][1] - r["ci"][0] for r in out["correlations"] if r["coefficient"] == "pearson"])  # noqa: E731
     assert width(resampled) > width(plain)
@@ -84,13 +84,13 @@ GEVAL = {
 
 
 @pytest.mark.summeval
-def test_bench_meta_reproduces_the_published_geval_rouge_rows(tmp_path, summeval_path, bench_cli):
+def test_bench_meta_reproduces_the_published_geval_rouge_rows(tmp_path, summeval_path, bench_main):
     """docs/geval_fidelity.md: the recipe (mean over 11 references, stemming, rougeLsum as the paper's ROUGE-L)."""
-    proc = bench_cli("run", "experiment=geval_rouge", f"dataset.path={summeval_path}", f"results_dir={tmp_path / 'r'}",
+    proc = bench_main("run", "experiment=geval_rouge", f"dataset.path={summeval_path}", f"results_dir={tmp_path / 'r'}",
                      cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     run_dir = proc.stdout.strip().splitlines()[-1]
-    out = json.loads(bench_cli("meta", run_dir, "--levels", "summary", "--coefficients", "spearman,kendall",
+    out = json.loads(bench_main("meta", run_dir, "--levels", "summary", "--coefficients", "spearman,kendall",
                                "--metrics", "rouge1,rouge2,rougeLsum", "--tests", "williams", "--resamples", "50",
                                "--format", "json", "--no-save", cwd=tmp_path).stdout)
     got = {(r["metric"], r["human"].split(".")[1], r["coefficient"]): r["value"] for r in out["correlations"]}

@@ -8,39 +8,37 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def made(tmp_path_factory, bench_cli):
-    """A ROUGE-only seed run and a passing `bench check --format json` of it against its own baseline."""
-    tmp = tmp_path_factory.mktemp("report-cli")
-    proc = bench_cli("run", "metrics=[rouge]", f"results_dir={tmp / 'results'}", cwd=tmp)
-    assert proc.returncode == 0, proc.stderr
-    run = tmp / proc.stdout.strip().splitlines()[-1]
-    assert bench_cli("baseline", str(run), "--output", str(tmp / "base.json"), cwd=tmp).returncode == 0
-    proc = bench_cli("check", str(run), "--baseline", str(tmp / "base.json"), "--format", "json", cwd=tmp)
+def made(tmp_path_factory, bench_main, toy_store):
+    """A ROUGE-only seed run and a passing `bench check --format json` of it against its own baseline
+    (a copy of the session's toy store: reports are written beside the inputs)."""
+    store = toy_store.copy_to(tmp_path_factory.mktemp("report-cli"))
+    tmp, run = store.root, store.seed
+    proc = bench_main("check", str(run), "--baseline", str(tmp / "base.json"), "--format", "json", cwd=tmp)
     assert proc.returncode == 0, proc.stderr
     (tmp / "check.json").write_text(proc.stdout)
     (tmp / "notes.txt").write_text("hello")
     return {"tmp": tmp, "runs": [run], "check": tmp / "check.json", "bogus": tmp / "notes.txt"}
 
 
-def test_report_cli_writes_and_prints_the_path(made, bench_cli):
-    proc = bench_cli("report", *map(str, made["runs"]), str(made["check"]), cwd=made["tmp"])
+def test_report_cli_writes_and_prints_the_path(made, bench_main):
+    proc = bench_main("report", *map(str, made["runs"]), str(made["check"]), cwd=made["tmp"])
     assert proc.returncode == 0, proc.stderr
     path = Path(proc.stdout.strip().splitlines()[-1])
     assert path.suffix == ".html" and path.parent.name == "analyses" and path.with_suffix(".json").is_file()
     assert "<svg " in path.read_text()
     out = made["tmp"] / "out" / "summary.md"
-    proc = bench_cli("report", str(made["check"]), "--format", "markdown", "--output", str(out), cwd=made["tmp"])
+    proc = bench_main("report", str(made["check"]), "--format", "markdown", "--output", str(out), cwd=made["tmp"])
     assert proc.returncode == 0 and out.read_text().startswith("# bench report: seed (check)")
-    proc = bench_cli("report", str(made["check"]), "--format", "markdown", "--output", "-", cwd=made["tmp"])
+    proc = bench_main("report", str(made["check"]), "--format", "markdown", "--output", "-", cwd=made["tmp"])
     assert proc.returncode == 0 and proc.stdout.startswith("# bench report")
 
 
-def test_report_errors_are_one_line(made, bench_cli):
+def test_report_errors_are_one_line(made, bench_main):
     bogus = made["bogus"]  # exists, but is no run, artefact or check result
     for args in ([str(made["tmp"] / "missing")], [str(bogus)]):
-        proc = bench_cli("report", *args, cwd=made["tmp"])
+        proc = bench_main("report", *args, cwd=made["tmp"])
         lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
         assert proc.returncode == 2 and len(lines) == 1 and lines[0].startswith("bench: error: "), proc.stderr
         assert "; pass run directories" in lines[0]
-    proc = bench_cli("report", str(made["check"]), "--format", "pdf", cwd=made["tmp"])
+    proc = bench_main("report", str(made["check"]), "--format", "pdf", cwd=made["tmp"])
     assert proc.returncode == 2 and "invalid choice" in proc.stderr

@@ -23,14 +23,14 @@ def _run_dir(proc) -> Path:
 
 
 @pytest.mark.summeval
-def test_summeval_leaderboard_from_one_run(tmp_path, summeval_path, bench_cli):
-    run = bench_cli("run", "experiment=summeval_rouge", f"dataset.path={summeval_path}", "group_by=system",
+def test_summeval_leaderboard_from_one_run(tmp_path, summeval_path, bench_main):
+    run = bench_main("run", "experiment=summeval_rouge", f"dataset.path={summeval_path}", "group_by=system",
                     f"results_dir={tmp_path / 'r'}", cwd=tmp_path)
     run_dir = _run_dir(run)
     run_dir = run_dir if run_dir.is_absolute() else tmp_path / run_dir
     assert "system  items" in run.stdout and "95% CI (100 documents)" in run.stdout
     before = _tree_hash(run_dir)
-    proc = bench_cli("systems", str(run_dir), "--format", "json", cwd=tmp_path)  # system and doc keys: the dataset's
+    proc = bench_main("systems", str(run_dir), "--format", "json", cwd=tmp_path)  # system and doc keys: the dataset's
     assert proc.returncode == 0, proc.stderr
     board = json.loads(proc.stdout)
     assert board["schema_version"] == 1 and board["signature"].startswith("systems|tests:bootstrap,ar|resamples:10000")
@@ -46,7 +46,7 @@ def test_summeval_leaderboard_from_one_run(tmp_path, summeval_path, bench_cli):
     assert stored.parent == run_dir.parent / "analyses" and json.loads(stored.read_text()) == board
     assert stored.with_suffix(".md").read_text().startswith("### rouge1 fmeasure")
     assert _tree_hash(run_dir) == before  # the run is only read
-    table = bench_cli("systems", str(run_dir), "--metrics", "rouge2", "--no-save", cwd=tmp_path)
+    table = bench_main("systems", str(run_dir), "--metrics", "rouge2", "--no-save", cwd=tmp_path)
     assert table.returncode == 0 and "rouge2 fmeasure:" in table.stdout and "M17" in table.stdout
 
 
@@ -61,41 +61,41 @@ def _files(tmp_path: Path, name: str, shift: int, ids=range(40), refs=None) -> P
     return path
 
 
-def _files_run(bench_cli, tmp_path, path, name):
-    return bench_cli("run", "dataset=files", f"dataset.path={path}", "metrics=[rouge]", f"name={name}",
+def _files_run(bench_main, tmp_path, path, name):
+    return bench_main("run", "dataset=files", f"dataset.path={path}", "metrics=[rouge]", f"name={name}",
                      f"results_dir={tmp_path / 'r'}", cwd=tmp_path)
 
 
-def test_runs_of_different_systems_on_the_same_items(tmp_path, bench_cli):
-    dirs = [_run_dir(_files_run(bench_cli, tmp_path, _files(tmp_path, n, s), n)) for n, s in (("good", 0), ("bad", 5))]
-    proc = bench_cli("systems", *map(str, dirs), "--metrics", "rouge1", "--format", "json", cwd=tmp_path)
+def test_runs_of_different_systems_on_the_same_items(tmp_path, bench_main):
+    dirs = [_run_dir(_files_run(bench_main, tmp_path, _files(tmp_path, n, s), n)) for n, s in (("good", 0), ("bad", 5))]
+    proc = bench_main("systems", *map(str, dirs), "--metrics", "rouge1", "--format", "json", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     board = json.loads(proc.stdout)
     assert [r["system"] for r in board["systems"]] == ["good", "bad"]
     assert all(p["significant"] and p["a"] == "good" for p in board["pairs"])
     assert [r["cluster"] for r in board["systems"]] == [1, 2]
-    md = bench_cli("systems", *map(str, dirs), "--names", "A,B", "--format", "markdown", "--no-save", cwd=tmp_path)
+    md = bench_main("systems", *map(str, dirs), "--names", "A,B", "--format", "markdown", "--no-save", cwd=tmp_path)
     assert "| 1 | 1 | A |" in md.stdout
 
 
-def test_missing_items_and_different_references_are_errors_naming_the_ids(tmp_path, bench_cli):
-    full = _run_dir(_files_run(bench_cli, tmp_path, _files(tmp_path, "full", 0), "full"))
-    short = _run_dir(_files_run(bench_cli, tmp_path, _files(tmp_path, "short", 3, ids=range(38)), "short"))
-    proc = bench_cli("systems", str(full), str(short), cwd=tmp_path)
+def test_missing_items_and_different_references_are_errors_naming_the_ids(tmp_path, bench_main):
+    full = _run_dir(_files_run(bench_main, tmp_path, _files(tmp_path, "full", 0), "full"))
+    short = _run_dir(_files_run(bench_main, tmp_path, _files(tmp_path, "short", 3, ids=range(38)), "short"))
+    proc = bench_main("systems", str(full), str(short), cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.strip() == (
         "bench: error: not every system has every item: short lacks i38, i39; "
         "score every system on the same items (or select the common ones)")
-    other = _run_dir(_files_run(bench_cli, tmp_path, _files(tmp_path, "other", 3, refs={4: "a new reference"}), "other"))
-    proc = bench_cli("systems", str(full), str(other), cwd=tmp_path)
+    other = _run_dir(_files_run(bench_main, tmp_path, _files(tmp_path, "other", 3, refs={4: "a new reference"}), "other"))
+    proc = bench_main("systems", str(full), str(other), cwd=tmp_path)
     assert proc.returncode == 2 and "references differ for items i4;" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
-def test_a_run_without_system_field_is_a_one_line_error(tmp_path, bench_cli):
-    run_dir = _run_dir(_files_run(bench_cli, tmp_path, _files(tmp_path, "x", 0), "x"))
-    proc = bench_cli("systems", str(run_dir), cwd=tmp_path)
+def test_a_run_without_system_field_is_a_one_line_error(tmp_path, bench_main):
+    run_dir = _run_dir(_files_run(bench_main, tmp_path, _files(tmp_path, "x", 0), "x"))
+    proc = bench_main("systems", str(run_dir), cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.strip().startswith("bench: error: the items of ") and "name no system field" in proc.stderr
-    proc = bench_cli("systems", str(run_dir), "--by", "model", "--doc", "id", cwd=tmp_path)
+    proc = bench_main("systems", str(run_dir), "--by", "model", "--doc", "id", cwd=tmp_path)
     assert proc.returncode == 2 and "no metadata field 'model'" in proc.stderr
     assert not (run_dir.parent / "analyses").exists()
