@@ -162,7 +162,7 @@ def minilm_path() -> Path:
 def production_compose():
     """The composition `bench run` itself uses (plug-in search path, bench's one-line errors).
 
-    The one place the tests import it from: when it moves (to ``bench.config.compose``), change this line only.
+    The one place the tests import it from (``bench.config.compose``).
     """
     from bench.config import compose as _compose
 
