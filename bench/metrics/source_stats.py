@@ -34,7 +34,8 @@ from bench.metrics.base import MetricResult
 from bench.signature import Signature
 
 WORDS = re.compile(r"\w+|[^\w\s]")
-TOKENIZE = {"words": r"re[\w+|[^\w\s]]", "whitespace": "split"}
+# Signature values (no '|': it separates components); \w is Unicode's, so its data version is signed too.
+TOKENIZE = {"words": r"findall(\w+;[^\w\s])", "whitespace": "split()"}
 STAT = "value"
 
 # Direction, for tables, `bench meta` and the gate (these are descriptions, not quality scores: the direction
@@ -145,7 +146,10 @@ class SourceStats:
         from bench.signature import bench_version, short_hash
 
         require_sources(items, "metrics source_stats")
-        comps = (("tok", TOKENIZE[self.spec.tokenize]), ("case", "lower" if self.spec.lowercase else "mixed"),
+        import unicodedata
+
+        comps = (("tok", TOKENIZE[self.spec.tokenize]), ("unicode", unicodedata.unidata_version),
+                 ("case", "lower" if self.spec.lowercase else "mixed"),
                  ("against", "source"), ("src", short_hash(sources_fingerprint(items))),
                  ("inputs", short_hash(inputs)), ("bench", bench_version()))
         return tuple(Signature(name, comps) for name in self.names())
