@@ -70,16 +70,22 @@ def tokens(text: str, spec: SourceStatsSpec) -> list[str]:
     return WORDS.findall(text) if spec.tokenize == "words" else text.split()
 
 
-def fragments(article: Sequence[str], summary: Sequence[str]) -> list[int]:
+def positions_of(article: Sequence[str]) -> dict[str, list[int]]:
+    """Each token's positions in the article, in order."""
+    positions: dict[str, list[int]] = {}
+    for j, tok in enumerate(article):
+        positions.setdefault(tok, []).append(j)
+    return positions
+
+
+def fragments(article: Sequence[str], summary: Sequence[str], positions: dict | None = None) -> list[int]:
     """Lengths of Grusky et al.'s greedy extractive fragments of ``summary`` on ``article``.
 
     The paper's inner loop scans every article position j; it acts only where
     A[j] == S[i], so scanning the (sorted) positions of S[i] from j on is the same
     walk, without the quadratic scan.
     """
-    positions: dict[str, list[int]] = {}
-    for j, tok in enumerate(article):
-        positions.setdefault(tok, []).append(j)
+    positions = positions_of(article) if positions is None else positions
     n_a, n_s = len(article), len(summary)
     out = []
     i = 0
@@ -154,15 +160,22 @@ class SourceStats:
                  ("inputs", short_hash(inputs)), ("bench", bench_version()))
         return tuple(Signature(name, comps) for name in self.names())
 
-    def rows(self, candidate: str, source: str) -> tuple[dict[str, float], bool]:
+    def prepare(self, source: str) -> tuple[list[str], dict, list[set]]:
+        """A source's tokens, token positions and n-gram sets (once per distinct source: SummEval has 16 summaries
+        of each article)."""
+        a = tokens(source, self.spec)
+        return a, positions_of(a), [source_ngrams(a, n) for n in range(1, self.spec.max_n + 1)]
+
+    def rows(self, candidate: str, source: str, prepared=None) -> tuple[dict[str, float], bool]:
         """One item's statistics by name, and whether its summary is shorter than max_n tokens."""
-        s, a = tokens(candidate, self.spec), tokens(source, self.spec)
-        frags = fragments(a, s)
+        s = tokens(candidate, self.spec)
+        a, positions, grams = self.prepare(source) if prepared is None else prepared
+        frags = fragments(a, s, positions)
         out = {"coverage": sum(frags) / len(s), "density": sum(f * f for f in frags) / len(s),
                "compression": len(a) / len(s)}
         short = False
         for n in range(1, self.spec.max_n + 1):
-            out[f"novel_{n}"], out[f"repeated_{n}"], was_short = ngram_ratios(s, source_ngrams(a, n), n)
+            out[f"novel_{n}"], out[f"repeated_{n}"], was_short = ngram_ratios(s, grams[n - 1], n)
             short = short or was_short
         out["summary_tokens"], out["source_tokens"] = float(len(s)), float(len(a))
         return out, short
@@ -173,8 +186,11 @@ class SourceStats:
         sigs = self.signatures(items, policy, inputs)
         per_item = {name: [] for name in self.names()}
         short = 0
+        prepared: dict[str, Any] = {}
         for item, source in zip(items, sources):
-            values, was_short = self.rows(item.candidate, source)
+            if source not in prepared:
+                prepared[source] = self.prepare(source)
+            values, was_short = self.rows(item.candidate, source, prepared[source])
             short += was_short
             for name in per_item:
                 per_item[name].append((values[name],))
