@@ -259,7 +259,10 @@ def _default_plain(metrics: Sequence[str]) -> dict[str, Any]:
     from bench.config import compose
 
     cfg = compose([f"metrics=[{','.join(metrics)}]"])
-    return OmegaConf.to_container(cfg, resolve=True)
+    plain = OmegaConf.to_container(cfg, resolve=True)
+    # only these: the default (seed) dataset's config adds source_stats, which in-memory texts have no source for
+    plain["metrics"] = {family: plain["metrics"][family] for family in metrics}
+    return plain
 
 
 SYSTEM_FIELD = "system"  # the metadata field ``systems=`` fills; recorded as the dataset's system_key

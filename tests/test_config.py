@@ -13,6 +13,9 @@ from bench.data.spec import DatasetSpec
 from bench.errors import BenchError
 from bench.metrics.bertscore import BertScoreSpec
 from bench.metrics.rouge import RougeSpec
+from bench.metrics.bleu import BleuSpec
+from bench.metrics.chrf import ChrfPPSpec, ChrfSpec
+from bench.metrics.source_stats import SourceStatsSpec
 
 ROOT = Path(__file__).resolve().parents[1]  # the checkout (tests/conftest.py's ROOT; not imported: other conftest modules shadow the name)
 
@@ -22,7 +25,8 @@ EXPERIMENTS = sorted(p.stem for p in (CONFIGS / "experiment").glob("*.yaml"))
 METRIC_FAMILIES = sorted(p.stem for p in (CONFIGS / "metrics").glob("*.yaml"))
 METRIC_SUBSETS = [["rouge"], ["bertscore"], ["rouge", "bertscore"], ["bertscore", "rouge"]]
 NEEDS_PATH = {"files": "dataset.path=/data/mine.jsonl", "hub": "dataset.path=org/some-dataset"}
-SPECS = {"rouge": RougeSpec, "bertscore": BertScoreSpec}
+SPECS = {"rouge": RougeSpec, "bertscore": BertScoreSpec, "bleu": BleuSpec, "chrf": ChrfSpec, "chrfpp": ChrfPPSpec,
+         "source_stats": SourceStatsSpec}
 
 
 def to_plain(cfg):
@@ -32,7 +36,7 @@ def to_plain(cfg):
 def test_the_config_tree_is_what_these_tests_enumerate():
     assert DATASETS == ["files", "hub", "seed", "summeval", "summeval_annotations"]
     assert set(EXPERIMENTS) >= {"seed", "summeval", "summeval_rouge"}
-    assert METRIC_FAMILIES == ["bertscore", "rouge"]
+    assert METRIC_FAMILIES == ["bertscore", "bleu", "chrf", "chrfpp", "rouge", "source_stats"]
 
 
 @pytest.mark.parametrize("metrics", METRIC_SUBSETS, ids=["+".join(m) for m in METRIC_SUBSETS])
@@ -45,7 +49,8 @@ def test_every_dataset_and_metric_subset_composes_and_parses(compose, dataset, m
     assert isinstance(config, RunConfig)
     assert config.dataset.source == dataset
     assert config.name == config.dataset.name == dataset  # name: ${dataset.name}
-    assert sorted(config.metrics) == sorted(metrics)
+    # the seed has no human summary: its dataset config adds the source statistics to any choice
+    assert sorted(config.metrics) == sorted([*metrics, *(["source_stats"] if dataset == "seed" else [])])
     for family, spec in config.metrics.items():
         assert isinstance(spec, SPECS[family])
     assert (config.multiref, config.limit, config.sample, config.seed, config.results_dir) == ("max", None, None, 0, "results")
@@ -57,7 +62,7 @@ def test_every_experiment_composes_and_parses(compose, experiment):
     config = parse(to_plain(cfg))
     assert config.name == experiment  # each experiment names itself after its file
     assert config.metrics
-    expected = {"seed": ("seed", ["rouge", "bertscore"]), "summeval": ("summeval", ["rouge", "bertscore"]),
+    expected = {"seed": ("seed", ["source_stats", "rouge", "bertscore"]), "summeval": ("summeval", ["rouge", "bertscore"]),
                 "summeval_rouge": ("summeval", ["rouge"])}
     if experiment in expected:
         source, metrics = expected[experiment]
@@ -82,6 +87,7 @@ def test_metric_yaml_documents_every_option_with_the_code_default(compose, famil
 @pytest.mark.parametrize("dataset", DATASETS)
 def test_dataset_yaml_options_are_known(dataset):
     node = OmegaConf.to_container(OmegaConf.load(CONFIGS / "dataset" / f"{dataset}.yaml"))
+    node.pop("defaults", None)  # Hydra's, not an option (the seed's includes metrics/source_stats)
     assert set(node) <= {f.name for f in dataclasses.fields(DatasetSpec)}
 
 
@@ -107,7 +113,7 @@ def test_overrides_reach_the_typed_config(run_config, overrides, check):
 BAD = [
     # overrides, words the one-line error must contain
     (["+metrics.rouge.foo=1"],
-     ["unknown option metrics.rouge.foo", "valid choices: engine, sentence_splitter, tokenizer, types, use_stemmer"]),
+     ["unknown option metrics.rouge.foo", "valid choices: against, engine, sentence_splitter, tokenizer, types, use_stemmer"]),
     (["+metrics.bertscore.layers=5"], ["unknown option metrics.bertscore.layers", "did you mean 'layer'"]),
     (["+dataset.colums.id=x"], ["unknown option dataset.colums", "did you mean 'columns'"]),
     (["+dataset.extract.regexp=x"], ["unknown option dataset.extract.regexp", "did you mean 'regex'"]),
@@ -116,7 +122,7 @@ BAD = [
     (["metrics.rouge.use_stemmer=yes"], ["metrics.rouge.use_stemmer='yes' is not a valid bool"]),
     (["metrics.bertscore.layer=4.5"], ["metrics.bertscore.layer=4.5 is not a valid int"]),
     (["metrics.bertscore.idf=1"], ["metrics.bertscore.idf=1 is not a valid bool"]),
-    (["metrics=[]"], ["no metric is selected"]),
+    (["dataset=summeval", "metrics=[]"], ["no metric is selected"]),  # the seed would still add source_stats
     (["metrics.rouge=5"], ["metrics.rouge must be a group of options"]),
 ]
 
@@ -132,8 +138,8 @@ def test_bad_options_are_bench_errors(compose, overrides, words):
 
 
 def test_unknown_metric_family_in_parse():
-    with pytest.raises(BenchError, match="unknown metric 'bleu'; valid choices: bertscore, rouge"):
-        parse({"metrics": {"bleu": {}}})
+    with pytest.raises(BenchError, match="unknown metric 'meteor'; valid choices: bertscore, bleu, chrf, chrfpp, rouge"):
+        parse({"metrics": {"meteor": {}}})
 
 
 @pytest.mark.parametrize(

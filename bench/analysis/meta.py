@@ -93,6 +93,9 @@ class Scores:
     humans: Mapping[str, np.ndarray]  # human path -> m x n, or A x m x n per annotator
     signatures: Mapping[str, str] = field(default_factory=dict)
     agreement: Mapping[str, float | None] = field(default_factory=dict)  # human path -> Krippendorff's alpha
+    # keys of lower-is-better metrics (the run's higher_is_better): their matrices are negated, so every
+    # correlation, ranking and cluster reads "agrees with humans in the metric's own direction"
+    lower_is_better: frozenset = frozenset()
 
 
 def _cells(samples, system_key: str, doc_key: str, run_dir) -> dict[tuple[str, str], Mapping[str, Any]]:
@@ -244,6 +247,7 @@ def load(run_dirs: Sequence[str | Path], humans: Sequence[str] | None = None, ju
     runs_of: dict[str, str] = {}
     stats_of: dict[str, tuple[str, str]] = {}
     signatures: dict[str, str] = {}
+    lower: set[str] = set()
     names = {m for r in records for m in r["metrics"]}
     if metrics:
         unknown = [m for m in metrics if m not in names]
@@ -260,10 +264,14 @@ def load(run_dirs: Sequence[str | Path], humans: Sequence[str] | None = None, ju
             for st in chosen:
                 name = label if len(chosen) == 1 else f"{label}.{st}"
                 matrices[name] = np.array([[cells[k][(s, d)]["scores"][metric][st] for d in docs] for s in systems])
+                if not (records[k].get("higher_is_better") or {}).get(metric, True):
+                    matrices[name] = -matrices[name]
+                    lower.add(name)
                 runs_of[name] = str(dirs[k])
                 stats_of[name] = (label, st)
                 signatures[name] = records[k]["signatures"].get(metric, "")
-    return Scores(systems, docs, matrices, runs_of, stats_of, human, signatures, _agreement(first, humans))
+    return Scores(systems, docs, matrices, runs_of, stats_of, human, signatures, _agreement(first, humans),
+                  frozenset(lower))
 
 
 def _agreement(cells: Mapping[tuple[str, str], Mapping[str, Any]], humans: Sequence[str]) -> dict[str, float | None]:
@@ -329,6 +337,7 @@ def _intervals(scores, spec, means, metric_batches, human_batches, rows, bar) ->
                     draws_v = correlation.correlate(metric_batches[key], human_batches[h], level, coef, spec.constant)
                     ci = meta.percentile_interval(draws_v, spec.level)
                     rows.append({"run": scores.metric_runs[key], "metric": label, "stat": stat, "human": h,
+                                 "higher_is_better": key not in scores.lower_is_better,
                                  "level": level, "coefficient": coef, "value": _num(v.value),
                                  "ci": None if ci is None else [ci[0], ci[1]],
                                  "groups_used": v.used, "groups_skipped": v.skipped,
@@ -339,6 +348,7 @@ def _intervals(scores, spec, means, metric_batches, human_batches, rows, bar) ->
                 boot = correlation.pairwise_accuracy(metric_batches[key].view("system"), human_batches[h].view("system"))
                 ci = meta.percentile_interval(boot, spec.level)
                 rows.append({"run": scores.metric_runs[key], "metric": label, "stat": stat, "human": h,
+                             "higher_is_better": key not in scores.lower_is_better,
                              "level": "system", "coefficient": "pairwise_accuracy", "value": _num(acc),
                              "ci": None if ci is None else [ci[0], ci[1]], "groups_used": 1, "groups_skipped": 0,
                              "resamples_defined": int(np.count_nonzero(~np.isnan(boot)))})

@@ -16,7 +16,9 @@ def _cell(row: Mapping[str, Any]) -> str:
 def _blocks(payload: Mapping[str, Any]):
     blocks: dict[tuple[str, str], dict[str, dict[str, Mapping[str, Any]]]] = {}
     for row in payload["correlations"]:
-        name = row["metric"] if row["stat"] in ("fmeasure", "f1") else f"{row['metric']}.{row['stat']}"
+        name = row["metric"] if row["stat"] in ("fmeasure", "f1", "score", "value") else f"{row['metric']}.{row['stat']}"
+        if row.get("higher_is_better") is False:  # correlated as its negation (bench.analysis.meta)
+            name += " (lower is better, negated)"
         blocks.setdefault((row["level"], row["coefficient"]), {}).setdefault(name, {})[row["human"]] = row
     return blocks
 

@@ -23,12 +23,14 @@ def _ci_text(ci: object) -> str:
 
 
 def table(metrics: Mapping[str, Mapping[str, float]], higher_is_better: Mapping[str, bool] | None = None,
-          intervals: Mapping[str, Any] | None = None) -> str:
+          intervals: Mapping[str, Any] | None = None, corpus: Mapping[str, Mapping[str, float]] | None = None) -> str:
     """Metric rows, one column per stat (P/R/F first), four decimals (stored values keep full precision).
 
     A lower-is-better metric is marked ``(lower is better)``. With ``intervals``
     (a record's block) a last column holds the interval of the row's main stat
     (F / F1, or its only stat); ``n/a`` where there were too few units for one.
+    With ``corpus`` (a record's block: BLEU, chrF) a ``corpus`` column holds the corpus-level
+    value of the row's main stat (from summed statistics; the other columns are item means).
     """
     higher_is_better = higher_is_better or {}
     columns: list[str] = []
@@ -49,12 +51,19 @@ def table(metrics: Mapping[str, Mapping[str, float]], higher_is_better: Mapping[
             stat = _primary(values)
             ci = (intervals["metrics"].get(name) or {}).get(stat) if stat else None
             rows[-1].append(_ci_text(ci) + (f" ({LABELS.get(stat, stat)})" if stat and ci is not None else ""))
+        if corpus:
+            stat = _primary(values)
+            value = (corpus.get(name) or {}).get(stat) if stat else None
+            rows[-1].append("-" if value is None else f"{value:.4f}")
     if intervals is not None:
         level = dict(Signature.parse(intervals["signature"]).components).get("level", "95")
         unit = "document" if intervals.get("unit_field") else "item"
         count = intervals["n_units"]
         rows[0].append(f"{level}% CI ({count} {unit}{'' if count == 1 else 's'})")
         columns = [*columns, rows[0][-1]]
+    if corpus:  # after the interval of the item mean
+        rows[0].append("corpus")
+        columns = [*columns, "corpus"]
     widths = [max(len(r[i]) for r in rows) for i in range(len(columns) + 1)]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -84,7 +93,7 @@ def groups_table(groups: Mapping[str, Any], higher_is_better: Mapping[str, bool]
 
 def of_record(record: Mapping[str, Any]) -> str:
     """The summary a run prints: the metric table with intervals, then the groups, if any."""
-    out = table(record["metrics"], record.get("higher_is_better"), record.get("intervals"))
+    out = table(record["metrics"], record.get("higher_is_better"), record.get("intervals"), record.get("corpus"))
     if record.get("groups"):
         out += "\n\n" + groups_table(record["groups"], record.get("higher_is_better"))
     return out

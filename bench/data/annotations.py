@@ -155,7 +155,8 @@ def load(spec: DatasetSpec) -> list[Item]:
             }
     # summeval's order (documents sorted, systems by number), restricted to the annotated summaries.
     return [
-        Item(id=item.id, candidate=item.candidate, references=item.references, metadata=metadata[item.id])
+        Item(id=item.id, candidate=item.candidate, references=item.references, metadata=metadata[item.id],
+             source=item.source)
         for item_id, item in texts.items()
         if item_id in metadata
     ]

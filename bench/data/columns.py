@@ -13,6 +13,7 @@ from bench.errors import BenchError, unknown_choice
 def _check_columns(names: list[str], columns: ColumnSpec, source: str) -> None:
     wanted = [("id", columns.id), ("candidate", columns.candidate)]
     wanted += [("references", r) for r in columns.references]
+    wanted += [("source", columns.source)]
     for role, col in wanted:
         if col is not None and col not in names:
             fix = unknown_choice("column", col, names).fix
@@ -40,7 +41,7 @@ def to_items(dataset: Any, columns: ColumnSpec, source: str) -> list[Item]:
     """Rows -> items; metadata keeps every column that is not id/candidate/reference."""
     names = list(dataset.column_names)
     _check_columns(names, columns, source)
-    used = {columns.id, columns.candidate, *columns.references}
+    used = {columns.id, columns.candidate, *columns.references, columns.source}
     items = []
     for index, row in enumerate(dataset):
         row_id = str(index) if columns.id is None else row[columns.id]
@@ -54,6 +55,7 @@ def to_items(dataset: Any, columns: ColumnSpec, source: str) -> list[Item]:
                 candidate=row[columns.candidate],
                 references=_references(row, columns, row_id, source),
                 metadata=metadata,
+                source=None if columns.source is None else row[columns.source],
             )
         )
     return items

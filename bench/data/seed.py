@@ -1,4 +1,4 @@
-"""The seed pair: the article (reference) and its rewrite (candidate source).
+"""The seed pair: the article (reference and source) and its rewrite (candidate source).
 
 The two files are part of the experiment's definition, so they are checked
 against their SHA-256 at load time: an edited seed is an error, not a new
@@ -49,11 +49,13 @@ def load(spec: DatasetSpec) -> list[Item]:
     """Returns the raw seed item; the candidate is extracted later by the pipeline."""
     cand_path, cand_hash = _seed_file(spec.candidate_file, CANDIDATE_NAME)
     ref_path, ref_hash = _seed_file(spec.reference_file, REFERENCE_NAME)
+    article = _read_checked(ref_path, ref_hash).strip()
     return [
         Item(
             id="seed-000",
             candidate=_read_checked(cand_path, cand_hash),
-            references=(_read_checked(ref_path, ref_hash).strip(),),
+            references=(article,),
             metadata={"candidate_file": cand_path.name, "reference_file": ref_path.name},
+            source=article,  # the seed has no human summary: its one reference *is* the article
         )
     ]

@@ -13,11 +13,13 @@ class ColumnSpec:
 
     ``references`` lists one or more columns; a column may itself hold a list
     of strings (all of them become references). ``id: null`` numbers the rows.
+    ``source`` names the column holding the document the candidate summarises.
     """
 
     id: str | None = "id"
     candidate: str = "candidate"
     references: tuple[str, ...] = ("reference",)
+    source: str | None = None  # the source document (article) column, if any: `against=source`, source_stats
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Read from the JSON dump of BARTScore's ``SUM/SummEval/data.pkl`` (see
 ``../shared/data/summeval/SOURCE.md``); never unpickled. Each item is one
 system summary; its references are the 11 reference summaries (the original
-highlight first); the expert scores (mean of 3 annotators) stay as metadata
+highlight first); its source is the article (``src``, tokenised as in the dump); the expert scores (mean of 3 annotators) stay as metadata
 for meta-evaluation.
 """
 
@@ -49,6 +49,7 @@ def load(spec: DatasetSpec) -> list[Item]:
                     candidate=entry["sys_summ"],
                     references=tuple(doc["ref_summs"]),
                     metadata={"doc_id": doc_id, "system": system, "expert": dict(entry["scores"])},
+                    source=doc.get("src"),  # the CNN/DM article (tokenised as in the dump)
                 )
             )
     return items

@@ -24,6 +24,9 @@ class MetricResult:
     signature: Signature
     higher_is_better: bool = True
     notes: Mapping[str, Any] = field(default_factory=dict)  # e.g. truncated text counts
+    # Corpus-level values where the corpus score is not the mean of items (BLEU, chrF: from summed
+    # sufficient statistics): stat -> value; None for a metric whose corpus value is ``means()``.
+    corpus: Mapping[str, float] | None = None
 
     def column(self, stat: str) -> list[float]:
         """One stat's per-item values."""
@@ -101,6 +104,20 @@ def shard_conflict(spec: Any) -> tuple[str, str] | None:
 IDF_SHARDS = ("idf weighting cannot be sharded (idf depends on the whole corpus)", "run without shard.* or with idf=false")
 
 
+# What a pair metric scores the candidate against (``metrics.<family>.against``).
+AGAINST = ("references", "source")
+
+
+def against_of(spec: Any) -> str:
+    """A spec's ``against`` option (``references`` for a spec without one), checked against ``AGAINST``."""
+    from bench.errors import unknown_choice
+
+    value = getattr(spec, "against", "references")
+    if value not in AGAINST:
+        raise unknown_choice("target (metrics.<family>.against)", value, AGAINST)
+    return value
+
+
 def nrefs_label(counts: Sequence[int]) -> str:
     """``11`` when every item has 11 references, else ``1-11`` (the ``nrefs`` signature component)."""
     lo, hi = min(counts), max(counts)
@@ -125,6 +142,9 @@ class PairMetric:
     metric's own direction, and signs every result with ``signatures``: the
     metric's ``signature_fields``, then the components common to all metrics
     (``refs``, ``nrefs``, ``inputs``), then its ``version_fields`` and bench's version.
+
+    With ``against=source`` in its spec, the candidate is scored against the item's
+    source (the article) instead of its references, and the signature says so.
 
     A subclass sets ``family``, ``stats``, ``primary`` (the stat ``max`` picks the
     best reference by), ``higher_is_better``, and implements ``signature_fields``
@@ -161,19 +181,42 @@ class PairMetric:
         """The chunk starts, possibly with a progress bar (a hook: ROUGE shows one on large corpora)."""
         return iter(starts)
 
+    @property
+    def against(self) -> str:
+        """``references`` (default) or ``source``: what the candidate is scored against (the spec's option)."""
+        return against_of(getattr(self, "spec", None))
+
+    def targets(self, items: Sequence[Item]) -> list[tuple[str, ...]]:
+        """Per item, the texts its candidate is scored against: its references, or its source alone."""
+        if self.against == "source":
+            from bench.data.items import require_sources
+
+            return [(src,) for src in require_sources(items, f"metrics.{self.family}.against=source")]
+        return [tuple(it.references) for it in items]
+
+    def target_fields(self, items: Sequence[Item] | None) -> tuple[tuple[str, str], ...]:
+        """``against:source`` and the sources' hash when scoring against the source; nothing by default, so
+        the signatures of reference-based runs (and the committed baselines) do not change."""
+        if self.against != "source" or items is None:
+            return ()
+        from bench.data.items import sources_fingerprint
+        from bench.signature import short_hash
+
+        return (("against", "source"), ("src", short_hash(sources_fingerprint(items))))
+
     def sign(self, name: str, policy: str, nrefs: str, inputs: str,
-             fields: Sequence[tuple[str, str]] | None = None) -> Signature:
+             fields: Sequence[tuple[str, str]] | None = None, items: Sequence[Item] | None = None) -> Signature:
         """``name``'s signature: its own fields, the common components, its versions, bench's version."""
         from bench.signature import bench_version, short_hash
 
         own = self.signature_fields(name) if fields is None else fields
-        common = (("refs", policy), ("nrefs", nrefs), ("inputs", short_hash(inputs)))
+        common = (("refs", policy), ("nrefs", nrefs), ("inputs", short_hash(inputs)), *self.target_fields(items))
         return Signature(name, (*own, *common, *self.version_fields(name), ("bench", bench_version())))
 
     def signatures(self, items: Sequence[Item], policy: str, inputs: str) -> tuple[Signature, ...]:
         """The signature of every result ``score`` returns for these items, without scoring (the run key)."""
-        nrefs = nrefs_label([len(it.references) for it in items])
-        return tuple(self.sign(name, policy, nrefs, inputs) for name in self.names())
+        nrefs = nrefs_label([len(t) for t in self.targets(items)])
+        return tuple(self.sign(name, policy, nrefs, inputs, items=items) for name in self.names())
 
     def score(self, items: Sequence[Item], policy: str, inputs: str) -> list[MetricResult]:
         """Score every item; returns one ``MetricResult`` per name, signed as ``signatures`` declared."""
@@ -182,16 +225,17 @@ class PairMetric:
         multiref.check_policy(policy)
         sigs = self.signatures(items, policy, inputs)
         shared = dict(self.item_notes(items))
-        counts = [len(item.references) for item in items]
+        targets = self.targets(items)
+        counts = [len(t) for t in targets]
         names = self.names()
         per_item: dict[str, list[tuple[float, ...]]] = {n: [] for n in names}
         notes: dict[str, dict[str, Any]] = {n: dict(shared) for n in names}
         step = self.chunk_items or max(1, len(items))
         primary = self.stats.index(self.primary)
         for start in self.chunk_progress(range(0, len(items), step), len(items)):
-            chunk = items[start : start + step]
-            scored = self.score_pairs([r for it in chunk for r in it.references],
-                                      [it.candidate for it in chunk for _ in it.references])
+            chunk, chunk_targets = items[start : start + step], targets[start : start + step]
+            scored = self.score_pairs([r for refs in chunk_targets for r in refs],
+                                      [it.candidate for it, refs in zip(chunk, chunk_targets) for _ in refs])
             for name in names:
                 per_item[name].extend(multiref.group(scored.rows[name], counts[start : start + step], policy, primary,
                                                      self.higher_is_better))

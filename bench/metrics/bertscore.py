@@ -68,12 +68,16 @@ class BertScoreSpec:
     progress: bool = True
     cache: bool = True  # reuse token embeddings across runs (never changes a number)
     cache_dir: str | None = None  # None: $BENCH_CACHE_DIR/embeddings, else ~/.cache/bench/embeddings
+    against: str = "references"  # references | source (the item's article; base.PairMetric)
 
     not_scoring = ("progress", "cache", "cache_dir")  # never change a number: not in the run key (base)
     caches = ("cache",)  # `bench reproduce` recomputes with it off: a cache would hide drift
 
     def __post_init__(self):
+        from bench.metrics.base import against_of
+
         object.__setattr__(self, "layer", _layer_option(self.layer))
+        against_of(self)
 
     def shard_conflict(self) -> tuple[str, str] | None:
         """Why these options cannot be scored in shards (idf counts the whole corpus), or None."""

@@ -53,11 +53,15 @@ METRICS: dict[str, Any] = {
     "rouge": Entry("bench.metrics.rouge", "RougeSpec", "Rouge", ("rouge-score", "rouge-score-rs", "nltk")),
     "bertscore": Entry("bench.metrics.bertscore", "BertScoreSpec", "BertScore",
                        ("bert-score", "transformers", "tokenizers", "torch")),
+    "bleu": Entry("bench.metrics.bleu", "BleuSpec", "Bleu", ("sacrebleu",)),
+    "chrf": Entry("bench.metrics.chrf", "ChrfSpec", "Chrf", ("sacrebleu",)),
+    "chrfpp": Entry("bench.metrics.chrf", "ChrfPPSpec", "ChrfPP", ("sacrebleu",)),
+    "source_stats": Entry("bench.metrics.source_stats", "SourceStatsSpec", "SourceStats"),
 }
 BUILT_IN = tuple(METRICS)
 
 # Families whose rows a summary table lists first, in this order (ROUGE's usual order in papers).
-LISTED_FIRST = ("rouge",)
+LISTED_FIRST = ("rouge",)  # then by name (bleu, chrf, coverage, ...)
 
 
 def recorded_packages() -> tuple[str, ...]:

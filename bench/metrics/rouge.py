@@ -54,6 +54,7 @@ class RougeSpec:
     sentence_splitter: str = "punkt"
     engine: str = "rouge-score-rs"
     tokenizer: str = "default"  # default (rouge-score's: a-z0-9 only) | unicode (any script; rouge_tokenizers)
+    against: str = "references"  # references | source (the item's article; base.PairMetric)
 
     not_scoring = ()  # every option changes numbers (base: the run key)
     caches = ()
@@ -90,8 +91,10 @@ class Rouge(PairMetric):
             raise unknown_choice("ROUGE engine (metrics.rouge.engine)", spec.engine, ENGINES)
         if spec.tokenizer not in TOKENIZERS:
             raise unknown_choice("ROUGE tokenizer (metrics.rouge.tokenizer)", spec.tokenizer, TOKENIZERS)
+        from bench.metrics.base import against_of
         from bench.metrics.sentences import SPLITTERS
 
+        against_of(spec)
         if spec.sentence_splitter not in SPLITTERS:  # checked even when rougeLsum is off: a typo is a typo
             raise unknown_choice("sentence splitter (metrics.rouge.sentence_splitter)", spec.sentence_splitter, SPLITTERS)
         self.spec = spec
@@ -180,8 +183,8 @@ class Rouge(PairMetric):
         it drops; warned about, never silent (an empty text scores 0 against anything)."""
         seen: dict[str, Any] = {}
         empty = word = dropped = 0
-        for item in items:
-            for text in (item.candidate, *item.references):
+        for item, targets in zip(items, self.targets(items)):
+            for text in (item.candidate, *targets):
                 cov = seen.get(text)
                 if cov is None:
                     cov = seen[text] = coverage(text, self.spec.tokenizer)

@@ -13,7 +13,7 @@ from bench.metrics.base import VOLATILE_NOTE_PREFIXES
 from bench.pipeline import RunResult, item_scores
 from bench.results import environment
 from bench.results.store import SCHEMA_VERSION
-from bench.data.items import references_hash
+from bench.data.items import references_hash, source_hash
 
 
 
@@ -26,6 +26,7 @@ def build_record(result: RunResult, config: Mapping[str, Any], volatile: Mapping
         "metrics": result.aggregates(),
         "signatures": {m.name: str(m.signature) for m in result.metrics},
         "higher_is_better": {m.name: m.higher_is_better for m in result.metrics},
+        **_corpus(result),
         **({"intervals": dict(result.intervals)} if result.intervals is not None else {}),
         **({"groups": dict(result.groups)} if result.groups is not None else {}),
         "notes": _notes(result, volatile=False),
@@ -33,6 +34,12 @@ def build_record(result: RunResult, config: Mapping[str, Any], volatile: Mapping
         "environment": environment.capture(),
         "volatile": {**volatile, "timings_s": dict(result.timings), "notes": _notes(result, volatile=True)},
     }
+
+
+def _corpus(result: RunResult) -> dict[str, Any]:
+    """The optional ``corpus`` block: corpus-level values of metrics whose corpus score is not a mean (BLEU, chrF)."""
+    block = {m.name: dict(m.corpus) for m in result.metrics if m.corpus is not None}
+    return {"corpus": block} if block else {}
 
 
 def _notes(result: RunResult, volatile: bool) -> dict[str, dict[str, Any]]:
@@ -74,6 +81,7 @@ def build_samples(result: RunResult) -> list[dict[str, Any]]:
                 "candidate": item.candidate,
                 "n_references": len(item.references),
                 "references_sha256": references_hash(item),
+                **({"source_sha256": source_hash(item)} if item.source is not None else {}),
                 "metadata": dict(item.metadata),
                 "scores": scores,
             }

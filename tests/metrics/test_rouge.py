@@ -282,3 +282,18 @@ def test_mixed_reference_counts_are_grouped_per_item(seed_item):
     scorer = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
     expected = tuple(tuple(scorer.score(it.references[0], it.candidate)["rouge1"]) for it in (a, b, seed_item))
     assert got["rouge1"].per_item == expected
+
+
+def test_against_source_scores_the_article_and_signs_it():
+    from rouge_score import rouge_scorer
+
+    from bench.metrics.rouge import Rouge, RougeSpec
+
+    items = [Item("a", "The cat sat on a mat.", ("A dog.",), source="The cat sat on the mat all day.")]
+    spec = RougeSpec(types=("rouge1", "rouge2"), against="source")
+    results = Rouge(spec).score(items, "max", "sha256:test")
+    expected = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True).score(items[0].source, items[0].candidate)
+    assert [r.per_item[0] for r in results] == [tuple(expected["rouge1"]), tuple(expected["rouge2"])]
+    assert all("|against:source|src:" in str(r.signature) for r in results)
+    plain = Rouge(RougeSpec(types=("rouge1",))).signatures(items, "max", "sha256:test")[0]
+    assert "against" not in str(plain) and "src:" not in str(plain)
