@@ -15,7 +15,7 @@ import hydra
 from omegaconf import DictConfig, OmegaConf
 
 from bench.errors import BenchError
-from bench.paths import config_dir
+from bench.paths import config_dir, config_search_path
 
 log = logging.getLogger("bench")
 
@@ -114,7 +114,7 @@ def setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="[bench] %(message)s")
 
 
-@hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")
+@hydra.main(config_path=config_search_path(), config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> str:
     """``bench run``: Hydra composes the config; one run per job (a sweep runs several)."""
     from bench import interrupts
