@@ -47,9 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; returns its exit code. Ctrl-C and SIGTERM end it with one line (see bench.interrupts)."""
     from bench import interrupts
 
+    from bench import hints
+
     interrupts.install()
     try:
-        return _dispatch(list(sys.argv[1:] if argv is None else argv))
+        with hints.using(override):  # the library's hints name options as this shell's overrides
+            return _dispatch(list(sys.argv[1:] if argv is None else argv))
     except KeyboardInterrupt as exc:
         from bench.results import store
 
@@ -62,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
             done = f"{len(runs)} runs were written before it: {' '.join(runs)}"
         print(f"bench: interrupted; {done}", file=sys.stderr)
         return interrupts.exit_code(exc)
+
+
+def override(family: str, option: str, value) -> str:
+    """A metric option as a ``bench run`` override (``metrics.rouge.tokenizer=unicode``), for bench.hints."""
+    return f"metrics.{family}.{option}={value}"
 
 
 def _dispatch(argv: list[str]) -> int:

@@ -121,8 +121,12 @@ def main(cfg: DictConfig) -> str:
 
     interrupts.install()  # again: a launcher may run this job in a worker process of its own
     setup_logging()
+    from bench import hints
+    from bench.cli import override
+
     try:
-        run_dir = str(execute(cfg))
+        with hints.using(override):  # again: a launcher's worker process did not start in bench.cli.main
+            run_dir = str(execute(cfg))
         _log_sweep_run(run_dir)
         return run_dir
     except BenchError as exc:
