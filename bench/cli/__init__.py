@@ -109,6 +109,8 @@ def _run(overrides: list[str]) -> int:
     sys.argv = ["bench run", *with_plugin_searchpath(overrides)]  # Hydra reads sys.argv itself; the name is for --help
     sweep = _sweep_log() if {"-m", "--multirun"} & set(overrides) else None
     try:
+        if {"-h", "--help"} & set(overrides):
+            return _run_help(app, [o for o in overrides if o not in ("-h", "--help")])
         app.main()
     except HydraException as exc:
         print(f"bench: error: {translate(exc)}", file=sys.stderr)
@@ -124,6 +126,25 @@ def _run(overrides: list[str]) -> int:
             os.environ.pop(app.SWEEP_LOG, None)
     if sweep is not None:
         _print_sweep(sweep)
+    return 0
+
+
+def _run_help(app, overrides: list[str]) -> int:
+    """Hydra's help (the config groups) with its config dump replaced by every option and its description."""
+    import contextlib
+    import io
+
+    from omegaconf import OmegaConf
+
+    from bench.cli.options_help import render
+    from bench.paths import config_dir
+
+    hydra_help = io.StringIO()
+    with contextlib.redirect_stdout(hydra_help), contextlib.suppress(SystemExit):
+        app.main()  # Hydra prints its help, then exits 0
+    groups = hydra_help.getvalue().split("== Config ==")[0]
+    cfg = OmegaConf.to_container(app.compose(overrides), resolve=False)
+    print(groups.rstrip() + "\n\n" + render(cfg, config_dir()) + "\nUse --hydra-help for Hydra's own options.")
     return 0
 
 
