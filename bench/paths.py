@@ -15,17 +15,47 @@ def _home() -> Path | None:
     return Path(env) if env else None
 
 
+# The packages an installed bench carries configs/ and seeds/ as (pyproject.toml maps the folders onto them).
+CONFIG_PACKAGE = "bench._configs"
+SEEDS_PACKAGE = "bench._seeds"
+
+
+def _checkout() -> Path | None:
+    """bench's source checkout when bench is imported from one (also an editable install), else None."""
+    root = PACKAGE.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "configs" / "config.yaml").is_file() else None
+
+
+def _packaged(package: str) -> Path:
+    """The folder of a data package a wheel installed beside bench (``bench/_configs``, ``bench/_seeds``)."""
+    return PACKAGE / package.rpartition(".")[2]
+
+
 def config_dir() -> Path:
-    """bench's own configs: ``configs/`` at the top of the checkout, which the package reaches as
-    ``bench/_configs`` (a symlink there, a real copy in a wheel); ``BENCH_HOME/configs`` overrides it."""
+    """bench's own configs: ``configs/`` at the top of the checkout, or what a wheel installed of it as the
+    package ``bench._configs``; ``BENCH_HOME/configs`` overrides both."""
     home = _home()
-    return home / "configs" if home else (PACKAGE / "_configs").resolve()
+    if home:
+        return home / "configs"
+    checkout = _checkout()
+    return checkout / "configs" if checkout else _packaged(CONFIG_PACKAGE)
+
+
+def config_search_path() -> str:
+    """Where Hydra finds bench's configs: ``pkg://bench._configs`` when bench is installed from its wheel
+    (Hydra reads the package, wherever it was installed), else the absolute ``config_dir()``."""
+    if _home() is None and _checkout() is None:
+        return f"pkg://{CONFIG_PACKAGE}"
+    return str(config_dir())
 
 
 def seeds_dir() -> Path:
-    """The seed documents: ``seeds/`` at the top of the checkout, ``bench/_seeds`` in a wheel."""
+    """The seed documents: ``seeds/`` at the top of the checkout, the package ``bench._seeds`` in a wheel."""
     home = _home()
-    return home / "seeds" if home else (PACKAGE / "_seeds").resolve()
+    if home:
+        return home / "seeds"
+    checkout = _checkout()
+    return checkout / "seeds" if checkout else _packaged(SEEDS_PACKAGE)
 
 
 def project_root() -> Path:
@@ -34,8 +64,7 @@ def project_root() -> Path:
     home = _home()
     if home:
         return home
-    checkout = PACKAGE.parent
-    return checkout if (checkout / "pyproject.toml").is_file() and (checkout / "configs").is_dir() else Path.cwd()
+    return _checkout() or Path.cwd()
 
 
 # One path component: letters, digits, '.', '_' and '-', not starting with '.'

@@ -46,11 +46,12 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns its exit code. Ctrl-C and SIGTERM end it with one line (see bench.interrupts);
     a closed stdout (`| head`) quietly, with 141 (see _stdout_closed)."""
-    from bench import interrupts
+    from bench import hints, interrupts
 
     interrupts.install()
     try:
-        code = _dispatch(list(sys.argv[1:] if argv is None else argv))
+        with hints.using(override):  # the library's hints name options as this shell's overrides
+            code = _dispatch(list(sys.argv[1:] if argv is None else argv))
         if sys.stdout is not None:  # a reader that left early (`| head`) is found here, not at interpreter exit
             sys.stdout.flush()
         return code
@@ -83,6 +84,11 @@ def _stdout_closed() -> int:
     except (OSError, ValueError):  # stdout is not a real file (captured in-process): nothing to silence
         pass
     return 128 + getattr(signal, "SIGPIPE", 13)
+
+
+def override(family: str, option: str, value) -> str:
+    """A metric option as a ``bench run`` override (``metrics.rouge.tokenizer=unicode``), for bench.hints."""
+    return f"metrics.{family}.{option}={value}"
 
 
 def _dispatch(argv: list[str]) -> int:
@@ -122,6 +128,8 @@ def _run(overrides: list[str]) -> int:
     sys.argv = ["bench run", *with_plugin_searchpath(overrides)]  # Hydra reads sys.argv itself; the name is for --help
     sweep = _sweep_log() if {"-m", "--multirun"} & set(overrides) else None
     try:
+        if {"-h", "--help"} & set(overrides):
+            return _run_help(app, [o for o in overrides if o not in ("-h", "--help")])
         app.main()
     except HydraException as exc:
         print(f"bench: error: {translate(exc)}", file=sys.stderr)
@@ -137,6 +145,25 @@ def _run(overrides: list[str]) -> int:
             os.environ.pop(app.SWEEP_LOG, None)
     if sweep is not None:
         _print_sweep(sweep)
+    return 0
+
+
+def _run_help(app, overrides: list[str]) -> int:
+    """Hydra's help (the config groups) with its config dump replaced by every option and its description."""
+    import contextlib
+    import io
+
+    from omegaconf import OmegaConf
+
+    from bench.cli.options_help import render
+    from bench.paths import config_dir
+
+    hydra_help = io.StringIO()
+    with contextlib.redirect_stdout(hydra_help), contextlib.suppress(SystemExit):
+        app.main()  # Hydra prints its help, then exits 0
+    groups = hydra_help.getvalue().split("== Config ==")[0]
+    cfg = OmegaConf.to_container(app.compose(overrides), resolve=False)
+    print(groups.rstrip() + "\n\n" + render(cfg, config_dir()) + "\nUse --hydra-help for Hydra's own options.")
     return 0
 
 

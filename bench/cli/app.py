@@ -18,7 +18,7 @@ from bench import api
 from bench.cli import summary
 from bench.config import compose, to_plain  # re-exported: older callers import them from here
 from bench.errors import BenchError
-from bench.paths import config_dir
+from bench.paths import config_dir, config_search_path
 
 log = logging.getLogger("bench")
 
@@ -82,15 +82,19 @@ def setup_logging() -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="[bench] %(message)s")
 
 
-@hydra.main(config_path=str(config_dir()), config_name="config", version_base="1.3")
+@hydra.main(config_path=config_search_path(), config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> str:
     """``bench run``: Hydra composes the config; one run per job (a sweep runs several)."""
     from bench import interrupts
 
     interrupts.install()  # again: a launcher may run this job in a worker process of its own
     setup_logging()
+    from bench import hints
+    from bench.cli import override
+
     try:
-        run_dir = str(execute(cfg))
+        with hints.using(override):  # again: a launcher's worker process did not start in bench.cli.main
+            run_dir = str(execute(cfg))
         _log_sweep_run(run_dir)
         return run_dir
     except BenchError as exc:

@@ -222,6 +222,25 @@ class BertScore(PairMetric):
         self.batch_size = spec.batch_size or (256 if self.device.startswith("cuda") else 64)
         self.model_files = _model_files_sha256(self.model.path)  # vocabulary and tokenizer shape embeddings too
 
+    def score(self, items, policy: str, inputs: str):
+        """The shared loop (``PairMetric.score``), after warning once if the model's language does not fit."""
+        self._warn_language(items)
+        return super().score(items, policy, inputs)
+
+    def _warn_language(self, items) -> None:
+        """A one-language model (``bench.metrics.scripts``) scoring text mostly in another script: warned."""
+        from bench import hints
+        from bench.metrics.scripts import mismatch
+
+        found = mismatch(self.spec.model, (t for it in items for t in (it.candidate, *it.references)))
+        if found is not None:
+            log.warning(
+                "bertscore: %s is a%s %s model but %.0f%% of the letters are %s script, not %s; its scores mean "
+                "little there (%s with a model for that language or a multilingual one)", self.spec.model,
+                "n" if found.language[0] in "AEIOU" else "", found.language, 100 * found.share, found.script,
+                found.expected, hints.option("bertscore", "model", "MODEL"),
+            )
+
     def name(self, layer: int) -> str:
         """The metric name of one layer: ``bertscore``, or ``bertscore_L<k>`` in a sweep."""
         return f"bertscore_L{layer}" if self.sweep else "bertscore"

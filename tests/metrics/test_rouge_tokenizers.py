@@ -107,7 +107,8 @@ def test_silent_zeros_are_counted_recorded_and_warned(caplog):
     assert notes["tokenizer_dropped_chars_count"] == len(ZH[0]) + len(ZH[1]) + 2
     assert all(r.notes == notes for r in results)
     (warning,) = [r.getMessage() for r in caplog.records if "tokenizer" in r.getMessage()]
-    assert "2 text(s) with no token" in warning and "metrics.rouge.tokenizer=unicode" in warning
+    # the hint in the library caller's syntax (bench.score's keyword); the CLI installs its own (test below)
+    assert "2 text(s) with no token" in warning and 'rouge={"tokenizer": "unicode"} keeps every script' in warning
     assert results[0].per_item[0][2] == 0.0  # the zero it warns about
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="bench"):
@@ -130,3 +131,31 @@ def test_signature_names_the_code_that_tokenizes_and_stems(spec, tok, stem):
     (sig,) = Rouge(RougeSpec(**{**spec.__dict__, "types": ("rouge1",)})).signatures([Item("a", "x", ("y",))], "max", "sha256:0")
     parts = str(sig).split("|")
     assert any(p.startswith(tok) for p in parts) and any(p.startswith(stem) for p in parts), str(sig)
+
+
+def _tokenizer_warnings(caplog, items, **spec):
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="bench"):
+        Rouge(RougeSpec(**spec)).score(items, "max", "sha256:0")
+    return [r.getMessage() for r in caplog.records if "tokenizer" in r.getMessage()]
+
+
+def test_a_small_share_dropped_is_recorded_but_not_warned(caplog):
+    """1 letter of 122 (0.82%) dropped and no empty text: recorded in the notes, no warning (the seed run's case)."""
+    items = [Item("a", "Nuñez " + "x" * 104, ("reference text",))]
+    with caplog.at_level(logging.WARNING, logger="bench"):
+        (result, *_) = Rouge(RougeSpec()).score(items, "max", "sha256:0")
+    assert (result.notes["tokenizer_dropped_chars_count"], result.notes["tokenizer_word_chars_count"]) == (1, 122)
+    assert not [r for r in caplog.records if "tokenizer" in r.getMessage()]
+    # a material share (2 of 16) with no empty text: warned, with the share
+    (warning,) = _tokenizer_warnings(caplog, [Item("a", "Nuñez won", ("Nuñez won",))])
+    assert "leaves 0 text(s) with no token" in warning and "drops 2 of 16 letters/digits (12.50%)" in warning
+
+
+def test_the_cli_hint_is_an_override(caplog):
+    from bench import hints
+    from bench.cli import override
+
+    with hints.using(override):
+        (warning,) = _tokenizer_warnings(caplog, [Item("zh", ZH[1], (ZH[0],))])
+    assert warning.endswith("; metrics.rouge.tokenizer=unicode keeps every script")
