@@ -18,6 +18,9 @@ def _parser() -> Parser:
     p.add_argument("--doc", help="metadata field naming the document (one run; default: the dataset's doc_key)")
     p.add_argument("--names", help="comma-separated system names for the runs (default: experiment names)")
     p.add_argument("--tests", default="bootstrap,ar", help="paired tests: bootstrap, ar (default: both)")
+    p.add_argument("--cluster-test", default="ar",
+                   help="the test clusters and ranks come from: ar (default; exact under the null) | bootstrap | max "
+                        "(both must separate: the larger adjusted p); the other tests are reported beside it")
     p.add_argument("--resamples", type=int, default=10000, help="resamples per test (default 10000)")
     p.add_argument("--ci-resamples", type=int, default=1000, help="bootstrap resamples per interval (default 1000)")
     p.add_argument("--level", type=float, default=0.95, help="interval level (default 0.95)")
@@ -36,7 +39,8 @@ def main(argv: list[str]) -> int:
 
     args = _parser().parse_args(argv)
     spec = SystemsSpec(tests=tuple(_split(args.tests) or ()), resamples=args.resamples, ci_resamples=args.ci_resamples,
-                       seed=args.seed, correction=args.correction, alpha=args.alpha, level=args.level)
+                       seed=args.seed, correction=args.correction, alpha=args.alpha, level=args.level,
+                       cluster_test=args.cluster_test)
     board = systems.build(args.runs, spec, by=args.by, doc=args.doc, metrics=_split(args.metrics), stat=args.stat,
                           names=_split(args.names))
     payload = board.to_json()
