@@ -16,7 +16,8 @@ def _parser() -> Parser:
     p.add_argument("--system", help="metadata field of the system (default: the dataset's system_key)")
     p.add_argument("--doc", help="metadata field of the document (default: the dataset's doc_key)")
     p.add_argument("--levels", default="sample,summary,system")
-    p.add_argument("--coefficients", default="pearson,spearman,kendall", help="also: kendall_c (tau-c)")
+    p.add_argument("--coefficients", default="pearson,spearman,kendall,pairwise_accuracy",
+                   help="the tables printed: pearson, spearman, kendall, kendall_c (tau-c), pairwise_accuracy (system level)")
     p.add_argument("--constant", default="skip", help="documents with constant scores: skip (default) | zero")
     p.add_argument("--resampling", default="both", help="interval resampling: both (default) | inputs | systems")
     p.add_argument("--resamples", type=int, default=1000)
