@@ -9,6 +9,6 @@ dataset needs them, so ``import bench`` stays fast.
 
 __version__ = "0.1.0"
 
-from bench.api import Run, Stats, check, evaluate, load_run, load_runs, save, score, systems  # noqa: E402
+from bench.api import Run, Stats, check, compare, evaluate, load_run, load_runs, save, score, systems  # noqa: E402
 
-__all__ = ["Run", "Stats", "__version__", "check", "evaluate", "load_run", "load_runs", "save", "score", "systems"]
+__all__ = ["Run", "Stats", "__version__", "check", "compare", "evaluate", "load_run", "load_runs", "save", "score", "systems"]

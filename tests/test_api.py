@@ -26,7 +26,7 @@ def test_readme_example_runs(tmp_path, monkeypatch):
 
 
 def test_all_is_the_api():
-    assert sorted(bench.__all__) == ["Run", "Stats", "__version__", "check", "evaluate", "load_run", "load_runs", "save",
+    assert sorted(bench.__all__) == ["Run", "Stats", "__version__", "check", "compare", "evaluate", "load_run", "load_runs", "save",
                                      "score", "systems"]
 
 
