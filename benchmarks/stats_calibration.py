@@ -1,6 +1,7 @@
 """Calibration, power and speed of bench's paired tests on SummEval ROUGE scores.
 
     python benchmarks/stats_calibration.py [--seeds 1000] [--path ../shared/data/summeval/...]
+    python benchmarks/stats_calibration.py --only splits --family-seeds 500   # the cluster rules alone
 
 Null cases are made from real per-document scores: for two systems, each
 document's two outputs are swapped with probability 1/2 (so per-document
@@ -12,7 +13,9 @@ must reject about alpha of null cases: within alpha + 2 standard errors
 Reported, per test: the false-positive rate of each pair test (bench's shifted
 paired bootstrap, approximate randomisation, sacrebleu's paired bootstrap rule
 applied to the same resamples, and ``bench check``'s one-sided bootstrap), the
-family-wise rate of a 16-system leaderboard under Holm and BH, power for a few
+family-wise rate of a 16-system leaderboard under Holm and BH, the false-split
+rate of each cluster rule (``--only splits``: the leaderboard itself, as ``bench
+systems`` runs it), power for a few
 effect sizes, and the leaderboard's time next to sacrebleu's paired bootstrap on
 the same per-document scores.
 """
