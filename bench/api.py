@@ -529,3 +529,28 @@ def check(run: Run | str | Path, baseline: str | Path, **settings: Any):
     spec = build(compare.CheckSpec, node, "check")
     side = baselines.side_from_run(loaded.as_dict(), list(loaded.plain_samples))
     return compare.check(loaded.experiment, base_side, side, spec)
+
+
+def compare(*runs: Run | str | Path, metrics: Sequence[str] | None = None, names: Sequence[str] | None = None,
+            **settings: Any):
+    """Saved runs side by side, as ``bench compare`` computes them (not stored); returns a
+    ``bench.analysis.compare.Comparison`` (``.to_json()`` gives the tidy rows).
+
+    Each metric's main stat per run with the run's interval, and each run's difference from the first with
+    the paired tests of ``bench systems``. ``settings``: ``tests``, ``resamples``, ``seed``, ``correction``,
+    ``alpha``, ``cluster_test`` (the deciding test; ``bench.stats.leaderboard.SystemsSpec``).
+    """
+    from bench.analysis import compare as analysis
+    from bench.stats.leaderboard import SystemsSpec
+
+    paths = []
+    for r in runs:
+        if isinstance(r, Run):
+            if r.path is None:
+                raise BenchError("a run given to bench.compare has not been saved", "bench.save(run) it first")
+            paths.append(r.path)
+        else:
+            paths.append(Path(r))
+    if "tests" in settings:
+        settings["tests"] = tuple(settings["tests"])
+    return analysis.compare(analysis.load(paths), SystemsSpec(**settings), metrics=metrics, names=names)

@@ -1,6 +1,7 @@
 """Calibration, power and speed of bench's paired tests on SummEval ROUGE scores.
 
     python benchmarks/stats_calibration.py [--seeds 1000] [--path ../shared/data/summeval/...]
+    python benchmarks/stats_calibration.py --only splits --family-seeds 500   # the cluster rules alone
 
 Null cases are made from real per-document scores: for two systems, each
 document's two outputs are swapped with probability 1/2 (so per-document
@@ -12,7 +13,9 @@ must reject about alpha of null cases: within alpha + 2 standard errors
 Reported, per test: the false-positive rate of each pair test (bench's shifted
 paired bootstrap, approximate randomisation, sacrebleu's paired bootstrap rule
 applied to the same resamples, and ``bench check``'s one-sided bootstrap), the
-family-wise rate of a 16-system leaderboard under Holm and BH, power for a few
+family-wise rate of a 16-system leaderboard under Holm and BH, the false-split
+rate of each cluster rule (``--only splits``: the leaderboard itself, as ``bench
+systems`` runs it), power for a few
 effect sizes, and the leaderboard's time next to sacrebleu's paired bootstrap on
 the same per-document scores.
 """
@@ -96,6 +99,42 @@ def family_null(scores: np.ndarray, seeds: int, resamples: int) -> dict[str, flo
     return {k_: v / seeds for k_, v in out.items()}
 
 
+RULES = ("ar", "bootstrap", "max", "min")  # min: the old "any test separates" rule, kept to show why it went
+
+
+def split_null(scores: np.ndarray, seeds: int, resamples: int) -> dict[str, float]:
+    """False-split rates of the cluster rules: the share of null leaderboards (each document's 16
+    outputs permuted among the systems) whose clusters are not one. ``bench.stats.leaderboard`` is run
+    as ``bench systems`` runs it (Holm, alpha 0.05, the default ``cluster_test``); the other rules'
+    clusters come from the same pair rows through the same ``ranking.clusters``."""
+    from bench.stats import ranking
+
+    k, n = scores.shape
+    systems = tuple(f"S{s}" for s in range(k))
+    docs = tuple(f"d{d}" for d in range(n))
+    default = SystemsSpec().cluster_test
+    splits = dict.fromkeys(RULES, 0)
+    for seed in range(seeds):
+        gen = np.random.default_rng(20_000 + seed)
+        perm = np.argsort(gen.random((k, n)), axis=0)
+        shuffled = np.take_along_axis(scores, perm, axis=0)
+        lb = leaderboard([Table("rouge1", "fmeasure", systems, docs, shuffled)],
+                         SystemsSpec(resamples=resamples, ci_resamples=10, seed=seed))
+        order = [systems.index(r.system) for r in lb.systems]
+        q = {t: {(systems.index(r.a), systems.index(r.b)): r.p_adjusted for r in lb.pairs if r.test == t}
+             for t in ("bootstrap", "ar")}
+        rule_q = {"ar": q["ar"], "bootstrap": q["bootstrap"],
+                  "max": {p: max(q["ar"][p], q["bootstrap"][p]) for p in q["ar"]},
+                  "min": {p: min(q["ar"][p], q["bootstrap"][p]) for p in q["ar"]}}
+        for rule in RULES:
+            pos = {s: i for i, s in enumerate(order)}
+            cl = ranking.clusters(order, lambda i, j: rule_q[rule][(i, j) if pos[i] < pos[j] else (j, i)] < ALPHA)
+            if rule == default:  # the leaderboard's own clusters are the rule's
+                assert [cl[systems.index(r.system)] for r in lb.systems] == [r.cluster for r in lb.systems]
+            splits[rule] += max(cl.values()) > 1
+    return {r: v / seeds for r, v in splits.items()}
+
+
 def sacrebleu_time(tables: list[Table], resamples: int) -> tuple[float, int]:
     """Seconds for sacrebleu's paired bootstrap over every pair and metric (its per-system API, looped)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -162,7 +201,20 @@ def main() -> None:
     ap.add_argument("--resamples", type=int, default=1000)
     ap.add_argument("--path", default=None)
     ap.add_argument("--overhead-repeats", type=int, default=5)
+    ap.add_argument("--only", choices=["splits"], help="run only this part (splits: the cluster rules' false-split rates)")
     args = ap.parse_args()
+
+    if args.only == "splits":
+        matrices, systems, docs = summeval_scores(args.path)
+        fse = math.sqrt(ALPHA * (1 - ALPHA) / args.family_seeds)
+        print(f"## False splits of a {len(systems)}-system leaderboard under the null "
+              f"(ROUGE-1 F, {args.family_seeds} seeds, 10000 resamples, Holm, alpha {ALPHA})")
+        print(f"acceptable: <= alpha + 2 SE = {ALPHA + 2 * fse:.4f} (SE {fse:.4f}); default rule: "
+              f"{SystemsSpec().cluster_test}\n")
+        print("| cluster rule | false-split rate |\n|---|---|")
+        for rule, rate in split_null(matrices["rouge1"], args.family_seeds, 10_000).items():
+            print(f"| {rule} | {rate:.4f} |")
+        return
 
     off, on, inner = ci_overhead(args.path, args.overhead_repeats)
     print(f"## Cost of intervals: forced `bench run experiment=summeval_rouge`, median of {args.overhead_repeats}, alternating\n")

@@ -16,7 +16,7 @@ from bench.errors import BenchError
 
 
 def test_all_is_the_api():
-    assert sorted(bench.__all__) == ["BenchError", "Run", "Stats", "__version__", "check", "evaluate", "load_run", "load_runs", "save",
+    assert sorted(bench.__all__) == ["BenchError", "Run", "Stats", "__version__", "check", "compare", "evaluate", "load_run", "load_runs", "save",
                                      "score", "systems"]
 
 

@@ -22,6 +22,7 @@ from bench.stats import correction, correlation, meta, ranking
 from bench.stats.pairing import choose_stats, lookup, metadata_fields, natural_key
 
 SCHEMA_VERSION = 1
+COEFFICIENTS = (*correlation.COEFFICIENTS, "pairwise_accuracy")  # --coefficients decides every table printed
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,8 @@ class MetaSpec:
     """Every setting behind a meta-evaluation; all of them are in its signature."""
 
     levels: tuple[str, ...] = correlation.LEVELS
-    coefficients: tuple[str, ...] = ("pearson", "spearman", "kendall")
+    # pairwise_accuracy (system level only) is a table like the others: leave it out and it is not printed
+    coefficients: tuple[str, ...] = ("pearson", "spearman", "kendall", "pairwise_accuracy")
     constant: str = "skip"
     scheme: str = "both"
     resamples: int = 1000
@@ -46,7 +48,7 @@ class MetaSpec:
         from bench.stats.checks import choices, fraction, whole
 
         choices("levels", "level(s)", self.levels, correlation.LEVELS)
-        choices("coefficients", "coefficient(s)", self.coefficients, correlation.COEFFICIENTS)
+        choices("coefficients", "coefficient(s)", self.coefficients, COEFFICIENTS)
         choices("constant", "constant rule", (self.constant,), correlation.CONSTANT_RULES)
         choices("scheme", "resampling scheme", (self.scheme,), meta.SCHEMES)
         choices("tests", "test(s)", self.tests, meta.TESTS)
@@ -161,15 +163,12 @@ def _human_score(value: Any, where: str, path: str) -> float:
 
 
 def _labels(records: Sequence[Mapping[str, Any]], metric: str, dirs: Sequence[Path]) -> list[str]:
-    """Names for one metric found in several runs: the config values that tell the runs apart."""
-    from bench import dotted
+    """Names for one metric found in several runs: ``rouge1[metrics.rouge.use_stemmer=true]``, the config
+    keys and values that tell the runs apart (``bench.analysis.labels``, as every other view names them)."""
+    from bench.analysis.labels import record_labels
 
-    configs = [{k: json.dumps(v, sort_keys=True) for k, v in dotted.flatten(r.get("config", {}).get("metrics", {}).get(metric) or {}).items()}
-               for r in records]
-    keys = sorted({k for c in configs for k in c if len({c2.get(k) for c2 in configs}) > 1})
-    if not keys:
-        return [f"{metric}[{d.name}]" for d in dirs]
-    return [f"{metric}[{','.join(f'{k}={json.loads(c[k]) if k in c else None}' for k in keys)}]" for c in configs]
+    ids = [(r.get("volatile") or {}).get("run_id") or d.name for r, d in zip(records, dirs)]
+    return [f"{metric}[{label}]" for label in record_labels(records, ids)]
 
 
 def load(run_dirs: Sequence[str | Path], humans: Sequence[str] | None = None, judgments: str | Path | None = None,
@@ -332,7 +331,7 @@ def _intervals(scores, spec, means, metric_batches, human_batches, rows, bar) ->
         for h in scores.humans:
             bar.update(1)
             for level in spec.levels:
-                for coef in spec.coefficients:
+                for coef in (c for c in spec.coefficients if c in correlation.COEFFICIENTS):
                     v = correlation.value(X, means[h], level, coef, spec.constant)
                     draws_v = correlation.correlate(metric_batches[key], human_batches[h], level, coef, spec.constant)
                     ci = meta.percentile_interval(draws_v, spec.level)
@@ -342,7 +341,7 @@ def _intervals(scores, spec, means, metric_batches, human_batches, rows, bar) ->
                                  "ci": None if ci is None else [ci[0], ci[1]],
                                  "groups_used": v.used, "groups_skipped": v.skipped,
                                  "resamples_defined": int(np.count_nonzero(~np.isnan(draws_v)))})
-        if m >= 2 and "system" in spec.levels:
+        if m >= 2 and "system" in spec.levels and "pairwise_accuracy" in spec.coefficients:
             for h in scores.humans:
                 acc = float(correlation.pairwise_accuracy(X.mean(axis=1), means[h].mean(axis=1)))
                 boot = correlation.pairwise_accuracy(metric_batches[key].view("system"), human_batches[h].view("system"))

@@ -17,11 +17,15 @@ def _ci(row: Mapping[str, Any]) -> str:
 
 
 def _significant(lb: Mapping[str, Any], metric: str, stat: str) -> str:
-    parts = []
+    """``clusters from ar: 3/120 pairs significant; also bootstrap: 2/120``: the rule first, the others beside it."""
+    rule = lb.get("cluster_test", "ar")
+    counts = {}
     for test in dict.fromkeys(p["test"] for p in lb["pairs"]):
         rows = [p for p in lb["pairs"] if p["metric"] == metric and p["stat"] == stat and p["test"] == test]
-        parts.append(f"{test}: {sum(p['significant'] for p in rows)}/{len(rows)} pairs significant")
-    return "; ".join(parts)
+        counts[test] = f"{sum(p['significant'] for p in rows)}/{len(rows)} pairs significant"
+    name = "max(bootstrap, ar)" if rule == "max" else rule
+    others = [f"{t}: {c}" for t, c in counts.items() if t != rule]
+    return f"clusters from {name}: {counts.get(rule, '-')}" + (f"; beside it {'; '.join(others)}" if others else "")
 
 
 def _rows(rows: list[Mapping[str, Any]]) -> list[list[str]]:
@@ -40,7 +44,8 @@ def text(lb: Mapping[str, Any]) -> str:
         lines = ["  ".join(c.ljust(w) if i == 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in table]
         lines.insert(1, "  ".join("-" * w for w in widths))
         blocks.append(f"{metric} {stat}: {_significant(lb, metric, stat)}\n" + "\n".join(lines))
-    tail = [lb["signature"], *(f"note: {n}" for n in lb.get("notes", []))]
+    tail = [lb["signature"], *([lb["interval_signature"]] if lb.get("interval_signature") else []),
+            *(f"note: {n}" for n in lb.get("notes", []))]
     return "\n\n".join(blocks) + "\n\n" + "\n".join(tail)
 
 
@@ -53,6 +58,6 @@ def markdown(lb: Mapping[str, Any]) -> str:
         out.append("|" + "|".join("---:" if h != "system" else "---" for h in HEADER) + "|")
         out += ["| " + " | ".join(r) + " |" for r in _rows(rows)]
         out.append("")
-    out.append(f"`{lb['signature']}`")
+    out.append(f"`{lb['signature']}`" + (f" `{lb['interval_signature']}`" if lb.get("interval_signature") else ""))
     out += [f"\n> {n}" for n in lb.get("notes", [])]
     return "\n".join(out) + "\n"

@@ -51,6 +51,40 @@ def _different_references(runs: Sequence[tuple[str, Sequence[Mapping[str, Any]]]
     return sorted(set(bad))
 
 
+def _system_names(records: Sequence[tuple[Path, Mapping[str, Any]]]) -> list[str]:
+    """One run per system: the experiment names when they differ, else (a sweep) the config keys and
+    values that differ among the runs, as ``bench meta``, ``bench compare`` and reports name them."""
+    from bench.analysis.labels import record_labels
+
+    experiments = [rec.get("experiment") or d.name for d, rec in records]
+    if len(set(experiments)) == len(experiments):
+        return experiments
+    ids = [(rec.get("volatile") or {}).get("run_id") or d.name for d, rec in records]
+    return record_labels([rec for _, rec in records], ids)
+
+
+def _run_units(tables, samples: Sequence[Mapping[str, Any]], doc: str | None) -> list:
+    """One run per system: each system's interval is its run's own (``intervals`` in result.json): the
+    run's unsalted stream, documents as units when the items name one (``doc``), else the items."""
+    from dataclasses import replace
+
+    doc_of: dict[str, str] = {}
+    if doc:
+        for item in samples:
+            try:
+                doc_of[item["id"]] = str(pairing.lookup(item.get("metadata", {}), doc))
+            except KeyError:
+                doc_of = {}
+                break
+    out = []
+    for t in tables:
+        if doc_of and all(d in doc_of for d in t.docs):
+            out.append(replace(t, units=tuple(doc_of[d] for d in t.docs), unit="doc", per_system=False))
+        else:
+            out.append(replace(t, units=t.docs, unit="item", per_system=False))
+    return out
+
+
 def build(run_dirs: Sequence[str | Path], spec: SystemsSpec, by: str | None = None, doc: str | None = None,
           metrics: Sequence[str] | None = None, stat: str | None = None,
           names: Sequence[str] | None = None) -> Leaderboard:
@@ -80,11 +114,9 @@ def build(run_dirs: Sequence[str | Path], spec: SystemsSpec, by: str | None = No
     else:
         if by is not None:
             raise BenchError("--by ranks the systems inside one run", "pass one run with --by, or several runs without it")
-        labels = list(names) if names else [rec.get("experiment") or d.name for d, rec in records]
         if names and len(names) != len(dirs):
             raise BenchError(f"--names has {len(names)} names for {len(dirs)} runs", "give one name per run")
-        if len(set(labels)) != len(labels):
-            labels = [d.name for d in dirs]  # same experiment name: tell them apart by run id
+        labels = list(names) if names else _system_names(records)
         runs = list(zip(labels, samples))
         bad = _different_references(runs)
         if bad:
@@ -93,6 +125,7 @@ def build(run_dirs: Sequence[str | Path], spec: SystemsSpec, by: str | None = No
                              "rank systems scored against the same references")
         tables = pairing.by_runs(runs, metrics, stat, direction)
         _check_runs(records, sorted({t.metric for t in tables}))
+        tables = _run_units(tables, samples[0], doc or _dataset_key(records[0][1], "doc_key"))
     chosen = sorted({t.metric for t in tables})
     signatures = {m: records[0][1]["signatures"][m] for m in chosen if m in records[0][1]["signatures"]}
     from bench.progress import stage

@@ -17,6 +17,7 @@ commands:
   merge RUN...          join shard runs (shard.index/shard.count) into one run
   systems RUN [RUN...]  leaderboard: means with CIs, all-pairs paired tests (Holm), clusters
                         e.g. bench systems RUN --by system, or bench systems RUN_A RUN_B
+  compare RUN RUN...    runs side by side (labelled by what differs), each vs the first with paired tests
   meta RUN [RUN...]     agreement with human judgments: correlations with CIs, metric tests
   report INPUT...       runs, systems/meta artefacts or a check result as one HTML page with plots
                         (or --format markdown); stored as analyses/report-<hash>.html
@@ -36,6 +37,7 @@ COMMANDS = {
     "merge": "bench.cli.commands.merge",
     "systems": "bench.cli.commands.systems",
     "meta": "bench.cli.commands.meta",
+    "compare": "bench.cli.commands.compare",
     "report": "bench.cli.commands.report",
     "ls": "bench.cli.commands.ls",
     "show": "bench.cli.commands.show",

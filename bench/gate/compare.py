@@ -13,7 +13,11 @@ a lower-is-better metric regresses when it rises):
   of the mean per-item difference also flags a smaller worsening as a
   *regression* when it is significant (one-sided p < alpha) and larger than
   ``min_effect``; a move that is neither beyond tolerance nor significant is
-  *unchanged*; moves in the better direction are *improved*, never failures.
+  *within tolerance* (the report shows the delta and the band), and only a
+  delta of exactly zero is *unchanged*; moves in the better direction are
+  *improved*, never failures. With fewer than ``min_items`` paired items the
+  bootstrap is skipped, and each stat and the report say so (and how many
+  items it needs).
 
 Unlike rouge-score's bootstrap (an unseeded global RNG), the generator here
 is ``numpy.random.default_rng(seed)``, and seed/resamples appear in the
@@ -29,6 +33,8 @@ from bench.signature import Signature, changed_component
 
 PASS, REGRESSION, INCOMPARABLE = 0, 1, 2
 IGNORED_COMPONENTS = ("inputs",)
+UNCHANGED, WITHIN = "unchanged", "within tolerance"
+SKIPPED, NO_DIFFERENCE = "skipped (too few items)", "no item differs"
 
 
 @dataclass(frozen=True)
@@ -100,8 +106,9 @@ class StatCheck:
     run: float
     allowed_drop: float  # how far the stat may move in the worse direction
     p_value: float | None  # one-sided, for the observed direction; None without a paired test
-    verdict: str  # unchanged | improved | regression
+    verdict: str  # unchanged | within tolerance | improved | regression
     higher_is_better: bool = True
+    test: str = "bootstrap"  # what the paired test did: bootstrap | skipped (too few items) | no item differs
 
     @property
     def delta(self) -> float:
@@ -182,22 +189,38 @@ def _check_stat(base: Side, run: Side, metric: str, stat: str, spec: CheckSpec) 
     higher = base.better_is_higher(metric)
     gain = (r - b) if higher else (b - r)  # > 0 better, < 0 worse, for either direction
     p = None
-    diffs = _paired(base, run, metric, stat) if len(base.ids) >= spec.min_items else None
-    if diffs is not None and any(diffs):
+    enough = len(base.ids) >= spec.min_items
+    diffs = _paired(base, run, metric, stat) if enough else None
+    if not enough:
+        test = SKIPPED
+    elif diffs is None:
+        test = "no per-item scores"
+    elif not any(diffs):
+        test = NO_DIFFERENCE
+    else:
+        test = "bootstrap"
         p = paired_bootstrap_p(diffs, spec.resamples, spec.seed)
     significant = p is not None and p < spec.alpha and abs(gain) > tol.min_effect
     if gain < -drop_allowed or (gain < 0 and significant):
         verdict = "regression"
     elif gain > drop_allowed or (gain > 0 and significant):
         verdict = "improved"
+    elif r == b:
+        verdict = UNCHANGED
     else:
-        verdict = "unchanged"
-    return StatCheck(metric, stat, b, r, drop_allowed, p, verdict, higher)
+        verdict = WITHIN
+    return StatCheck(metric, stat, b, r, drop_allowed, p, verdict, higher, test)
 
 
 def _stat_order(stat: str) -> tuple[int, str]:
     order = ("precision", "recall", "fmeasure", "f1")
     return (order.index(stat) if stat in order else len(order), stat)
+
+
+def skipped_note(items: int, spec: CheckSpec) -> str:
+    """Why the paired bootstrap did not run, and what it needs."""
+    return (f"paired bootstrap skipped: {items} paired item{'s' if items != 1 else ''}, it needs at least "
+            f"min_items={spec.min_items}; only the tolerances decided")
 
 
 def check(experiment: str, base: Side, run: Side, spec: CheckSpec) -> CheckReport:
@@ -224,6 +247,8 @@ def check(experiment: str, base: Side, run: Side, spec: CheckSpec) -> CheckRepor
     lower = sorted(m for m in base.metrics if not base.better_is_higher(m))
     if lower:
         notes.append(f"lower is better for {', '.join(lower)}: a rise is a regression, 'allowed drop' is the allowed rise")
+    if not problems and len(base.ids) < spec.min_items:
+        notes.append(skipped_note(len(base.ids), spec))
     stats: list[StatCheck] = []
     if not problems:
         for metric in base.metrics:

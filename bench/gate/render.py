@@ -6,7 +6,7 @@ import json
 from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
 
-from bench.gate.compare import CheckReport, StatCheck
+from bench.gate.compare import NO_DIFFERENCE, SKIPPED, WITHIN, CheckReport, StatCheck
 from bench.signature import changed_component
 
 
@@ -15,14 +15,29 @@ def _fmt(x: float) -> str:
 
 
 def _p(s: StatCheck) -> str:
-    return "-" if s.p_value is None else f"{s.p_value:.4f}"
+    if s.p_value is not None:
+        return f"{s.p_value:.4f}"
+    return {SKIPPED: "skipped", NO_DIFFERENCE: "-"}.get(s.test, s.test)
+
+
+def _verdict(s: StatCheck) -> str:
+    """The decision in words: ``within tolerance (-0.0389 inside +-0.05)`` says which band held the change."""
+    if s.verdict == WITHIN:
+        return f"within tolerance ({s.delta:+.4g} inside ±{s.allowed_drop:g})"
+    return s.verdict
 
 
 def _rows(report: CheckReport) -> list[list[str]]:
     return [
-        [s.metric, s.stat, _fmt(s.baseline), _fmt(s.run), f"{s.delta:+.6f}", f"{s.allowed_drop:g}", _p(s), s.verdict]
+        [s.metric, s.stat, _fmt(s.baseline), _fmt(s.run), f"{s.delta:+.6f}", f"{s.allowed_drop:g}", _p(s), _verdict(s)]
         for s in report.stats
     ]
+
+
+def _footer(report: CheckReport) -> str:
+    """The check signature, and when no stat was tested, that its boot:N resamples were never drawn."""
+    skipped = bool(report.stats) and all(s.test == SKIPPED for s in report.stats)
+    return report.check_signature + (" (bootstrap skipped: too few items; see the note)" if skipped else "")
 
 
 HEADER = ["metric", "stat", "baseline", "run", "delta", "allowed drop", "p", "verdict"]
@@ -42,7 +57,7 @@ def table(report: CheckReport, baseline: str) -> str:
         lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     lines += [f"  note: {n}" for n in report.notes]
     lines += [f"  signature {m}: {c}" for m, cs in report.signature_changes.items() for c in cs if changed_component(c) != "inputs"]
-    lines.append(f"  {report.check_signature}")
+    lines.append(f"  {_footer(report)}")
     return "\n".join(lines)
 
 
@@ -60,7 +75,7 @@ def markdown(report: CheckReport, baseline: str) -> str:
     if changes:
         out += ["", "Signature changes:", *changes]
     out += [f"- note: {n}" for n in report.notes]
-    out += ["", f"`{report.check_signature}`"]
+    out += ["", f"`{_footer(report)}`"]
     return "\n".join(out)
 
 
@@ -77,7 +92,7 @@ def as_json(report: CheckReport, baseline: str) -> str:
         "check_signature": report.check_signature,
         "stats": [
             {"metric": s.metric, "stat": s.stat, "baseline": s.baseline, "run": s.run, "delta": s.delta,
-             "allowed_drop": s.allowed_drop, "p_value": s.p_value, "verdict": s.verdict,
+             "allowed_drop": s.allowed_drop, "p_value": s.p_value, "verdict": s.verdict, "test": s.test,
              "higher_is_better": s.higher_is_better}
             for s in report.stats
         ],
@@ -94,7 +109,7 @@ def junit(report: CheckReport, baseline: str) -> str:
     cases, failures, errors = [], 0, 0
     for name in names:
         stats = metrics.get(name, [])
-        detail = "\n".join(f"{s.stat}: {s.baseline!r} -> {s.run!r} ({s.delta:+.6g}, p={_p(s)}) {s.verdict}" for s in stats)
+        detail = "\n".join(f"{s.stat}: {s.baseline!r} -> {s.run!r} ({s.delta:+.6g}, p={_p(s)}) {_verdict(s)}" for s in stats)
         body = ""
         bad = [s for s in stats if s.verdict == "regression"]
         if report.problems:

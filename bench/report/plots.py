@@ -27,7 +27,7 @@ Interval = Sequence[float] | None  # [lo, hi], or None when too few units gave n
 
 # Colour-blind-safe palette (Okabe-Ito); series cycle through it in order.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-VERDICT_COLOURS = {"unchanged": "#0072B2", "improved": "#009E73", "regression": "#D55E00"}
+VERDICT_COLOURS = {"unchanged": "#0072B2", "within tolerance": "#56B4E9", "improved": "#009E73", "regression": "#D55E00"}
 WIDTH = 9.0  # inches; 864 px at the SVG's 96 dpi, which fits a 1200 px page with margins
 LEFT, RIGHT, TOP = 1.9, 0.3, 0.55  # inches of margin: category labels such as "rougeLsum fmeasure" on the left
 FOOTER_WIDTH = 150  # characters per small-print line

@@ -12,11 +12,10 @@ from typing import Any, Mapping, Sequence
 
 from bench import dotted
 from bench.report import plots
+from bench.analysis.labels import NOT_PARAMETERS  # noqa: F401  (config keys a sweep is never "over")
 from bench.report.model import Figure, Section, Table
 
 PRIMARY = ("fmeasure", "f1")  # the stat a one-line view shows (as the run summary and `bench systems` do)
-# Config keys that never change a score: a sweep is not "over" them.
-NOT_PARAMETERS = frozenset({"force", "results_dir"})
 
 Run = tuple[str, Mapping[str, Any], Sequence[Mapping[str, Any]]]  # (path as given, record, samples)
 
@@ -49,9 +48,9 @@ def _run_id(run: Run) -> str:
 
 def differing_keys(records: Sequence[Mapping[str, Any]]) -> list[str]:
     """The config keys (dotted) whose values differ between the records, ignoring keys that never change a score."""
-    flats = [dotted.flatten(r.get("config") or {}) for r in records]
-    keys = sorted(set().union(*flats))
-    return [k for k in keys if k not in NOT_PARAMETERS and len({repr(f.get(k)) for f in flats}) > 1]
+    from bench.analysis.labels import differing_keys as differing  # one definition for every view
+
+    return differing([r.get("config") or {} for r in records])
 
 
 def _interval(record: Mapping[str, Any], metric: str, stat: str) -> Sequence[float] | None:
@@ -69,8 +68,10 @@ def runs(items: Sequence[Run]) -> list[Section]:
     keys = differing_keys([r[1] for r in items]) if len(items) > 1 else []
     same_experiment = len({r[1].get("experiment") for r in items}) == 1
     swept = keys[0] if len(keys) == 1 and same_experiment else None
-    if swept:  # runs of a sweep are told apart by the swept value
-        labels = [f"{swept}={dotted.flatten(r[1].get('config') or {}).get(swept)!r}" for r in items]
+    if len(items) > 1:  # runs told apart by what differs in their configs, as every other view names them
+        from bench.analysis.labels import record_labels
+
+        labels = record_labels([r[1] for r in items], labels)
     overview = Table(
         ("run", "experiment", "items", "run key", "inputs"),
         tuple((f"{label}" if label == _run_id(r) else f"{label} ({_run_id(r)})", str(r[1].get("experiment")),

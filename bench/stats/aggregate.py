@@ -13,8 +13,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from bench.stats import resample
-from bench.stats.intervals import BootSpec, CISpec, mean_intervals, n_units
+from bench.stats.intervals import BootSpec, CISpec, n_units, unit_intervals
 from bench.stats.pairing import lookup, natural_key
 
 
@@ -23,21 +22,22 @@ def _columns(scores: Sequence[Mapping[str, Mapping[str, float]]]) -> list[tuple[
 
 
 def _block(scores: Sequence[Mapping[str, Mapping[str, float]]], units: Sequence[str] | None, spec: BootSpec,
-           gen: np.random.Generator) -> tuple[dict[str, dict[str, list[float] | None]], int]:
+           salt: tuple[str, ...]) -> tuple[dict[str, dict[str, list[float] | None]], int]:
     cols = _columns(scores)
     out: dict[str, dict[str, list[float] | None]] = {}
     if not cols:
         return out, 0
     values = np.array([[it[m][s] for m, s in cols] for it in scores], dtype=np.float64)
-    cis = mean_intervals(values, units, spec, gen)
+    cis = unit_intervals(values, units, spec, *salt)
     for (m, s), ci in zip(cols, cis):
         out.setdefault(m, {})[s] = None if ci is None else ci.as_list()
     return out, n_units(len(scores), units)
 
 
-def _units(metadata: Sequence[Mapping[str, Any]], ids: Sequence[str], unit_field: str | None) -> list[str] | None:
+def _units(metadata: Sequence[Mapping[str, Any]], ids: Sequence[str], unit_field: str | None) -> list[str]:
+    """Each item's resampling unit: its document (``unit_field``) or, when items are the unit, its own id."""
     if unit_field is None:
-        return None
+        return [str(i) for i in ids]
     out = []
     for item_id, meta in zip(ids, metadata):
         try:
@@ -54,7 +54,7 @@ def intervals(ids: Sequence[str], scores: Sequence[Mapping[str, Mapping[str, flo
               metadata: Sequence[Mapping[str, Any]], spec: BootSpec, unit_field: str | None) -> dict[str, Any]:
     """The ``intervals`` block: signature, unit, number of units, and metric -> stat -> [lo, hi] or None (n/a)."""
     units = _units(metadata, ids, unit_field)
-    block, count = _block(scores, units, spec, resample.rng(spec.seed))
+    block, count = _block(scores, units, spec, ())
     return {"signature": spec.signature, "unit_field": unit_field, "n_units": count, "metrics": block}
 
 
@@ -78,7 +78,7 @@ def groups(ids: Sequence[str], scores: Sequence[Mapping[str, Mapping[str, float]
     for name in sorted(members, key=natural_key):
         rows = members[name]
         sub = [scores[k] for k in rows]
-        block, count = _block(sub, None if units is None else [units[k] for k in rows], spec, resample.rng(spec.seed, name))
+        block, count = _block(sub, [units[k] for k in rows], spec, (name,))
         means = {m: {s: fsum(it[m][s] for it in sub) / len(sub) for s in stats} for m, stats in sub[0].items()}
         out[name] = {"n_items": len(rows), "n_units": count, "metrics": means, "intervals": block}
     return {"by": by, "signature": spec.signature, "unit_field": unit_field, "values": out}

@@ -99,11 +99,18 @@ def percentile_bounds(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.n
 
 
 def _unit_sums(values: np.ndarray, units: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
-    """Per-unit sums of each column and per-unit item counts, units in first-seen order."""
+    """Per-unit sums of each column and per-unit item counts, units in natural order of their ids.
+
+    The order decides which unit each resampled index picks, so it must not depend on how the
+    items happened to be listed: a run's groups (items in corpus order) and ``bench systems`` (a
+    systems x documents matrix, documents sorted) then draw the same documents, and one system's
+    mean gets one interval wherever bench prints it."""
     if units is None:
         return values, np.ones(len(values))
-    codes: dict[str, int] = {}
-    index = np.fromiter((codes.setdefault(u, len(codes)) for u in units), dtype=np.int64, count=len(units))
+    from bench.stats.pairing import natural_key  # pairing imports this module
+
+    codes = {u: k for k, u in enumerate(sorted(set(units), key=lambda u: (natural_key(u), u)))}
+    index = np.fromiter((codes[u] for u in units), dtype=np.int64, count=len(units))
     sums = np.zeros((len(codes), values.shape[1]))
     np.add.at(sums, index, values)
     return sums, np.bincount(index, minlength=len(codes)).astype(np.float64)
@@ -150,6 +157,18 @@ def mean_intervals(values: np.ndarray, units: Sequence[str] | None, spec: BootSp
     draws = bootstrap_means(values, units, spec, gen)
     lo, hi = percentile_bounds(draws, spec.level)
     return [Interval(float(a), float(b)) for a, b in zip(lo, hi)]
+
+
+def unit_intervals(values: np.ndarray, units: Sequence[str], spec: BootSpec, *salt: str) -> list[Interval | None]:
+    """The interval of each column's mean, as bench defines it everywhere it prints one.
+
+    Percentile bootstrap over ``units`` (one id per row: the document of each item, or the item's
+    own id when items are the unit), units in natural order of their ids, ``spec.resamples`` draws
+    from ``resample.rng(spec.seed, *salt)``: no salt for a whole run, the group's name for a group
+    (a run's ``group_by`` value, a ``bench systems`` system of one run). Every column's sums are
+    added unit after unit (``resample.weighted_sums``), so a column's interval does not depend on
+    which other columns are computed beside it."""
+    return mean_intervals(values, list(units), spec, resample.rng(spec.seed, *salt))
 
 
 def n_units(n_items: int, units: Sequence[str] | None) -> int:

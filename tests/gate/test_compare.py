@@ -32,8 +32,8 @@ def test_unchanged_passes():
     "delta, tol, verdict, status",
     [
         (-0.001, Tolerance(), "regression", compare.REGRESSION),
-        (-0.001, Tolerance(abs=0.002), "unchanged", compare.PASS),
-        (-0.001, Tolerance(rel=0.01), "unchanged", compare.PASS),  # 1% of 0.5 = 0.005
+        (-0.001, Tolerance(abs=0.002), "within tolerance", compare.PASS),
+        (-0.001, Tolerance(rel=0.01), "within tolerance", compare.PASS),  # 1% of 0.5 = 0.005
         (-0.01, Tolerance(rel=0.01), "regression", compare.REGRESSION),
         (+0.001, Tolerance(), "improved", compare.PASS),
     ],
@@ -124,3 +124,36 @@ def test_summeval_five_percent_damage_is_a_significant_regression(summeval_rouge
     assert report.status == compare.REGRESSION
     assert -0.05 < f["rouge1"].delta < 0  # the mean moved less than the tolerance...
     assert f["rouge1"].p_value < 0.05 and f["rouge1"].verdict == "regression"  # ...and was still flagged
+
+
+def test_a_drop_inside_the_band_reads_within_tolerance_with_delta_and_band():
+    from bench.gate import render
+
+    report = compare.check("x", side([0.5]), side([0.5 - 0.0389]), CheckSpec(default=Tolerance(abs=0.05)))
+    assert report.status == compare.PASS and report.stats[0].verdict == "within tolerance"
+    text = render.table(report, "b.json")
+    assert "within tolerance (-0.0389 inside ±0.05)" in text and "unchanged" not in text
+
+
+def test_default_applies_to_every_metric_without_its_own_entry():
+    base, run = side([0.5]), side([0.5 - 0.0389])
+    assert compare.check("x", base, run, CheckSpec()).status == compare.REGRESSION
+    assert compare.check("x", base, run, CheckSpec(default=Tolerance(abs=0.05))).status == compare.PASS
+    own = CheckSpec(default=Tolerance(abs=0.05), tolerances={"rouge1": Tolerance()})
+    assert compare.check("x", base, run, own).status == compare.REGRESSION  # an entry of its own wins
+
+
+def test_too_few_items_say_the_bootstrap_was_skipped_and_what_it_needs():
+    from bench.gate import render
+
+    vals = [0.1 * k for k in range(10)]
+    report = compare.check("x", side(vals), side([v - 0.001 for v in vals]), CheckSpec(default=Tolerance(abs=0.01)))
+    assert all(s.test == compare.SKIPPED and s.p_value is None for s in report.stats)
+    assert any("paired bootstrap skipped: 10 paired items, it needs at least min_items=30" in n for n in report.notes)
+    for fmt in ("table", "markdown"):
+        out = render.FORMATS[fmt](report, "b.json")
+        assert "bootstrap skipped: too few items" in out and "skipped" in out.split("within tolerance")[0]
+    enough = compare.check("x", side(vals * 3), side([v - 0.001 for v in vals * 3], ids=[f"i{k}" for k in range(30)]),
+                           CheckSpec(default=Tolerance(abs=0.01)))
+    assert all(s.test == "bootstrap" and s.p_value is not None for s in enough.stats)
+    assert not any("skipped" in n for n in enough.notes)

@@ -87,3 +87,9 @@ def test_bad_inputs_are_bench_errors(tmp_path, content, problem):
         path.write_text(content)
     with pytest.raises(BenchError, match=problem):
         build.read(str(path))
+
+
+def test_sweep_runs_are_labelled_as_every_view_labels_them(made):
+    report = build.assemble([build.read(str(d)) for d in made["runs"]])
+    first = [row[0] for row in report.sections[0].tables[0][1].rows]
+    assert [r.split(" (")[0] for r in first] == ["metrics.rouge.use_stemmer=true", "metrics.rouge.use_stemmer=false"]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from bench.errors import BenchError
-from bench.stats import correction, paired
+from bench.stats import correction, paired, resample
 from bench.stats.intervals import BootSpec, mean_intervals
 from bench.stats.leaderboard import SystemsSpec, Table, leaderboard
 
@@ -31,10 +31,12 @@ def test_rows_are_the_tests_intervals_and_correction_they_claim():
         assert [r.p for r in rows] == list(want.p)
         assert [r.p_adjusted for r in rows] == list(correction.holm(want.p))
         assert [r.delta for r in rows] == pytest.approx(list(want.delta), abs=0)
-    cis = mean_intervals(t.scores.T, None, BootSpec(resamples=500), np.random.default_rng(0))
-    for r in lb.systems:
+    for r in lb.systems:  # each system's own stream (salted by its name), documents as units
         s = int(r.system[1:])
-        assert r.ci == (cis[s].lo, cis[s].hi) and r.mean == t.scores[s].mean() and r.n_docs == 60
+        ci = mean_intervals(t.scores[s][:, None], list(t.docs), BootSpec(resamples=500, unit="doc"),
+                            resample.rng(0, r.system))[0]
+        assert r.ci == (ci.lo, ci.hi) and r.mean == t.scores[s].mean() and r.n_docs == 60
+    assert lb.interval_signature == BootSpec(resamples=500, unit="doc").signature
 
 
 def test_clusters_hold_no_separated_pair_and_ranks_are_shared():
@@ -65,7 +67,7 @@ def test_too_few_resamples_for_the_correction_say_so():
 
 def test_json_is_tidy_rows():
     out = leaderboard([_table(k=3)], SystemsSpec(resamples=200), {"rouge1": "sig"}).to_json()
-    assert out["schema_version"] == 1 and out["signature"].startswith("systems|tests:bootstrap,ar|resamples:200|seed:0")
+    assert out["schema_version"] == 1 and out["signature"].startswith("systems|tests:bootstrap,ar|clusters:ar|resamples:200|seed:0")
     assert set(out["systems"][0]) == {"system", "metric", "stat", "mean", "ci", "n_docs", "rank", "cluster"}
     assert set(out["pairs"][0]) == {"a", "b", "metric", "stat", "delta", "test", "p", "p_adjusted", "significant"}
     assert len(out["pairs"]) == 3 * 2
@@ -75,3 +77,34 @@ def test_json_is_tidy_rows():
 def test_bad_settings(bad):
     with pytest.raises(BenchError):
         SystemsSpec(**bad)
+
+
+def _clusters(lb):
+    return [r.cluster for r in lb.systems]
+
+
+def test_clusters_come_from_the_declared_test_only():
+    """Each rule's clusters are those the chosen test's pairs alone make; `max` separates only what both do."""
+    t = _table(k=8, spread=0.008, seed=3)
+    boards = {rule: leaderboard([t], SystemsSpec(resamples=2000, cluster_test=rule)) for rule in ("ar", "bootstrap", "max")}
+    for rule, lb in boards.items():
+        sig = {frozenset((r.a, r.b)) for r in lb.pairs if r.test == rule and r.significant}
+        members = {}
+        for r in lb.systems:
+            members.setdefault(r.cluster, []).append(r.system)
+        for ms in members.values():
+            assert not any(frozenset(p) in sig for p in itertools.combinations(ms, 2))
+        assert lb.cluster_test == rule and f"clusters:{rule}" in lb.signature
+    both = {(r.a, r.b): r for r in boards["max"].pairs if r.test == "max"}
+    for r in boards["max"].pairs:
+        if r.test in ("ar", "bootstrap"):
+            assert both[(r.a, r.b)].p_adjusted >= r.p_adjusted
+    # one pair where the tests disagree: only the rule's test decides (AR alone here)
+    assert [x.test for x in boards["ar"].pairs].count("max") == 0
+
+
+def test_a_cluster_test_the_tests_do_not_run_is_an_error():
+    with pytest.raises(BenchError, match="cluster-test ar"):
+        leaderboard([_table(k=3)], SystemsSpec(resamples=200, tests=("bootstrap",)))
+    with pytest.raises(BenchError, match="unknown cluster test"):
+        leaderboard([_table(k=3)], SystemsSpec(resamples=200, cluster_test="min"))

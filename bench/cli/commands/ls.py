@@ -34,16 +34,35 @@ def _metric_text(entry: dict, has_intervals: bool) -> str:
 
 
 def render(summaries: list[dict]) -> str:
-    """The aligned table: experiment, run id, start (UTC), items, dataset, the project's git commit, metrics."""
-    rows = [["experiment", "run", "started (UTC)", "items", "dataset", "project", "metrics"]]
+    """The aligned table: experiment, run id, start (UTC), items, dataset, the project's git commit, what tells
+    the experiment's listed runs apart (``setting``), metrics."""
+    rows = [["experiment", "run", "started (UTC)", "items", "dataset", "project", "setting", "metrics"]]
     for s in summaries:
         start = (s["started_at"] or "?")[:19].replace("T", " ")
         git = (s["git_commit"] or "-")[:10] + (" (dirty)" if s["git_dirty"] else "")
         metrics = "  ".join(f"{name} {_metric_text(m, bool(s['ci_signature']))}" for name, m in s["metrics"].items())
         rows.append([s["experiment"], s["run_id"], start, str(s["items"] if s["items"] is not None else "?"),
-                     str(s["dataset"] or "?"), git, metrics])
+                     str(s["dataset"] or "?"), git, s.get("label") or "-", metrics])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     return "\n".join("  ".join([*(c.ljust(w) for c, w in zip(r, widths)), r[-1]]).rstrip() for r in rows)
+
+
+def _labels(runs: list) -> list[str | None]:
+    """Per run, the config keys and values that tell it apart from the other listed runs of its experiment
+    (``bench.analysis.labels``, as bench meta/systems/compare/report name a sweep's runs); None when alone."""
+    from bench.analysis.labels import differing_keys, record_labels
+
+    by_experiment: dict[str, list[int]] = {}
+    for k, r in enumerate(runs):
+        by_experiment.setdefault(str(r.record.get("experiment")), []).append(k)
+    out: list[str | None] = [None] * len(runs)
+    for members in by_experiment.values():
+        records = [runs[k].record for k in members]
+        if len(members) > 1 and differing_keys([rec.get("config") or {} for rec in records]):
+            ids = [(rec.get("volatile") or {}).get("run_id") or runs[k].path.name for k, rec in zip(members, records)]
+            for k, label in zip(members, record_labels(records, ids)):
+                out[k] = label
+    return out
 
 
 @handles_errors
@@ -60,7 +79,8 @@ def main(argv: list[str]) -> int:
     runs, problems = catalog.scan(args.results_dir)
     for problem in problems:
         print(f"bench ls: {problem}", file=sys.stderr)
-    summaries = [catalog.summary(r) for r in catalog.select(runs, filters)]
+    chosen = catalog.select(runs, filters)
+    summaries = [dict(catalog.summary(r), label=label) for r, label in zip(chosen, _labels(chosen))]
     if args.json:
         print(json.dumps(summaries, indent=1, sort_keys=True, allow_nan=False))
     elif summaries:

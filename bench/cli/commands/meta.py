@@ -19,7 +19,8 @@ def _parser() -> Parser:
     p.add_argument("--system", help="metadata field of the system (default: the dataset's system_key)")
     p.add_argument("--doc", help="metadata field of the document (default: the dataset's doc_key)")
     p.add_argument("--levels", default=",".join(d.levels))
-    p.add_argument("--coefficients", default=",".join(d.coefficients), help="also: kendall_c (tau-c)")
+    p.add_argument("--coefficients", default=",".join(d.coefficients),
+                   help="the tables printed: pearson, spearman, kendall, kendall_c (tau-c), pairwise_accuracy (system level)")
     p.add_argument("--constant", default=d.constant, help="documents with constant scores: skip (default) | zero")
     p.add_argument("--resampling", default=d.scheme, help="interval resampling: both (default) | inputs | systems")
     p.add_argument("--resamples", type=int, default=d.resamples)

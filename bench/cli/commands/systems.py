@@ -21,6 +21,9 @@ def _parser() -> Parser:
     p.add_argument("--doc", help="metadata field naming the document (one run; default: the dataset's doc_key)")
     p.add_argument("--names", help="comma-separated system names for the runs (default: experiment names)")
     p.add_argument("--tests", default=",".join(d.tests), help="paired tests: bootstrap, ar (default: both)")
+    p.add_argument("--cluster-test", default=d.cluster_test,
+                   help=f"the test clusters and ranks come from: ar | bootstrap | max (both must separate: the larger "
+                        f"adjusted p); the other tests are reported beside it (default {d.cluster_test})")
     p.add_argument("--resamples", type=int, default=d.resamples, help=f"resamples per test (default {d.resamples})")
     p.add_argument("--ci-resamples", type=int, default=d.ci_resamples,
                    help=f"bootstrap resamples per interval (default {d.ci_resamples})")
@@ -40,7 +43,8 @@ def main(argv: list[str]) -> int:
 
     args = _parser().parse_args(argv)
     spec = SystemsSpec(tests=tuple(_split(args.tests) or ()), resamples=args.resamples, ci_resamples=args.ci_resamples,
-                       seed=args.seed, correction=args.correction, alpha=args.alpha, level=args.level)
+                       seed=args.seed, correction=args.correction, alpha=args.alpha, level=args.level,
+                       cluster_test=args.cluster_test)
     board = systems.build(args.runs, spec, by=args.by, doc=args.doc, metrics=_split(args.metrics), stat=args.stat,
                           names=_split(args.names))
     payload = board.to_json()

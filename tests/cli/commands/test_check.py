@@ -161,3 +161,18 @@ def test_check_overrides_apply_when_the_run_is_answered_from_the_store(seeded):
     proc = bench("check", *common, "check.tolerances.rouge2.abs=0.01", cwd=tmp)
     assert "answered from the store" in proc.stderr  # the run came from the cache ...
     assert proc.returncode == 0, proc.stdout  # ... and the override still decided the verdict
+
+
+def test_default_tolerance_turns_the_failing_check_into_a_pass_that_says_why(seeded):
+    """No ROUGE metric has an entry of its own, so check.default.* is theirs; the seed run's one item skips the bootstrap."""
+    tmp, run_dir, base = seeded
+    data = json.loads(base.read_text())
+    data["metrics"]["rouge2"]["fmeasure"] += 0.0389
+    nudged = tmp / "nudged-default.json"
+    nudged.write_text(json.dumps(data))
+    assert bench("check", run_dir, "--baseline", nudged, cwd=tmp).returncode == 1
+    proc = bench("check", run_dir, "check.default.abs=0.05", "--baseline", nudged, cwd=tmp)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "within tolerance (-0.0389 inside ±0.05)" in proc.stdout
+    assert "paired bootstrap skipped: 1 paired item, it needs at least min_items=30" in proc.stdout
+    assert "(bootstrap skipped: too few items; see the note)" in proc.stdout

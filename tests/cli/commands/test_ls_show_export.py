@@ -89,7 +89,7 @@ def test_ls_json_is_a_list_of_run_objects(bench_main, store):
     rec = _record(store["alpha"])
     alpha = runs[2]
     assert set(alpha) == {"path", "experiment", "run_id", "started_at", "items", "dataset", "git_commit", "git_dirty",
-                          "ci_signature", "metrics"}
+                          "ci_signature", "metrics", "label"}
     assert alpha["path"] == str(store["alpha"]) and alpha["run_id"] == rec["volatile"]["run_id"]
     assert alpha["started_at"] == rec["volatile"]["started_at"] and alpha["items"] == 12
     assert alpha["metrics"]["rouge1"] == {"metric": "rouge1", "stat": "fmeasure",

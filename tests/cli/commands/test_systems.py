@@ -33,7 +33,7 @@ def test_summeval_leaderboard_from_one_run(tmp_path, summeval_path, bench_main):
     proc = bench_main("systems", str(run_dir), "--format", "json", cwd=tmp_path)  # system and doc keys: the dataset's
     assert proc.returncode == 0, proc.stderr
     board = json.loads(proc.stdout)
-    assert board["schema_version"] == 1 and board["signature"].startswith("systems|tests:bootstrap,ar|resamples:10000")
+    assert board["schema_version"] == 1 and board["signature"].startswith("systems|tests:bootstrap,ar|clusters:ar|resamples:10000")
     rouge1 = [r for r in board["systems"] if r["metric"] == "rouge1"]
     assert len(rouge1) == 16 and {r["n_docs"] for r in rouge1} == {100} and all(r["ci"] for r in rouge1)
     assert rouge1[0]["rank"] == 1 and max(r["cluster"] for r in rouge1) > 1
@@ -42,6 +42,8 @@ def test_summeval_leaderboard_from_one_run(tmp_path, summeval_path, bench_main):
     record = json.loads((run_dir / "result.json").read_text())
     for r in rouge1:
         assert r["mean"] == pytest.approx(record["groups"]["values"][r["system"]]["metrics"]["rouge1"]["fmeasure"], abs=1e-15)
+        assert r["ci"] == record["groups"]["values"][r["system"]]["intervals"]["rouge1"]["fmeasure"]  # one interval
+    assert board["interval_signature"] == record["groups"]["signature"] and board["cluster_test"] == "ar"
     stored = Path(proc.stderr.strip().splitlines()[-1].split(" at ")[-1])
     assert stored.parent == run_dir.parent / "analyses" and json.loads(stored.read_text()) == board
     assert stored.with_suffix(".md").read_text().startswith("### rouge1 fmeasure")
