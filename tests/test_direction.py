@@ -123,7 +123,8 @@ def test_plugin_metric_through_entry_points_end_to_end(tmp_path, bench_cli):
     (dist / "entry_points.txt").write_text("[bench.metrics]\nlength_gap = lengthgap_plugin:LengthGap\n\n"
                                            "[bench.configs]\nlength_gap = lengthgap_plugin:CONFIGS\n")
     tests_dir = Path(lengthgap_plugin.__file__).parent
-    env = {"PYTHONPATH": os.pathsep.join([str(site), str(tests_dir)])}
+    # prepended, not replacing: the subprocess must import this checkout's bench (PYTHONPATH), not another install
+    env = {"PYTHONPATH": os.pathsep.join([str(site), str(tests_dir), *filter(None, [os.environ.get("PYTHONPATH")])])}
     results = tmp_path / "results"
 
     def run(data):

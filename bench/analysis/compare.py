@@ -101,7 +101,7 @@ def compare(runs: Sequence[Run], spec: SystemsSpec, metrics: Sequence[str] | Non
         raise BenchError("bench compare needs at least two runs", "pass RUN RUN [RUN ...]")
     spec.cluster_tests()
     if names and len(names) != len(runs):
-        raise BenchError(f"--names has {len(names)} names for {len(runs)} runs", "give one name per run")
+        raise BenchError(f"names has {len(names)} names for {len(runs)} runs", "give one name per run")
     ids = _check(runs)
     shared = [m for m in runs[0].record["metrics"] if all(m in r.record["metrics"] for r in runs)]
     if metrics:

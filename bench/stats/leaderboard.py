@@ -74,12 +74,12 @@ class SystemsSpec:
         from bench.errors import BenchError
 
         if self.cluster_test not in CLUSTER_TESTS:
-            raise BenchError(f"unknown cluster test {self.cluster_test!r}", f"use --cluster-test {' | '.join(CLUSTER_TESTS)}")
+            raise BenchError(f"unknown cluster test {self.cluster_test!r}", f"cluster_test takes any of {', '.join(CLUSTER_TESTS)}")
         needed = ("bootstrap", "ar") if self.cluster_test == "max" else (self.cluster_test,)
         missing = [t for t in needed if t not in self.tests]
         if missing:
-            raise BenchError(f"clusters come from --cluster-test {self.cluster_test}, which needs {', '.join(missing)} "
-                             f"that --tests does not run", f"add {', '.join(missing)} to --tests, or choose another --cluster-test")
+            raise BenchError(f"clusters come from cluster_test={self.cluster_test}, which needs {', '.join(missing)} "
+                             f"that tests does not run", f"add {', '.join(missing)} to tests, or choose another cluster_test")
         return needed
 
     def interval_spec(self, unit: str = "doc") -> BootSpec:

@@ -346,6 +346,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow  # four processes that each import torch
 def test_concurrent_writers_agree_on_one_value(tmp_path):
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), str(seed)], stdout=subprocess.PIPE, text=True)
              for seed in range(4)]

@@ -262,7 +262,7 @@ def test_summeval_max_equals_score_multi(summeval_items):
 
 
 @pytest.mark.summeval
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", ["rouge-score-rs", pytest.param("rouge-score", marks=pytest.mark.slow)])  # pure Python: slow
 def test_summeval_without_stemming(summeval_items, engine):
     items = summeval_items[:160]  # ten documents
     targets = [ref for it in items for ref in it.references]

@@ -58,7 +58,8 @@ def test_pairwise_accuracy():
 nlpstats = pytest.importorskip("nlpstats.correlations")
 
 
-@pytest.mark.parametrize("level,nl", [("system", "system"), ("sample", "global"), ("summary", "input")])
+# the summary level resamples the most (one correlation per input): slow tier
+@pytest.mark.parametrize("level,nl", [("system", "system"), ("sample", "global"), pytest.param("summary", "input", marks=pytest.mark.slow)])
 @pytest.mark.parametrize("scheme", meta.SCHEMES)
 def test_intervals_agree_with_nlpstats_within_monte_carlo_error(level, nl, scheme):
     X, _, Z = _data(m=8, n=10, seed=5)

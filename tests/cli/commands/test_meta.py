@@ -83,6 +83,7 @@ GEVAL = {
 }
 
 
+@pytest.mark.slow  # all of SummEval, 1,000-resample intervals
 @pytest.mark.summeval
 def test_bench_meta_reproduces_the_published_geval_rouge_rows(tmp_path, summeval_path, bench_main):
     """docs/geval_fidelity.md: the recipe (mean over 11 references, stemming, rougeLsum as the paper's ROUGE-L)."""
