@@ -9,6 +9,9 @@ dataset needs them, so ``import bench`` stays fast.
 
 __version__ = "0.1.0"
 
-from bench.api import Run, Stats, check, evaluate, load_run, load_runs, save, score, systems  # noqa: E402
+from bench.api import Run, Stats, baseline, check, evaluate, load_run, load_runs, meta, save, score, systems  # noqa: E402
+from bench.errors import BenchError  # noqa: E402
+from bench.results.run_record import DamagedRun  # noqa: E402
 
-__all__ = ["Run", "Stats", "__version__", "check", "evaluate", "load_run", "load_runs", "save", "score", "systems"]
+__all__ = ["BenchError", "DamagedRun", "Run", "Stats", "__version__", "baseline", "check", "evaluate", "load_run",
+           "load_runs", "meta", "save", "score", "systems"]

@@ -7,12 +7,8 @@ import json
 from bench.cli.commands.common import Parser, handles_errors
 from bench.gate import baselines, compare
 
-PRIMARY = ("fmeasure", "f1")
-
-
 def _primary(side: compare.Side, metric: str) -> str | None:
-    stats = list(side.per_item.get(metric, {}))
-    return next((s for s in PRIMARY if s in stats), stats[0] if len(stats) == 1 else None)
+    return side.primary.get(metric)  # the record's primary stat (bench.results.run_record)
 
 
 def _verdict(delta: float, higher: bool) -> str:
@@ -51,14 +47,14 @@ def build(a_dir: str, b_dir: str, top: int) -> dict:
         "signature_changes": {k: list(v) for k, v in compare.signature_changes(a, b).items()},
         "same_references": a.references_fingerprint == b.references_fingerprint,
         "higher_is_better": {m: a.better_is_higher(m) for m in metrics},
+        "primary": {m: _primary(a, m) for m in metrics},
         "top_movers": {m: [{"id": i, "a": x, "b": y, "delta": y - x, "b_is": _verdict(y - x, a.better_is_higher(m))}
                            for i, x, y in _movers(a, b, m, top)] for m in metrics},
     }
 
 
 def _primary_label(metric: str, d: dict) -> str:
-    stats = list(d["metrics"][metric])
-    return "F" if any(s in PRIMARY for s in stats) else (stats[0] if stats else "?")
+    return d["primary"].get(metric) or "?"
 
 
 def table(d: dict) -> str:
