@@ -358,7 +358,7 @@ def load(run_dir: str | Path) -> RunRecord:
     try:
         data = json.loads((path / RESULT).read_text(encoding="utf-8"), parse_constant=_non_finite)
     except (ValueError, OSError) as exc:
-        raise DamagedRun(path, f"{RESULT} is unreadable ({_reason(exc)})") from None
+        raise DamagedRun(path, f"{RESULT} is corrupt or unreadable ({_reason(exc)})") from None
     try:
         validate_record(data)
     except Damage as exc:

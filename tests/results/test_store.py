@@ -92,7 +92,7 @@ def test_new_run_ids_are_unique_and_sortable():
     "setup, message",
     [
         (lambda d: None, "is not a run (no result.json)"),
-        (lambda d: (d / "result.json").write_text("{truncated"), "is damaged: result.json is unreadable"),
+        (lambda d: (d / "result.json").write_text("{truncated"), "is damaged: result.json is corrupt or unreadable"),
         (lambda d: (d / "result.json").write_text("[1, 2]"), "is damaged: result.json: the record is list [1, 2], not an object"),
         (lambda d: (d / "result.json").write_text('{"metrics": {}}'), "is damaged: result.json: no schema_version (not written by bench)"),
         (lambda d: (d / "result.json").write_text('{"schema_version": 999}'), "is damaged: result.json: schema_version is 999; this bench reads 1"),
