@@ -108,12 +108,6 @@ def _validate(side: Side) -> None:
         raise ValueError("its fingerprints or signatures are not text")
     if not all(isinstance(i, str) for i in side.ids) or len(set(side.ids)) != len(side.ids):
         raise ValueError("its per-item ids are not distinct texts")
-    for metric, flag in side.higher_is_better.items():
-        if metric not in side.metrics or not isinstance(flag, bool):
-            raise ValueError(f"higher_is_better.{metric} is {flag!r}")
-    for metric, stat in side.primary.items():
-        if metric not in side.metrics or stat not in side.metrics[metric]:
-            raise ValueError(f"primary.{metric} is {stat!r}, not one of its stats")
     for metric, stats in side.metrics.items():
         if not isinstance(stats, dict) or not stats:
             raise ValueError(f"metric {metric!r} has no stats")
@@ -124,6 +118,12 @@ def _validate(side: Side) -> None:
                 raise ValueError(f"{metric}.{stat} has {len(column)} per-item values for {len(side.ids)} ids")
             for k, v in enumerate(column):
                 _number(v, f"{metric}.{stat} of item {k}")
+    for metric, flag in side.higher_is_better.items():
+        if metric not in side.metrics or not isinstance(flag, bool):
+            raise ValueError(f"higher_is_better.{metric} is {flag!r}")
+    for metric, stat in side.primary.items():
+        if metric not in side.metrics or stat not in side.metrics[metric]:
+            raise ValueError(f"primary.{metric} is {stat!r}, not one of its stats")
 
 
 def write_baseline(run: RunRecord | str | Path, path: Path, update: bool,
