@@ -33,7 +33,7 @@ from bench.results.store import RESULT, SAMPLES, samples_sha256
 log = logging.getLogger("bench")
 
 READS = (1,)  # schema versions this bench reads; primary and samples_sha256 are additive keys of version 1
-FIX = "re-run the experiment (or restore the run directory from a copy); bench never repairs a run"
+FIX = "re-run the experiment, or restore the run directory from a copy (bench never repairs a run)"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _noticed: set[str] = set()
 

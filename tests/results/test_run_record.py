@@ -188,7 +188,7 @@ def test_damage_is_one_line_naming_the_run_and_what(run, damage, what):
         run_record.load(run)
     message = str(info.value)
     assert message.startswith(f"run {run} is damaged: ") and what in message, message
-    assert "\n" not in message and message.endswith("bench never repairs a run")
+    assert "\n" not in message and message.endswith("(bench never repairs a run)")
     with pytest.raises(DamagedRun):  # the library reader refuses it the same way
         bench.load_run(run)
 
