@@ -201,6 +201,13 @@ def find_indexed(results_dir: str | Path, key: str) -> Path | None:
         return None
     if not isinstance(record, dict) or record.get("run_key") != key or not (run_dir / SAMPLES).is_file():
         return None
+    from bench.results import run_record
+
+    try:
+        run_record.load(run_dir)
+    except BenchError:  # a damaged run never answers for a new one: it is computed again
+        log.warning("run %s has this run's key but is damaged: computing the run again", run_dir)
+        return None
     return run_dir
 
 

@@ -250,3 +250,13 @@ def test_an_unsaved_run_is_validated_when_an_analysis_takes_it():
     record["metrics"]["rouge1"]["fmeasure"] = float("nan")
     with pytest.raises(DamagedRun, match=r"^run in memory is damaged: metrics.rouge1.fmeasure is nan"):
         bench.Run.of(record, run.to_dict()["samples"]).validated
+
+
+def test_a_damaged_run_never_answers_from_the_run_cache(tmp_path):
+    from bench.results import store
+
+    saved = bench.save(bench.score(CANDS, REFS), tmp_path)
+    key = _record(saved)["run_key"]
+    assert store.find_indexed(tmp_path, key) == saved
+    _write_samples(saved, _dump(_lines(saved)[:-1]))
+    assert store.find_indexed(tmp_path, key) is None  # computed again rather than read damaged
