@@ -9,8 +9,10 @@ dataset needs them, so ``import bench`` stays fast.
 
 __version__ = "0.1.0"
 
-from bench.api import Run, Stats, check, compare, evaluate, load_run, load_runs, save, score, systems  # noqa: E402
+from bench.api import (Run, Stats, baseline, check, compare, evaluate, load_run, load_runs, meta, save,  # noqa: E402
+                       score, systems)
 from bench.errors import BenchError  # noqa: E402  (every error bench.* raises for the caller's input is one)
+from bench.results.run_record import DamagedRun  # noqa: E402
 
-__all__ = ["BenchError", "Run", "Stats", "__version__", "check", "compare", "evaluate", "load_run", "load_runs", "save",
-           "score", "systems"]
+__all__ = ["BenchError", "DamagedRun", "Run", "Stats", "__version__", "baseline", "check", "compare", "evaluate",
+           "load_run", "load_runs", "meta", "save", "score", "systems"]

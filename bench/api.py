@@ -6,6 +6,8 @@
     run.scores("rouge1", "fmeasure")        # per item, in item order
     run.to_pandas()                         # one row per item
     path = bench.save(run, "results")       # a stored run like `bench run` writes; `bench check` accepts it
+    bench.baseline(run, "b.json"); bench.check(run, "b.json")   # the gate, saved or not
+    bench.systems(run_a, run_b, names=["a", "b"])               # a leaderboard of unsaved runs
 
 Every run made here has real fingerprints of its texts and the same signatures
 and record as the CLI's, because the CLI is a shell over the same steps
@@ -72,18 +74,23 @@ def _frozen(obj: Any) -> Any:
 def _thawed(obj: Any) -> Any:
     if isinstance(obj, Mapping):
         return {k: _thawed(v) for k, v in obj.items()}
-    if isinstance(obj, tuple):
+    if isinstance(obj, (tuple, list)):
         return [_thawed(v) for v in obj]
     return obj
 
 
 @dataclass(frozen=True)
 class Run:
-    """A scored run: its record (what ``result.json`` holds) and its per-item samples, read-only.
+    """A scored run: its record and its per-item samples, read-only.
 
-    ``record`` and ``samples`` are read-only views, made on first access: a run of
-    100k items is stored by the CLI without ever building them. ``path`` is the
-    run directory once saved or when loaded from disk.
+    ``record`` is what ``result.json`` holds, as read-only views (mappings and
+    tuples; ``to_dict()`` gives plain, ``json.dumps``-able data), except that an
+    unsaved run has no ``volatile.run_id`` and no ``samples_sha256`` yet (the store
+    adds them when it writes). ``record`` and ``samples`` are made on first access:
+    a run of 100k items is stored by the CLI without ever building them. ``path``
+    is the run directory once saved or when loaded from disk. A loaded run was
+    validated (``bench.results.run_record``); an unsaved one is validated when an
+    analysis (``systems``, ``meta``, ``baseline``, ``check``) takes it.
     """
 
     plain_record: Mapping[str, Any] = field(repr=False)  # owned by the Run: never handed out unfrozen
@@ -99,7 +106,7 @@ class Run:
 
     @cached_property
     def record(self) -> Mapping[str, Any]:
-        """The ``result.json`` content, read-only."""
+        """The ``result.json`` content as read-only mappings and tuples (``to_dict()`` for plain data)."""
         return _frozen(self.plain_record)
 
     @cached_property
@@ -138,16 +145,39 @@ class Run:
         return MappingProxyType(dict(self.plain_record["signatures"]))
 
     @property
+    def primary(self) -> Mapping[str, str]:
+        """Metric name -> the stat one-line views, analyses and the gate use (``rouge1`` -> ``fmeasure``)."""
+        from bench.results.run_record import primary_of
+
+        return MappingProxyType(primary_of(self.plain_record))
+
+    @property
+    def higher_is_better(self) -> Mapping[str, bool]:
+        """Metric name -> its direction."""
+        from bench.results.run_record import direction_of
+
+        return MappingProxyType(direction_of(self.plain_record))
+
+    @cached_property
+    def validated(self):
+        """This run as a validated ``bench.results.run_record.RunRecord`` (``DamagedRun`` if it is not sound)."""
+        from bench.results.run_record import RunRecord
+
+        return RunRecord.of(self.plain_record, self.plain_samples, self.path)
+
+    @property
     def ids(self) -> tuple[str, ...]:
         """Item ids, in item order."""
         return tuple(s["id"] for s in self.plain_samples)
 
     def scores(self, metric: str, stat: str) -> tuple[float, ...]:
         """Per-item values of one metric's stat, in item order."""
-        if metric not in self.plain_record["metrics"]:
-            from bench.errors import unknown_choice
+        from bench.errors import unknown_choice
 
+        if metric not in self.plain_record["metrics"]:
             raise unknown_choice("metric", metric, self.plain_record["metrics"])
+        if stat not in self.plain_record["metrics"][metric]:
+            raise unknown_choice(f"stat of {metric}", stat, self.plain_record["metrics"][metric])
         return tuple(s["scores"][metric][stat] for s in self.plain_samples)
 
     def item(self, key: int | str) -> Mapping[str, Any]:
@@ -174,6 +204,12 @@ class Run:
     def as_dict(self) -> dict[str, Any]:
         """The record as plain, mutable dicts (a copy)."""
         return copy.deepcopy(dict(self.plain_record))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole run as plain data that ``json.dumps`` accepts (a copy):
+        ``{"path": str | None, "record": <result.json content>, "samples": [<samples.jsonl lines>]}``."""
+        return {"path": None if self.path is None else str(self.path), "record": _thawed(self.plain_record),
+                "samples": [_thawed(s) for s in self.plain_samples]}
 
 
 # --- the steps the CLI shares --------------------------------------------------------------------------
@@ -441,10 +477,12 @@ def save(run: Run, results_dir: str | Path = "results") -> Path:
 
 
 def load_run(path: str | Path) -> Run:
-    """A stored run (a directory printed by ``bench run`` or returned by ``save``)."""
-    from bench.results import store
+    """A stored run (a directory printed by ``bench run`` or returned by ``save``), validated on load:
+    a damaged one raises ``bench.results.run_record.DamagedRun`` (a ``BenchError``)."""
+    from bench.results import run_record
 
-    return Run.of(store.load_run(path), store.load_samples(path), Path(path))
+    loaded = run_record.load(path)
+    return Run.of(loaded.record_dict(), loaded.samples_list(), loaded.path)
 
 
 def load_runs(results_dir: str | Path = "results"):
@@ -454,8 +492,8 @@ def load_runs(results_dir: str | Path = "results"):
     ``dataset``, ``items``, ``git_commit``, ``git_dirty``, ``path``, ``metric``,
     ``stat``, ``mean``, ``ci_lo``/``ci_hi`` (the stored bootstrap interval; missing,
     NaN or None, without one), ``signature``, and the run's config flattened as ``config.<key>``
-    (``config.dataset.name``, ``config.metrics.bertscore.layer``). Damaged records
-    are skipped with a warning each, as ``bench ls`` skips them.
+    (``config.dataset.name``, ``config.metrics.bertscore.layer``). Every run is
+    validated; a damaged one is skipped with a warning naming it, as ``bench ls`` skips it.
     """
     import warnings
 
@@ -470,31 +508,87 @@ def load_runs(results_dir: str | Path = "results"):
     return pd.DataFrame(rows, columns=None if rows else list(catalog.ROW_COLUMNS))
 
 
+def _validated(runs: Sequence[Run | str | Path], what: str):
+    """Runs (saved or not) or run directories as validated ``RunRecord``s: the analyses' one edge."""
+    from bench.results import run_record
+
+    if not runs:
+        raise BenchError(f"{what} needs at least one run", f"pass runs to bench.{what}()")
+    out = []
+    for r in runs:
+        if isinstance(r, Run):
+            out.append(r.validated)
+        elif isinstance(r, (str, Path)):
+            out.append(run_record.load(r))
+        else:
+            raise BenchError(f"bench.{what}() takes runs or run directories, not {type(r).__name__}",
+                             "pass bench.score(...) results, bench.load_run(...) results or paths")
+    return out
+
+
 def systems(*runs: Run | str | Path, by: str | None = None, doc: str | None = None,
             metrics: Sequence[str] | None = None, stat: str | None = None, names: Sequence[str] | None = None,
             **settings: Any):
     """A leaderboard, as ``bench systems`` computes it (not stored); returns a ``bench.stats.leaderboard.Leaderboard``
     (``.to_json()`` gives the tidy rows).
 
-    ``runs``: one saved run whose items name their system (``by``; default the
-    dataset's ``system_key``), or several saved runs, one system each.
+    ``runs``: one run whose items name their system (``by``; default the
+    dataset's ``system_key``), or several runs, one system each (``names`` labels
+    them); saved or unsaved runs, or run directories.
     ``settings``: ``tests``, ``resamples``, ``ci_resamples``, ``seed``,
     ``correction``, ``alpha``, ``level`` (``bench.stats.leaderboard.SystemsSpec``).
     """
     from bench.analysis import systems as analysis
     from bench.stats.leaderboard import SystemsSpec
 
-    paths = []
-    for r in runs:
-        if isinstance(r, Run):
-            if r.path is None:
-                raise BenchError("a run given to bench.systems has not been saved", "bench.save(run) it first")
-            paths.append(r.path)
-        else:
-            paths.append(Path(r))
+    loaded = _validated(runs, "systems")
     if "tests" in settings:
         settings["tests"] = tuple(settings["tests"])
-    return analysis.build(paths, SystemsSpec(**settings), by=by, doc=doc, metrics=metrics, stat=stat, names=names)
+    return analysis.build(loaded, SystemsSpec(**settings), by=by, doc=doc, metrics=metrics, stat=stat, names=names)
+
+
+def meta(*runs: Run | str | Path, humans: Sequence[str] | None = None, judgments: str | Path | None = None,
+         system: str | None = None, doc: str | None = None, metrics: Sequence[str] | None = None,
+         stat: str | None = None, **settings: Any) -> dict[str, Any]:
+    """How well each metric agrees with human judgments, as ``bench meta`` computes it (not stored).
+
+    ``runs``: runs of one dataset (saved or unsaved, or run directories) whose
+    items name their system and document (``system``/``doc``; default the
+    dataset's ``system_key``/``doc_key``) and carry human scores (``humans``:
+    metadata fields, default the dataset's ``human``; or a ``judgments`` JSONL
+    file joined by item id). ``settings`` are ``bench.analysis.meta.MetaSpec``'s:
+    ``levels``, ``coefficients``, ``constant``, ``scheme``, ``resamples``,
+    ``level``, ``seed``, ``tests``, ``test_resamples``, ``compare``, ``correction``,
+    ``alpha``, ``resample_annotators``. Returns the tidy payload (the
+    ``bench meta --format json`` contract).
+    """
+    from bench.analysis import artefacts
+    from bench.analysis import meta as analysis
+
+    loaded = _validated(runs, "meta")
+    for key in ("levels", "coefficients", "tests"):
+        if key in settings:
+            settings[key] = tuple(settings[key])
+    if "compare" in settings:
+        settings["compare"] = tuple(tuple(c) for c in settings["compare"])
+    spec = analysis.MetaSpec(**settings)
+    scores = analysis.load(loaded, humans=humans, judgments=judgments, system_key=system, doc_key=doc,
+                           metrics=metrics, stat=stat, annotators=spec.resample_annotators)
+    sources = [artefacts.source(r.path if r.path is not None else Path(f"<unsaved run {k + 1}>"), r.record_dict())
+               for k, r in enumerate(loaded)]
+    return analysis.evaluate(scores, spec, sources)
+
+
+def baseline(run: Run | str | Path, path: str | Path, update: bool = False) -> Path:
+    """Write ``run``'s baseline file (what ``bench baseline RUN --output PATH`` writes) atomically; returns ``path``.
+
+    ``run`` is validated first: a damaged run never becomes a baseline. An existing
+    file is replaced only with ``update=True`` (and only by a baseline of the same experiment)."""
+    from bench.gate import baselines
+
+    (loaded,) = _validated([run], "baseline")
+    baselines.write_baseline(loaded, Path(path), update, overwrite_fix="pass update=True to replace it deliberately")
+    return Path(path)
 
 
 def check(run: Run | str | Path, baseline: str | Path, **settings: Any):
@@ -527,7 +621,7 @@ def check(run: Run | str | Path, baseline: str | Path, **settings: Any):
         else:
             node[key] = value
     spec = build(compare.CheckSpec, node, "check")
-    side = baselines.side_from_run(loaded.as_dict(), list(loaded.plain_samples))
+    side = baselines.side_of(loaded.validated)  # a damaged run is refused before any comparison
     return compare.check(loaded.experiment, base_side, side, spec)
 
 

@@ -16,8 +16,8 @@ from bench.errors import BenchError
 
 
 def test_all_is_the_api():
-    assert sorted(bench.__all__) == ["BenchError", "Run", "Stats", "__version__", "check", "compare", "evaluate", "load_run", "load_runs", "save",
-                                     "score", "systems"]
+    assert sorted(bench.__all__) == ["BenchError", "DamagedRun", "Run", "Stats", "__version__", "baseline", "check",
+                                     "compare", "evaluate", "load_run", "load_runs", "meta", "save", "score", "systems"]
 
 
 def test_import_bench_imports_no_heavy_library():
@@ -103,12 +103,6 @@ def test_intervals_and_groups_from_the_api():
     assert lo <= run.metrics["rouge1"].fmeasure <= hi
     assert run.record["intervals"]["signature"] == "ci|boot:1000|level:95|unit:item|seed:0|method:percentile|min:5"
     assert run.groups == {}
-
-
-def test_systems_needs_saved_runs():
-    run = bench.score(["a b c"], ["a b"], metrics=["rouge"])
-    with pytest.raises(BenchError, match="has not been saved"):
-        bench.systems(run, run)
 
 
 # --- bench.score's item and run options ------------------------------------------------------------------------
@@ -207,3 +201,84 @@ def test_a_saved_score_run_ranks_by_its_systems_without_by(tmp_path):
     for r in rows:
         mine = [v for v, s in zip(run.scores("rouge1", "fmeasure"), ["A", "B"] * 6) if s == r["system"]]
         assert r["mean"] == pytest.approx(sum(mine) / 6, abs=1e-12)
+
+
+# --- in-memory analyses: loaded or unsaved runs, validated at the edge -------------------------------------
+
+REFS = [f"the cat sat on the mat number {k}" for k in range(12)]
+IDS = [f"d{k}" for k in range(12)]
+
+
+def _two_systems():
+    cat = bench.score([f"the cat sat on a mat {k}" for k in range(12)], REFS, ids=IDS)
+    dog = bench.score([f"a dog ran to the park {k}" for k in range(12)], REFS, ids=IDS)
+    return cat, dog
+
+
+def test_systems_ranks_unsaved_runs_as_it_ranks_the_saved_ones(tmp_path):
+    cat, dog = _two_systems()
+    unsaved = bench.systems(cat, dog, names=["cat", "dog"], resamples=200, ci_resamples=200).to_json()
+    saved = bench.systems(bench.save(cat, tmp_path), bench.save(dog, tmp_path), names=["cat", "dog"],
+                          resamples=200, ci_resamples=200).to_json()
+    rank = {(r["system"], r["metric"]): r["rank"] for r in unsaved["systems"]}
+    assert rank["cat", "rouge1"] == 1 and rank["dog", "rouge1"] == 2
+    assert {r["stat"] for r in unsaved["systems"]} == {"fmeasure"}  # the record's primary stat
+    assert {k: v for k, v in unsaved.items() if k != "sources"} == {k: v for k, v in saved.items() if k != "sources"}
+    assert [src["run"] for src in unsaved["sources"]] == ["<unsaved run 1>", "<unsaved run 2>"]
+
+
+def _with_metadata(run, metadata):
+    """An unsaved run whose items carry ``metadata`` (what bench.score(metadata=...) will give directly)."""
+    return bench.Run.of(run.as_dict(), [{**s, "metadata": m} for s, m in zip(run.to_dict()["samples"], metadata)])
+
+
+def test_systems_by_field_on_one_unsaved_run():
+    cands = [f"the cat sat on the mat number {k // 2}" if k % 2 else f"a dog {k}" for k in range(24)]
+    run = bench.score(cands, [REFS[k // 2] for k in range(24)], ids=[f"i{k}" for k in range(24)])
+    run = _with_metadata(run, [{"system": "cat" if k % 2 else "dog", "doc": f"doc{k // 2}"} for k in range(24)])
+    rows = bench.systems(run, by="system", doc="doc", resamples=100, ci_resamples=100).to_json()["systems"]
+    assert [r["system"] for r in rows if r["metric"] == "rouge1"] == ["cat", "dog"]
+
+
+def test_baseline_then_check_gates_without_the_cli(tmp_path):
+    cat, dog = _two_systems()
+    path = bench.baseline(cat, tmp_path / "b.json")
+    assert json.loads(path.read_text())["primary"]["rouge1"] == "fmeasure"
+    assert bench.check(cat, path).verdict == "pass"
+    assert bench.check(dog, path, min_items=5).verdict == "regression"
+    with pytest.raises(BenchError, match="already exists; pass update=True"):
+        bench.baseline(cat, path)
+    assert bench.baseline(dog, path, update=True) == path
+
+
+def test_meta_on_an_unsaved_run():
+    cands = [f"the cat sat {k} " + "on the mat " * (k % 3) for k in range(12)]
+    meta = [{"system": f"S{k % 3}", "doc": f"doc{k // 3}", "human": float(k % 3)} for k in range(12)]
+    run = _with_metadata(bench.score(cands, [REFS[k // 3] for k in range(12)], ids=IDS), meta)
+    payload = bench.meta(run, humans=["human"], system="system", doc="doc", resamples=50, test_resamples=50)
+    assert payload["kind"] == "meta" and payload["correlations"]
+    assert {r["stat"] for r in payload["correlations"]} == {"fmeasure"}
+
+
+def test_to_dict_is_json_and_record_is_read_only():
+    run = bench.score(["a b c"], ["a b"])
+    data = json.loads(json.dumps(run.to_dict()))
+    assert data["record"]["metrics"] == {m: dict(s) for m, s in run.metrics.items()}
+    assert data["samples"][0]["id"] == "0" and data["path"] is None
+    with pytest.raises(TypeError):
+        run.record["metrics"]["rouge1"] = {}
+
+
+def test_scores_of_an_unknown_stat_lists_the_stats():
+    run = bench.score(["a b c"], ["a b"])
+    with pytest.raises(BenchError, match="unknown stat of rouge1 'nosuch'; valid choices: fmeasure, precision, recall"):
+        run.scores("rouge1", "nosuch")
+
+
+def test_analyses_refuse_a_damaged_unsaved_run():
+    run = bench.score(["a b c", "b c"], ["a b", "c"])
+    samples = run.to_dict()["samples"]
+    del samples[1]["scores"]["rouge2"]
+    damaged = bench.Run.of(run.as_dict(), samples)
+    with pytest.raises(bench.DamagedRun, match=r"^run in memory is damaged: samples.jsonl line 2: scores.rouge2 is missing"):
+        bench.systems(damaged, run)

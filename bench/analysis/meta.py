@@ -175,11 +175,11 @@ def load(run_dirs: Sequence[str | Path], humans: Sequence[str] | None = None, ju
          system_key: str | None = None, doc_key: str | None = None, metrics: Sequence[str] | None = None,
          stat: str | None = None, annotators: bool = False) -> Scores:
     """Read runs (never write them) into matrices over the systems and documents they all hold."""
-    from bench.results import store
+    from bench.results import run_record
 
-    dirs = [Path(d) for d in run_dirs]
-    records = [store.load_run(d) for d in dirs]
-    samples = [store.load_samples(d) for d in dirs]
+    loaded = [d if isinstance(d, run_record.RunRecord) else run_record.load(d) for d in run_dirs]  # RunRecords or dirs
+    dirs = [r.path if r.path is not None else Path(f"<unsaved run {k + 1}>") for k, r in enumerate(loaded)]
+    records, samples = [r.record_dict() for r in loaded], [r.samples_list() for r in loaded]
     dataset = (records[0].get("config") or {}).get("dataset") or {}
     system_key = system_key or dataset.get("system_key")
     doc_key = doc_key or dataset.get("doc_key")
@@ -256,7 +256,7 @@ def load(run_dirs: Sequence[str | Path], humans: Sequence[str] | None = None, ju
         holders = [k for k, r in enumerate(records) if metric in r["metrics"]]
         labels = [metric] if len(holders) == 1 else _labels([records[k] for k in holders], metric, [dirs[k] for k in holders])
         for k, label in zip(holders, labels):
-            chosen = choose_stats(list(records[k]["metrics"][metric]), stat)
+            chosen = choose_stats(list(records[k]["metrics"][metric]), stat, loaded[k].primary[metric])
             if not chosen:  # as bench.stats.pairing does for a leaderboard: never an empty table
                 raise BenchError(f"metric {metric} has no stat {stat!r}",
                                  f"choose from {', '.join(records[k]['metrics'][metric])} or all")

@@ -15,8 +15,12 @@ def _cell(row: Mapping[str, Any]) -> str:
 
 def _blocks(payload: Mapping[str, Any]):
     blocks: dict[tuple[str, str], dict[str, dict[str, Mapping[str, Any]]]] = {}
+    stats: dict[str, set[str]] = {}
     for row in payload["correlations"]:
-        name = row["metric"] if row["stat"] in ("fmeasure", "f1", "score", "value") else f"{row['metric']}.{row['stat']}"
+        stats.setdefault(row["metric"], set()).add(row["stat"])
+    for row in payload["correlations"]:
+        # one stat of a metric is named by the metric (its primary, as the run chose it); several by metric.stat
+        name = row["metric"] if len(stats[row["metric"]]) == 1 else f"{row['metric']}.{row['stat']}"
         if row.get("higher_is_better") is False:  # correlated as its negation (bench.analysis.meta)
             name += " (lower is better, negated)"
         blocks.setdefault((row["level"], row["coefficient"]), {}).setdefault(name, {})[row["human"]] = row

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from bench.errors import BenchError
+from bench.results import run_record
+from bench.results.run_record import RunRecord
 from bench.signature import Signature
 from bench.stats import pairing
 from bench.stats.leaderboard import Leaderboard, SystemsSpec, leaderboard
@@ -85,19 +87,24 @@ def _run_units(tables, samples: Sequence[Mapping[str, Any]], doc: str | None) ->
     return out
 
 
-def build(run_dirs: Sequence[str | Path], spec: SystemsSpec, by: str | None = None, doc: str | None = None,
+def build(runs: Sequence[str | Path | RunRecord], spec: SystemsSpec, by: str | None = None, doc: str | None = None,
           metrics: Sequence[str] | None = None, stat: str | None = None,
           names: Sequence[str] | None = None) -> Leaderboard:
-    """The leaderboard of one run's systems (``by``) or of several runs' systems (pure but for reading the runs)."""
-    from bench.analysis.artefacts import source
-    from bench.results import store
+    """The leaderboard of one run's systems (``by``) or of several runs' systems.
 
-    dirs = [Path(d) for d in run_dirs]
-    records = [(d, store.load_run(d)) for d in dirs]
-    samples = [store.load_samples(d) for d in dirs]
+    ``runs`` are validated ``RunRecord``s (saved or not) or run directories, loaded
+    and validated here; nothing else reads the store."""
+    from bench.analysis.artefacts import source
+
+    loaded = [r if isinstance(r, RunRecord) else run_record.load(r) for r in runs]
+    dirs = [r.path if r.path is not None else Path(f"<unsaved run {k + 1}>") for k, r in enumerate(loaded)]
+    records = [(d, r.record_dict()) for d, r in zip(dirs, loaded)]
+    samples = [r.samples_list() for r in loaded]
     direction: dict[str, bool] = {}
-    for _, rec in records:
-        direction.update(rec.get("higher_is_better", {}))
+    primary: dict[str, str] = {}
+    for r in loaded:
+        direction.update(r.higher_is_better)
+        primary.update(r.primary)
     if len(dirs) == 1:
         if names:
             raise BenchError("--names names the runs of a multi-run leaderboard", "drop --names, or pass several runs")
@@ -110,20 +117,20 @@ def build(run_dirs: Sequence[str | Path], spec: SystemsSpec, by: str | None = No
         if doc is None:
             raise BenchError(f"the items of {dirs[0]} name no document field",
                              f"pass --doc FIELD (fields: {', '.join(pairing.metadata_fields(samples[0])) or 'none'})")
-        tables = pairing.by_field(samples[0], by, doc, metrics, stat, direction)
+        tables = pairing.by_field(samples[0], by, doc, metrics, stat, direction, primary)
     else:
         if by is not None:
             raise BenchError("--by ranks the systems inside one run", "pass one run with --by, or several runs without it")
         if names and len(names) != len(dirs):
             raise BenchError(f"--names has {len(names)} names for {len(dirs)} runs", "give one name per run")
         labels = list(names) if names else _system_names(records)
-        runs = list(zip(labels, samples))
-        bad = _different_references(runs)
+        named = list(zip(labels, samples))
+        bad = _different_references(named)
         if bad:
             shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
             raise BenchError(f"the runs' references differ for items {shown}",
                              "rank systems scored against the same references")
-        tables = pairing.by_runs(runs, metrics, stat, direction)
+        tables = pairing.by_runs(named, metrics, stat, direction, primary)
         _check_runs(records, sorted({t.metric for t in tables}))
         tables = _run_units(tables, samples[0], doc or _dataset_key(records[0][1], "doc_key"))
     chosen = sorted({t.metric for t in tables})

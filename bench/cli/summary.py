@@ -12,10 +12,11 @@ from bench.metrics.registry import display_order
 LABELS = {"precision": "P", "recall": "R", "fmeasure": "F", "f1": "F"}
 
 
-def _primary(stats: Mapping[str, object]) -> str | None:
-    """The stat an interval column shows: F-measure / F1, else a metric's only stat."""
-    names = list(stats)
-    return next((s for s in ("fmeasure", "f1") if s in names), names[0] if len(names) == 1 else None)
+def _primaries(metrics: Mapping[str, Mapping[str, float]], primary: Mapping[str, str] | None) -> dict[str, str]:
+    """Metric -> the stat an interval column shows: the record's primary stat."""
+    from bench.results.run_record import primary_of
+
+    return {**primary_of({"metrics": metrics}), **(primary or {})}
 
 
 def _ci_text(ci: object) -> str:
@@ -23,16 +24,18 @@ def _ci_text(ci: object) -> str:
 
 
 def table(metrics: Mapping[str, Mapping[str, float]], higher_is_better: Mapping[str, bool] | None = None,
-          intervals: Mapping[str, Any] | None = None, corpus: Mapping[str, Mapping[str, float]] | None = None) -> str:
+          intervals: Mapping[str, Any] | None = None, primary: Mapping[str, str] | None = None,
+          corpus: Mapping[str, Mapping[str, float]] | None = None) -> str:
     """Metric rows, one column per stat (P/R/F first), four decimals (stored values keep full precision).
 
     A lower-is-better metric is marked ``(lower is better)``. With ``intervals``
-    (a record's block) a last column holds the interval of the row's main stat
-    (F / F1, or its only stat); ``n/a`` where there were too few units for one.
+    (a record's block) a last column holds the interval of the row's primary stat
+    (``primary``, the record's); ``n/a`` where there were too few units for one.
     With ``corpus`` (a record's block: BLEU, chrF) a ``corpus`` column holds the corpus-level
-    value of the row's main stat (from summed statistics; the other columns are item means).
+    value of the row's primary stat (from summed statistics; the other columns are item means).
     """
     higher_is_better = higher_is_better or {}
+    primary = _primaries(metrics, primary)
     columns: list[str] = []
     for values in metrics.values():
         for stat in values:
@@ -48,11 +51,11 @@ def table(metrics: Mapping[str, Mapping[str, float]], higher_is_better: Mapping[
         label = name if higher_is_better.get(name, True) else f"{name} (lower is better)"
         rows.append([label, *(f"{by_label[c]:.4f}" if c in by_label else "-" for c in columns)])
         if intervals is not None:
-            stat = _primary(values)
+            stat = primary.get(name)
             ci = (intervals["metrics"].get(name) or {}).get(stat) if stat else None
             rows[-1].append(_ci_text(ci) + (f" ({LABELS.get(stat, stat)})" if stat and ci is not None else ""))
         if corpus:
-            stat = _primary(values)
+            stat = primary.get(name)
             value = (corpus.get(name) or {}).get(stat) if stat else None
             rows[-1].append("-" if value is None else f"{value:.4f}")
     if intervals is not None:
@@ -70,13 +73,15 @@ def table(metrics: Mapping[str, Mapping[str, float]], higher_is_better: Mapping[
     return "\n".join(lines)
 
 
-def groups_table(groups: Mapping[str, Any], higher_is_better: Mapping[str, bool] | None = None) -> str:
+def groups_table(groups: Mapping[str, Any], higher_is_better: Mapping[str, bool] | None = None,
+                 primary: Mapping[str, str] | None = None) -> str:
     """Per group (``group_by``): the main stat of every metric with its interval."""
     values = groups["values"]
     if not values:
         return ""
     first = next(iter(values.values()))["metrics"]
-    cols = [(m, _primary(stats)) for m, stats in sorted(first.items(), key=lambda kv: display_order(kv[0]))]
+    primary = _primaries(first, primary)
+    cols = [(m, primary.get(m)) for m, stats in sorted(first.items(), key=lambda kv: display_order(kv[0]))]
     cols = [(m, s) for m, s in cols if s]
     rows = [[groups["by"], "items", *(f"{m} {LABELS.get(s, s)}" for m, s in cols)]]
     for name, g in values.items():
@@ -93,7 +98,8 @@ def groups_table(groups: Mapping[str, Any], higher_is_better: Mapping[str, bool]
 
 def of_record(record: Mapping[str, Any]) -> str:
     """The summary a run prints: the metric table with intervals, then the groups, if any."""
-    out = table(record["metrics"], record.get("higher_is_better"), record.get("intervals"), record.get("corpus"))
+    out = table(record["metrics"], record.get("higher_is_better"), record.get("intervals"), record.get("primary"),
+                record.get("corpus"))
     if record.get("groups"):
-        out += "\n\n" + groups_table(record["groups"], record.get("higher_is_better"))
+        out += "\n\n" + groups_table(record["groups"], record.get("higher_is_better"), record.get("primary"))
     return out

@@ -91,6 +91,7 @@ class Side:
     ids: tuple[str, ...]
     per_item: Mapping[str, Mapping[str, Sequence[float]]]  # metric -> stat -> values in ``ids`` order
     higher_is_better: Mapping[str, bool] = field(default_factory=dict)  # metric -> direction; absent: higher
+    primary: Mapping[str, str] = field(default_factory=dict)  # metric -> its primary stat (from the record)
 
     def better_is_higher(self, metric: str) -> bool:
         """The metric's direction (higher is better when the record does not say)."""

@@ -6,12 +6,8 @@ from __future__ import annotations
 
 from bench.gate import baselines, compare
 
-PRIMARY = ("fmeasure", "f1")
-
-
 def _primary(side: compare.Side, metric: str) -> str | None:
-    stats = list(side.per_item.get(metric, {}))
-    return next((s for s in PRIMARY if s in stats), stats[0] if len(stats) == 1 else None)
+    return side.primary.get(metric)  # the record's primary stat (bench.results.run_record)
 
 
 def _verdict(delta: float, higher: bool) -> str:
@@ -50,6 +46,7 @@ def build(a_dir: str, b_dir: str, top: int) -> dict:
         "signature_changes": {k: list(v) for k, v in compare.signature_changes(a, b).items()},
         "same_references": a.references_fingerprint == b.references_fingerprint,
         "higher_is_better": {m: a.better_is_higher(m) for m in metrics},
+        "primary": {m: _primary(a, m) for m in metrics},
         "top_movers": {m: [{"id": i, "a": x, "b": y, "delta": y - x, "b_is": _verdict(y - x, a.better_is_higher(m))}
                            for i, x, y in _movers(a, b, m, top)] for m in metrics},
     }

@@ -27,6 +27,16 @@ class MetricResult:
     # Corpus-level values where the corpus score is not the mean of items (BLEU, chrF: from summed
     # sufficient statistics): stat -> value; None for a metric whose corpus value is ``means()``.
     corpus: Mapping[str, float] | None = None
+    # the stat one-line views, analyses and the gate use; "" (a plug-in written before it): the old rule
+    primary: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.primary and self.stats:
+            from bench.results.run_record import legacy_primary
+
+            object.__setattr__(self, "primary", legacy_primary(self.stats))
+        if self.stats and self.primary not in self.stats:
+            raise ValueError(f"metric {self.name}: primary stat {self.primary!r} is not one of {self.stats}")
 
     def column(self, stat: str) -> list[float]:
         """One stat's per-item values."""
@@ -242,5 +252,5 @@ class PairMetric:
                 for key, value in scored.notes.get(name, {}).items():
                     add = key.endswith(("_texts", "_count")) and key in notes[name] and start > 0
                     notes[name][key] = notes[name][key] + value if add else value
-        return [MetricResult(name, self.stats, tuple(per_item[name]), sig, self.higher_is_better, notes[name])
+        return [MetricResult(name, self.stats, tuple(per_item[name]), sig, self.higher_is_better, notes[name], primary=self.primary)
                 for name, sig in zip(names, sigs)]

@@ -86,7 +86,7 @@ class SacreMetric(PairMetric):
         per_item = tuple((float(metric._aggregate_and_compute([row]).score),) for row in rows)
         corpus = {"score": float(metric._aggregate_and_compute(rows).score)}
         notes = {"nrefs": nrefs_label([len(t) for t in targets])}
-        return [MetricResult(self.names()[0], STATS, per_item, sig, True, notes, corpus)]
+        return [MetricResult(self.names()[0], STATS, per_item, sig, True, notes, corpus=corpus, primary=self.primary)]
 
 
 def version() -> str:

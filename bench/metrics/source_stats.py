@@ -195,5 +195,6 @@ class SourceStats:
             for name in per_item:
                 per_item[name].append((values[name],))
         notes = {"short_summary_count": short}
-        return [MetricResult(name, (STAT,), tuple(per_item[name]), sig, self.higher_is_better(name), dict(notes))
+        return [MetricResult(name, (STAT,), tuple(per_item[name]), sig, self.higher_is_better(name), dict(notes),
+                             primary=STAT)
                 for name, sig in zip(self.names(), sigs)]

@@ -53,12 +53,12 @@ def _json_kind(data: Any) -> str | None:
 def read(path: str) -> Input:
     """Read one input and tell its kind; a one-line BenchError when it is none of them."""
     from bench.analysis.artefacts import source
-    from bench.results import store
+    from bench.results import run_record
 
     p = Path(path)
     if p.is_dir():
-        record = store.load_run(p)
-        return Input("run", path, (record, store.load_samples(p)), {"kind": "run", "path": path, **{
+        record, samples = run_record.plain(run_record.load(p))
+        return Input("run", path, (record, samples), {"kind": "run", "path": path, **{
             k: v for k, v in source(p, record).items() if k != "run"}})
     if not p.is_file():
         raise BenchError(f"{path} does not exist", FIX)

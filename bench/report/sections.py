@@ -15,7 +15,6 @@ from bench.report import plots
 from bench.analysis.labels import NOT_PARAMETERS  # noqa: F401  (config keys a sweep is never "over")
 from bench.report.model import Figure, Section, Table
 
-PRIMARY = ("fmeasure", "f1")  # the stat a one-line view shows (as the run summary and `bench systems` do)
 
 Run = tuple[str, Mapping[str, Any], Sequence[Mapping[str, Any]]]  # (path as given, record, samples)
 
@@ -32,9 +31,20 @@ def _short(fingerprint: str | None) -> str:
     return "-" if not fingerprint else fingerprint.split(":")[-1][:12]
 
 
-def main_stat(stats: Mapping[str, Any]) -> str:
-    """fmeasure / f1 when present, else the first stat by name."""
-    return next((s for s in PRIMARY if s in stats), sorted(stats)[0])
+def main_stat(record: Mapping[str, Any], metric: str) -> str:
+    """The stat one-line views show for ``metric``: the record's primary stat (``bench.results.run_record``)."""
+    from bench.results.run_record import primary_of
+
+    return primary_of(record)[metric]
+
+
+def _labels(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], str]:
+    """``metric`` where an analysis shows one stat of it, ``metric.stat`` where it shows several."""
+    stats: dict[str, set[str]] = {}
+    for r in rows:
+        stats.setdefault(r["metric"], set()).add(r["stat"])
+    return {(r["metric"], r["stat"]): r["metric"] if len(stats[r["metric"]]) == 1 else f"{r['metric']}.{r['stat']}"
+            for r in rows}
 
 
 def _level(record: Mapping[str, Any]) -> str:
@@ -105,7 +115,7 @@ def runs(items: Sequence[Run]) -> list[Section]:
                         plots.means(series, f"Metric means with {level} intervals ({what})", signature, level)),
                  Figure("distributions", "Per-item scores (main stat of each metric) from samples.jsonl.",
                         plots.distributions(
-                            [(label, _per_item(samples)) for label, (_, _, samples) in zip(labels, items)],
+                            [(label, _per_item(rec, samples)) for label, (_, rec, samples) in zip(labels, items)],
                             f"Per-item score distributions ({what})", signature))),
         tables=(("Runs", overview),
                 (f"Means with {level} intervals", Table(("run", "metric", "stat", "mean", f"{level} CI"),
@@ -117,14 +127,11 @@ def runs(items: Sequence[Run]) -> list[Section]:
     return sections
 
 
-def _per_item(samples: Sequence[Mapping[str, Any]]) -> dict[str, list[float]]:
+def _per_item(record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]]) -> dict[str, list[float]]:
     out: dict[str, list[float]] = {}
-    for s in samples:
-        for metric in sorted(s.get("scores", {})):
-            stats = s["scores"][metric]
-            value = stats.get(main_stat(stats))
-            if value is not None:
-                out.setdefault(f"{metric} {main_stat(stats)}", []).append(value)
+    for metric in sorted(record["metrics"]):  # validated: every sample scores every metric and stat
+        stat = main_stat(record, metric)
+        out[f"{metric} {stat}"] = [s["scores"][metric][stat] for s in samples]
     return out
 
 
@@ -140,7 +147,7 @@ def _groups(labels: Sequence[str], items: Sequence[Run]) -> list[tuple[str, Tabl
             g = groups["values"][name]
             cells = [name, str(g.get("n_items"))]
             for m in metrics:
-                stat = main_stat(g["metrics"][m])
+                stat = main_stat(rec, m)
                 ci = ((g.get("intervals") or {}).get(m) or {}).get(stat)
                 cells.append(f"{_f(g['metrics'][m][stat])} {_ci(ci)}")
             rows.append(tuple(cells))
@@ -154,7 +161,7 @@ def _sweep(key: str, items: Sequence[Run], level: str, signature: str) -> Sectio
     series: dict[str, list] = {}
     for _, rec, _ in items:
         for metric in sorted(rec.get("metrics", {})):
-            stat = main_stat(rec["metrics"][metric])
+            stat = main_stat(rec, metric)
             series.setdefault(f"{metric} {stat}", []).append((rec["metrics"][metric][stat],
                                                               _interval(rec, metric, stat)))
     series = {k: v for k, v in series.items() if len(v) == len(items)}  # metrics every run has
@@ -208,8 +215,8 @@ def _ci_level(signature: str) -> str:
 
 def meta(payload: Mapping[str, Any], name: str) -> Section:
     """A ``bench meta`` meta-evaluation: correlations with intervals per level and human dimension."""
-    rows = [dict(r, metric_label=r["metric"] if r["stat"] in PRIMARY else f"{r['metric']}.{r['stat']}")
-            for r in payload["correlations"]]
+    labels = _labels(payload["correlations"])
+    rows = [dict(r, metric_label=labels[r["metric"], r["stat"]]) for r in payload["correlations"]]
     plotted = [r for r in rows if r["coefficient"] != "pairwise_accuracy"]  # a share, not a correlation
     levels = list(dict.fromkeys(r["level"] for r in plotted))
     humans = list(dict.fromkeys(r["human"] for r in plotted))

@@ -8,8 +8,9 @@ everything else here is a pure function of the records, so ``bench ls``,
     results/baselines/  results/.staging/  results/.index/  results/<experiment>/analyses/
                                                    not runs (bench.results.store, bench.analysis.artefacts)
 
-A damaged ``result.json`` is not fatal: ``scan`` returns it as a one-line problem
-beside the good runs, and the caller decides how to report it.
+A damaged run is not fatal: ``scan`` validates each run (``bench.results.run_record``)
+and returns a damaged one as a one-line problem beside the good runs, and the
+caller decides how to report it.
 """
 
 from __future__ import annotations
@@ -24,14 +25,13 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from bench import dotted
 from bench.errors import BenchError
-from bench.results.store import RESULT, STAGING, read_versioned
+from bench.results import run_record
+from bench.results.store import RESULT, STAGING
 
 # Top-level folders of a results directory that hold no runs (store.py: .staging, .index; the gate: baselines).
 NOT_EXPERIMENTS = frozenset({"baselines", STAGING, ".index"})
 # Folders beside the runs of an experiment that hold no run (bench.analysis.artefacts.ANALYSES).
 NOT_RUNS = frozenset({"analyses"})
-# The stat a one-line view shows for a metric (as the run summary and `bench systems` do).
-PRIMARY = ("fmeasure", "f1")
 _RUN_ID_TIME = re.compile(r"(\d{8}-\d{6})(?:-|$)")
 
 
@@ -77,9 +77,11 @@ def scan(results_dir: str | Path) -> tuple[list[StoredRun], list[str]]:
     runs, problems = [], []
     for run_dir in run_dirs(root):
         try:
-            record = read_versioned(run_dir / RESULT, "")
-            _check_shape(record, run_dir)
+            record = run_record.load(run_dir).record_dict()
             written = (run_dir / RESULT).stat().st_mtime_ns
+        except run_record.DamagedRun as exc:
+            problems.append(f"skipped damaged run {run_dir}: {exc.what}")
+            continue
         except BenchError as exc:
             problems.append(f"skipped {run_dir}: {exc.problem}")
             continue
@@ -88,12 +90,6 @@ def scan(results_dir: str | Path) -> tuple[list[StoredRun], list[str]]:
             continue
         runs.append(StoredRun(run_dir, record, written))
     return runs, problems
-
-
-def _check_shape(record: Mapping[str, Any], run_dir: Path) -> None:
-    # what every view below relies on; anything else is read with .get and may be absent
-    if not isinstance(record.get("metrics"), dict) or not isinstance(record.get("experiment"), str):
-        raise BenchError(f"{run_dir / RESULT} has no metrics or experiment: not a complete record")
 
 
 def resolve(run: str | Path, results_dir: str | Path = "results") -> Path:
@@ -137,10 +133,9 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def main_stats(stats: Mapping[str, Any]) -> list[str]:
-    """The stats a one-line view shows: F-measure / F1, else a metric's only stat, else all of them."""
-    primary = [s for s in PRIMARY if s in stats]
-    return primary[:1] or list(stats)
+def main_stat(record: Mapping[str, Any], metric: str) -> str:
+    """The stat a one-line view shows for ``metric``: the record's primary stat."""
+    return run_record.primary_of(record)[metric]
 
 
 def interval(record: Mapping[str, Any], metric: str, stat: str) -> list[float] | None:
@@ -158,9 +153,8 @@ def summary(run: StoredRun) -> dict[str, Any]:
     moment = started_at(rec)
     metrics = {}
     for name, stats in sorted(rec["metrics"].items(), key=lambda kv: metric_order(kv[0])):
-        for stat in main_stats(stats):
-            metrics[name if stat in PRIMARY or len(stats) == 1 else f"{name}.{stat}"] = {
-                "metric": name, "stat": stat, "mean": stats[stat], "ci": interval(rec, name, stat)}
+        stat = main_stat(rec, name)
+        metrics[name] = {"metric": name, "stat": stat, "mean": stats[stat], "ci": interval(rec, name, stat)}
     return {
         "path": str(run.path),
         "experiment": rec["experiment"],
@@ -260,8 +254,7 @@ def field(record: Mapping[str, Any], key: str) -> Any:
     stats = record["metrics"].get(metric)
     if isinstance(stats, Mapping):
         if not stat:
-            picked = main_stats(stats)
-            return stats[picked[0]] if len(picked) == 1 else _MISSING
+            return stats[main_stat(record, metric)]
         if "." not in stat and stat in stats:
             return stats[stat]
     return lookup(record.get("config") or {}, key, _MISSING)

@@ -15,7 +15,7 @@ from typing import Any
 from bench import pipeline
 from bench.config import parse
 from bench.errors import BenchError
-from bench.results import store
+from bench.results import run_record
 from bench.signature import Signature
 
 
@@ -104,8 +104,7 @@ def _uncached(config):
 
 def reproduce(run_dir: str) -> tuple[list[str], dict[str, Any]]:
     """(drift lines, facts) for a stored run; loads its inputs once."""
-    record = store.load_run(run_dir)
-    samples = store.load_samples(run_dir)
+    record, samples = run_record.plain(run_record.load(run_dir))
     if (record["config"].get("dataset") or {}).get("source") == "memory":
         raise BenchError(f"{run_dir} scored in-memory texts (bench.score): there is no dataset to load again",
                          "reproduce it in Python by calling bench.score with the same texts")

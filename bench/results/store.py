@@ -61,6 +61,13 @@ def _write(path: Path, text: str) -> None:
     write_file(path, text)
 
 
+def samples_sha256(raw: bytes) -> str:
+    """The ``samples_sha256`` a record holds of its ``samples.jsonl`` bytes."""
+    import hashlib
+
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
 def new_run_id() -> str:
     """``YYYYmmdd-HHMMSS-<6 hex>``: unique per run."""
     return time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -128,8 +135,10 @@ def write_run(
     final = root / experiment / run_id
     try:
         reap_staging(root)
-        _write(staging / RESULT, dumps(record))
-        _write(staging / SAMPLES, "".join(json.dumps(s, sort_keys=True, ensure_ascii=False) + "\n" for s in samples))
+        text = "".join(json.dumps(s, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n" for s in samples)
+        # the record names the exact bytes of its samples: a reader refuses a samples file that differs
+        _write(staging / RESULT, dumps({**record, "samples_sha256": samples_sha256(text.encode("utf-8"))}))
+        _write(staging / SAMPLES, text)
         for rel, text in files.items():
             _write(staging / rel, text)
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -192,6 +201,13 @@ def find_indexed(results_dir: str | Path, key: str) -> Path | None:
         return None
     if not isinstance(record, dict) or record.get("run_key") != key or not (run_dir / SAMPLES).is_file():
         return None
+    from bench.results import run_record
+
+    try:
+        run_record.load(run_dir)
+    except BenchError:  # a damaged run never answers for a new one: it is computed again
+        log.warning("run %s has this run's key but is damaged: computing the run again", run_dir)
+        return None
     return run_dir
 
 
@@ -230,18 +246,14 @@ def read_versioned(path: Path, fix: str) -> dict[str, Any]:
 
 
 def load_run(run_dir: str | Path) -> dict[str, Any]:
-    """Read a run's result.json, with clear errors for things that are not runs."""
-    path = Path(run_dir)
-    result = path / RESULT if path.is_dir() else path
-    if not result.is_file():
-        raise BenchError(f"{run_dir} is not a run (no {RESULT})", "pass a directory printed by `bench run`")
-    return read_versioned(result, "re-run the experiment with this bench to regenerate it")
+    """A run's validated record as plain dicts (``bench.results.run_record.load`` is the reader; this is a shortcut)."""
+    from bench.results import run_record
+
+    return run_record.load(run_dir).record_dict()
 
 
 def load_samples(run_dir: str | Path) -> list[dict[str, Any]]:
-    """A run's per-item samples."""
-    path = Path(run_dir) / SAMPLES
-    if not path.is_file():
-        raise BenchError(f"{run_dir} has no {SAMPLES}", "pass a complete run directory")
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    """A run's validated per-item samples as plain dicts (see ``load_run``)."""
+    from bench.results import run_record
+
+    return run_record.load(run_dir).samples_list()

@@ -21,8 +21,6 @@ from bench import dotted
 from bench.errors import BenchError
 from bench.stats.leaderboard import Table
 
-PRIMARY = ("fmeasure", "f1")
-
 
 def lookup(metadata: Mapping[str, Any], path: str) -> Any:
     """``metadata["expert"]["coherence"]`` for ``expert.coherence``; KeyError when absent."""
@@ -34,14 +32,14 @@ def metadata_fields(samples: Sequence[Mapping[str, Any]]) -> list[str]:
     return list(dotted.flatten(samples[0].get("metadata", {}))) if samples else []
 
 
-def choose_stats(stats: Sequence[str], wanted: str | None) -> list[str]:
-    """The stats to rank: ``wanted`` (a name, or ``all``), else the F-measure / F1, else every stat."""
+def choose_stats(stats: Sequence[str], wanted: str | None, primary: str | None = None) -> list[str]:
+    """The stats to rank: ``wanted`` (a name, or ``all``), else the metric's primary stat (from its record),
+    else every stat."""
     if wanted == "all":
         return list(stats)
     if wanted:
         return [wanted] if wanted in stats else []
-    primary = [s for s in stats if s in PRIMARY]
-    return primary[:1] or list(stats)
+    return [primary] if primary in stats else list(stats)
 
 
 def _names(samples: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
@@ -49,14 +47,15 @@ def _names(samples: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
     return {metric: list(stats) for metric, stats in first.items()}
 
 
-def _select(available: Mapping[str, list[str]], metrics: Sequence[str] | None, stat: str | None) -> list[tuple[str, str]]:
+def _select(available: Mapping[str, list[str]], metrics: Sequence[str] | None, stat: str | None,
+            primary: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     if metrics:
         unknown = [m for m in metrics if m not in available]
         if unknown:
             raise BenchError(f"no metric {', '.join(unknown)} in the run(s)", f"choose from {', '.join(available)}")
     chosen = []
     for metric in metrics or list(available):
-        stats = choose_stats(available[metric], stat)
+        stats = choose_stats(available[metric], stat, (primary or {}).get(metric))
         if not stats:
             raise BenchError(f"metric {metric} has no stat {stat!r}", f"choose from {', '.join(available[metric])} or all")
         chosen += [(metric, s) for s in stats]
@@ -98,7 +97,8 @@ def natural_key(name: str) -> tuple:
 
 
 def by_field(samples: Sequence[Mapping[str, Any]], by: str, doc: str, metrics: Sequence[str] | None = None,
-             stat: str | None = None, higher_is_better: Mapping[str, bool] | None = None) -> list[Table]:
+             stat: str | None = None, higher_is_better: Mapping[str, bool] | None = None,
+             primary: Mapping[str, str] | None = None) -> list[Table]:
     """Tables from one run: the system is metadata field ``by``, the document metadata field ``doc``."""
     if not samples:
         raise BenchError("the run has no items", "rank a run that scored items")
@@ -112,11 +112,12 @@ def by_field(samples: Sequence[Mapping[str, Any]], by: str, doc: str, metrics: S
             raise BenchError(f"item {item['id']} has no metadata field {exc.args[0]!r}; fields present: {fields}",
                              "name system and document fields (by, doc) that the items have") from None
         cells.setdefault(system, {}).setdefault(document, []).append(item)
-    return _tables(cells, _select(_names(samples), metrics, stat), higher_is_better or {}, "document")
+    return _tables(cells, _select(_names(samples), metrics, stat, primary), higher_is_better or {}, "document")
 
 
 def by_runs(runs: Sequence[tuple[str, Sequence[Mapping[str, Any]]]], metrics: Sequence[str] | None = None,
-            stat: str | None = None, higher_is_better: Mapping[str, bool] | None = None) -> list[Table]:
+            stat: str | None = None, higher_is_better: Mapping[str, bool] | None = None,
+            primary: Mapping[str, str] | None = None) -> list[Table]:
     """Tables from several runs (name, samples), one system each, paired by item id."""
     names = [n for n, _ in runs]
     if len(set(names)) != len(names):
@@ -127,4 +128,4 @@ def by_runs(runs: Sequence[tuple[str, Sequence[Mapping[str, Any]]]], metrics: Se
     if not common:
         raise BenchError("the runs share no metric", "rank runs scored with the same metrics")
     available = {m: v for m, v in _names(runs[0][1]).items() if m in common}
-    return _tables(cells, _select(available, metrics, stat), higher_is_better or {}, "item")
+    return _tables(cells, _select(available, metrics, stat, primary), higher_is_better or {}, "item")

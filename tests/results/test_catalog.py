@@ -18,12 +18,20 @@ def _record(experiment="exp", run_id="20261201-100000-aaaaaa", started="2026-12-
     rec = {"schema_version": 1, "experiment": experiment,
            "metrics": metrics or {"rouge1": {"precision": 0.5, "recall": 0.3, "fmeasure": 0.4}},
            "config": config or {"dataset": {"name": "files"}, "metrics": {"rouge": {"use_stemmer": True}}},
-           "inputs": {"dataset": "files", "items": 3},
+           "inputs": {"dataset": "files", "items": 3, "fingerprint": "sha256:in", "references_fingerprint": "sha256:ref"},
            "environment": {"git": {"commit": "abc123", "dirty": False}},
            "volatile": {"run_id": run_id, "started_at": started, "finished_at": finished or started}, **extra}
     if intervals is not None:
         rec["intervals"] = intervals
+    rec.setdefault("signatures", {m: f"{m}|v:1" for m in rec["metrics"]})
     return rec
+
+
+def _samples(rec: dict) -> str:
+    """Valid samples.jsonl lines for a hand-made record: scan validates the whole run."""
+    lines = [{"id": str(k), "candidate": "c", "n_references": 1, "metadata": {},
+              "scores": {m: dict(stats) for m, stats in rec["metrics"].items()}} for k in range(rec["inputs"]["items"])]
+    return "".join(json.dumps(line) + "\n" for line in lines)
 
 
 def _run(tmp_path: Path | None = None, **kw) -> catalog.StoredRun:
@@ -35,6 +43,7 @@ def _store(root: Path, rec: dict) -> Path:
     path = root / rec["experiment"] / rec["volatile"]["run_id"]
     path.mkdir(parents=True)
     (path / "result.json").write_text(dumps(rec))
+    (path / "samples.jsonl").write_text(_samples(rec))
     return path
 
 
@@ -55,8 +64,8 @@ def test_scan_finds_runs_and_skips_what_is_not_a_run(tmp_path):
     assert len(problems) == 1 and str(damaged) in problems[0] and "\n" not in problems[0]
 
 
-@pytest.mark.parametrize("text, why", [("[1, 2]", "no schema_version"), ('{"schema_version": 99}', "schema_version 99"),
-                                       ('{"schema_version": 1}', "no metrics")])
+@pytest.mark.parametrize("text, why", [("[1, 2]", "not an object"), ('{"schema_version": 99}', "schema_version is 99"),
+                                       ('{"schema_version": 1}', "experiment is missing")])
 def test_records_bench_cannot_read_are_problems_not_runs(tmp_path, text, why):
     (tmp_path / "e" / "r1").mkdir(parents=True)
     (tmp_path / "e" / "r1" / "result.json").write_text(text)
@@ -130,8 +139,9 @@ def test_summary_shows_the_main_stat_and_its_interval():
     s = catalog.summary(run)
     assert s["metrics"] == {"rouge1": {"metric": "rouge1", "stat": "fmeasure", "mean": 0.4, "ci": [0.35, 0.45]},
                             "length": {"metric": "length", "stat": "ratio", "mean": 1.1, "ci": None},
-                            "pair.a": {"metric": "pair", "stat": "a", "mean": 1.0, "ci": None},
-                            "pair.b": {"metric": "pair", "stat": "b", "mean": 2.0, "ci": None}}
+                            "pair": {"metric": "pair", "stat": "a", "mean": 1.0, "ci": None}}  # old rule: first stat
+    recorded = catalog.summary(_run(metrics={"pair": {"a": 1.0, "b": 2.0}}, primary={"pair": "b"}))
+    assert recorded["metrics"] == {"pair": {"metric": "pair", "stat": "b", "mean": 2.0, "ci": None}}
     assert (s["experiment"], s["run_id"], s["items"], s["dataset"], s["git_commit"], s["git_dirty"]) == (
         "exp", "20261201-100000-aaaaaa", 3, "files", "abc123", False)
     assert s["started_at"] == "2026-12-01T10:00:00+00:00" and s["ci_signature"] == "ci|boot:1000"

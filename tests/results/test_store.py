@@ -13,8 +13,10 @@ from bench.results import store
 
 
 RECORD = {"schema_version": store.SCHEMA_VERSION, "experiment": "seed", "metrics": {"rouge1": {"fmeasure": 0.1 + 0.2}},
-          "b": [1, 2], "a": "caf\u00e9"}
-SAMPLES = [{"id": "x", "scores": {"rouge1": {"fmeasure": 1 / 3}}}, {"id": "y", "candidate": "na\u00efve"}]
+          "b": [1, 2], "a": "caf\u00e9", "config": {}, "signatures": {"rouge1": "rouge1|v:1"}, "environment": {},
+          "inputs": {"items": 2, "fingerprint": "sha256:in", "references_fingerprint": "sha256:ref"}, "volatile": {}}
+SAMPLES = [{"id": "x", "candidate": "c", "n_references": 1, "metadata": {}, "scores": {"rouge1": {"fmeasure": 1 / 3}}},
+           {"id": "y", "candidate": "na\u00efve", "n_references": 1, "metadata": {}, "scores": {"rouge1": {"fmeasure": 0.5}}}]
 FILES = {"config.yaml": "name: seed\n", ".hydra/overrides.yaml": "- results_dir=x\n"}
 
 
@@ -35,10 +37,12 @@ def test_write_run_layout(tmp_path):
 def test_result_json_is_sorted_exact_and_round_trips(tmp_path):
     run = write(tmp_path)
     text = (run / "result.json").read_text(encoding="utf-8")
-    assert text == json.dumps(RECORD, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+    digest = store.samples_sha256((run / "samples.jsonl").read_bytes())  # the store records its samples' bytes
+    stored = {**RECORD, "samples_sha256": digest}
+    assert text == json.dumps(stored, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
     assert "caf\u00e9" in text  # not \u-escaped
-    assert store.load_run(run) == RECORD
-    assert store.load_run(run / "result.json") == RECORD
+    assert store.load_run(run) == stored
+    assert store.load_run(run / "result.json") == stored
     assert store.load_run(run)["metrics"]["rouge1"]["fmeasure"] == 0.1 + 0.2  # repr floats: bit-exact
 
 
@@ -88,10 +92,10 @@ def test_new_run_ids_are_unique_and_sortable():
     "setup, message",
     [
         (lambda d: None, "is not a run (no result.json)"),
-        (lambda d: (d / "result.json").write_text("{truncated"), "is corrupt or unreadable"),
-        (lambda d: (d / "result.json").write_text("[1, 2]"), "has no schema_version: not written by bench"),
-        (lambda d: (d / "result.json").write_text('{"metrics": {}}'), "has no schema_version: not written by bench"),
-        (lambda d: (d / "result.json").write_text('{"schema_version": 999}'), "has schema_version 999, this bench reads 1"),
+        (lambda d: (d / "result.json").write_text("{truncated"), "is damaged: result.json is corrupt or unreadable"),
+        (lambda d: (d / "result.json").write_text("[1, 2]"), "is damaged: result.json: the record is list [1, 2], not an object"),
+        (lambda d: (d / "result.json").write_text('{"metrics": {}}'), "is damaged: result.json: no schema_version (not written by bench)"),
+        (lambda d: (d / "result.json").write_text('{"schema_version": 999}'), "is damaged: result.json: schema_version is 999; this bench reads 1"),
     ],
     ids=["missing", "bad-json", "not-object", "no-schema", "future-schema"],
 )
@@ -103,8 +107,10 @@ def test_load_run_errors(tmp_path, setup, message):
 
 
 def test_load_samples_missing(tmp_path):
-    with pytest.raises(BenchError, match="has no samples.jsonl"):
-        store.load_samples(tmp_path)
+    run = write(tmp_path)
+    (run / "samples.jsonl").unlink()
+    with pytest.raises(BenchError, match="is damaged: samples.jsonl is missing or unreadable"):
+        store.load_samples(run)
 
 
 def test_write_json_atomic_replaces_and_leaves_no_temp(tmp_path):

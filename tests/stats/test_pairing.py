@@ -14,7 +14,7 @@ def _item(doc, system, r1, extra=None):
 
 def test_one_run_by_system_pairs_documents_in_natural_order():
     samples = [_item(d, s, 0.1 * k + j) for k, d in enumerate(["d2", "d10", "d1"]) for j, s in enumerate(["M11", "M2"])]
-    tables = by_field(samples, "system", "doc_id")
+    tables = by_field(samples, "system", "doc_id", primary={"rouge1": "fmeasure"})
     assert [(t.metric, t.stat) for t in tables] == [("rouge1", "fmeasure"), ("len", "ratio")]
     t = tables[0]
     assert t.systems == ("M2", "M11") and t.docs == ("d1", "d2", "d10")
@@ -24,7 +24,7 @@ def test_one_run_by_system_pairs_documents_in_natural_order():
 def test_items_of_one_system_on_one_document_are_averaged():
     samples = [_item("d1", "A", 0.2), _item("d1", "A", 0.4), _item("d1", "B", 0.1)]
     samples[1]["id"] = "d1/A#2"
-    assert by_field(samples, "system", "doc_id")[0].scores[:, 0].tolist() == pytest.approx([0.3, 0.1])
+    assert by_field(samples, "system", "doc_id", primary={"rouge1": "fmeasure"})[0].scores[:, 0].tolist() == pytest.approx([0.3, 0.1])
 
 
 def test_a_system_missing_documents_is_an_error_naming_them():
@@ -50,7 +50,9 @@ def test_runs_pair_by_item_id_and_must_share_items():
 
 
 def test_stat_choice():
-    assert choose_stats(["precision", "recall", "fmeasure"], None) == ["fmeasure"]
+    assert choose_stats(["precision", "recall", "fmeasure"], None, "fmeasure") == ["fmeasure"]  # the record's primary
+    assert choose_stats(["precision", "recall", "fmeasure"], None, "recall") == ["recall"]
+    assert choose_stats(["precision", "recall", "fmeasure"], None) == ["precision", "recall", "fmeasure"]
     assert choose_stats(["ratio"], None) == ["ratio"]
     assert choose_stats(["precision", "recall"], "all") == ["precision", "recall"]
     with pytest.raises(BenchError, match="no stat 'f9'"):

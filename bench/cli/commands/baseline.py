@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bench.cli.commands.common import Parser, handles_errors
 from bench.gate import baselines
-from bench.results import store
+from bench.results import run_record
 
 
 @handles_errors
@@ -17,9 +17,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--output", help="baseline file (default: results/baselines/<experiment>.json)")
     parser.add_argument("--update", action="store_true", help="replace an existing baseline")
     args = parser.parse_args(argv)
-    record = store.load_run(args.run_dir)
-    path = Path(args.output) if args.output else baselines.default_baseline(record["experiment"])
-    baselines.write_baseline(args.run_dir, path, args.update)
-    print(f"baseline for {record['experiment']} written from run {record['volatile']['run_id']}")
+    run = run_record.load(args.run_dir)  # validated: a damaged run never becomes a baseline
+    path = Path(args.output) if args.output else baselines.default_baseline(run.experiment)
+    baselines.write_baseline(run, path, args.update)
+    print(f"baseline for {run.experiment} written from run {run.run_id}")
     print(path)
     return 0

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 from bench.cli.commands.common import Parser, count, handles_errors
-from bench.gate.diff import PRIMARY, build  # noqa: F401  (build: older callers import it from here)
+from bench.gate.diff import build  # noqa: F401  (build: older callers import it from here)
 
 
 def _primary_label(metric: str, d: dict) -> str:
-    stats = list(d["metrics"][metric])
-    return "F" if any(s in PRIMARY for s in stats) else (stats[0] if stats else "?")
+    return d["primary"].get(metric) or "?"
 
 
 def table(d: dict) -> str:

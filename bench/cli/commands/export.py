@@ -44,7 +44,7 @@ def _format(fmt: str | None, output: str | None) -> str:
 def main(argv: list[str]) -> int:
     """Export the runs; the path of the file written is the last line on stderr."""
     from bench.paths import inside
-    from bench.results import catalog, export, store
+    from bench.results import catalog, export, run_record
 
     args = _parser().parse_args(argv)
     fmt = _format(args.format, args.output)
@@ -52,7 +52,7 @@ def main(argv: list[str]) -> int:
     if args.output and any(inside(d, Path(args.output)) for d in run_dirs):
         # a stored run is never edited: an export inside one would change what `reproduce` and `check` read
         raise BenchError(f"{args.output} lies inside a run directory", "write the export somewhere else")
-    data = export.encode(export.table([(store.load_run(d), store.load_samples(d)) for d in run_dirs]), fmt)
+    data = export.encode(export.table([run_record.plain(run_record.load(d)) for d in run_dirs]), fmt)
     if args.output:
         export.write(args.output, data)
         print(f"bench export: wrote {args.output}", file=sys.stderr)

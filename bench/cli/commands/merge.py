@@ -14,7 +14,7 @@ import time
 from datetime import datetime, timezone
 
 from bench.cli.commands.common import Parser, handles_errors
-from bench.results import merge, store
+from bench.results import merge, run_record, store
 
 log = logging.getLogger("bench")
 
@@ -27,7 +27,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--results-dir", default="results", help="where to store the merged run (default: results)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    shards = [(store.load_run(d), store.load_samples(d)) for d in args.run_dirs]
+    shards = [run_record.plain(run_record.load(d)) for d in args.run_dirs]  # validated: no line may be missing
     record, samples = merge.merge(shards)
     run_id = store.new_run_id()
     record["volatile"] = {

@@ -39,12 +39,10 @@ def _parser() -> Parser:
 @handles_errors
 def main(argv: list[str]) -> int:
     """Print the meta-evaluation; store it beside the first run."""
-    from pathlib import Path
-
     from bench.analysis import artefacts, render_meta
     from bench.analysis import meta as analysis
     from bench.errors import BenchError
-    from bench.results import store
+    from bench.results import run_record
 
     args = _parser().parse_args(argv)
     compare = []
@@ -58,10 +56,11 @@ def main(argv: list[str]) -> int:
         constant=args.constant, scheme=args.resampling, resamples=args.resamples, level=args.level, seed=args.seed,
         tests=tuple(_split(args.tests) or ()), test_resamples=args.test_resamples, compare=tuple(compare),
         correction=args.correction, alpha=args.alpha, resample_annotators=args.resample_annotators)
-    scores = analysis.load(args.runs, humans=_split(args.human), judgments=args.judgments, system_key=args.system,
+    runs = [run_record.load(d) for d in args.runs]  # validated once, at the edge
+    scores = analysis.load(runs, humans=_split(args.human), judgments=args.judgments, system_key=args.system,
                            doc_key=args.doc, metrics=_split(args.metrics), stat=args.stat,
                            annotators=args.resample_annotators)
-    sources = [artefacts.source(Path(d), store.load_run(d)) for d in args.runs]
+    sources = [artefacts.source(r.path, r.record_dict()) for r in runs]
     payload = analysis.evaluate(scores, spec, sources)
     emit("meta", args.runs[0], payload, render_meta.markdown(payload), render_meta.text(payload), args.format,
          not args.no_save)

@@ -90,7 +90,7 @@ def render(path: str, record: Mapping[str, Any]) -> str:
     if record.get("groups"):
         groups = record["groups"]
         lines += ["", f"groups by {groups.get('by')} ({groups.get('signature')})",
-                  summary.groups_table(groups, record.get("higher_is_better"))]
+                  summary.groups_table(groups, record.get("higher_is_better"), record.get("primary"))]
     lines += _section("signatures", record.get("signatures"))
     lines += _section("notes", record.get("notes"))
     lines += _section("inputs", inputs)
