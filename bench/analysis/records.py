@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from bench.stats.pairing import choose_stats
+from bench.results.run_record import legacy_primary
 
 
 def main_stat(record: Mapping[str, Any], metric: str) -> str:
@@ -17,7 +17,7 @@ def main_stat(record: Mapping[str, Any], metric: str) -> str:
     stats = list(record["metrics"][metric])
     if declared in stats:
         return declared
-    return choose_stats(stats, None)[0]
+    return legacy_primary(stats)
 
 
 def higher_is_better(record: Mapping[str, Any], metric: str) -> bool:
