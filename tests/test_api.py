@@ -195,7 +195,8 @@ def test_a_saved_score_run_ranks_by_its_systems_without_by(tmp_path):
     cands, refs = _texts()
     run = bench.score(cands, refs, systems=["A", "B"] * 6, documents=[f"d{k // 2}" for k in range(12)],
                       ci={"resamples": 0})
-    board = bench.systems(bench.save(run, tmp_path), resamples=100, ci_resamples=100, tests=["bootstrap"])
+    board = bench.systems(bench.save(run, tmp_path), resamples=100, ci_resamples=100, tests=["bootstrap"],
+                          cluster_test="bootstrap")
     rows = [r for r in board.to_json()["systems"] if r["metric"] == "rouge1"]
     assert sorted(r["system"] for r in rows) == ["A", "B"] and {r["n_docs"] for r in rows} == {6}  # system and doc found
     for r in rows:

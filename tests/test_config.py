@@ -146,7 +146,7 @@ def test_unknown_metric_family_in_parse():
     "overrides, words",
     [
         (["metrics.rouge.foo=1"], ["unknown option 'metrics.rouge.foo' in metrics.rouge", "use_stemmer"]),
-        (["metrics=[nope]"], ["unknown metric 'nope'", "valid choices: bertscore, rouge"]),
+        (["metrics=[nope]"], ["unknown metric 'nope'", "valid choices: bertscore, bleu, chrf, chrfpp, rouge, source_stats"]),
         (["dataset=nope"], ["unknown dataset 'nope'", "files"]),
         (["experiment=nope"], ["unknown experiment 'nope'", "seed"]),
     ],

@@ -33,8 +33,7 @@ def test_ci_installs_torch_from_the_cpu_index_pinned_to_this_torch():
 
 def test_every_documented_torch_install_line_is_the_ci_line():
     (ci,) = _lines(ROOT / ".ci" / "run")
-    # README.md joins this list once the rewritten README (issue 18 parts 2-3) shows the line
-    docs = sorted((ROOT / "docs").rglob("*.md"))
+    docs = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
     found = {str(p.relative_to(ROOT)): _lines(p) for p in docs}
     assert any(found.values())  # the set-up guide shows it somewhere
     assert {line for lines in found.values() for line in lines} == {ci}, found
@@ -42,3 +41,15 @@ def test_every_documented_torch_install_line_is_the_ci_line():
     for path in docs:
         for bare in re.findall(r"pip install torch==\S+", path.read_text(encoding="utf-8")):
             raise AssertionError(f"{path.relative_to(ROOT)}: {bare!r} is the CUDA build on PyPI; use {ci!r}")
+
+
+def test_the_readme_set_up_is_what_ci_runs():
+    """The README's set-up block is not run by tests/test_docs.py because .ci/run runs it: line for line."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Set up", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    commands = [line.removeprefix("$ ") for line in block.splitlines() if line.startswith("$ ")]
+    ci = [line.replace(" -q ", " ") for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    steps = [part.strip() for c in commands for part in c.split("&&")]
+    assert len(steps) >= 4
+    for step in steps:
+        assert step in ci, f"README set-up step {step!r} is not a line of .ci/run"

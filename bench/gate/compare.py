@@ -39,10 +39,13 @@ SKIPPED, NO_DIFFERENCE = "skipped (too few items)", "no item differs"
 
 @dataclass(frozen=True)
 class Tolerance:
-    """How far a stat may move in the worse direction: ``max(abs, rel * |baseline|)``; ``min_effect`` gates the paired test."""
-    abs: float = 0.0
-    rel: float = 0.0
-    min_effect: float = 0.0
+    """How far a stat may move in the worse direction: ``max(abs, rel * |baseline|)``; ``min_effect`` gates the paired test.
+
+    In a metric's own entry a field may be ``None``: it is then the ``default`` tolerance's (so
+    ``check.default.abs=0.05`` loosens every metric that does not set ``abs`` itself)."""
+    abs: float | None = 0.0
+    rel: float | None = 0.0
+    min_effect: float | None = 0.0
 
     def allowed_drop(self, base: float) -> float:
         """The largest move in the worse direction that is not a regression."""
@@ -62,8 +65,12 @@ class CheckSpec:
     tolerances: Mapping[str, Tolerance] = field(default_factory=dict)
 
     def tolerance(self, metric: str) -> Tolerance:
-        """The tolerance of ``metric`` (``default`` when it has none of its own)."""
-        return self.tolerances.get(metric, self.default)
+        """The tolerance of ``metric``: its own entry's fields, ``default``'s where it has none (or sets ``None``)."""
+        own = self.tolerances.get(metric)
+        if own is None:
+            return self.default
+        return Tolerance(**{f: self.default.__dict__[f] if own.__dict__[f] is None else own.__dict__[f]
+                            for f in ("abs", "rel", "min_effect")})
 
     @property
     def signature(self) -> str:

@@ -19,20 +19,24 @@ def test_lower_is_better_rows_are_flagged_in_the_table():
     assert "\nbleu " in text and "\nrouge1 " in text and "bleu.score" not in text
 
 
-def test_load_negates_a_lower_is_better_metric(monkeypatch):
+def test_load_negates_a_lower_is_better_metric():
     import numpy as np
 
+    import bench
     from bench.analysis import meta
-    from bench.results import store
 
-    samples = [{"id": f"{d}/{s}", "metadata": {"system": s, "doc_id": d, "h": float(k + j)},
-                "scores": {"good": {"value": float(k + j)}, "bad": {"value": float(k + j)}}}
-               for k, d in enumerate("abc") for j, s in enumerate(("S1", "S2"))]
-    record = {"metrics": {"good": {"value": 0.0}, "bad": {"value": 0.0}}, "signatures": {"good": "g", "bad": "b"},
-              "higher_is_better": {"good": True, "bad": False},
-              "config": {"dataset": {"system_key": "system", "doc_key": "doc_id", "human": ["h"]}}}
-    monkeypatch.setattr(store, "load_run", lambda d: record)
-    monkeypatch.setattr(store, "load_samples", lambda d: samples)
-    scores = meta.load(["run"])
+    # a real (validated) run; "bad" is rouge1's values declared lower-is-better
+    cands = [f"the cat sat {k} " + "on the mat " * (k % 3) for k in range(12)]
+    run = bench.score(cands, [f"the cat sat on the mat {k // 2}" for k in range(12)], ids=[f"i{k}" for k in range(12)],
+                      systems=[f"S{k % 2}" for k in range(12)], documents=[f"d{k // 2}" for k in range(12)],
+                      metadata=[{"h": float(k % 5)} for k in range(12)], ci={"resamples": 0})
+    data = run.to_dict()
+    record, samples = data["record"], data["samples"]
+    for block in ("metrics", "signatures", "primary"):
+        record[block]["bad"] = record[block]["rouge1"]
+    record["higher_is_better"]["bad"] = False
+    for s in samples:
+        s["scores"]["bad"] = s["scores"]["rouge1"]
+    scores = meta.load([bench.Run.of(record, samples).validated], humans=["h"])
     assert scores.lower_is_better == {"bad"}
-    np.testing.assert_array_equal(scores.metrics["bad"], -scores.metrics["good"])
+    np.testing.assert_array_equal(scores.metrics["bad"], -scores.metrics["rouge1"])

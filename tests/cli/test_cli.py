@@ -58,7 +58,7 @@ def test_run_cfg_job_prints_the_composed_config(tmp_path, bench_main):
 
     cfg = yaml.safe_load(proc.stdout)
     assert cfg["multiref"] == "mean"
-    assert list(cfg["metrics"]) == ["rouge"]
+    assert list(cfg["metrics"]) == ["source_stats", "rouge"]  # the seed dataset adds its source statistics
     assert list(tmp_path.iterdir()) == []
 
 
