@@ -85,34 +85,20 @@ class Chrf(SacreMetric):
                 rows[k] = stats
         return rows
 
-    def _hyp_ngrams(self, text: str) -> list:
-        """A candidate's n-gram Counters per order, as sacrebleu's ``_compute_segment_statistics`` extracts them."""
-        from sacrebleu.metrics.helpers import extract_all_char_ngrams, extract_word_ngrams
-
-        metric = self.metric
-        grams = extract_all_char_ngrams(text, metric.char_order, metric.whitespace)
-        if metric.word_order > 0:
-            words = metric._remove_punctuation(text)
-            grams.extend(extract_word_ngrams(words, n) for n in range(1, metric.word_order + 1))
-        return grams
-
     def _group_statistics(self, hyps: Sequence[str], refs: tuple[str, ...]) -> list[list[int]]:
-        import numpy as np
-
         metric = self.metric
-        ref_grams = metric._extract_reference_info([metric._preprocess_segment(r) for r in refs])["ref_ngrams"]
-        hyp_grams = [self._hyp_ngrams(metric._preprocess_segment(h)) for h in hyps]
-        per_order = []  # per order: (hyp totals, ref totals, matches[h][r])
-        for order in range(metric.char_order + metric.word_order):
-            hyp_counters = [g[order] for g in hyp_grams]
-            ref_counters = [g[order] for g in ref_grams]
-            # only the candidates' n-grams can match: the vocabulary is theirs
-            vocab = {gram: k for k, gram in enumerate(dict.fromkeys(gram for c in hyp_counters for gram in c))}
-            H = _counts(hyp_counters, vocab)
-            R = _counts(ref_counters, vocab)
-            matches = np.minimum(H[:, None, :], R[None, :, :]).sum(axis=2)
-            per_order.append(([sum(c.values()) for c in hyp_counters], [sum(c.values()) for c in ref_counters],
-                              matches.tolist()))
+        hyp_texts = [metric._preprocess_segment(h) for h in hyps]
+        ref_texts = [metric._preprocess_segment(r) for r in refs]
+        # per order: (hyp totals, ref totals, matches[h][r]); character orders as integer arrays
+        per_order = _char_order_statistics(hyp_texts, ref_texts, metric.char_order, metric.whitespace)
+        if metric.word_order > 0:
+            from sacrebleu.metrics.helpers import extract_word_ngrams
+
+            hyp_words = [metric._remove_punctuation(h) for h in hyp_texts]
+            ref_words = [metric._remove_punctuation(r) for r in ref_texts]
+            for n in range(1, metric.word_order + 1):
+                per_order.append(_counter_statistics([extract_word_ngrams(w, n) for w in hyp_words],
+                                                     [extract_word_ngrams(w, n) for w in ref_words]))
         out = []
         for h in range(len(hyps)):
             best, best_f = [], -1.0
@@ -132,6 +118,64 @@ class ChrfPP(Chrf):
     """chrF++: ``metrics.chrfpp`` (sacrebleu's CHRF with word_order=2)."""
 
     family = "chrfpp"
+
+
+def _counter_statistics(hyp_counters: Sequence, ref_counters: Sequence):
+    """(hyp totals, ref totals, matches[h][r]) of one order from sacrebleu's n-gram Counters."""
+    import numpy as np
+
+    # only the candidates' n-grams can match: the vocabulary is theirs
+    vocab = {gram: k for k, gram in enumerate(dict.fromkeys(gram for c in hyp_counters for gram in c))}
+    H = _counts(hyp_counters, vocab)
+    R = _counts(ref_counters, vocab)
+    matches = np.minimum(H[:, None, :], R[None, :, :]).sum(axis=2)
+    return [sum(c.values()) for c in hyp_counters], [sum(c.values()) for c in ref_counters], matches.tolist()
+
+
+def _char_order_statistics(hyps: Sequence[str], refs: Sequence[str], char_order: int, whitespace: bool) -> list:
+    """(hyp totals, ref totals, matches[h][r]) for character orders 1..char_order, the integers sacrebleu's
+    ``extract_all_char_ngrams`` Counters give, counted with arrays instead.
+
+    As sacrebleu does, whitespace is removed first (``"".join(line.split())``) unless kept. Each
+    character becomes its rank in the group's alphabet; an n-gram is then the integer of its n ranks
+    side by side (``bits`` each), exact (no hashing), so equal integers are equal n-grams. When the
+    ranks of ``char_order`` characters do not fit 63 bits (an alphabet of over 2**(63 // order) symbols)
+    the n-grams are told apart as rows instead (``np.unique(axis=0)``)."""
+    import numpy as np
+
+    texts = [t if whitespace else "".join(t.split()) for t in (*hyps, *refs)]
+    codes = [np.frombuffer(t.encode("utf-32-le"), dtype=np.uint32) for t in texts]
+    lengths = np.array([len(c) for c in codes], dtype=np.int64)
+    flat = np.concatenate(codes) if len(codes) else np.zeros(0, dtype=np.uint32)
+    alphabet, ranks = np.unique(flat, return_inverse=True)
+    ranks = ranks.astype(np.int64).reshape(-1)
+    text_of = np.repeat(np.arange(len(texts)), lengths)
+    end_of = np.repeat(np.cumsum(lengths), lengths)  # one past the last character of each char's text
+    position = np.arange(len(flat))
+    bits = max(1, int(len(alphabet)).bit_length())
+    packed = bits * char_order <= 63
+    n_hyps = len(hyps)
+    out = []
+    value = np.zeros(len(flat), dtype=np.int64)
+    for n in range(1, char_order + 1):
+        valid = position + n <= end_of  # an n-gram starting here ends inside its own text
+        if packed:
+            shifted = np.zeros(len(flat), dtype=np.int64)
+            shifted[: len(flat) - n + 1] = ranks[n - 1:]
+            value = (value << bits) | shifted
+            _, ids = np.unique(value[valid], return_inverse=True)
+        else:
+            starts = position[valid]
+            rows = ranks[starts[:, None] + np.arange(n)[None, :]]
+            _, ids = np.unique(rows, axis=0, return_inverse=True)
+        ids = ids.reshape(-1)
+        width = int(ids.max()) + 1 if len(ids) else 0
+        counts = np.bincount(text_of[valid] * width + ids, minlength=len(texts) * width).reshape(len(texts), width)
+        H, R = counts[:n_hyps], counts[n_hyps:]
+        keep = H.any(axis=0)  # only the candidates' n-grams can match
+        matches = np.minimum(H[:, None, keep], R[None, :, keep]).sum(axis=2)
+        out.append((H.sum(axis=1).tolist(), R.sum(axis=1).tolist(), matches.tolist()))
+    return out
 
 
 def _counts(counters: Sequence, vocab: dict):

@@ -107,3 +107,18 @@ def test_chrf_names_say_the_word_order():
     assert Chrf(ChrfSpec(word_order=2)).names() == ("chrfpp",)
     assert Chrf(ChrfSpec(word_order=1)).names() == ("chrf_w1",)
     assert ChrfPP(ChrfPPSpec()).names() == ("chrfpp",)
+
+
+def test_chrf_with_an_alphabet_too_large_to_pack_equals_sacrebleu():
+    """Over 2**10 distinct characters: 6 ranks no longer fit 63 bits, so n-grams are told apart as rows."""
+    from sacrebleu.metrics import CHRF
+
+    from bench.metrics import chrf
+
+    han = [chr(0x4E00 + k) for k in range(1100)]
+    refs = ("".join(han), "".join(han[::-1][:300]) + " 猫")  # one reference set: one group, one alphabet
+    items = [Item(f"i{k}", "".join(han[k * 7:(k * 7) + 40]) + " 猫 " + "".join(han[::97]), refs) for k in range(20)]
+    assert len({ch for it in items for t in (it.candidate, *it.references) for ch in t}) > 2 ** 10
+    packed = chrf._char_order_statistics(["ab"], ["abc"], 6, False)  # the small alphabet takes the packed path
+    assert packed[0] == ([2], [3], [[2]])
+    _assert_equal_to_sacrebleu(items, Chrf(ChrfSpec()), CHRF())
