@@ -1,7 +1,7 @@
 """The CPU install line for torch: one line, the same in .ci/run, the README and docs/ (so they cannot
 drift), from PyTorch's CPU index, pinned to the torch this environment runs.
 
-Why each part (measured in docs/notes/issue-18-setup.md): ``--index-url`` rather than ``--extra-index-url``
+Why each part (measured in docs/plugins.md and docs/benchmarks.md): ``--index-url`` rather than ``--extra-index-url``
 (on the command line the latter replaces the extra indexes in pip's own config, i.e. a local mirror);
 not in a requirements file (an index option there replaces every configured index: the mirror's torch
 dependencies are then not found); ``--retries 1 --timeout 15`` (an unreachable index costs seconds, not a

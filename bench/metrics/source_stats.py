@@ -39,7 +39,7 @@ TOKENIZE = {"words": r"findall(\w+;[^\w\s])", "whitespace": "split()"}
 STAT = "value"
 
 # Direction, for tables, `bench meta` and the gate (these are descriptions, not quality scores: the direction
-# is the reading papers give them for faithfulness and redundancy). See docs/notes/issue-20.md.
+# is the reading papers give them for faithfulness and redundancy). See docs/metrics.md (source statistics).
 DIRECTION = {
     "coverage": True,  # more of the summary is copied from the source
     "density": True,  # in longer fragments
