@@ -40,6 +40,16 @@ class Input:
     source: Mapping[str, Any]
 
 
+# The row lists of each artefact kind (bench.stats.leaderboard, bench.analysis.meta) that a report reads.
+ROWS = {"systems": ("sources", "systems", "pairs"), "meta": ("sources", "correlations")}
+LISTS = {"systems": ("notes",), "meta": ("comparisons", "agreement", "notes")}  # lists when present
+
+
+def _non_finite(name: str) -> float:
+    # bench writes its artefacts with allow_nan=False (None for n/a): a NaN or Infinity was put there by hand
+    raise ValueError(f"non-finite number {name}")
+
+
 def _json_kind(data: Any) -> str | None:
     if not isinstance(data, dict):
         return None
@@ -64,12 +74,21 @@ def read(path: str) -> Input:
         raise BenchError(f"{path} does not exist", FIX)
     raw = p.read_bytes()
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), parse_constant=_non_finite)
     except (UnicodeDecodeError, ValueError) as exc:
         raise BenchError(f"{path} is not a run directory nor JSON ({exc})", FIX) from None
     kind = _json_kind(data)
     if kind is None:
         raise BenchError(f"{path} is not a systems, meta or check result", FIX)
+    for key in ROWS.get(kind, ()):  # what the sections iterate over: a list of objects each
+        rows = data.get(key)
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise BenchError(f"{path} is damaged: {key} is {type(rows).__name__}, not a list of objects",
+                             f"make it again with `bench {kind}`; bench never repairs an artefact")
+    for key in LISTS.get(kind, ()):
+        if key in data and data[key] is not None and not isinstance(data[key], list):
+            raise BenchError(f"{path} is damaged: {key} is {type(data[key]).__name__}, not a list",
+                             f"make it again with `bench {kind}`; bench never repairs an artefact")
     ident = {"kind": kind, "path": path, "sha256": "sha256:" + hashlib.sha256(raw).hexdigest(),
              "signature": data.get("signature") or data.get("check_signature")}
     if kind != "check":

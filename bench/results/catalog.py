@@ -55,7 +55,7 @@ def run_dirs(results_dir: Path) -> list[Path]:
         if exp.name in NOT_EXPERIMENTS or exp.name.startswith("."):
             continue
         out += [run for run in _children(exp)
-                if run.name not in NOT_RUNS and not run.name.startswith(".") and (run / RESULT).is_file()]
+                if run.name not in NOT_RUNS and not run.name.startswith(".") and (run / RESULT).exists()]
     return out
 
 
@@ -95,10 +95,10 @@ def scan(results_dir: str | Path) -> tuple[list[StoredRun], list[str]]:
 def resolve(run: str | Path, results_dir: str | Path = "results") -> Path:
     """A run directory from what the user typed: a path, ``<experiment>/<run id>`` or a bare run id under ``results_dir``."""
     path = Path(run)
-    if (path / RESULT).is_file() or (path.name == RESULT and path.is_file()):
+    if (path / RESULT).exists() or (path.name == RESULT and path.is_file()):  # a damaged record: the reader says so
         return path.parent if path.name == RESULT else path
     root = Path(results_dir)
-    if (root / path / RESULT).is_file():
+    if (root / path / RESULT).exists():
         return root / path
     matches = [d for d in run_dirs(root) if d.name == path.name] if len(path.parts) == 1 and root.is_dir() else []
     if len(matches) == 1:

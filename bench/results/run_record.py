@@ -354,6 +354,8 @@ def load(run_dir: str | Path) -> RunRecord:
     if path.name == RESULT and path.is_file():
         path = path.parent
     if not (path / RESULT).is_file():
+        if (path / RESULT).exists():  # a directory (or other non-file) where the record belongs
+            raise DamagedRun(path, f"{RESULT} is not a regular file")
         raise BenchError(f"{run_dir} is not a run (no {RESULT})", "pass a directory printed by `bench run`")
     try:
         data = json.loads((path / RESULT).read_text(encoding="utf-8"), parse_constant=_non_finite)
