@@ -111,6 +111,7 @@ def test_lower_is_better_metric_end_to_end(tmp_path, length_gap, capsys):
     assert drift == [] and facts["metrics"] == 1
 
 
+@pytest.mark.slow  # installs a plug-in and runs bench in processes (~17 s)
 def test_plugin_metric_through_entry_points_end_to_end(tmp_path, bench_cli):
     """The test-only metric as another package would ship it: entry points `bench.metrics` (the class) and
     `bench.configs` (its config group), found on sys.path; run, baseline, check, diff, reproduce by the CLI."""

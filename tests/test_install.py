@@ -126,6 +126,7 @@ def test_installed_bench_runs_the_seed_experiment_from_an_empty_directory(instal
     assert no_benchmarks.returncode != 0
 
 
+@pytest.mark.slow  # builds and installs the wheel (~11 s)
 def test_installed_bench_finds_its_configs_through_pkg(installed, tmp_path):
     code = ("from bench import paths; import importlib.resources as r; "
             "print(paths.config_search_path(), paths.config_dir(), r.files('bench._configs').joinpath('config.yaml').is_file())")
@@ -172,6 +173,7 @@ def test_an_editable_install_maps_the_packages_onto_the_checkout(tmp_path):
     assert (Path(config_dir), Path(seeds_dir), search) == (src / "configs", src / "seeds", str(src / "configs"))
 
 
+@pytest.mark.slow  # needs the installed wheel (~11 s to build and install)
 def test_a_users_config_dir_joins_the_search_path(installed, tmp_path):
     user = tmp_path / "my-configs"
     (user / "experiment").mkdir(parents=True)
