@@ -31,6 +31,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from bench import dotted
 from bench.errors import BenchError, InputError
+from bench.results.run_record import frozen as _frozen, thawed as _thawed  # light: no numpy, no torch
 
 
 class Stats(Mapping[str, float]):
@@ -61,22 +62,6 @@ class Stats(Mapping[str, float]):
 
     def __repr__(self) -> str:
         return "Stats(" + ", ".join(f"{k}={v!r}" for k, v in self._values.items()) + ")"
-
-
-def _frozen(obj: Any) -> Any:
-    if isinstance(obj, Mapping):
-        return MappingProxyType({k: _frozen(v) for k, v in obj.items()})
-    if isinstance(obj, list):
-        return tuple(_frozen(v) for v in obj)
-    return obj
-
-
-def _thawed(obj: Any) -> Any:
-    if isinstance(obj, Mapping):
-        return {k: _thawed(v) for k, v in obj.items()}
-    if isinstance(obj, (tuple, list)):
-        return [_thawed(v) for v in obj]
-    return obj
 
 
 @dataclass(frozen=True)

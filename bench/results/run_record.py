@@ -253,11 +253,12 @@ def validate_ids(samples: Sequence[Mapping[str, Any]], record: Mapping[str, Any]
 # --- the record ----------------------------------------------------------------------------------------
 
 
-def _frozen(obj: Any) -> Any:
+def frozen(obj: Any) -> Any:
+    """Read-only views of plain mappings and lists (mappings as MappingProxyType, lists as tuples)."""
     if isinstance(obj, Mapping):
-        return MappingProxyType({k: _frozen(v) for k, v in obj.items()})
+        return MappingProxyType({k: frozen(v) for k, v in obj.items()})
     if isinstance(obj, (list, tuple)):
-        return tuple(_frozen(v) for v in obj)
+        return tuple(frozen(v) for v in obj)
     return obj
 
 
@@ -298,7 +299,7 @@ class RunRecord:
             validate_ids(samples, record)
         except Damage as exc:
             raise DamagedRun(where, str(exc)) from None
-        return cls(_frozen(record), tuple(_frozen(s) for s in samples), path, hashed)
+        return cls(frozen(record), tuple(frozen(s) for s in samples), path, hashed)
 
     @property
     def experiment(self) -> str:
@@ -378,7 +379,7 @@ def load(run_dir: str | Path) -> RunRecord:
         raise DamagedRun(path, str(exc)) from None
     if recorded is None:
         _notice(path)
-    return RunRecord(_frozen(data), tuple(_frozen(s) for s in samples), path, recorded is not None)
+    return RunRecord(frozen(data), tuple(frozen(s) for s in samples), path, recorded is not None)
 
 
 def _reason(exc: Exception) -> str:
