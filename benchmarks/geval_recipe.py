@@ -25,6 +25,7 @@ from collections import defaultdict
 import numpy as np
 from scipy.stats import kendalltau, spearmanr
 
+import _smoke  # beside this file
 import bench
 
 DIMS = ["coherence", "consistency", "fluency", "relevance"]
@@ -169,6 +170,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="only the chosen recipe")
     args = ap.parse_args()
     results_dir = args.results_dir or tempfile.mkdtemp(prefix="geval_recipe_")
+    _smoke.announce()
+    where = [f"results_dir={results_dir}", *_smoke.limit(48)]  # a smoke run: three documents
 
     # bench runs: the multiref x stemmer grid with the default tokenizer and punkt, then
     # sensitivity runs around the chosen options (sentence splitter for ROUGE-Lsum, tokenizer)
@@ -180,7 +183,7 @@ def main():
         bench_grid += [("mean", True, "unicode", "punkt")]
     rows, tables = [], {}
     for multiref, stem, tok, splitter in bench_grid:
-        ov = bench_overrides(multiref, stem, tok, splitter) + [f"results_dir={results_dir}"]
+        ov = bench_overrides(multiref, stem, tok, splitter) + where
         try:
             groups = load_groups(bench.evaluate(ov).samples)
         except Exception as e:  # e.g. an optional sentence splitter that is not installed
@@ -214,13 +217,13 @@ def main():
     if k[:4] == CHOSEN_BENCH:
         # configs/experiment/geval_rouge.yaml packages the chosen bench options
         a = {x["id"]: x["scores"] for x in bench.evaluate(
-            bench_overrides(*k[:4]) + [f"results_dir={results_dir}"]).samples}
+            bench_overrides(*k[:4]) + where).samples}
         b = {x["id"]: x["scores"] for x in bench.evaluate(
-            ["experiment=geval_rouge", f"results_dir={results_dir}"]).samples}
+            ["experiment=geval_rouge", *where]).samples}
         same = a.keys() == b.keys() and all(
             a[i][t][st] == b[i][t][st] for i in a for t in a[i] for st in a[i][t])
         print(f"experiment=geval_rouge gives the same per-item scores as the overrides: {same}")
-    ov = bench_overrides(*k[:4]) + [f"results_dir={results_dir}"]
+    ov = bench_overrides(*k[:4]) + where
     g = load_groups(bench.evaluate(ov).samples)   # reused from the store, not recomputed
     for dim in DIMS:
         hum = [doc for doc in g if len({r[1][dim] for r in g[doc]}) <= 1]

@@ -49,16 +49,15 @@ def same(a, b, i, j):
     return all(torch.equal(x[i], y[j]) for x, y in zip(a, b))
 
 
-def forward_section(encoder) -> list[str]:
+def forward_section(encoder, lengths: list[int], batches: tuple[int, ...]) -> list[str]:
     import torch
 
     from bench.metrics.bert_engine import SMALL_ROWS
 
     gen = torch.Generator().manual_seed(0)
-    batches = (1, 2, 3, 5, 8, 16, 64)
     threaded = {2: [], 4: []}  # threads -> (length, batch) cases differing from the text alone on 1 thread
     differ, batched, checks = [], 0, 0
-    for n in LENGTHS:
+    for n in lengths:
         x = torch.randint(1000, 20000, (64, n), generator=gen)
         x[:, 0], x[:, -1] = 101, 102
         alone = forward(encoder, x[:1], 1)
@@ -71,12 +70,12 @@ def forward_section(encoder) -> list[str]:
                 batched += n >= SMALL_ROWS
     cases = ", ".join(f"{n}x{b}" for n, b in differ) or "none"
     threads = "; ".join(
-        f"{t} threads: {len(v)} of {len(LENGTHS) * len(batches)} (lengths {_spans(sorted({n for n, _ in v}))}; "
+        f"{t} threads: {len(v)} of {len(lengths) * len(batches)} (lengths {_spans(sorted({n for n, _ in v}))}; "
         f"alone: {_spans([n for n, b in v if b == 1])})" for t, v in threaded.items())
     return ["### Forward passes: a text's bits vs thread count and batch", "",
-            f"Lengths {LENGTHS[0]}-{LENGTHS[-1]}, batches of 1-64 same-length texts, cases whose text differs from "
+            f"Lengths {lengths[0]}-{lengths[-1]}, batches of {batches[0]}-{batches[-1]} same-length texts, cases whose text differs from "
             f"itself alone on 1 thread: {threads}.", "",
-            f"On 1 thread, {checks} cases (batches of 2-64). Differing from the text alone (tokens x batch): {cases}.",
+            f"On 1 thread, {checks} cases (batches of {batches[1]}-{batches[-1]}). Differing from the text alone (tokens x batch): {cases}.",
             f"Of those, texts of >= {SMALL_ROWS} tokens (the ones bench batches): {batched}.", ""]
 
 
@@ -95,11 +94,10 @@ def _spans(values: list[int]) -> str:
     return ", ".join(spans)
 
 
-def bmm_section() -> list[str]:
+def bmm_section(sizes: list[int]) -> list[str]:
     import torch
 
     gen = torch.Generator().manual_seed(0)
-    sizes = list(range(2, 30)) + [50, 100, 300, 512]
     differ = 0
     for m, n in itertools.product(sizes, sizes):
         a, b = torch.randn(1, m, 384, generator=gen), torch.randn(1, n, 384, generator=gen)
@@ -109,17 +107,17 @@ def bmm_section() -> list[str]:
             out.append(torch.bmm(a, b.transpose(1, 2)))
         differ += not torch.equal(*out)
     return ["### Matching: `bmm` on 1 vs 2 threads", "",
-            f"{differ} of {len(sizes) ** 2} shapes ([1, m, 384] x [1, 384, n], m, n in 2-29, 50, 100, 300, 512) "
+            f"{differ} of {len(sizes) ** 2} shapes ([1, m, 384] x [1, 384, n], m, n in {_spans(sizes)}) "
             "give other bits on 2 threads than on 1; bench matches on single-threaded kernels.", ""]
 
 
-def summeval_section(encoder, path: Path) -> list[str]:
+def summeval_section(encoder, path: Path, most: int | None = None) -> list[str]:
     import torch
     from bert_score.utils import padding
 
     data = json.loads(path.read_text(encoding="utf-8"))
     texts = sorted({t for doc in data.values() for t in
-                    (doc["src"], *doc["ref_summs"], *(s["sys_summ"] for s in doc["sys_summs"].values()))})
+                    (doc["src"], *doc["ref_summs"], *(s["sys_summ"] for s in doc["sys_summs"].values()))})[:most]
     layers = tuple(range(1, 7))
     ids = {t: encoder.token_ids(t) for t in texts}
     torch.set_num_threads(2)
@@ -159,11 +157,18 @@ def main() -> int:
     from bench.metrics import bert_engine
     from bench.metrics.models import resolve
 
+    import _smoke  # beside this file
+
+    _smoke.announce()
+    # a smoke run: two lengths, three batch sizes, three bmm sizes, 20 SummEval texts
+    lengths = [3, 64] if _smoke.on() else LENGTHS
+    batches = (1, 2, 8) if _smoke.on() else (1, 2, 3, 5, 8, 16, 64)
+    sizes = [2, 3, 50] if _smoke.on() else list(range(2, 30)) + [50, 100, 300, 512]
     threads = torch.get_num_threads()
     encoder = bert_engine.load_encoder(resolve("all-MiniLM-L6-v2").path, 6, "cpu", False)
-    sections = [forward_section(encoder), bmm_section()]
+    sections = [forward_section(encoder, lengths, batches), bmm_section(sizes)]
     if args.summeval:
-        sections.append(summeval_section(encoder, args.summeval))
+        sections.append(summeval_section(encoder, args.summeval, 20 if _smoke.on() else None))
     torch.set_num_threads(threads)
     print("\n".join(line for s in sections for line in s))
     return 0

@@ -20,6 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.data.spec import DatasetSpec  # noqa: E402
 from bench.data.summeval import load  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _smoke  # noqa: E402
+
 
 def _timed(fn):
     """(result, wall seconds, CPU seconds of this process): on a shared machine the CPU time is the steadier figure."""
@@ -42,7 +45,10 @@ def main() -> None:
     from bench.metrics.chrf import Chrf, ChrfPP, ChrfPPSpec, ChrfSpec
     from bench.metrics.source_stats import SourceStats, SourceStatsSpec
 
+    _smoke.announce()
     items = load(DatasetSpec(source="summeval", path=args.path))
+    if _smoke.on():
+        items = items[:48]  # three documents
     hyps = [it.candidate for it in items]
     streams = [list(s) for s in zip(*(it.references for it in items))]
     print(f"{len(items)} SummEval items, {sum(len(it.references) for it in items)} references")

@@ -181,10 +181,10 @@ def bert_scale_section(items, tmp: Path, sizes: list[int]) -> list[str]:
     return rows
 
 
-def shard_section(summeval: Path, tmp: Path, bertscore: bool) -> list[str]:
+def shard_section(summeval: Path, tmp: Path, bertscore: bool, extra: list[str] = ()) -> list[str]:
     # the embedding cache is off, so every shard embeds its own texts in its own batches
     metrics = ["metrics=[rouge,bertscore]", "metrics.bertscore.cache=false"] if bertscore else ["metrics=[rouge]"]
-    common = ["dataset=summeval", f"dataset.path={summeval}", *metrics]
+    common = ["dataset=summeval", f"dataset.path={summeval}", *metrics, *extra]
     _wall(["bench", "run", *common, f"results_dir={tmp}/single"], tmp)
     _wall(["bench", "run", "-m", "hydra/launcher=joblib", *common, "shard.count=4", "shard.index=0,1,2,3",
            f"results_dir={tmp}/shards"], tmp)
@@ -217,34 +217,46 @@ def main() -> int:
     if args.quick:
         wanted -= {"bertscore", "bert-scale"}
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import _smoke  # noqa: E402  (beside this file)
+
+    _smoke.announce()
     items = summeval_items(args.summeval)
+    scale_sizes = [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
+    bert_sizes = [int(n) for n in args.bert_sizes.split(",")]
+    repeat = args.repeat
+    if _smoke.on():  # two documents, one repeat, the smallest sizes: every section still runs
+        items, repeat, scale_sizes, bert_sizes = items[:32], 1, [200], [16]
     started = time.perf_counter()
     sections = []
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         os.environ["BENCH_CACHE_DIR"] = str(tmp / "cache")
         if "rouge" in wanted:
-            sections.append(rouge_section(items, args.repeat))
+            sections.append(rouge_section(items, repeat))
         if "bertscore" in wanted:
             from bert_section import bertscore_section  # noqa: E402  (beside this file)
 
-            sections.append(bertscore_section(items, tmp, args.repeat))
+            sections.append(bertscore_section(items, tmp, repeat))
         if "cache" in wanted:
             sections.append(cache_section(tmp))
         if "scale" in wanted:
-            sections.append(scale_section(items, tmp, [1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]))
+            sections.append(scale_section(items, tmp, scale_sizes))
         if "bert-scale" in wanted:
-            sections.append(bert_scale_section(items, tmp, [int(n) for n in args.bert_sizes.split(",")]))
+            sections.append(bert_scale_section(items, tmp, bert_sizes))
         if "shards" in wanted:
-            sections.append(shard_section(args.summeval, tmp, bertscore=not args.quick))
+            # a smoke run shards ROUGE only (tests/cli/commands/test_merge.py shards BERTScore too)
+            sections.append(shard_section(args.summeval, tmp, bertscore=not (args.quick or _smoke.on()),
+                                          extra=_smoke.limit(32)))
     import platform
 
     head = [f"## bench speed report ({time.strftime('%Y-%m-%d')}, {platform.processor() or platform.machine()}, "
             f"{os.cpu_count()} cores, Python {platform.python_version()})", "",
-            f"Command: `python benchmarks/speed.py {' '.join(sys.argv[1:])}`; total {time.perf_counter() - started:.0f} s.", ""]
+            f"Command: `python benchmarks/speed.py {' '.join(sys.argv[1:])}`; total {time.perf_counter() - started:.0f} s."
+            + (" BENCH_SMOKE=1: a smoke run on two documents, its figures mean nothing." if _smoke.on() else ""), ""]
     text = "\n".join(head + [line for s in sections for line in (*s, "")])
     print(text)
     if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text, encoding="utf-8")
     return 0
 

@@ -36,6 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.stats import correction, paired, resample  # noqa: E402
 from bench.stats.leaderboard import SystemsSpec, Table, leaderboard  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _smoke  # noqa: E402
+
 ALPHA = 0.05
 
 
@@ -44,7 +47,7 @@ def summeval_scores(path: str | None) -> tuple[dict[str, np.ndarray], list[str],
     import bench
     from bench.stats.pairing import by_field
 
-    overrides = ["experiment=summeval_rouge"] + ([f"dataset.path={path}"] if path else [])
+    overrides = ["experiment=summeval_rouge", *_smoke.limit(48)] + ([f"dataset.path={path}"] if path else [])
     run = bench.evaluate(overrides)
     tables = by_field(run.samples, "system", "doc_id")
     return {t.metric: t.scores for t in tables}, list(tables[0].systems), list(tables[0].docs)
@@ -158,7 +161,7 @@ def ci_overhead(path: str | None, repeats: int) -> tuple[float, float, float]:
     import tempfile
 
     exe = str(Path(sys.executable).with_name("bench"))
-    extra = [f"dataset.path={path}"] if path else []
+    extra = ([f"dataset.path={path}"] if path else []) + _smoke.limit(48)
     times: dict[str, list[float]] = {"off": [], "on": []}
     inner = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -180,7 +183,7 @@ def cli_time(path: str | None) -> dict[str, float]:
     import tempfile
 
     exe = str(Path(sys.executable).with_name("bench"))
-    extra = [f"dataset.path={path}"] if path else []
+    extra = ([f"dataset.path={path}"] if path else []) + _smoke.limit(48)
     out = {}
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run([exe, "run", "experiment=summeval_rouge", f"results_dir={tmp}", *extra],
@@ -203,16 +206,20 @@ def main() -> None:
     ap.add_argument("--overhead-repeats", type=int, default=5)
     ap.add_argument("--only", choices=["splits"], help="run only this part (splits: the cluster rules' false-split rates)")
     args = ap.parse_args()
+    _smoke.announce()
+    big = _smoke.cap(10_000, 200)  # the leaderboard's resamples
+    if _smoke.on():  # a smoke run: three documents, a handful of seeds and resamples
+        args.seeds, args.family_seeds, args.resamples, args.overhead_repeats = 8, 4, 100, 1
 
     if args.only == "splits":
         matrices, systems, docs = summeval_scores(args.path)
         fse = math.sqrt(ALPHA * (1 - ALPHA) / args.family_seeds)
         print(f"## False splits of a {len(systems)}-system leaderboard under the null "
-              f"(ROUGE-1 F, {args.family_seeds} seeds, 10000 resamples, Holm, alpha {ALPHA})")
+              f"(ROUGE-1 F, {args.family_seeds} seeds, {big} resamples, Holm, alpha {ALPHA})")
         print(f"acceptable: <= alpha + 2 SE = {ALPHA + 2 * fse:.4f} (SE {fse:.4f}); default rule: "
               f"{SystemsSpec().cluster_test}\n")
         print("| cluster rule | false-split rate |\n|---|---|")
-        for rule, rate in split_null(matrices["rouge1"], args.family_seeds, 10_000).items():
+        for rule, rate in split_null(matrices["rouge1"], args.family_seeds, big).items():
             print(f"| {rule} | {rate:.4f} |")
         return
 
@@ -232,8 +239,8 @@ def main() -> None:
     for name, rate in null.items():
         print(f"| {name} | {rate:.4f} |")
 
-    print(f"\n## 16-system leaderboard under the null ({args.family_seeds} seeds, 10000 resamples)")
-    fam = family_null(matrices["rouge1"], args.family_seeds, 10_000)
+    print(f"\n## 16-system leaderboard under the null ({args.family_seeds} seeds, {big} resamples)")
+    fam = family_null(matrices["rouge1"], args.family_seeds, big)
     fse = math.sqrt(ALPHA * (1 - ALPHA) / args.family_seeds)
     print(f"family-wise: acceptable <= {ALPHA + 2 * fse:.4f}; per pair uncorrected: about {ALPHA}\n")
     print("| rate | value |\n|---|---|")
@@ -249,7 +256,7 @@ def main() -> None:
     tables = [Table(m, "fmeasure", tuple(systems), tuple(docs), s) for m, s in matrices.items()]
     print("\n## Speed: 16 systems, 120 pairs, 4 ROUGE metrics, both tests")
     timings = {}
-    for b in (1000, 10_000):
+    for b in sorted({_smoke.cap(1000, 100), big}):
         t = time.perf_counter()
         leaderboard(tables, SystemsSpec(resamples=b))
         timings[b] = time.perf_counter() - t

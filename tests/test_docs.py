@@ -7,12 +7,15 @@ The conventions (docs/README.md, "Writing these pages", says the same for author
   (it changes with the code; the lead refreshes it). A command meant to fail ends with ``# exit N``.
 - ```python blocks are executed (``exec``), in a fresh working directory like the shell blocks.
 - One marker may stand on the line right before a fence: ``<!-- slow -->`` puts the block in the slow
-  tier (``-m slow``; .ci/run runs it); ``<!-- not-run: REASON -->`` skips it, printing REASON. not-run
-  is for the set-up and test commands that .ci/run itself executes (venv, pip, pytest) and for
-  measurements that take minutes (benchmarks/*.py in full) and would not fit CI's 15-minute budget;
-  nothing else.
-- Commands may not hide elsewhere: ```bash / ```sh / ```shell blocks are refused, and an untagged or
-  ```text block with a line that starts like a command (``bench ``, ``python ``, ``pip ``) fails.
+  tier (``-m slow``; .ci/run runs it). ``<!-- smoke -->`` is for measurements of minutes
+  (``python benchmarks/NAME.py ...`` and nothing else in the block): the slow tier runs them as written
+  with ``BENCH_SMOKE=1``, which every benchmark script honours by running each of its steps on a sliver
+  of its input (benchmarks/_smoke.py). ``<!-- not-run: REASON -->`` skips a block, printing REASON; only
+  the set-up and test commands that .ci/run itself executes (venv, pip, pytest) may be not-run.
+- Commands may not hide elsewhere: ```bash / ```sh / ```shell blocks are refused, an untagged or
+  ```text block with a line that starts like a command (``bench ``, ``python ``, ``pip ``) fails, and
+  so does an indented code block that holds one. The GitHub Actions workflow in docs/gate.md (a
+  ```yaml block with ``run:`` steps) is run too: its set-up lines are .ci/run's, its bench steps run.
 
 Each block runs on its own (one ``bash`` for a console block, so shell variables carry from one command
 to the next within a block, never across blocks) in a fresh copy of the repository's files with
@@ -38,10 +41,14 @@ PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 SHARED = ROOT.parent / "shared"
 
 FENCE = re.compile(r"^```(\S*)[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
-MARKER = re.compile(r"<!--\s*(slow|not-run:\s*(?P<reason>.+?))\s*-->\s*$")
+MARKER = re.compile(r"<!--\s*(slow|smoke|not-run:\s*(?P<reason>.+?))\s*-->\s*$")
 EXIT = re.compile(r"#\s*exit\s+(\d+)\s*$")
 LOOKS_LIKE_COMMAND = re.compile(r"^\s*(\$ |bench |python3? |pip )")
 NEEDS_SUMMEVAL = re.compile(r"\.\./shared|summeval|geval")
+SMOKE_COMMAND = re.compile(r"^python benchmarks/(?P<script>\w+)\.py(\s|$)")
+# what .ci/run executes itself, the only commands a not-run block may hold
+SET_UP_OR_TEST = re.compile(r"^(python3? -m venv |\. \.venv/bin/activate|python -m pip install |python -m pytest(\s|$))")
+INDENTED_COMMAND = re.compile(r"^(?: {4,}|\t)(\$ |bench |python3? |pip )")
 
 
 @dataclass(frozen=True)
@@ -50,7 +57,7 @@ class Block:
     line: int          # line of the opening fence
     lang: str
     body: str
-    marker: str        # "", "slow" or "not-run"
+    marker: str        # "", "slow", "smoke" or "not-run"
     reason: str        # the not-run reason
 
     @property
@@ -96,13 +103,14 @@ RUNNABLE = [b for b in ALL if b.lang in ("console", "python")]
 
 
 def _param(b: Block):
-    marks = [pytest.mark.slow] if b.marker == "slow" else []
+    marks = [pytest.mark.slow] if b.marker in ("slow", "smoke") else []
     return pytest.param(b, marks=marks, id=b.id)
 
 
-def test_pages_follow_the_conventions():
+def convention_problems(found: list[Block], pages: dict[str, str]) -> list[str]:
+    """What breaks the conventions above in these blocks and these pages' texts (name -> text)."""
     problems = []
-    for b in ALL:
+    for b in found:
         if b.lang in ("bash", "sh", "shell", "zsh"):
             problems.append(f"{b.id}: ```{b.lang} block; shell commands go in ```console blocks with '$ ' prompts")
         elif b.lang == "console" and not commands(b):
@@ -111,8 +119,48 @@ def test_pages_follow_the_conventions():
             problems.append(f"{b.id}: a command in a ```{b.lang or '(untagged)'} block; use ```console")
         if b.marker == "not-run" and not b.reason.strip():
             problems.append(f"{b.id}: not-run needs a reason")
+        if b.marker == "not-run":
+            for step in (part.strip() for _, cmd, _ in commands(b) for part in cmd.split("&&")):
+                if not SET_UP_OR_TEST.match(step):
+                    problems.append(f"{b.id}: {step!r} is not set-up or the test suite; run it (slow, smoke), not not-run")
+        if b.marker == "smoke":
+            for _, cmd, _ in commands(b):
+                m = SMOKE_COMMAND.match(cmd)
+                script = ROOT / "benchmarks" / f"{m['script']}.py" if m else None
+                if m is None:
+                    problems.append(f"{b.id}: a smoke block holds only 'python benchmarks/NAME.py ...' commands: {cmd!r}")
+                elif not script.is_file() or "import _smoke" not in script.read_text(encoding="utf-8"):
+                    problems.append(f"{b.id}: benchmarks/{m['script']}.py does not honour BENCH_SMOKE (benchmarks/_smoke.py)")
+    for name, text in pages.items():
+        for line in FENCE.sub("", text).splitlines():
+            if INDENTED_COMMAND.match(line):
+                problems.append(f"{name}: an indented command {line.strip()!r}; use a ```console block")
+    return problems
+
+
+def test_pages_follow_the_conventions():
+    pages = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in PAGES}
+    problems = convention_problems(ALL, pages)
     assert not problems, "\n".join(problems)
     assert any(b.page == "README.md" and b.lang == "console" for b in ALL)
+    assert any(b.marker == "smoke" for b in ALL)
+
+
+@pytest.mark.parametrize("lang, body, marker, reason, page, words", [
+    ("bash", "bench run\n", "", "", "", "```bash block"),
+    ("", "bench run limit=1\n", "", "", "", "a command in a ```(untagged) block"),
+    ("console", "$ bench run limit=1\n", "not-run", "too slow", "", "is not set-up or the test suite"),
+    ("console", "$ bench run limit=1\n", "smoke", "", "", "only 'python benchmarks/NAME.py ...' commands"),
+    ("console", "$ python benchmarks/nosuch.py\n", "smoke", "", "", "does not honour BENCH_SMOKE"),
+    ("console", "$ python -m pytest\n", "not-run", "", "", "not-run needs a reason"),
+    ("console", "$ true\n", "", "", "Text.\n\n    python benchmarks/speed.py --quick\n", "an indented command"),
+])
+def test_each_convention_can_fail(lang, body, marker, reason, page, words):
+    found = [Block("x.md", 1, lang, body, marker, reason)]
+    problems = convention_problems(found, {"x.md": page})
+    assert len(problems) == 1 and words in problems[0], problems
+    assert convention_problems([Block("x.md", 1, "console", "$ python -m pytest -q\n", "not-run", "CI runs it")],
+                               {"x.md": "Text.\n\n```console\n    python x\n```\n"}) == []
 
 
 @pytest.fixture(scope="session")
@@ -170,9 +218,56 @@ def test_block_runs(block: Block, workdir: Path, request, monkeypatch):
         exec(compile(block.body, block.id, "exec"), {"__name__": "__docs__"})
         return
     env = {**os.environ, "TQDM_DISABLE": "1", "BENCH_PROGRESS": "0"}
+    if block.marker == "smoke":
+        env["BENCH_SMOKE"] = "1"
     done = subprocess.run(["bash", "-c", _shell_script(block)], cwd=workdir, env=env, capture_output=True,
                           text=True, timeout=1800)
     assert done.returncode == 0, f"{block.id} failed:\n--- stdout\n{done.stdout[-4000:]}\n--- stderr\n{done.stderr[-4000:]}"
+
+
+def workflow_steps() -> list[tuple[Block, str]]:
+    """(block, run script) of each ``run:`` step of the GitHub Actions workflows shown (```yaml blocks with jobs)."""
+    import yaml
+
+    found = []
+    for b in ALL:
+        if b.lang not in ("yaml", "yml"):
+            continue
+        doc = yaml.safe_load(b.body)
+        for job in (doc.get("jobs") or {}).values() if isinstance(doc, dict) else ():
+            found += [(b, step["run"]) for step in job.get("steps", []) if "run" in step]
+    return found
+
+
+ACTIVATE = ". .venv/bin/activate"
+
+
+def test_the_workflows_set_up_is_what_ci_runs():
+    """A workflow's set-up steps (venv, pip) are .ci/run's lines (``python3`` there is ``python`` after setup-python)."""
+    ci = {line.strip().replace(" -q ", " ").replace("python3 ", "python ")
+          for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()}
+    set_up = [part.strip() for _, script in workflow_steps() for line in script.splitlines()
+              for part in line.split("&&") if "pip " in line or "venv" in line]
+    assert len(set_up) >= 4
+    for step in set_up:
+        assert step == ACTIVATE or step in ci, f"workflow set-up step {step!r} is not a line of .ci/run"
+
+
+@pytest.mark.slow  # bench check on the seed experiment loads the BERTScore model
+@pytest.mark.parametrize("block, script", [(b, s) for b, s in workflow_steps() if "bench " in s],
+                         ids=lambda x: x.id if isinstance(x, Block) else "")
+def test_the_workflows_bench_steps_run(block: Block, script: str, workdir: Path):
+    """Each bench step as written, in this environment (its venv is the one these tests run in)."""
+    lines = [line for line in script.splitlines() if line.strip() != ACTIVATE]
+    summary = workdir / "step-summary.md"
+    env = {**os.environ, "GITHUB_STEP_SUMMARY": str(summary), "TQDM_DISABLE": "1"}
+    done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", "\n".join(lines)], cwd=workdir, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"{block.id}: {done.stderr[-3000:]}"
+    if "GITHUB_STEP_SUMMARY" in script:
+        assert summary.read_text(encoding="utf-8").strip(), "the step wrote nothing to the job summary"
+    for xml in re.findall(r"--junit (\S+)", script):
+        assert (workdir / xml).read_text(encoding="utf-8").startswith("<?xml"), xml
 
 
 def test_a_failing_command_fails_the_block(workdir: Path):

@@ -59,12 +59,12 @@ def _stable(run: Path) -> tuple[dict, str]:
 
 
 @pytest.fixture(scope="module")
-def rouge_case(tmp_path_factory, bench_cli):
+def rouge_case(tmp_path_factory, bench_main):
     """A ROUGE experiment on a small file, and the run that never saw a fault."""
     tmp = tmp_path_factory.mktemp("faults")
     data = _data(tmp / "data.jsonl")
     args = ["run", "dataset=files", f"dataset.path={data}", "metrics=[rouge]", "name=faulty"]
-    clean = bench_cli(*args, f"results_dir={tmp / 'clean'}", cwd=tmp)
+    clean = bench_main(*args, f"results_dir={tmp / 'clean'}", cwd=tmp)  # no fault: in process
     assert clean.returncode == 0, clean.stderr
     return tmp, args, _stable(_runs(tmp / "clean")[0])
 
@@ -74,7 +74,7 @@ SIGNALS = [("SIGINT", 130), ("SIGTERM", 143), ("SIGKILL", -signal.SIGKILL)]
 
 @pytest.mark.parametrize("phase", ["load", "score", "write"])
 @pytest.mark.parametrize("sig, code", SIGNALS, ids=[s for s, _ in SIGNALS])
-def test_signal_in_each_phase_leaves_no_run(rouge_case, bench_cli, tmp_path, phase, sig, code):
+def test_signal_in_each_phase_leaves_no_run(rouge_case, bench_cli, bench_main, tmp_path, phase, sig, code):
     tmp, args, clean = rouge_case
     results = tmp_path / "results"
     proc = bench_cli(*args, f"results_dir={results}", cwd=tmp, env={"BENCH_FAULT": f"{phase}:{sig}"})
@@ -87,7 +87,7 @@ def test_signal_in_each_phase_leaves_no_run(rouge_case, bench_cli, tmp_path, pha
         assert not (results / ".staging").exists()
     assert _runs(results) == []
     _assert_consistent(results)
-    again = bench_cli(*args, f"results_dir={results}", cwd=tmp)
+    again = bench_main(*args, f"results_dir={results}", cwd=tmp)  # the clean re-run: in process
     assert again.returncode == 0, again.stderr
     (run,) = _runs(results)
     assert _stable(run) == clean
@@ -96,7 +96,7 @@ def test_signal_in_each_phase_leaves_no_run(rouge_case, bench_cli, tmp_path, pha
 
 
 @pytest.mark.parametrize("sig, code", SIGNALS[:2], ids=[s for s, _ in SIGNALS[:2]])
-def test_signal_while_publishing_is_held_until_the_run_is_indexed(rouge_case, bench_cli, tmp_path, sig, code):
+def test_signal_while_publishing_is_held_until_the_run_is_indexed(rouge_case, bench_cli, bench_main, tmp_path, sig, code):
     """A signal between the rename that publishes a run and its index entry waits for both; the message
     then says truthfully that the run was written."""
     tmp, args, clean = rouge_case
@@ -107,12 +107,12 @@ def test_signal_while_publishing_is_held_until_the_run_is_indexed(rouge_case, be
     assert proc.stderr.splitlines()[-1] == f"bench: interrupted; run {run} was written before it"
     assert _stable(run) == clean and len(list((results / ".index").iterdir())) == 1
     _assert_consistent(results)
-    again = bench_cli(*args, f"results_dir={results}", cwd=tmp)  # the index answers it: complete and found
+    again = bench_main(*args, f"results_dir={results}", cwd=tmp)  # the index answers it: complete and found
     assert again.returncode == 0 and Path(again.stdout.strip().splitlines()[-1]) == run
 
 
 @pytest.mark.parametrize("fault, words", [("write_file@2:ENOSPC", "No space left on device"), ("write_file:EIO", "Input/output error")])
-def test_full_or_failing_disk_is_one_line_and_no_run(rouge_case, bench_cli, tmp_path, fault, words):
+def test_full_or_failing_disk_is_one_line_and_no_run(rouge_case, bench_cli, bench_main, tmp_path, fault, words):
     tmp, args, clean = rouge_case
     results = tmp_path / "results"
     proc = bench_cli(*args, f"results_dir={results}", cwd=tmp, env={"BENCH_FAULT": fault})
@@ -121,7 +121,7 @@ def test_full_or_failing_disk_is_one_line_and_no_run(rouge_case, bench_cli, tmp_
     assert line.startswith("bench: error: cannot write results under") and words in line
     assert "Traceback" not in proc.stderr and _runs(results) == [] and not (results / ".staging").exists()
     _assert_consistent(results)
-    assert bench_cli(*args, f"results_dir={results}", cwd=tmp).returncode == 0
+    assert bench_main(*args, f"results_dir={results}", cwd=tmp).returncode == 0
     assert _stable(_runs(results)[0]) == clean
 
 
@@ -154,11 +154,11 @@ def test_concurrent_runs_of_one_experiment(rouge_case, bench_exe, tmp_path, n):
 
 
 @pytest.fixture(scope="module")
-def baseline_case(rouge_case, bench_cli):
+def baseline_case(rouge_case, bench_main):
     tmp, args, _ = rouge_case
     results = tmp / "base-results"
-    run = Path(bench_cli(*args, f"results_dir={results}", cwd=tmp).stdout.strip().splitlines()[-1])
-    made = bench_cli("baseline", run, "--output", tmp / "baseline.json", cwd=tmp)
+    run = Path(bench_main(*args, f"results_dir={results}", cwd=tmp).stdout.strip().splitlines()[-1])
+    made = bench_main("baseline", run, "--output", tmp / "baseline.json", cwd=tmp)
     assert made.returncode == 0, made.stderr
     return tmp, run, tmp / "baseline.json"
 
@@ -235,12 +235,12 @@ def _bert_data(path: Path, n: int = 12) -> Path:
 
 
 @pytest.fixture(scope="module")
-def bert_case(tmp_path_factory, bench_cli):
+def bert_case(tmp_path_factory, bench_main):
     tmp = tmp_path_factory.mktemp("bert-faults")
     data = _bert_data(tmp / "data.jsonl")
     args = ["run", "dataset=files", f"dataset.path={data}", "metrics=[bertscore]", "name=bfaulty",
             "metrics.bertscore.progress=false"]
-    clean = bench_cli(*args, f"results_dir={tmp / 'clean'}", f"metrics.bertscore.cache_dir={tmp / 'clean-cache'}", cwd=tmp)
+    clean = bench_main(*args, f"results_dir={tmp / 'clean'}", f"metrics.bertscore.cache_dir={tmp / 'clean-cache'}", cwd=tmp)
     assert clean.returncode == 0, clean.stderr
     return tmp, args, _stable(_runs(tmp / "clean")[0])
 
@@ -249,9 +249,10 @@ def _cache_notes(run: Path) -> dict:
     return json.loads((run / "result.json").read_text())["volatile"]["notes"]["bertscore"]
 
 
+@pytest.mark.xdist_group("bert_case")  # one worker builds the module fixture, not both
 @pytest.mark.slow
 @pytest.mark.parametrize("sig, code", SIGNALS, ids=[s for s, _ in SIGNALS])
-def test_interrupt_while_embedding_keeps_written_cache_entries_valid(bert_case, bench_cli, tmp_path, sig, code):
+def test_interrupt_while_embedding_keeps_written_cache_entries_valid(bert_case, bench_cli, bench_main, tmp_path, sig, code):
     tmp, args, clean = bert_case
     results, cache = tmp_path / "results", tmp_path / "cache"
     where = [f"results_dir={results}", f"metrics.bertscore.cache_dir={cache}"]
@@ -261,7 +262,7 @@ def test_interrupt_while_embedding_keeps_written_cache_entries_valid(bert_case, 
     if sig != "SIGKILL":
         assert proc.stderr.splitlines()[-1] == INTERRUPTED
     assert _runs(results) == []
-    again = bench_cli(*args, *where, cwd=tmp)
+    again = bench_main(*args, *where, cwd=tmp)  # the re-run needs no process of its own
     assert again.returncode == 0, again.stderr
     (run,) = _runs(results)
     notes = _cache_notes(run)
@@ -269,12 +270,13 @@ def test_interrupt_while_embedding_keeps_written_cache_entries_valid(bert_case, 
     assert _stable(run) == clean  # partly warm, bit-identical
 
 
+@pytest.mark.xdist_group("bert_case")  # one worker builds the module fixture, not both
 @pytest.mark.slow
-def test_damaged_cache_files_are_recomputed(bert_case, bench_cli, tmp_path):
+def test_damaged_cache_files_are_recomputed(bert_case, bench_cli, bench_main, tmp_path):
     tmp, args, clean = bert_case
     results, cache = tmp_path / "results", tmp_path / "cache"
     where = [f"results_dir={results}", f"metrics.bertscore.cache_dir={cache}"]
-    assert bench_cli(*args, *where, cwd=tmp).returncode == 0
+    assert bench_main(*args, *where, cwd=tmp).returncode == 0
     files = sorted(cache.rglob("*.safetensors"))
     assert len(files) == 24
     corrupt, truncated = files[0], files[1]
@@ -282,6 +284,7 @@ def test_damaged_cache_files_are_recomputed(bert_case, bench_cli, tmp_path):
     data[-10] ^= 0xFF  # a flipped byte inside the embeddings: the CRC catches it
     corrupt.write_bytes(bytes(data))
     truncated.write_bytes(truncated.read_bytes()[: truncated.stat().st_size // 3])
+    # fresh processes read the files (one process that wrote them may answer from what it holds)
     proc = bench_cli(*args, *where, "force=true", cwd=tmp)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -293,6 +296,7 @@ def test_damaged_cache_files_are_recomputed(bert_case, bench_cli, tmp_path):
     assert _cache_notes(max(_runs(results), key=lambda r: r.name))["cache_hit_texts"] == 24
 
 
+@pytest.mark.xdist_group("bert_case")  # one worker builds the module fixture, not both
 @pytest.mark.slow
 def test_ctrl_c_inside_torch_is_one_line(bert_case, bench_exe, tmp_path):
     """A real SIGINT from outside while the model runs (the original finding: a torch traceback)."""

@@ -59,6 +59,7 @@ def run_dir_of(proc, work_results: Path) -> Path:
 
 
 @pytest.mark.slow  # the seed experiment loads the BERTScore model
+@pytest.mark.xdist_group("seed_runs")  # one worker builds the module fixture, not both
 def test_seed_run_prints_the_table_and_the_run_directory(seed_runs):
     (proc, _), (results, _) = seed_runs
     lines = proc.stdout.strip().splitlines()
@@ -81,6 +82,19 @@ def test_seed_run_prints_the_table_and_the_run_directory(seed_runs):
 
 
 @pytest.mark.slow  # the seed experiment loads the BERTScore model
+@pytest.mark.xdist_group("seed_runs")  # one worker builds the module fixture, not both
+def test_the_seed_run_prints_no_warning(seed_runs):
+    """A whole process from a cold start (imports, model load, cold cache included) warns of nothing; a Chinese
+    candidate still does (tests/cli/test_warnings.py)."""
+    from tests.cli.test_warnings import _warnings
+
+    for proc in seed_runs[0]:
+        assert "bertscore" in proc.stdout and "rouge1" in proc.stdout
+        assert _warnings(proc.stderr) == [], proc.stderr
+
+
+@pytest.mark.slow  # the seed experiment loads the BERTScore model
+@pytest.mark.xdist_group("seed_runs")  # one worker builds the module fixture, not both
 def test_seed_run_record(seed_runs):
     (proc, _), (results, _) = seed_runs
     run_dir = run_dir_of(proc, results)
@@ -108,6 +122,7 @@ def test_seed_run_record(seed_runs):
 
 
 @pytest.mark.slow  # the seed experiment loads the BERTScore model
+@pytest.mark.xdist_group("seed_runs")  # one worker builds the module fixture, not both
 def test_seed_run_rouge_is_rouge_score(seed_runs):
     # The stored numbers are rouge-score's own, for the extracted summary paragraph vs the article.
     from rouge_score import rouge_scorer
@@ -127,6 +142,7 @@ def test_seed_run_rouge_is_rouge_score(seed_runs):
 
 
 @pytest.mark.slow  # the seed experiment loads the BERTScore model
+@pytest.mark.xdist_group("seed_runs")  # one worker builds the module fixture, not both
 def test_seed_run_files(seed_runs):
     (proc, _), (results, _) = seed_runs
     run_dir = run_dir_of(proc, results)
@@ -150,6 +166,7 @@ def differences(a, b, path="") -> list[str]:
 
 
 @pytest.mark.slow  # the seed experiment loads the BERTScore model
+@pytest.mark.xdist_group("seed_runs")  # one worker builds the module fixture, not both
 def test_two_runs_differ_only_in_volatile(seed_runs):
     procs, stores = seed_runs
     dirs = [run_dir_of(p, r) for p, r in zip(procs, stores)]
@@ -161,6 +178,7 @@ def test_two_runs_differ_only_in_volatile(seed_runs):
 
 
 @pytest.mark.slow  # the seed experiment loads the BERTScore model
+@pytest.mark.xdist_group("seed_runs")  # one worker builds the module fixture, not both
 def test_two_runs_write_byte_identical_samples(seed_runs):
     procs, stores = seed_runs
     dirs = [run_dir_of(p, r) for p, r in zip(procs, stores)]

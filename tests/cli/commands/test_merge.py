@@ -40,15 +40,17 @@ def _runs(results: Path) -> list[Path]:
     "options",
     [
         ["metrics=[rouge]", "group_by=system"],  # intervals over documents, and per-system groups
-        # 100 items in shards of 25 cut documents (16 systems each) apart; the embedding cache is off so that
-        # every shard embeds its own texts in its own batches, and still gets the single run's bits.
-        ["metrics=[rouge,bertscore]", "limit=100", "metrics.bertscore.cache=false", "metrics.bertscore.progress=false"],
+        # 80 items (5 documents, the fewest that get intervals) in shards of 20 cut documents (16 systems each)
+        # apart; the embedding cache is off so that every shard embeds its own texts in its own batches, and
+        # still gets the single run's bits.
+        ["metrics=[rouge,bertscore]", "limit=80", "metrics.bertscore.cache=false", "metrics.bertscore.progress=false"],
     ],
-    ids=["rouge-all-summeval", "rouge-bertscore-100-items"],
+    ids=["rouge-all-summeval", "rouge-bertscore-80-items"],
 )
-def test_four_joblib_shards_merge_to_the_single_run(tmp_path, summeval_path, options):
+def test_four_joblib_shards_merge_to_the_single_run(tmp_path, summeval_path, options, bench_main):
     common = ["dataset=summeval", f"dataset.path={summeval_path}", *options]
-    single = bench("run", *common, f"results_dir={tmp_path}/single", cwd=tmp_path)
+    # the launcher's sweep needs processes of its own; the single run and the merge do not
+    single = bench_main("run", *common, f"results_dir={tmp_path}/single", cwd=tmp_path)
     assert single.returncode == 0, single.stderr
     sharded = bench("run", "-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", *common,
                     "shard.count=4", "shard.index=0,1,2,3", f"results_dir={tmp_path}/shards", cwd=tmp_path)
@@ -56,7 +58,7 @@ def test_four_joblib_shards_merge_to_the_single_run(tmp_path, summeval_path, opt
     shard_dirs = _runs(tmp_path / "shards")
     assert len(shard_dirs) == 4
     _assert_sweep_tidy(sharded, tmp_path, shard_dirs)
-    merged = bench("merge", *shard_dirs, "--results-dir", tmp_path / "merged", cwd=tmp_path)
+    merged = bench_main("merge", *shard_dirs, "--results-dir", tmp_path / "merged", cwd=tmp_path)
     assert merged.returncode == 0, merged.stderr
     (single_dir,) = _runs(tmp_path / "single")
     merged_dir = Path(merged.stdout.strip().splitlines()[-1])
@@ -83,7 +85,7 @@ def _assert_sweep_tidy(proc, cwd: Path, shard_dirs: list[Path]) -> None:
 
 @pytest.mark.slow
 @pytest.mark.summeval
-def test_two_submitit_local_shards_merge_to_the_single_run(tmp_path, summeval_path):
+def test_two_submitit_local_shards_merge_to_the_single_run(tmp_path, summeval_path, bench_main):
     """The submitit launcher's local executor: the code path SLURM jobs take (submitit pickles the job,
     runs it in a fresh process, and does not forward its stdout: the summary comes from the sweep log)."""
     pytest.importorskip("hydra_plugins.hydra_submitit_launcher", reason="pip install -e '.[submitit]'")
@@ -97,7 +99,7 @@ def test_two_submitit_local_shards_merge_to_the_single_run(tmp_path, summeval_pa
     assert len(shard_dirs) == 2
     _assert_sweep_tidy(sharded, tmp_path, shard_dirs)
     assert list(tmp_path.glob("shards/.multirun/*/.submitit"))  # submitit's own logs, under results_dir too
-    merged = bench("merge", *shard_dirs, "--results-dir", tmp_path / "merged", cwd=tmp_path)
+    merged = bench_main("merge", *shard_dirs, "--results-dir", tmp_path / "merged", cwd=tmp_path)
     assert merged.returncode == 0, merged.stderr
     (single_dir,) = _runs(tmp_path / "single")
     merged_dir = tmp_path / merged.stdout.strip().splitlines()[-1]

@@ -1,13 +1,14 @@
 """rouge-score's own scores for every SummEval (reference, candidate) pair, committed as data.
 
 ``python -m tests.metrics.oracles.summeval_rouge`` (from the checkout, ../shared beside it) writes
-``summeval_rouge.json.gz`` next to this file. The oracle is rouge-score 0.1.2 itself:
+``summeval_rouge.json.gz`` next to this file (``--out FILE``: elsewhere). The oracle is rouge-score 0.1.2 itself:
 ``RougeScorer(ROUGE_TYPES, use_stemmer=True).score(split(reference), split(candidate))`` for all 17,600
 pairs (1,600 items x 11 references, item-major), texts split one sentence per line by bench's punkt
 splitter (rouge-score's rougeLsum convention); tests/metrics/test_rouge.py reduces these rows per item
-without bench's code. Recomputing them takes ~50 s of pure Python on every run and proves nothing new
-while rouge-score, nltk and the data stay the same: the slow tier's
-``test_committed_summeval_oracle_is_rouge_scores_output`` recomputes them and compares bit for bit.
+without bench's code. Recomputing them takes ~30 s of pure Python on two cores and proves nothing new
+while rouge-score, nltk and the data stay the same: the slow tier recomputes them once, by running
+docs/testing.md's block (``--out`` to a new file, then ``cmp`` with the committed one: same bytes,
+so the same bits and versions), and tests/metrics/test_rouge.py checks the versions and the raw-text rows.
 
 Values are exact: each float is stored as the 16 hex digits of its IEEE-754 binary64 bits, so the file
 round-trips bit for bit. The file records the versions and the data's SHA-256 it was made from.
@@ -78,15 +79,21 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
     from bench.data import DatasetSpec, load_items
     from tests.conftest import SUMMEVAL
 
+    ap = argparse.ArgumentParser(prog="python -m tests.metrics.oracles.summeval_rouge", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", type=Path, default=PATH, help=f"where to write (default: {PATH.name} beside this file)")
+    out = ap.parse_args(argv).out
     items = load_items(DatasetSpec(name="summeval", source="summeval", path=str(SUMMEVAL)))
     doc = document(compute(items), sha256(SUMMEVAL))
     # mtime=0: the same scores give the same bytes
-    PATH.write_bytes(gzip.compress(json.dumps(doc, indent=1, sort_keys=True).encode(), mtime=0))
-    print(f"{PATH}: {doc['pairs']} pairs, {PATH.stat().st_size} bytes")
+    out.write_bytes(gzip.compress(json.dumps(doc, indent=1, sort_keys=True).encode(), mtime=0))
+    print(f"{out}: {doc['pairs']} pairs, {out.stat().st_size} bytes")
     return 0
 
 
