@@ -58,7 +58,7 @@ def _stable(run: Path) -> tuple[dict, str]:
     return record, (run / "samples.jsonl").read_text()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # built once per worker, not again each time the worker comes back to this module
 def rouge_case(tmp_path_factory, bench_main):
     """A ROUGE experiment on a small file, and the run that never saw a fault."""
     tmp = tmp_path_factory.mktemp("faults")
@@ -153,7 +153,7 @@ def test_concurrent_runs_of_one_experiment(rouge_case, bench_exe, tmp_path, n):
     assert len(list((results / ".index").iterdir())) == 1 and not (results / ".staging").exists()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # built once per worker, not again each time the worker comes back to this module
 def baseline_case(rouge_case, bench_main):
     tmp, args, _ = rouge_case
     results = tmp / "base-results"
@@ -234,7 +234,7 @@ def _bert_data(path: Path, n: int = 12) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # built once per worker, not again each time the worker comes back to this module
 def bert_case(tmp_path_factory, bench_main):
     tmp = tmp_path_factory.mktemp("bert-faults")
     data = _bert_data(tmp / "data.jsonl")
@@ -249,7 +249,6 @@ def _cache_notes(run: Path) -> dict:
     return json.loads((run / "result.json").read_text())["volatile"]["notes"]["bertscore"]
 
 
-@pytest.mark.xdist_group("bert_case")  # one worker builds the module fixture, not both
 @pytest.mark.slow
 @pytest.mark.parametrize("sig, code", SIGNALS, ids=[s for s, _ in SIGNALS])
 def test_interrupt_while_embedding_keeps_written_cache_entries_valid(bert_case, bench_cli, bench_main, tmp_path, sig, code):
@@ -270,7 +269,6 @@ def test_interrupt_while_embedding_keeps_written_cache_entries_valid(bert_case, 
     assert _stable(run) == clean  # partly warm, bit-identical
 
 
-@pytest.mark.xdist_group("bert_case")  # one worker builds the module fixture, not both
 @pytest.mark.slow
 def test_damaged_cache_files_are_recomputed(bert_case, bench_cli, bench_main, tmp_path):
     tmp, args, clean = bert_case
@@ -296,7 +294,6 @@ def test_damaged_cache_files_are_recomputed(bert_case, bench_cli, bench_main, tm
     assert _cache_notes(max(_runs(results), key=lambda r: r.name))["cache_hit_texts"] == 24
 
 
-@pytest.mark.xdist_group("bert_case")  # one worker builds the module fixture, not both
 @pytest.mark.slow
 def test_ctrl_c_inside_torch_is_one_line(bert_case, bench_exe, tmp_path):
     """A real SIGINT from outside while the model runs (the original finding: a torch traceback)."""

@@ -34,7 +34,7 @@ def without_volatile(record: dict) -> dict:
 # --- the default (seed) experiment, run twice -----------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # built once per worker, not again each time the worker comes back to this module
 def seed_runs(tmp_path_factory, bench_cli):
     """The default experiment run twice, each in its own working directory with ``results_dir=results``.
 
@@ -59,7 +59,6 @@ def run_dir_of(proc, work_results: Path) -> Path:
 
 
 @pytest.mark.slow  # the seed experiment loads the BERTScore model
-@pytest.mark.xdist_group("seed_runs")  # one worker builds the module fixture, not both
 def test_seed_run_prints_the_table_and_the_run_directory(seed_runs):
     (proc, _), (results, _) = seed_runs
     lines = proc.stdout.strip().splitlines()
@@ -82,7 +81,6 @@ def test_seed_run_prints_the_table_and_the_run_directory(seed_runs):
 
 
 @pytest.mark.slow  # the seed experiment loads the BERTScore model
-@pytest.mark.xdist_group("seed_runs")  # one worker builds the module fixture, not both
 def test_the_seed_run_prints_no_warning(seed_runs):
     """A whole process from a cold start (imports, model load, cold cache included) warns of nothing; a Chinese
     candidate still does (tests/cli/test_warnings.py)."""
@@ -94,7 +92,6 @@ def test_the_seed_run_prints_no_warning(seed_runs):
 
 
 @pytest.mark.slow  # the seed experiment loads the BERTScore model
-@pytest.mark.xdist_group("seed_runs")  # one worker builds the module fixture, not both
 def test_seed_run_record(seed_runs):
     (proc, _), (results, _) = seed_runs
     run_dir = run_dir_of(proc, results)
@@ -122,7 +119,6 @@ def test_seed_run_record(seed_runs):
 
 
 @pytest.mark.slow  # the seed experiment loads the BERTScore model
-@pytest.mark.xdist_group("seed_runs")  # one worker builds the module fixture, not both
 def test_seed_run_rouge_is_rouge_score(seed_runs):
     # The stored numbers are rouge-score's own, for the extracted summary paragraph vs the article.
     from rouge_score import rouge_scorer
@@ -142,7 +138,6 @@ def test_seed_run_rouge_is_rouge_score(seed_runs):
 
 
 @pytest.mark.slow  # the seed experiment loads the BERTScore model
-@pytest.mark.xdist_group("seed_runs")  # one worker builds the module fixture, not both
 def test_seed_run_files(seed_runs):
     (proc, _), (results, _) = seed_runs
     run_dir = run_dir_of(proc, results)
@@ -166,7 +161,6 @@ def differences(a, b, path="") -> list[str]:
 
 
 @pytest.mark.slow  # the seed experiment loads the BERTScore model
-@pytest.mark.xdist_group("seed_runs")  # one worker builds the module fixture, not both
 def test_two_runs_differ_only_in_volatile(seed_runs):
     procs, stores = seed_runs
     dirs = [run_dir_of(p, r) for p, r in zip(procs, stores)]
@@ -178,7 +172,6 @@ def test_two_runs_differ_only_in_volatile(seed_runs):
 
 
 @pytest.mark.slow  # the seed experiment loads the BERTScore model
-@pytest.mark.xdist_group("seed_runs")  # one worker builds the module fixture, not both
 def test_two_runs_write_byte_identical_samples(seed_runs):
     procs, stores = seed_runs
     dirs = [run_dir_of(p, r) for p, r in zip(procs, stores)]
