@@ -175,6 +175,19 @@ def signature_changes(base: Side, run: Side) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _components(base: Side, run: Side) -> list[str]:
+    """Every component name of the two sides' signatures (``metric`` included), in first-seen order."""
+    keys = {"metric": None}
+    for sig in (*base.signatures.values(), *run.signatures.values()):
+        keys.update(dict.fromkeys(k for k, _ in Signature.parse(sig).components))
+    return list(keys)
+
+
+def _unknown_allowed(base: Side, run: Side, allowed: Sequence[str]) -> list[str]:
+    known = set(_components(base, run))
+    return [a for a in dict.fromkeys(allowed) if a not in known]
+
+
 def _blocking(changes: Mapping[str, Sequence[str]], allowed: Sequence[str]) -> list[str]:
     skip = set(IGNORED_COMPONENTS) | set(allowed)
     return [f"{m}: {c}" for m, cs in changes.items() for c in cs if changed_component(c) not in skip]
@@ -246,6 +259,10 @@ def check(experiment: str, base: Side, run: Side, spec: CheckSpec) -> CheckRepor
         problems.append(f"metric direction (higher_is_better) differs from the baseline's: {', '.join(flipped)}")
     changes = signature_changes(base, run)
     problems += [f"signature differs: {c}" for c in _blocking(changes, spec.allow_signature_changes)]
+    unknown = _unknown_allowed(base, run, spec.allow_signature_changes)
+    if unknown:  # most likely a typo: it allows nothing, so a change it was meant for would still fail
+        notes.append(f"allowed signature change(s) {', '.join(unknown)} name no component of these signatures; "
+                      f"the components are {', '.join(_components(base, run))}")
     if base.references_fingerprint != run.references_fingerprint:
         problems.append("references differ from the baseline's (another dataset, split or selection)")
     if set(base.ids) != set(run.ids):

@@ -59,6 +59,18 @@ def test_allowed_signature_change_and_changed_inputs_are_comparable():
     assert any("candidates differ" in n for n in report.notes)
 
 
+def test_an_allowed_change_naming_no_component_is_noted_and_allows_nothing():
+    other = SIG.replace("rouge-score-rs@0.2.1", "rouge-score@0.1.2")
+    report = compare.check("x", side([0.5]), side([0.5], sig=other), CheckSpec(allow_signature_changes=("engin", "engine")))
+    assert report.status == compare.PASS
+    (note,) = [n for n in report.notes if "allowed signature change" in n]
+    assert note.startswith("allowed signature change(s) engin name no component of these signatures; the components are "
+                           "metric, engine, tok, stem, refs, nrefs, inputs, bench")
+    typo_only = compare.check("x", side([0.5]), side([0.5], sig=other), CheckSpec(allow_signature_changes=("engin",)))
+    assert typo_only.status == compare.INCOMPARABLE and any("engin " in n for n in typo_only.notes)
+    assert not any("allowed signature" in n for n in compare.check("x", side([0.5]), side([0.5]), CheckSpec()).notes)
+
+
 def test_other_references_or_ids_are_incomparable():
     assert compare.check("x", side([0.5]), side([0.5], refs="sha256:other"), CheckSpec()).status == compare.INCOMPARABLE
     assert compare.check("x", side([0.5]), side([0.5], ids=["zz"]), CheckSpec()).status == compare.INCOMPARABLE
