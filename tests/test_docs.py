@@ -11,7 +11,7 @@ The conventions (docs/README.md, "Writing these pages", says the same for author
   (``python benchmarks/NAME.py ...`` and nothing else in the block): the slow tier runs them as written
   with ``BENCH_SMOKE=1``, which every benchmark script honours by running each of its steps on a sliver
   of its input (benchmarks/_smoke.py). ``<!-- not-run: REASON -->`` skips a block, printing REASON; only
-  the set-up and test commands that .ci/run itself executes (venv, pip, pytest) may be not-run.
+  the commands that .ci/run itself executes, line for line (set-up and the two tiers), may be not-run.
 - Commands may not hide elsewhere: ```bash / ```sh / ```shell blocks are refused, an untagged or
   ```text block with a line that starts like a command (``bench ``, ``python ``, ``pip ``) fails, and
   so does an indented code block that holds one. The GitHub Actions workflow in docs/gate.md (a
@@ -46,8 +46,8 @@ EXIT = re.compile(r"#\s*exit\s+(\d+)\s*$")
 LOOKS_LIKE_COMMAND = re.compile(r"^\s*(\$ |bench |python3? |pip )")
 NEEDS_SUMMEVAL = re.compile(r"\.\./shared|summeval|geval")
 SMOKE_COMMAND = re.compile(r"^python benchmarks/(?P<script>\w+)\.py(\s|$)")
-# what .ci/run executes itself, the only commands a not-run block may hold
-SET_UP_OR_TEST = re.compile(r"^(python3? -m venv |\. \.venv/bin/activate|python -m pip install |python -m pytest(\s|$))")
+# the lines .ci/run executes itself (-q aside): the only commands a not-run block may hold
+CI_LINES = {line.strip().replace(" -q ", " ") for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()}
 INDENTED_COMMAND = re.compile(r"^(?: {4,}|\t)(\$ |bench |python3? |pip )")
 
 
@@ -120,9 +120,9 @@ def convention_problems(found: list[Block], pages: dict[str, str]) -> list[str]:
         if b.marker == "not-run" and not b.reason.strip():
             problems.append(f"{b.id}: not-run needs a reason")
         if b.marker == "not-run":
-            for step in (part.strip() for _, cmd, _ in commands(b) for part in cmd.split("&&")):
-                if not SET_UP_OR_TEST.match(step):
-                    problems.append(f"{b.id}: {step!r} is not set-up or the test suite; run it (slow, smoke), not not-run")
+            for step in (part.split("#", 1)[0].strip() for _, cmd, _ in commands(b) for part in cmd.split("&&")):
+                if step not in CI_LINES:
+                    problems.append(f"{b.id}: {step!r} is not a line of .ci/run; run it (slow, smoke), not not-run")
         if b.marker == "smoke":
             for _, cmd, _ in commands(b):
                 m = SMOKE_COMMAND.match(cmd)
@@ -149,7 +149,8 @@ def test_pages_follow_the_conventions():
 @pytest.mark.parametrize("lang, body, marker, reason, page, words", [
     ("bash", "bench run\n", "", "", "", "```bash block"),
     ("", "bench run limit=1\n", "", "", "", "a command in a ```(untagged) block"),
-    ("console", "$ bench run limit=1\n", "not-run", "too slow", "", "is not set-up or the test suite"),
+    ("console", "$ bench run limit=1\n", "not-run", "too slow", "", "is not a line of .ci/run"),
+    ("console", "$ python -m pytest -m faults\n", "not-run", "tests", "", "is not a line of .ci/run"),
     ("console", "$ bench run limit=1\n", "smoke", "", "", "only 'python benchmarks/NAME.py ...' commands"),
     ("console", "$ python benchmarks/nosuch.py\n", "smoke", "", "", "does not honour BENCH_SMOKE"),
     ("console", "$ python -m pytest\n", "not-run", "", "", "not-run needs a reason"),
@@ -159,7 +160,7 @@ def test_each_convention_can_fail(lang, body, marker, reason, page, words):
     found = [Block("x.md", 1, lang, body, marker, reason)]
     problems = convention_problems(found, {"x.md": page})
     assert len(problems) == 1 and words in problems[0], problems
-    assert convention_problems([Block("x.md", 1, "console", "$ python -m pytest -q\n", "not-run", "CI runs it")],
+    assert convention_problems([Block("x.md", 1, "console", "$ python -m pytest   # all\n", "not-run", "CI runs it")],
                                {"x.md": "Text.\n\n```console\n    python x\n```\n"}) == []
 
 
@@ -167,11 +168,17 @@ def test_each_convention_can_fail(lang, body, marker, reason, page, words):
 def _template(tmp_path_factory) -> Path:
     """The repository's files (tracked and untracked-but-not-ignored), copied once per session."""
     src = tmp_path_factory.mktemp("docs-template") / "repo"
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            capture_output=True, text=True)
-    if listed.returncode != 0:
-        pytest.fail(f"git ls-files failed in {ROOT}: {listed.stderr.strip()}")
-    for rel in filter(None, listed.stdout.split("\0")):
+    if (ROOT / ".git").exists():
+        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                                capture_output=True, text=True)
+        if listed.returncode != 0:
+            pytest.fail(f"git ls-files failed in {ROOT}: {listed.stderr.strip()}")
+        files = filter(None, listed.stdout.split("\0"))
+    else:  # a copy made by this very test (a block that runs pytest on these pages): its files are the tracked ones
+        junk = {".venv", "__pycache__", ".pytest_cache", ".cache"}
+        files = [str(f.relative_to(ROOT)) for f in ROOT.rglob("*")
+                 if not junk & set(f.relative_to(ROOT).parts) and (f.is_file() or f.is_symlink())]
+    for rel in files:
         path = ROOT / rel
         if not (path.is_file() or path.is_symlink()):
             continue   # deleted in the work tree but still in the index
@@ -217,7 +224,8 @@ def test_block_runs(block: Block, workdir: Path, request, monkeypatch):
         monkeypatch.chdir(workdir)
         exec(compile(block.body, block.id, "exec"), {"__name__": "__docs__"})
         return
-    env = {**os.environ, "TQDM_DISABLE": "1", "BENCH_PROGRESS": "0"}
+    # as a user's shell: none of this pytest's own variables (a pytest command in a block is a session of its own)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}, "TQDM_DISABLE": "1", "BENCH_PROGRESS": "0"}
     if block.marker == "smoke":
         env["BENCH_SMOKE"] = "1"
     done = subprocess.run(["bash", "-c", _shell_script(block)], cwd=workdir, env=env, capture_output=True,
