@@ -4,8 +4,8 @@ The measurements in docs/ take minutes each (benchmarks/speed.py alone: 13), mor
 budget; the figures docs/ reports come from the full runs and are recorded with their commands. So that
 those commands cannot go stale, tests/test_docs.py runs every block marked ``<!-- smoke -->`` exactly as
 written, with ``BENCH_SMOKE=1`` in the environment: the same options parsed, the same sections, the
-same bench commands and output files, on a few documents, a few resamples and small sizes. Figures a
-smoke run prints are labelled so and mean nothing.
+same bench commands and output files, on a few documents, a few resamples and small sizes. What a smoke
+run prints or writes starts with ``LABEL``; its figures mean nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +30,11 @@ def limit(n_items: int) -> list[str]:
     return [f"limit={n_items}"] if on() else []
 
 
+LABEL = f"{VARIABLE}=1: a smoke run on a sliver of the input; its figures mean nothing"
+
+
 def announce() -> None:
+    """Say so first, on stdout (where the scripts print their reports) and stderr."""
     if on():
-        print(f"{VARIABLE}=1: a smoke run on a sliver of the input; its figures mean nothing", file=sys.stderr)
+        print(LABEL, flush=True)
+        print(LABEL, file=sys.stderr)

@@ -65,6 +65,7 @@ def main() -> None:
     lines = [
         "# BERTScore layer study: all-MiniLM-L6-v2 on SummEval",
         "",
+        *([f"**{_smoke.LABEL}.**", ""] if _smoke.on() else []),
         "Made by `benchmarks/layer_study.py` (its docstring has the protocol) in about 6 minutes on 2 cores. It is two",
         "bench commands: `bench run dataset=summeval 'metrics=[bertscore]' metrics.bertscore.layer=all` (every layer",
         "a metric, from one forward pass per text), then `bench meta RUN --compare summary:kendall,system:kendall`.",

@@ -7,8 +7,8 @@ pairs (1,600 items x 11 references, item-major), texts split one sentence per li
 splitter (rouge-score's rougeLsum convention); tests/metrics/test_rouge.py reduces these rows per item
 without bench's code. Recomputing them takes ~30 s of pure Python on two cores and proves nothing new
 while rouge-score, nltk and the data stay the same: the slow tier recomputes them once, by running
-docs/testing.md's block (``--out`` to a new file, then ``cmp`` with the committed one: same bytes,
-so the same bits and versions), and tests/metrics/test_rouge.py checks the versions and the raw-text rows.
+docs/testing.md's block (``--out`` to a new file, then ``cmp`` with the committed one, decompressed:
+same bytes, so the same bits and versions), and tests/metrics/test_rouge.py checks the versions and the raw-text rows.
 
 Values are exact: each float is stored as the 16 hex digits of its IEEE-754 binary64 bits, so the file
 round-trips bit for bit. The file records the versions and the data's SHA-256 it was made from.
