@@ -92,6 +92,20 @@ def test_the_seed_run_prints_no_warning(seed_runs):
 
 
 @pytest.mark.slow  # the seed experiment loads the BERTScore model
+def test_the_readmes_bench_run_output_is_what_bench_run_prints(seed_runs):
+    """The README's first example cannot go stale: its output lines are the seed run's stderr and stdout, line for
+    line, all but the run directory (a new one each run)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Run", 1)[1].split("```console\n", 1)[1].split("```", 1)[0].splitlines()
+    assert block[0] == "$ bench run"
+    shown = block[1:]
+    proc = seed_runs[0][0]
+    printed = proc.stderr.splitlines() + proc.stdout.splitlines()
+    assert shown[:-1] == printed[:-1]
+    assert shown[-1].startswith("results/seed/") and printed[-1].startswith("results/seed/")
+
+
+@pytest.mark.slow  # the seed experiment loads the BERTScore model
 def test_seed_run_record(seed_runs):
     (proc, _), (results, _) = seed_runs
     run_dir = run_dir_of(proc, results)
