@@ -23,11 +23,23 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _packaging_copy(src: Path) -> Path:
+    """The files a build reads (tracked bench/, configs/, seeds/ and the packaging files), copied to ``src``.
+
+    A build in the checkout itself writes build/ and bench.egg-info there, and two workers building at once
+    race on those folders (one deletes what the other is copying: ENOENT)."""
+    for rel in [*_tracked("bench", "configs", "seeds"), "pyproject.toml", "setup.py", "README.md"]:
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).write_bytes((ROOT / rel).read_bytes())
+    return src
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    src = _packaging_copy(tmp_path_factory.mktemp("wheel-src"))
     # --no-build-isolation: setuptools of this environment builds it (no index needed)
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation",
                            "-q", "-w", str(out)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     (found,) = out.glob("bench-*.whl")
@@ -85,10 +97,7 @@ def test_wheel_carries_every_config_and_seed_at_every_depth_and_only_bench(wheel
 def test_nested_config_groups_reach_the_wheel(tmp_path):
     """A config group two folders deep (configs/<group>/<sub>/x.yaml) is carried too: the build mapping, not a
     fixed list of depths. Built from a copy of the packaging files with one such group added."""
-    src = tmp_path / "src"
-    for rel in [*_tracked("bench", "configs", "seeds"), "pyproject.toml", "setup.py", "README.md"]:
-        (src / rel).parent.mkdir(parents=True, exist_ok=True)
-        (src / rel).write_bytes((ROOT / rel).read_bytes())
+    src = _packaging_copy(tmp_path / "src")
     (src / "configs" / "dataset" / "extra" / "deeper").mkdir(parents=True)
     (src / "configs" / "dataset" / "extra" / "deeper" / "x.yaml").write_text("name: x\n")
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation",
@@ -145,10 +154,7 @@ def test_installed_bench_finds_its_configs_through_pkg(installed, tmp_path):
 def test_an_editable_install_maps_the_packages_onto_the_checkout(tmp_path):
     """``pip install -e``: setuptools' editable finder maps bench._configs onto the checkout's configs/ (so
     pkg://bench._configs works there too); bench itself reads configs/ and seeds/ from the checkout."""
-    src = tmp_path / "checkout"
-    for rel in [*_tracked("bench", "configs", "seeds"), "pyproject.toml", "setup.py", "README.md"]:
-        (src / rel).parent.mkdir(parents=True, exist_ok=True)
-        (src / rel).write_bytes((ROOT / rel).read_bytes())
+    src = _packaging_copy(tmp_path / "checkout")
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
