@@ -31,170 +31,14 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from bench import dotted
 from bench.errors import BenchError, InputError
-from bench.results.run_record import frozen as _frozen, thawed as _thawed  # light: no numpy, no torch
+from bench import values as _values
+from bench.results import model as _model  # light: no numpy, no torch
+from bench.results.model import frozen as _frozen, thawed as _thawed
 
 
-class Stats(Mapping[str, float]):
-    """One metric's means by stat, read by name: ``stats.fmeasure`` or ``stats["fmeasure"]``."""
-
-    __slots__ = ("_values",)
-
-    def __init__(self, values: Mapping[str, float]):
-        object.__setattr__(self, "_values", MappingProxyType(dict(values)))
-
-    def __getattr__(self, name: str) -> float:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(f"no stat {name!r}; stats: {', '.join(self._values)}") from None
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("Stats are read-only")
-
-    def __getitem__(self, key: str) -> float:
-        return self._values[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
-
-    def __len__(self) -> int:
-        return len(self._values)
-
-    def __repr__(self) -> str:
-        return "Stats(" + ", ".join(f"{k}={v!r}" for k, v in self._values.items()) + ")"
-
-
-@dataclass(frozen=True)
-class Run:
-    """A scored run: its record and its per-item samples, read-only.
-
-    ``record`` is what ``result.json`` holds, as read-only views (mappings and
-    tuples; ``to_dict()`` gives plain, ``json.dumps``-able data), except that an
-    unsaved run has no ``volatile.run_id`` and no ``samples_sha256`` yet (the store
-    adds them when it writes). ``record`` and ``samples`` are made on first access:
-    a run of 100k items is stored by the CLI without ever building them. ``path``
-    is the run directory once saved or when loaded from disk. A loaded run was
-    validated (``bench.results.run_record``); an unsaved one is validated when an
-    analysis (``systems``, ``meta``, ``baseline``, ``check``) takes it.
-    """
-
-    plain_record: Mapping[str, Any] = field(repr=False)  # owned by the Run: never handed out unfrozen
-    plain_samples: Sequence[Mapping[str, Any]] = field(repr=False)
-    path: Path | None = None
-    files: Mapping[str, str] = field(default_factory=dict, repr=False)  # extra files to store with it
-
-    @classmethod
-    def of(cls, record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]], path: Path | None = None,
-           files: Mapping[str, str] | None = None) -> "Run":
-        """A Run that takes ownership of plain ``record`` and ``samples`` (fresh data: the caller keeps no reference)."""
-        return cls(record, tuple(samples), path, MappingProxyType(dict(files or {})))
-
-    @cached_property
-    def record(self) -> Mapping[str, Any]:
-        """The ``result.json`` content as read-only mappings and tuples (``to_dict()`` for plain data)."""
-        return _frozen(self.plain_record)
-
-    @cached_property
-    def samples(self) -> tuple[Mapping[str, Any], ...]:
-        """One read-only mapping per item: id, candidate, n_references, metadata, scores."""
-        return tuple(_frozen(s) for s in self.plain_samples)
-
-    @property
-    def experiment(self) -> str:
-        """The experiment name (results/<experiment>/)."""
-        return self.plain_record["experiment"]
-
-    @property
-    def metrics(self) -> Mapping[str, Stats]:
-        """Metric name -> its means: ``run.metrics["rouge1"].fmeasure``."""
-        return MappingProxyType({name: Stats(stats) for name, stats in self.plain_record["metrics"].items()})
-
-    @property
-    def intervals(self) -> Mapping[str, Mapping[str, tuple[float, float] | None]]:
-        """Metric name -> stat -> ``(lo, hi)`` of its mean's bootstrap interval, ``None`` where too few
-        units (``n/a``); empty when the run recorded none (``ci.resamples=0``)."""
-        block = self.plain_record.get("intervals") or {"metrics": {}}
-        return MappingProxyType({m: MappingProxyType({s: None if ci is None else (ci[0], ci[1]) for s, ci in stats.items()})
-                                 for m, stats in block["metrics"].items()})
-
-    @property
-    def groups(self) -> Mapping[str, Mapping[str, Stats]]:
-        """With ``group_by``: group -> metric name -> its means (``run.groups["M11"]["rouge1"].fmeasure``)."""
-        block = self.plain_record.get("groups") or {"values": {}}
-        return MappingProxyType({g: MappingProxyType({m: Stats(v) for m, v in values["metrics"].items()})
-                                 for g, values in block["values"].items()})
-
-    @property
-    def signatures(self) -> Mapping[str, str]:
-        """Metric name -> its signature string."""
-        return MappingProxyType(dict(self.plain_record["signatures"]))
-
-    @property
-    def primary(self) -> Mapping[str, str]:
-        """Metric name -> the stat one-line views, analyses and the gate use (``rouge1`` -> ``fmeasure``)."""
-        from bench.results.run_record import primary_of
-
-        return MappingProxyType(primary_of(self.plain_record))
-
-    @property
-    def higher_is_better(self) -> Mapping[str, bool]:
-        """Metric name -> its direction."""
-        from bench.results.run_record import direction_of
-
-        return MappingProxyType(direction_of(self.plain_record))
-
-    @cached_property
-    def validated(self):
-        """This run as a validated ``bench.results.run_record.RunRecord`` (``DamagedRun`` if it is not sound)."""
-        from bench.results.run_record import RunRecord
-
-        return RunRecord.of(self.plain_record, self.plain_samples, self.path)
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        """Item ids, in item order."""
-        return tuple(s["id"] for s in self.plain_samples)
-
-    def scores(self, metric: str, stat: str) -> tuple[float, ...]:
-        """Per-item values of one metric's stat, in item order."""
-        from bench.errors import unknown_choice
-
-        if metric not in self.plain_record["metrics"]:
-            raise unknown_choice("metric", metric, self.plain_record["metrics"])
-        if stat not in self.plain_record["metrics"][metric]:
-            raise unknown_choice(f"stat of {metric}", stat, self.plain_record["metrics"][metric])
-        return tuple(s["scores"][metric][stat] for s in self.plain_samples)
-
-    def item(self, key: int | str) -> Mapping[str, Any]:
-        """One item's sample (id, candidate, metadata, scores) by position or id, read-only."""
-        if isinstance(key, int):
-            return _frozen(self.plain_samples[key])
-        for s in self.plain_samples:
-            if s["id"] == key:
-                return _frozen(s)
-        raise KeyError(key)
-
-    def to_pandas(self):
-        """One row per item: ``id``, ``candidate``, metadata columns, and ``<metric>.<stat>`` columns."""
-        import pandas as pd
-
-        rows = []
-        for s in self.plain_samples:
-            row = {"id": s["id"], "candidate": s["candidate"], "n_references": s["n_references"]}
-            row.update({f"metadata.{k}": v for k, v in dotted.flatten(s["metadata"]).items()})
-            row.update({f"{m}.{stat}": v for m, stats in s["scores"].items() for stat, v in stats.items()})
-            rows.append(row)
-        return pd.DataFrame(rows)
-
-    def as_dict(self) -> dict[str, Any]:
-        """The record as plain, mutable dicts (a copy)."""
-        return copy.deepcopy(dict(self.plain_record))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The whole run as plain data that ``json.dumps`` accepts (a copy):
-        ``{"path": str | None, "record": <result.json content>, "samples": [<samples.jsonl lines>]}``."""
-        return {"path": None if self.path is None else str(self.path), "record": _thawed(self.plain_record),
-                "samples": [_thawed(s) for s in self.plain_samples]}
+# One run type: the typed record ``bench.results.model.Run`` is what the library returns, saved or not.
+Run = _model.Run
+Stats = _values.Stats
 
 
 # --- the steps the CLI shares --------------------------------------------------------------------------
@@ -466,8 +310,7 @@ def load_run(path: str | Path) -> Run:
     a damaged one raises ``bench.results.run_record.DamagedRun`` (a ``BenchError``)."""
     from bench.results import run_record
 
-    loaded = run_record.load(path)
-    return Run.of(loaded.record_dict(), loaded.samples_list(), loaded.path)
+    return run_record.load(path)
 
 
 def load_runs(results_dir: str | Path = "results"):

@@ -45,7 +45,7 @@ def side_of(run: RunRecord) -> Side:
     """A validated run as one side of a comparison."""
     ids, columns = per_item_columns(run.samples)
     columns = {m: {s: columns[m][s] for s in stats} for m, stats in run.metrics.items()}  # the record's metrics only
-    return Side(run.metrics, run.signatures, run.inputs["references_fingerprint"], ids, columns,
+    return Side(run.metrics, run.signatures, run.inputs.references_fingerprint, ids, columns,
                 run.higher_is_better, run.primary)
 
 

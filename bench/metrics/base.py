@@ -13,6 +13,7 @@ from typing import Any, Mapping, Protocol, Sequence
 
 from bench.data.items import Item
 from bench.signature import Signature
+from bench.values import Facts, legacy_primary
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,21 @@ class MetricResult:
     corpus: Mapping[str, float] | None = None
     # the stat one-line views, analyses and the gate use; "" (a plug-in written before it): the old rule
     primary: str = ""
+    # what the numbers are (range, kind, drift, ...); None (a plug-in that declares none): a quality metric,
+    # unbounded, in ``higher_is_better``'s direction, computed exactly
+    facts: Facts | None = None
 
     def __post_init__(self) -> None:
         if not self.primary and self.stats:
-            from bench.results.run_record import legacy_primary
-
-            object.__setattr__(self, "primary", legacy_primary(self.stats))
+            primary = self.facts.primary if self.facts is not None and self.facts.primary else legacy_primary(self.stats)
+            object.__setattr__(self, "primary", primary)
         if self.stats and self.primary not in self.stats:
             raise ValueError(f"metric {self.name}: primary stat {self.primary!r} is not one of {self.stats}")
+        import dataclasses
+
+        facts = self.facts or Facts(higher_is_better=self.higher_is_better, corpus=self.corpus is not None)
+        object.__setattr__(self, "facts", dataclasses.replace(facts, higher_is_better=self.higher_is_better,
+                                                              primary=self.primary, corpus=self.corpus is not None))
 
     def column(self, stat: str) -> list[float]:
         """One stat's per-item values."""
@@ -166,6 +174,18 @@ class PairMetric:
     primary: str
     higher_is_better: bool = True
     chunk_items: int | None = None
+    # the facts of every name (``bench.values.Facts``): range, kind, float drift on the same inputs, and the
+    # smallest change in its own units that a reader would call a change (the gate's default)
+    lo: float | None = None
+    hi: float | None = None
+    kind: str = "quality"
+    drift: float = 0.0
+    min_effect: float = 0.0
+
+    def facts(self, name: str) -> Facts:
+        """What ``name``'s numbers are (the family's declaration; a subclass may differ per name)."""
+        return Facts(higher_is_better=self.higher_is_better, lo=self.lo, hi=self.hi, kind=self.kind,
+                     primary=self.primary, drift=self.drift, min_effect=self.min_effect)
 
     def names(self) -> tuple[str, ...]:
         """The metric names this family produces (one by default)."""
@@ -252,5 +272,6 @@ class PairMetric:
                 for key, value in scored.notes.get(name, {}).items():
                     add = key.endswith(("_texts", "_count")) and key in notes[name] and start > 0
                     notes[name][key] = notes[name][key] + value if add else value
-        return [MetricResult(name, self.stats, tuple(per_item[name]), sig, self.higher_is_better, notes[name], primary=self.primary)
+        return [MetricResult(name, self.stats, tuple(per_item[name]), sig, self.higher_is_better, notes[name],
+                             primary=self.primary, facts=self.facts(name))
                 for name, sig in zip(names, sigs)]

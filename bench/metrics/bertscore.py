@@ -208,6 +208,18 @@ class BertScore(PairMetric):
     family = "bertscore"
     stats = STATS
     primary = "f1"
+    lo, hi = 0.0, 1.0  # cosine similarities of contextual embeddings; rescaled: unbounded (facts())
+    # bench's engine is exact on one machine, but another CPU or BLAS may move float32 last bits
+    # (bert-score's own batching moves them by <= 2.4e-7 on SummEval): far below any change that matters
+    drift = 1e-5
+    min_effect = 0.005
+
+    def facts(self, name: str):
+        """0-1 as computed; rescaled with a baseline, scores may leave [0, 1] (below 0 for unrelated texts)."""
+        import dataclasses
+
+        facts = super().facts(name)
+        return dataclasses.replace(facts, lo=None, hi=None) if self.baseline is not None else facts
 
     def __init__(self, spec: BertScoreSpec):
         if spec.batch_size is not None and spec.batch_size < 1:

@@ -82,6 +82,8 @@ class Rouge(PairMetric):
     family = "rouge"
     stats = STATS
     primary = "fmeasure"
+    lo, hi = 0.0, 1.0
+    min_effect = 0.005  # half a ROUGE point: below what papers report as a difference
     chunk_items = 20_000  # items per call of score_pairs: bounds the memory of per-pair results
 
     def __init__(self, spec: RougeSpec):

@@ -33,6 +33,8 @@ class SacreMetric(PairMetric):
 
     stats = STATS
     primary = "score"
+    lo, hi = 0.0, 100.0  # sacrebleu's scale
+    min_effect = 0.5  # half a BLEU/chrF point
 
     def __init__(self, spec: Any):
         from bench.metrics.base import against_of
@@ -86,7 +88,9 @@ class SacreMetric(PairMetric):
         per_item = tuple((float(metric._aggregate_and_compute([row]).score),) for row in rows)
         corpus = {"score": float(metric._aggregate_and_compute(rows).score)}
         notes = {"nrefs": nrefs_label([len(t) for t in targets])}
-        return [MetricResult(self.names()[0], STATS, per_item, sig, True, notes, corpus=corpus, primary=self.primary)]
+        name = self.names()[0]
+        return [MetricResult(name, STATS, per_item, sig, True, notes, corpus=corpus, primary=self.primary,
+                             facts=self.facts(name))]
 
 
 def version() -> str:

@@ -124,6 +124,28 @@ def source_ngrams(article: Sequence[str], n: int) -> set:
     return set(zip(*(article[k:] for k in range(n)))) if n > 1 else set(article)
 
 
+# Ranges of the statistics (by prefix, as DIRECTION): ratios of summary tokens lie in [0, 1]; density,
+# compression and lengths are unbounded above. min_effect: one hundredth of a ratio, a tenth of a density or
+# compression unit, one token: what a reader would call a change of a descriptive number.
+RANGE = {"coverage": (0.0, 1.0), "density": (0.0, None), "compression": (0.0, None), "novel": (0.0, 1.0),
+         "repeated": (0.0, 1.0), "summary_tokens": (0.0, None), "source_tokens": (0.0, None)}
+MIN_EFFECT = {"coverage": 0.01, "density": 0.1, "compression": 0.1, "novel": 0.01, "repeated": 0.01,
+              "summary_tokens": 1.0, "source_tokens": 1.0}
+
+
+def _prefix(name: str) -> str:
+    return name.rsplit("_", 1)[0] if name[-1].isdigit() else name
+
+
+def facts(name: str):
+    """A source statistic's facts: descriptive (information about a summary, not its quality), exact."""
+    from bench.values import DESCRIPTIVE, Facts
+
+    lo, hi = RANGE[_prefix(name)]
+    return Facts(higher_is_better=DIRECTION[_prefix(name)], lo=lo, hi=hi, kind=DESCRIPTIVE, primary=STAT,
+                 min_effect=MIN_EFFECT[_prefix(name)])
+
+
 class SourceStats:
     """The source statistics family: one metric name per statistic, stat ``value``."""
 
@@ -145,7 +167,7 @@ class SourceStats:
     @staticmethod
     def higher_is_better(name: str) -> bool:
         """The name's direction (``DIRECTION``, by its prefix)."""
-        return DIRECTION[name.rsplit("_", 1)[0] if name[-1].isdigit() else name]
+        return DIRECTION[_prefix(name)]
 
     def signatures(self, items: Sequence[Item], policy: str, inputs: str) -> tuple[Signature, ...]:
         """Tokenisation, case, the sources' hash and the inputs; the multi-reference policy does not apply."""
@@ -196,5 +218,5 @@ class SourceStats:
                 per_item[name].append((values[name],))
         notes = {"short_summary_count": short}
         return [MetricResult(name, (STAT,), tuple(per_item[name]), sig, self.higher_is_better(name), dict(notes),
-                             primary=STAT)
+                             primary=STAT, facts=facts(name))
                 for name, sig in zip(self.names(), sigs)]

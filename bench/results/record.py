@@ -28,6 +28,7 @@ def build_record(result: RunResult, config: Mapping[str, Any], volatile: Mapping
         "higher_is_better": {m.name: m.higher_is_better for m in result.metrics},
         **_corpus(result),
         "primary": {m.name: m.primary for m in result.metrics},
+        "facts": {m.name: m.facts.to_dict() for m in result.metrics},
         **({"intervals": dict(result.intervals)} if result.intervals is not None else {}),
         **({"groups": dict(result.groups)} if result.groups is not None else {}),
         "notes": _notes(result, volatile=False),

@@ -17,18 +17,17 @@ else a metric's only stat) here, in ``legacy_primary``, and nowhere else.
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 import math
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
 from bench.errors import BenchError
+from bench.results.model import Run, facts_of, frozen, thawed  # noqa: F401  (frozen/thawed: re-exported)
 from bench.results.store import RESULT, SAMPLES, samples_sha256
+from bench.values import KINDS, legacy_primary  # noqa: F401  (legacy_primary: re-exported)
 
 log = logging.getLogger("bench")
 
@@ -50,21 +49,14 @@ class DamagedRun(BenchError):
         super().__init__(f"run {where} is damaged: {what}", FIX)
 
 
-def legacy_primary(stats: Sequence[str]) -> str:
-    """The primary stat of a record stored before metrics declared theirs: F-measure, else F1, else the first."""
-    return next((s for s in ("fmeasure", "f1") if s in stats), list(stats)[0])
-
-
 def primary_of(record: Mapping[str, Any]) -> dict[str, str]:
     """Metric -> primary stat of a validated record (or a baseline): its ``primary`` block, else ``legacy_primary``."""
-    block = record.get("primary") or {}
-    return {m: block.get(m) or legacy_primary(list(stats)) for m, stats in record["metrics"].items()}
+    return {m: f.primary for m, f in facts_of(record).items()}
 
 
 def direction_of(record: Mapping[str, Any]) -> dict[str, bool]:
     """Metric -> higher_is_better of a validated record (every metric higher-is-better without the block)."""
-    block = record.get("higher_is_better") or {}
-    return {m: block.get(m, True) for m in record["metrics"]}
+    return {m: f.higher_is_better for m, f in facts_of(record).items()}
 
 
 # --- checks of one value (raise Damage) ----------------------------------------------------------------
@@ -157,8 +149,16 @@ def validate_record(data: Any) -> None:
                 raise Damage(f"corpus names metric {metric!r}, which the record does not hold")
             for stat, value in _mapping(stats, f"corpus.{metric}").items():
                 _number(value, f"corpus.{metric}.{stat}")
+    if "facts" in rec:  # what each metric's numbers are (range, kind, drift, min_effect), declared by the metric
+        facts = _mapping(rec["facts"], "facts")
+        _same_metrics(facts, metrics, "facts")
+        for metric, block in facts.items():
+            _facts(_mapping(block, f"facts.{metric}"), f"facts.{metric}")
     if rec.get("intervals") is not None:
-        _interval_block(_mapping(rec["intervals"], "intervals").get("metrics"), metrics, "intervals.metrics")
+        block = _mapping(rec["intervals"], "intervals")
+        _interval_block(block.get("metrics"), metrics, "intervals.metrics")
+        if block.get("corpus") is not None:
+            _interval_block(block["corpus"], metrics, "intervals.corpus")
     if rec.get("groups") is not None:
         for name, group in _mapping(_mapping(rec["groups"], "groups").get("values"), "groups.values").items():
             g = _mapping(group, f"groups.values.{name}")
@@ -179,6 +179,24 @@ def validate_record(data: Any) -> None:
         digest = _text(rec["samples_sha256"], "samples_sha256")
         if not (digest.startswith("sha256:") and _HEX64.fullmatch(digest[7:])):
             raise Damage(f"samples_sha256 is {digest[:40]!r}, not sha256:<64 hex>")
+
+
+def _facts(block: Mapping[str, Any], where: str) -> None:
+    rng = block.get("range")
+    if not isinstance(rng, list) or len(rng) != 2:
+        raise Damage(f"{where}.range is {_kind(rng)}, not [lo, hi]")
+    for k, v in enumerate(rng):
+        if v is not None:
+            _number(v, f"{where}.range[{k}]")
+    if rng[0] is not None and rng[1] is not None and not rng[0] < rng[1]:
+        raise Damage(f"{where}.range {rng} is empty")
+    if block.get("kind") not in KINDS:
+        raise Damage(f"{where}.kind is {_kind(block.get('kind'))}, not one of {', '.join(KINDS)}")
+    if not isinstance(block.get("corpus"), bool):
+        raise Damage(f"{where}.corpus is {_kind(block.get('corpus'))}, not true/false")
+    for key in ("drift", "min_effect"):
+        if _number(block.get(key), f"{where}.{key}") < 0:
+            raise Damage(f"{where}.{key} is {block[key]!r}, below 0")
 
 
 def _inputs(inputs: Mapping[str, Any]) -> None:
@@ -250,103 +268,31 @@ def validate_ids(samples: Sequence[Mapping[str, Any]], record: Mapping[str, Any]
         seen.add(s["id"])
 
 
-# --- the record ----------------------------------------------------------------------------------------
+# --- the record ---------------------------------------------------------------------------------------
+
+RunRecord = Run  # one run type: a validated stored run is a ``bench.results.model.Run``
 
 
-def frozen(obj: Any) -> Any:
-    """Read-only views of plain mappings and lists (mappings as MappingProxyType, lists as tuples)."""
-    if isinstance(obj, Mapping):
-        return MappingProxyType({k: frozen(v) for k, v in obj.items()})
-    if isinstance(obj, (list, tuple)):
-        return tuple(frozen(v) for v in obj)
-    return obj
+def validate_run(record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]], path: Path | None = None) -> None:
+    """Validate plain ``record`` and ``samples`` (from memory or disk); ``DamagedRun`` if they are not sound."""
+    where = path if path is not None else "in memory"
+    try:
+        validate_record(record)
+        for number, sample in enumerate(samples, 1):
+            try:
+                validate_sample(sample, record["metrics"])
+            except Damage as exc:
+                raise Damage(f"{SAMPLES} line {number}: {exc}") from None
+        validate_ids(samples, record)
+    except Damage as exc:
+        raise DamagedRun(where, str(exc)) from None
 
 
-def thawed(obj: Any) -> Any:
-    """Plain, mutable, ``json.dumps``-able copies of frozen mappings and tuples."""
-    if isinstance(obj, Mapping):
-        return {k: thawed(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [thawed(v) for v in obj]
-    return obj
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    """A validated run: ``data`` (the ``result.json`` content) and ``samples`` (its lines), read-only.
-
-    ``path`` is the run directory (None for a record built in memory); ``hashed``
-    says whether ``samples.jsonl`` was checked against a recorded SHA-256.
-    """
-
-    data: Mapping[str, Any] = field(repr=False)
-    samples: tuple[Mapping[str, Any], ...] = field(repr=False)
-    path: Path | None = None
-    hashed: bool = True
-
-    @classmethod
-    def of(cls, record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]], path: Path | None = None,
-           hashed: bool = True) -> "RunRecord":
-        """Validate plain ``record`` and ``samples`` (from memory or disk); ``DamagedRun`` if they are not sound."""
-        where = path if path is not None else "in memory"
-        try:
-            validate_record(record)
-            for number, sample in enumerate(samples, 1):
-                try:
-                    validate_sample(sample, record["metrics"])
-                except Damage as exc:
-                    raise Damage(f"{SAMPLES} line {number}: {exc}") from None
-            validate_ids(samples, record)
-        except Damage as exc:
-            raise DamagedRun(where, str(exc)) from None
-        return cls(frozen(record), tuple(frozen(s) for s in samples), path, hashed)
-
-    @property
-    def experiment(self) -> str:
-        return self.data["experiment"]
-
-    @property
-    def metrics(self) -> Mapping[str, Mapping[str, float]]:
-        """Metric -> stat -> mean over items."""
-        return self.data["metrics"]
-
-    @property
-    def signatures(self) -> Mapping[str, str]:
-        return self.data["signatures"]
-
-    @property
-    def higher_is_better(self) -> Mapping[str, bool]:
-        """Metric -> its direction (a record without the block: every metric higher-is-better, as bench wrote)."""
-        return MappingProxyType(direction_of(self.data))
-
-    @property
-    def primary(self) -> Mapping[str, str]:
-        """Metric -> the stat one-line views, analyses and the gate use (recorded; ``legacy_primary`` if not)."""
-        return MappingProxyType(primary_of(self.data))
-
-    @property
-    def inputs(self) -> Mapping[str, Any]:
-        return self.data["inputs"]
-
-    @property
-    def ids(self) -> tuple[str, ...]:
-        return tuple(s["id"] for s in self.samples)
-
-    @property
-    def run_id(self) -> str | None:
-        return self.data["volatile"].get("run_id")
-
-    def record_dict(self) -> dict[str, Any]:
-        """The record as plain, mutable dicts (a copy)."""
-        return thawed(self.data)
-
-    def samples_list(self) -> list[dict[str, Any]]:
-        """The samples as plain, mutable dicts (a copy)."""
-        return [thawed(s) for s in self.samples]
-
-    def column(self, metric: str, stat: str) -> list[float]:
-        """Per-item values of one metric's stat, in item order."""
-        return [s["scores"][metric][stat] for s in self.samples]
+def checked(record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]], path: Path | None = None,
+            hashed: bool = True) -> Run:
+    """A validated ``Run`` of plain ``record`` and ``samples`` (deep copies: the caller keeps its data)."""
+    validate_run(record, samples, path)
+    return Run.of(thawed(record), [thawed(s) for s in samples], path, hashed=hashed)
 
 
 def load(run_dir: str | Path) -> RunRecord:
@@ -379,7 +325,7 @@ def load(run_dir: str | Path) -> RunRecord:
         raise DamagedRun(path, str(exc)) from None
     if recorded is None:
         _notice(path)
-    return RunRecord(frozen(data), tuple(frozen(s) for s in samples), path, recorded is not None)
+    return Run.of(data, samples, path, hashed=recorded is not None)
 
 
 def _reason(exc: Exception) -> str:
@@ -393,11 +339,6 @@ def _notice(path: Path) -> None:
         log.warning("run %s was stored before samples were hashed: its samples are validated, not verified", path)
 
 
-def plain(record: RunRecord) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def plain(record: Run) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(record, samples) as plain dicts, for the pure functions that take them (merge, export, baselines)."""
     return record.record_dict(), record.samples_list()
-
-
-def copy_of(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A deep, plain copy of a record (for writers that add keys)."""
-    return copy.deepcopy(thawed(data))

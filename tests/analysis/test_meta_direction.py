@@ -32,7 +32,7 @@ def test_load_negates_a_lower_is_better_metric():
                       metadata=[{"h": float(k % 5)} for k in range(12)], ci={"resamples": 0})
     data = run.to_dict()
     record, samples = data["record"], data["samples"]
-    for block in ("metrics", "signatures", "primary"):
+    for block in ("metrics", "signatures", "primary", "facts"):
         record[block]["bad"] = record[block]["rouge1"]
     record["higher_is_better"]["bad"] = False
     for s in samples:
