@@ -184,5 +184,8 @@ def summarise(config: RunConfig, items: Sequence[Item], results: Sequence[Metric
     """The run's interval and group blocks (``bench.stats.aggregate.blocks``)."""
     from bench.stats import aggregate
 
+    corpus = {m.name: (m.corpus_rows, m.corpus_from) for m in results
+              if m.corpus_rows is not None and m.corpus_from is not None}
     return aggregate.blocks(config.ci, config.dataset.doc_key, config.seed, config.group_by,
-                            [it.id for it in items], item_scores(items, results), [it.metadata for it in items])
+                            [it.id for it in items], item_scores(items, results), [it.metadata for it in items],
+                            corpus)

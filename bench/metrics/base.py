@@ -9,7 +9,7 @@ so they serialise exactly (``repr`` round-trips).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from bench.data.items import Item
 from bench.signature import Signature
@@ -33,6 +33,10 @@ class MetricResult:
     # what the numbers are (range, kind, drift, ...); None (a plug-in that declares none): a quality metric,
     # unbounded, in ``higher_is_better``'s direction, computed exactly
     facts: Facts | None = None
+    # A corpus metric's per-item sufficient statistics (one row per item, summable) and the function that
+    # turns a sum of rows into the corpus stats: what a bootstrap of the corpus value resamples.
+    corpus_rows: tuple[tuple[float, ...], ...] | None = field(default=None, repr=False)
+    corpus_from: Callable[[Sequence[float]], Mapping[str, float]] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.primary and self.stats:

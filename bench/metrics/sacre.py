@@ -90,7 +90,13 @@ class SacreMetric(PairMetric):
         notes = {"nrefs": nrefs_label([len(t) for t in targets])}
         name = self.names()[0]
         return [MetricResult(name, STATS, per_item, sig, True, notes, corpus=corpus, primary=self.primary,
-                             facts=self.facts(name))]
+                             facts=self.facts(name), corpus_rows=tuple(tuple(row) for row in rows),
+                             corpus_from=self.corpus_from)]
+
+    def corpus_from(self, summed: Sequence[float]) -> dict[str, float]:
+        """The corpus stats of summed sufficient statistics (sacrebleu's ``_compute_score_from_stats``, as its
+        own bootstrap and ``corpus_score`` compute them)."""
+        return {"score": float(self.metric._compute_score_from_stats(list(summed)).score)}
 
 
 def version() -> str:

@@ -205,12 +205,13 @@ class Sample:
     scores: Mapping[str, Stats]
     references_sha256: str | None = None
     source_sha256: str | None = None
+    corpus_stats: Mapping[str, tuple[float, ...]] = field(default_factory=dict)  # corpus metric -> sufficient stats
 
     @classmethod
     def of(cls, line: Mapping[str, Any]) -> "Sample":
         return cls(line["id"], line["candidate"], line["n_references"], frozen(line.get("metadata", {})),
                    MappingProxyType({m: Stats(v) for m, v in line["scores"].items()}),
-                   line.get("references_sha256"), line.get("source_sha256"))
+                   line.get("references_sha256"), line.get("source_sha256"), frozen(line.get("corpus_stats", {})))
 
     def score(self, metric: str, stat: str) -> float:
         return self.scores[metric][stat]
@@ -465,6 +466,12 @@ class Run:
     def column(self, metric: str, stat: str) -> list[float]:
         """Per-item values of one metric's stat, in item order (a list)."""
         return [s["scores"][metric][stat] for s in self.plain_samples]
+
+    def corpus_rows(self, metric: str) -> list[tuple[float, ...]] | None:
+        """A corpus metric's per-item sufficient statistics in item order (None: not recorded, e.g. a run
+        stored before they were, or a metric whose corpus value is the mean)."""
+        rows = [s.get("corpus_stats", {}).get(metric) for s in self.plain_samples]
+        return None if not rows or any(r is None for r in rows) else [tuple(r) for r in rows]
 
     def item(self, key: int | str) -> Sample:
         """One item's sample (id, candidate, metadata, scores) by position or id."""

@@ -76,7 +76,8 @@ def build_samples(result: RunResult) -> list[dict[str, Any]]:
     The references' hash lets an analysis of several runs name the items whose
     references differ, not just say that the corpora do."""
     out = []
-    for item, scores in zip(result.items, item_scores(result.items, result.metrics)):
+    corpus = [m for m in result.metrics if m.corpus_rows is not None]  # BLEU, chrF: what corpus intervals resample
+    for k, (item, scores) in enumerate(zip(result.items, item_scores(result.items, result.metrics))):
         out.append(
             {
                 "id": item.id,
@@ -86,6 +87,7 @@ def build_samples(result: RunResult) -> list[dict[str, Any]]:
                 **({"source_sha256": source_hash(item)} if item.source is not None else {}),
                 "metadata": dict(item.metadata),
                 "scores": scores,
+                **({"corpus_stats": {m.name: list(m.corpus_rows[k]) for m in corpus}} if corpus else {}),
             }
         )
     return out

@@ -254,6 +254,15 @@ def validate_sample(sample: Any, metrics: Mapping[str, Mapping[str, float]]) -> 
         got = _mapping(scores.get(metric), f"scores.{metric}")
         for stat in stats:
             _number(got.get(stat), f"scores.{metric}.{stat}")
+    if "corpus_stats" in s:  # a corpus metric's sufficient statistics (BLEU, chrF): what corpus intervals resample
+        for metric, row in _mapping(s["corpus_stats"], "corpus_stats").items():
+            if metric not in metrics:
+                raise Damage(f"corpus_stats names metric {metric!r}, which the record does not hold")
+            if not isinstance(row, list) or not row:
+                raise Damage(f"corpus_stats.{metric} is {_kind(row)}, not a list of numbers")
+            for k, v in enumerate(row):
+                if _number(v, f"corpus_stats.{metric}[{k}]") < 0:
+                    raise Damage(f"corpus_stats.{metric}[{k}] is {v!r}, below 0")
 
 
 def validate_ids(samples: Sequence[Mapping[str, Any]], record: Mapping[str, Any]) -> None:

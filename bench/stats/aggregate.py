@@ -85,14 +85,42 @@ def groups(ids: Sequence[str], scores: Sequence[Mapping[str, Mapping[str, float]
 
 
 
+def corpus(ids: Sequence[str], metadata: Sequence[Mapping[str, Any]], spec: BootSpec, unit_field: str | None,
+           rows: Mapping[str, tuple[Sequence[Sequence[float]], Any]]) -> dict[str, dict[str, list[float] | None]]:
+    """The ``intervals.corpus`` block: per corpus metric (BLEU, chrF), the interval of its corpus value,
+    resampling the same units as the means and re-scoring summed sufficient statistics
+    (``bench.stats.corpus``). ``rows``: metric -> (per-item rows, summed rows -> {stat: value})."""
+    from bench.stats.corpus import corpus_interval
+
+    units = None if unit_field is None else _units(metadata, ids, unit_field)
+    out: dict[str, dict[str, list[float] | None]] = {}
+    for name, (metric_rows, stats_of) in rows.items():
+        stats = list(stats_of(_sum(metric_rows)))
+        block = {}
+        for stat in stats:
+            ci = corpus_interval(metric_rows, units, spec, lambda summed, s=stat: stats_of(summed)[s], name, stat)
+            block[stat] = None if ci is None else [ci.lo, ci.hi]
+        out[name] = block
+    return out
+
+
+def _sum(rows: Sequence[Sequence[float]]) -> list[float]:
+    return np.asarray(rows, dtype=np.float64).sum(axis=0).tolist()
+
+
 def blocks(ci: CISpec, doc_key: str | None, seed: int, group_by: str | None, ids: Sequence[str],
            scores: Sequence[Mapping[str, Mapping[str, float]]],
-           metadata: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+           metadata: Sequence[Mapping[str, Any]],
+           corpus_rows: Mapping[str, tuple[Sequence[Sequence[float]], Any]] | None = None,
+           ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """A run's ``intervals`` and ``groups`` blocks (either None when not asked for), from its items
-    in corpus order: a computed run and a merge of its shards both call this."""
+    in corpus order: a computed run and a merge of its shards both call this. ``corpus_rows``
+    (metric -> per-item sufficient statistics and their scorer) adds ``intervals.corpus``."""
     spec, unit_field = ci.resolve(doc_key, seed)
     if group_by is not None and spec is None:
         spec, unit_field = CISpec().resolve(doc_key, seed)  # groups always carry their intervals
     whole = None if ci.resamples == 0 else intervals(ids, scores, metadata, spec, unit_field)
+    if whole is not None and corpus_rows and ids:
+        whole["corpus"] = corpus(ids, metadata, spec, unit_field, corpus_rows)
     grouped = None if group_by is None else groups(ids, scores, metadata, spec, unit_field, group_by)
     return whole, grouped
