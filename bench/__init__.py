@@ -7,7 +7,7 @@ results. The library API (``bench.api``) is re-exported here; heavy libraries
 dataset needs them, so ``import bench`` stays fast.
 """
 
-__version__ = "0.1.0"
+from bench.version import __version__  # noqa: E402,F401
 
 from bench.api import (Run, Stats, baseline, check, compare, evaluate, load_run, load_runs, meta, save,  # noqa: E402
                        score, systems)

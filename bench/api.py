@@ -98,12 +98,12 @@ def run_or_reuse(prep: Prepared, files: Mapping[str, str] | None = None) -> tupl
     run computed and saved there; returns ``(run, reused)`` with ``run.path`` set (what ``bench run`` does)."""
     from dataclasses import replace
 
-    from bench.results import store
+    from bench.results import run_cache
 
     config = prep.config
-    cached = None if config.force else store.find_indexed(config.results_dir, prep.key)
+    cached = None if config.force else run_cache.find(config.results_dir, prep.key)
     if cached is not None:
-        return load_run(cached), True
+        return cached, True
     run = compute(prep, files=files)
     return replace(run, path=save(run, config.results_dir)), False
 

@@ -101,7 +101,7 @@ def _installed_version(dist: str) -> str:
 
 def bench_version() -> str:
     """bench's own version."""
-    from bench import __version__
+    from bench.version import __version__
 
     return __version__
 

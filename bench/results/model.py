@@ -497,7 +497,7 @@ class Run:
     @cached_property
     def validated(self) -> "Run":
         """This run, validated (``DamagedRun`` if it is not sound)."""
-        from bench.results.run_record import validate_run
+        from bench.results.validate import validate_run
 
         validate_run(self.plain_record, self.plain_samples, self.path)
         return self

@@ -88,3 +88,21 @@ def run_key(plain: Mapping[str, Any], config: RunConfig, inputs: Sequence[str], 
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def find(results_dir: str | Path, key: str):
+    """The stored run (a validated ``Run``) with this key, or None: none indexed, or the indexed one is
+    damaged (it never answers for a new run: the run is computed again, with a warning)."""
+    import logging
+
+    from bench.errors import BenchError
+    from bench.results import run_record, store
+
+    run_dir = store.find_indexed(results_dir, key)
+    if run_dir is None:
+        return None
+    try:
+        return run_record.load(run_dir)
+    except BenchError:
+        logging.getLogger("bench").warning("run %s has this run's key but is damaged: computing the run again", run_dir)
+        return None

@@ -190,7 +190,8 @@ def index_run(results_dir: str | Path, key: str, run_dir: Path) -> None:
 
 
 def find_indexed(results_dir: str | Path, key: str) -> Path | None:
-    """A stored run with this key, if it still exists and really has the key."""
+    """The directory of a stored run with this key, if it still exists and its record names the key
+    (unvalidated: ``bench.results.run_cache.find`` is the lookup that validates)."""
     try:
         path = _index_file(results_dir, key)
         run_dir = Path(results_dir) / path.read_text(encoding="utf-8").strip()
@@ -201,14 +202,7 @@ def find_indexed(results_dir: str | Path, key: str) -> Path | None:
         return None
     if not isinstance(record, dict) or record.get("run_key") != key or not (run_dir / SAMPLES).is_file():
         return None
-    from bench.results import run_record
-
-    try:
-        run_record.load(run_dir)
-    except BenchError:  # a damaged run never answers for a new one: it is computed again
-        log.warning("run %s has this run's key but is damaged: computing the run again", run_dir)
-        return None
-    return run_dir
+    return run_dir  # not validated here: bench.results.run_cache.find reads it through the validated reader
 
 
 def write_json_atomic(path: Path, obj: Any) -> None:

@@ -111,12 +111,12 @@ def test_config_yaml_is_not_read(toy, cli, reader, damage):
 @pytest.mark.parametrize("damage", list(TEXT))
 def test_damaged_index_entry_is_a_cache_miss(toy, damage):
     """An .index entry only lets `bench run` answer from the store; a damaged one is a miss, never an error."""
-    from bench.results import store
+    from bench.results import run_cache
 
     key = json.loads((toy.a / "result.json").read_text())["run_key"]
-    assert store.find_indexed(toy.results, key) is not None
+    assert run_cache.find(toy.results, key) is not None
     TEXT[damage](toy.index_entry())
-    assert store.find_indexed(toy.results, key) is None
+    assert run_cache.find(toy.results, key) is None
 
 
 BASELINE_READERS = ("check", "bench.check")

@@ -253,10 +253,10 @@ def test_an_unsaved_run_is_validated_when_an_analysis_takes_it():
 
 
 def test_a_damaged_run_never_answers_from_the_run_cache(tmp_path):
-    from bench.results import store
+    from bench.results import run_cache
 
     saved = bench.save(bench.score(CANDS, REFS), tmp_path)
     key = _record(saved)["run_key"]
-    assert store.find_indexed(tmp_path, key) == saved
+    assert run_cache.find(tmp_path, key).path == saved
     _write_samples(saved, _dump(_lines(saved)[:-1]))
-    assert store.find_indexed(tmp_path, key) is None  # computed again rather than read damaged
+    assert run_cache.find(tmp_path, key) is None  # computed again rather than read damaged
