@@ -38,8 +38,3 @@ class InputError(BenchError):
 
 class ConfigError(BenchError):
     """An option or config composition that is not valid (unknown key, wrong type, missing required value)."""
-
-
-class DamagedRunError(BenchError):
-    """A stored run (``result.json``, ``samples.jsonl``) that fails validation on load; the message names
-    the run directory and what is wrong. Readers refuse the run instead of using part of it."""

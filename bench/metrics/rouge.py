@@ -31,7 +31,7 @@ from typing import Any, Sequence
 
 from bench.data.items import Item
 from bench.errors import BenchError, unknown_choice
-from bench.metrics.base import PairMetric, PairScores, nrefs_label
+from bench.metrics.base import PairMetric, PairScores
 from bench.metrics.rouge_tokenizers import SIGNATURES as TOKENIZER_SIGNATURES
 from bench.metrics.rouge_tokenizers import TOKENIZERS, UnicodeTokenizer, coverage
 from bench.metrics.sentences import get_splitter
@@ -227,10 +227,6 @@ def _with_bar(chunks: range, n_items: int):
         for start in chunks:
             yield start
             bar.update(min(CHUNK_ITEMS, n_items - start))
-
-
-def _nrefs(counts: Sequence[int]) -> str:
-    return nrefs_label(counts)
 
 
 def _surrogates(lines: dict[str, list[str]], tokenize) -> dict[str, str]:
