@@ -16,7 +16,7 @@ import math
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Mapping, Union
+from typing import Any, Callable, Mapping
 
 from bench.errors import BenchError
 from bench.report.model import Source
@@ -239,13 +239,13 @@ class Check:
 
 
 ARTEFACTS: dict[str, type] = {"systems": Systems, "meta": Meta, "check": Check}
-Artefact = Union[Systems, Meta, Check]
+Artefact = Systems | Meta | Check
 
 
 @dataclass(frozen=True)
 class Input:
     """One input, read: a ``Run`` or an artefact, and what the report's record says of it."""
-    value: Union[Run, Artefact]
+    value: Run | Systems | Meta | Check
     source: Source
 
     @property

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 from bench import dotted
 from bench.analysis import labels as run_labels
 from bench.report import plots
-from bench.report.inputs import Check, Correlation, Meta, Systems, SystemRow
+from bench.report.inputs import Check, Correlation, Meta, SystemRow, Systems
 from bench.report.model import Figure, Section, Table
 from bench.results.model import MetricSummary, Run
 from bench.values import Facts, Interval
@@ -87,7 +87,7 @@ def runs(items: Sequence[Run]) -> list[Section]:
     swept = keys[0] if len(keys) == 1 and same_experiment else None
     overview = Table(
         ("run", "experiment", "items", "run key", "inputs"),
-        tuple((label if label == r.name else f"{label} ({r.name})", r.experiment, str(r.inputs.items),
+        tuple((label if r.name in label else f"{label} ({r.name})", r.experiment, str(r.inputs.items),
                _short(r.run_key), _short(r.inputs.fingerprint)) for label, r in zip(labels, items)),
         "llrll")
     notes = []
@@ -276,8 +276,8 @@ def meta(payload: Meta, name: str) -> Section:
 def check(result: Check, name: str) -> Section:
     """A ``bench check`` result: verdict, baseline vs run per stat with the allowed band and the rule that decided."""
     signature = f"{result.check_signature}\nbaseline: {result.baseline}"
-    paragraphs = [f"Verdict: **{result.verdict.upper()}** (exit {result.exit_code}) for experiment "
-                  f"`{result.experiment}` against `{result.baseline}`."]
+    paragraphs = [(f"Verdict: **{result.verdict.upper()}** (exit {result.exit_code}) for experiment "
+                   f"`{result.experiment}` against `{result.baseline}`.")]
     paragraphs += [f"Problem: {p}" for p in result.problems]
     paragraphs += [f"Signature change ({m}): {'; '.join(c)}" for m, c in sorted(result.signature_changes.items())]
     paragraphs += [f"Note: {n}" for n in result.notes]

@@ -6,11 +6,10 @@ import json
 import re
 
 import pytest
+from report_offline import remote_references
 
 from bench.errors import BenchError
 from bench.report import build
-
-from report_offline import remote_references
 
 
 def _titles(report) -> list[str]:
