@@ -2,7 +2,8 @@
 
 An input is a run directory (``result.json`` + ``samples.jsonl``), a stored
 ``bench systems`` or ``bench meta`` artefact (``analyses/<kind>-<hash>.json``)
-or a ``bench check --format json`` result. Several runs are shown together;
+or a ``bench check --format json`` result, each read into a typed object by
+``bench.report.inputs``. Several runs are shown together;
 runs of one experiment that differ in one config key also get a sweep plot.
 
 The default output lies beside the first input, in the same ``analyses/``
@@ -16,130 +17,61 @@ deterministic, so they also give the same bytes.
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from bench.errors import BenchError
 
 if TYPE_CHECKING:  # the model is imported lazily at run time, with matplotlib's sections
+    from bench.report.inputs import Input
     from bench.report.model import Report
 
 FORMATS = {"html": ".html", "markdown": ".md"}
-KINDS = ("run", "systems", "meta", "check")
-FIX = "pass run directories, analyses/systems-*.json or meta-*.json files, or `bench check --format json` output"
 
 
-@dataclass(frozen=True)
-class Input:
-    """One input, read: its kind, the path as given, the data and what the record says of it."""
-    kind: str
-    path: str
-    data: Any  # run: (record, samples); otherwise the JSON payload
-    source: Mapping[str, Any]
+def read(path: str) -> "Input":
+    """Read one input (a run directory, or a systems, meta or check JSON file) into its typed object; a
+    one-line BenchError when it is none of them (``bench.report.inputs``)."""
+    from bench.report import inputs
+
+    return inputs.read(path)
 
 
-# The row lists of each artefact kind (bench.stats.leaderboard, bench.analysis.meta) that a report reads.
-ROWS = {"systems": ("sources", "systems", "pairs"), "meta": ("sources", "correlations")}
-LISTS = {"systems": ("notes",), "meta": ("comparisons", "agreement", "notes")}  # lists when present
-
-
-def _non_finite(name: str) -> float:
-    # bench writes its artefacts with allow_nan=False (None for n/a): a NaN or Infinity was put there by hand
-    raise ValueError(f"non-finite number {name}")
-
-
-def _json_kind(data: Any) -> str | None:
-    if not isinstance(data, dict):
-        return None
-    if data.get("kind") in ("systems", "meta") and data.get("schema_version") == 1:
-        return data["kind"]
-    if {"check_signature", "stats", "verdict", "baseline"} <= data.keys():  # check's JSON has no kind of its own
-        return "check"
-    return None
-
-
-def read(path: str) -> Input:
-    """Read one input and tell its kind; a one-line BenchError when it is none of them."""
-    from bench.analysis.artefacts import source
-    from bench.results import run_record
-
-    p = Path(path)
-    if p.is_dir():
-        record, samples = run_record.plain(run_record.load(p))
-        return Input("run", path, (record, samples), {"kind": "run", "path": path, **{
-            k: v for k, v in source(p, record).items() if k != "run"}})
-    if not p.is_file():
-        raise BenchError(f"{path} does not exist", FIX)
-    raw = p.read_bytes()
-    try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_non_finite)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise BenchError(f"{path} is not a run directory nor JSON ({exc})", FIX) from None
-    kind = _json_kind(data)
-    if kind is None:
-        raise BenchError(f"{path} is not a systems, meta or check result", FIX)
-    for key in ROWS.get(kind, ()):  # what the sections iterate over: a list of objects each
-        rows = data.get(key)
-        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise BenchError(f"{path} is damaged: {key} is {type(rows).__name__}, not a list of objects",
-                             f"make it again with `bench {kind}`; bench never repairs an artefact")
-    for key in LISTS.get(kind, ()):
-        if key in data and data[key] is not None and not isinstance(data[key], list):
-            raise BenchError(f"{path} is damaged: {key} is {type(data[key]).__name__}, not a list",
-                             f"make it again with `bench {kind}`; bench never repairs an artefact")
-    ident = {"kind": kind, "path": path, "sha256": "sha256:" + hashlib.sha256(raw).hexdigest(),
-             "signature": data.get("signature") or data.get("check_signature")}
-    if kind != "check":
-        ident["runs"] = [s.get("run_key") for s in data.get("sources", ())]
-    return Input(kind, path, data, ident)
-
-
-def record(inputs: Sequence[Input]) -> dict[str, Any]:
-    """The report's own record: what it was built from and by which renderer."""
+def signature() -> str:
+    """The renderer: bench's and matplotlib's versions (the same inputs give the same bytes with them)."""
     import matplotlib
 
     from bench import __version__
 
-    return {"schema_version": 1, "kind": "report",
-            "signature": f"report|bench:{__version__}|matplotlib:{matplotlib.__version__}",
-            "sources": [dict(i.source) for i in inputs]}
+    return f"report|bench:{__version__}|matplotlib:{matplotlib.__version__}"
 
 
-def assemble(inputs: Sequence[Input]) -> "Report":
+def assemble(items: Sequence["Input"]) -> "Report":
     """All inputs as one report: the runs together first, then each artefact in the order given."""
-    from bench.report import sections
-    from bench.report.model import Report
-
     from bench.progress import stage
+    from bench.report import sections
+    from bench.report.inputs import Check, Meta, Systems, experiment
+    from bench.report.model import Report
+    from bench.results.model import Run
 
-    runs = [(i.path, *i.data) for i in inputs if i.kind == "run"]
-    artefacts = [i for i in inputs if i.kind in ("systems", "meta", "check")]
+    runs = [i.value for i in items if isinstance(i.value, Run)]
+    artefacts = [i for i in items if not isinstance(i.value, Run)]
     with stage("report: sections", (1 if runs else 0) + len(artefacts), unit="section") as bar:
         parts = sections.runs(runs) if runs else []
         bar.update(1 if runs else 0)
         for i in artefacts:
             name = Path(i.path).name
-            if i.kind == "systems":
-                parts.append(sections.systems(i.data, name))
-            elif i.kind == "meta":
-                parts.append(sections.meta(i.data, name))
-            else:
-                parts.append(sections.check(i.data, name))
+            if isinstance(i.value, Systems):
+                parts.append(sections.systems(i.value, name))
+            elif isinstance(i.value, Meta):
+                parts.append(sections.meta(i.value, name))
+            elif isinstance(i.value, Check):
+                parts.append(sections.check(i.value, name))
             bar.update(1)
-    kinds = list(dict.fromkeys(i.kind for i in inputs))
-    experiments = list(dict.fromkeys(_experiment(i) for i in inputs if _experiment(i)))
+    kinds = list(dict.fromkeys(i.kind for i in items))
+    experiments = list(dict.fromkeys(e for e in map(experiment, items) if e))
     title = f"bench report: {', '.join(experiments) or 'results'} ({', '.join(kinds)})"
-    return Report(title, tuple(parts), record(inputs))
-
-
-def _experiment(i: Input) -> str | None:
-    if i.kind == "run":
-        return i.data[0].get("experiment")
-    if i.kind == "check":
-        return i.data.get("experiment")
-    return next((s.get("experiment") for s in i.data.get("sources", ())), None)
+    return Report(title, tuple(parts), signature(), tuple(i.source for i in items))
 
 
 def render(report: "Report", fmt: str) -> str:
@@ -149,7 +81,7 @@ def render(report: "Report", fmt: str) -> str:
     return (html if fmt == "html" else markdown).render(report)
 
 
-def default_folder(first: Input) -> Path:
+def default_folder(first: "Input") -> Path:
     """``analyses/`` beside the first input: a run's experiment folder, or the artefact's own folder."""
     from bench.analysis.artefacts import ANALYSES, folder_for
 

@@ -61,14 +61,12 @@ def section(s: Section) -> str:
 
 def render(report: Report) -> str:
     """The whole HTML document (UTF-8; deterministic for the same report)."""
-    sources = Table(("kind", "path", "identity"),
-                    tuple((s["kind"], s["path"], s.get("run_key") or s.get("sha256") or "-")
-                          for s in report.record.get("sources", ())), "lll")
+    sources = Table(("kind", "path", "identity"), tuple((s.kind, s.path, s.identity) for s in report.sources), "lll")
     body = "\n".join(section(s) for s in report.sections)
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{html.escape(report.title)}"
         f"</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>{html.escape(report.title)}</h1>\n"
-        f"<p class=\"meta\">{html.escape(report.record.get('signature', ''))}</p>\n{body}\n"
+        f"<p class=\"meta\">{html.escape(report.signature)}</p>\n{body}\n"
         f"<section>\n<h2>Built from</h2>\n{table(sources)}\n</section>\n</body>\n</html>\n"
     )

@@ -39,10 +39,9 @@ def section(s: Section) -> str:
 
 def render(report: Report) -> str:
     """The whole Markdown document (deterministic for the same report)."""
-    sources = Table(("kind", "path", "identity"),
-                    tuple((s["kind"], f"`{s['path']}`", f"`{s.get('run_key') or s.get('sha256') or '-'}`")
-                          for s in report.record.get("sources", ())), "lll")
-    out = [f"# {report.title}", "", f"`{report.record.get('signature', '')}`", ""]
+    sources = Table(("kind", "path", "identity"), tuple((s.kind, f"`{s.path}`", f"`{s.identity}`")
+                                                        for s in report.sources), "lll")
+    out = [f"# {report.title}", "", f"`{report.signature}`", ""]
     out += [section(s) for s in report.sections]
     out += ["## Built from", "", table(sources), "", "_Plots: see the HTML report (`bench report ... --format html`)._", ""]
     return "\n".join(out)

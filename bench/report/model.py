@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,46 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Source:
+    """What the report's record says of one input: a run by its run key, a file by its SHA-256."""
+    kind: str  # run, systems, meta or check
+    path: str  # as given
+    experiment: str | None = None
+    run_id: str | None = None
+    run_key: str | None = None
+    inputs_fingerprint: str | None = None
+    sha256: str | None = None
+    signature: str | None = None
+    runs: tuple[str | None, ...] | None = None  # an analysis: the run keys it was computed from
+
+    @property
+    def identity(self) -> str:
+        """How the "Built from" table names the input: its run key, else its file's SHA-256."""
+        return self.run_key or self.sha256 or "-"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record's entry: a run's experiment, run id, run key and inputs fingerprint; a file's hash,
+        signature and (an analysis) the run keys it read."""
+        if self.kind == "run":
+            return {"kind": self.kind, "path": self.path, "experiment": self.experiment, "run_id": self.run_id,
+                    "run_key": self.run_key, "inputs_fingerprint": self.inputs_fingerprint}
+        out: dict[str, Any] = {"kind": self.kind, "path": self.path, "sha256": self.sha256,
+                               "signature": self.signature}
+        if self.runs is not None:
+            out["runs"] = list(self.runs)
+        return out
+
+
+@dataclass(frozen=True)
 class Report:
-    """A whole report: its title, its sections and its record (the sources it was built from)."""
+    """A whole report: its title, its sections, the renderer's signature and the sources it was built from."""
     title: str
     sections: tuple[Section, ...]
-    record: Mapping[str, Any] = field(default_factory=dict)
+    signature: str = ""
+    sources: tuple[Source, ...] = ()
+
+    @property
+    def record(self) -> dict[str, Any]:
+        """The report's own record (``report-<hash>.json``): what it was built from and by which renderer."""
+        return {"schema_version": 1, "kind": "report", "signature": self.signature,
+                "sources": [s.to_dict() for s in self.sources]}

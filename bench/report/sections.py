@@ -1,92 +1,94 @@
 """Inputs (already read) -> report sections: the tables to show and the figures to draw.
 
-Pure: records, samples and artefact payloads are plain dicts; figures come from
-``bench.report.plots``. One function per kind of input: runs (with a sweep plot
-when they differ in one config key), a ``bench systems`` leaderboard, a
+Pure: runs are ``bench.results.model.Run``s and artefacts the typed objects of ``bench.report.inputs``,
+read by attribute; figures come from ``bench.report.plots``. One function per kind of input: runs
+(with a sweep plot when they differ in one config key), a ``bench systems`` leaderboard, a
 ``bench meta`` meta-evaluation and a ``bench check`` result.
+
+What a number is (direction, range, kind, primary stat, corpus value) comes from each metric's facts
+in the run; nothing here assumes it. Descriptive statistics (lengths, coverage, density, ...) get a
+table of their own, and corpus values (BLEU, chrF from summed statistics) sit beside the means.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 from bench import dotted
+from bench.analysis import labels as run_labels
 from bench.report import plots
-from bench.analysis.labels import NOT_PARAMETERS  # noqa: F401  (config keys a sweep is never "over")
+from bench.report.inputs import Check, Correlation, Meta, SystemRow, Systems
 from bench.report.model import Figure, Section, Table
-
-
-Run = tuple[str, Mapping[str, Any], Sequence[Mapping[str, Any]]]  # (path as given, record, samples)
+from bench.results.model import MetricSummary, Run
+from bench.values import Facts, Interval
 
 
 def _f(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.4f}"
 
 
-def _ci(ci: Sequence[float] | None) -> str:
-    return "n/a" if ci is None else f"[{ci[0]:.4f}, {ci[1]:.4f}]"
+def _ci(ci: Interval | None) -> str:
+    return "n/a" if ci is None else ci.text()
 
 
 def _short(fingerprint: str | None) -> str:
     return "-" if not fingerprint else fingerprint.split(":")[-1][:12]
 
 
-def main_stat(record: Mapping[str, Any], metric: str) -> str:
-    """The stat one-line views show for ``metric``: the record's primary stat (``bench.results.run_record``)."""
-    from bench.results.run_record import primary_of
-
-    return primary_of(record)[metric]
-
-
-def _labels(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], str]:
+def _metric_labels(rows: Sequence[Any]) -> dict[tuple[str, str], str]:
     """``metric`` where an analysis shows one stat of it, ``metric.stat`` where it shows several."""
     stats: dict[str, set[str]] = {}
     for r in rows:
-        stats.setdefault(r["metric"], set()).add(r["stat"])
-    return {(r["metric"], r["stat"]): r["metric"] if len(stats[r["metric"]]) == 1 else f"{r['metric']}.{r['stat']}"
-            for r in rows}
+        stats.setdefault(r.metric, set()).add(r.stat)
+    return {(r.metric, r.stat): r.metric if len(stats[r.metric]) == 1 else f"{r.metric}.{r.stat}" for r in rows}
 
 
-def _level(record: Mapping[str, Any]) -> str:
-    level = ((record.get("config") or {}).get("ci") or {}).get("level")
+def _level(run: Run) -> str:
+    level = dotted.get(run.config, "ci.level", None)
     return f"{round(level * 100)}%" if isinstance(level, (int, float)) else "95%"
 
 
-def _run_id(run: Run) -> str:
-    return (run[1].get("volatile") or {}).get("run_id") or run[0].rstrip("/").split("/")[-1]
+def _run_signature(run: Run) -> str:
+    intervals = (run.interval_info or {}).get("signature") or "no intervals (ci.resamples=0)"
+    return "\n".join([intervals] + [run.signatures[m] for m in sorted(run.signatures)])
 
 
-def differing_keys(records: Sequence[Mapping[str, Any]]) -> list[str]:
-    """The config keys (dotted) whose values differ between the records, ignoring keys that never change a score."""
-    from bench.analysis.labels import differing_keys as differing  # one definition for every view
-
-    return differing([r.get("config") or {} for r in records])
-
-
-def _interval(record: Mapping[str, Any], metric: str, stat: str) -> Sequence[float] | None:
-    return (((record.get("intervals") or {}).get("metrics") or {}).get(metric) or {}).get(stat)
+def _names(items: Sequence[Run]) -> list[str]:
+    """Each run's name in the tables: its ``experiment/run_id`` alone, or, among several runs, the config
+    keys and values that tell it apart (``bench.analysis.labels``, as every view that lists runs)."""
+    names = [r.name for r in items]
+    return names if len(items) < 2 else run_labels.run_labels([r.config for r in items], names)
 
 
-def _run_signature(record: Mapping[str, Any]) -> str:
-    sig = [(record.get("intervals") or {}).get("signature") or "no intervals (ci.resamples=0)"]
-    return "\n".join(sig + [record["signatures"][m] for m in sorted(record.get("signatures", {}))])
+def _direction(facts: Facts) -> str:
+    return "higher" if facts.higher_is_better else "lower"
+
+
+def _ordered(run: Run) -> tuple[list[str], list[str]]:
+    """The run's quality metrics and its descriptive statistics, each sorted by name."""
+    quality = sorted(m for m, s in run.metrics.items() if not s.facts.descriptive)
+    return quality, sorted(m for m, s in run.metrics.items() if s.facts.descriptive)
+
+
+def _corpus(summary: MetricSummary, stat: str) -> tuple[str, str]:
+    """(corpus value, its interval) cells of one stat: ``-`` for a metric whose corpus value is its mean,
+    ``n/a`` for an interval not recorded."""
+    if summary.corpus is None or stat not in summary.corpus:
+        return "-", "-"
+    return _f(summary.corpus[stat]), _ci(summary.corpus_intervals.get(stat))
 
 
 def runs(items: Sequence[Run]) -> list[Section]:
-    """Sections for stored runs: an overview, means with intervals, per-item distributions, groups, a sweep."""
-    labels = [_run_id(r) for r in items]
-    keys = differing_keys([r[1] for r in items]) if len(items) > 1 else []
-    same_experiment = len({r[1].get("experiment") for r in items}) == 1
+    """Sections for stored runs: an overview, means with intervals (and corpus values), descriptive
+    statistics, per-item distributions, groups, a sweep."""
+    labels = _names(items)
+    keys = run_labels.differing_keys([r.config for r in items]) if len(items) > 1 else []
+    same_experiment = len({r.experiment for r in items}) == 1
     swept = keys[0] if len(keys) == 1 and same_experiment else None
-    if len(items) > 1:  # runs told apart by what differs in their configs, as every other view names them
-        from bench.analysis.labels import record_labels
-
-        labels = record_labels([r[1] for r in items], labels)
     overview = Table(
         ("run", "experiment", "items", "run key", "inputs"),
-        tuple((f"{label}" if label == _run_id(r) else f"{label} ({_run_id(r)})", str(r[1].get("experiment")),
-               str((r[1].get("inputs") or {}).get("items", len(r[2]))), _short(r[1].get("run_key")),
-               _short((r[1].get("inputs") or {}).get("fingerprint"))) for label, r in zip(labels, items)),
+        tuple((label if r.name in label else f"{label} ({r.name})", r.experiment, str(r.inputs.items),
+               _short(r.run_key), _short(r.inputs.fingerprint)) for label, r in zip(labels, items)),
         "llrll")
     notes = []
     if len(items) > 1 and not swept:
@@ -95,114 +97,100 @@ def runs(items: Sequence[Run]) -> list[Section]:
                      "(a sweep plot needs runs of one experiment that differ in exactly one config key).")
     elif swept:
         notes.append(f"The runs are a sweep over `{swept}` (the only config key that differs).")
-    level = _level(items[0][1])
-    series, table_rows = [], []
-    for label, (_, rec, _) in zip(labels, items):
+    level = _level(items[0])
+    series, facts, quality_rows, descriptive_rows = [], {}, [], []
+    corpus = any(s.corpus is not None for r in items for s in r.metrics.values())
+    for label, run in zip(labels, items):
         values = {}
-        for metric in sorted(rec.get("metrics", {})):
-            for stat, mean in rec["metrics"][metric].items():
-                ci = _interval(rec, metric, stat)
+        quality, descriptive = _ordered(run)
+        for metric in quality + descriptive:
+            summary = run.metrics[metric]
+            for stat, mean in summary.stats.items():
+                ci = summary.intervals.get(stat)
                 values[f"{metric} {stat}"] = (mean, ci)
-                table_rows.append((label, metric, stat, _f(mean), _ci(ci)))
+                facts[f"{metric} {stat}"] = summary.facts
+                if summary.facts.descriptive:
+                    descriptive_rows.append((label, metric, stat, summary.facts.range_text(), _f(mean), _ci(ci)))
+                else:
+                    quality_rows.append((label, metric, stat, summary.facts.range_text(), _direction(summary.facts),
+                                         _f(mean), _ci(ci), *(_corpus(summary, stat) if corpus else ())))
         series.append((label, values))
-    signature = "\n".join(dict.fromkeys(_run_signature(r[1]) for r in items))
+    if any(s.facts.descriptive for r in items for s in r.metrics.values()):
+        notes.append("Descriptive statistics (lengths, compression, coverage, density, n-gram ratios) describe the "
+                     "summaries and have no better or worse: they are listed apart from the quality metrics and "
+                     "marked `descriptive` in the figures.")
+    if corpus:
+        notes.append("Corpus values (BLEU, chrF) are computed once from the statistics summed over all items, as "
+                     "papers report them; they are not the mean of per-item scores. `-`: the metric has no corpus "
+                     "value apart from its mean; `n/a`: no interval was recorded.")
+    signature = "\n".join(dict.fromkeys(_run_signature(r) for r in items))
     what = "run" if len(items) == 1 else f"{len(items)} runs"
+    tables: list[tuple[str, Table]] = [("Runs", overview)]
+    if quality_rows:
+        columns = ("run", "metric", "stat", "range", "better", "mean", f"{level} CI")
+        columns += ("corpus", f"corpus {level} CI") if corpus else ()
+        tables.append((f"Means with {level} intervals" + (" and corpus values" if corpus else ""),
+                       Table(columns, tuple(quality_rows), "lllllrr" + ("rr" if corpus else ""))))
+    if descriptive_rows:
+        tables.append((f"Descriptive statistics (information, no direction): means with {level} intervals",
+                       Table(("run", "metric", "stat", "range", "mean", f"{level} CI"), tuple(descriptive_rows),
+                             "llllrr")))
+    per_item = []
+    for label, run in zip(labels, items):
+        quality, descriptive = _ordered(run)
+        per_item.append((label, {f"{m} {run.metrics[m].primary}": run.scores(m) for m in quality + descriptive}))
     sections = [Section(
-        f"Runs: {', '.join(dict.fromkeys(str(r[1].get('experiment')) for r in items))}",
+        f"Runs: {', '.join(dict.fromkeys(r.experiment for r in items))}",
         paragraphs=tuple(notes),
-        figures=(Figure("means", f"Metric means of the {what} with {level} bootstrap intervals "
+        figures=(Figure("means", f"Metric means of the {what} with {level} bootstrap intervals, a panel per range "
                                  "(hollow marker: too few units for an interval).",
-                        plots.means(series, f"Metric means with {level} intervals ({what})", signature, level)),
+                        plots.means(series, f"Metric means with {level} intervals ({what})", signature, level,
+                                    facts)),
                  Figure("distributions", "Per-item scores (main stat of each metric) from samples.jsonl.",
-                        plots.distributions(
-                            [(label, _per_item(rec, samples)) for label, (_, rec, samples) in zip(labels, items)],
-                            f"Per-item score distributions ({what})", signature))),
-        tables=(("Runs", overview),
-                (f"Means with {level} intervals", Table(("run", "metric", "stat", "mean", f"{level} CI"),
-                                                         tuple(table_rows), "lllrr")),
-                *_groups(labels, items)),
+                        plots.distributions(per_item, f"Per-item score distributions ({what})", signature, facts))),
+        tables=(*tables, *_groups(labels, items)),
         signature=signature)]
     if swept:
         sections.append(_sweep(swept, items, level, signature))
     return sections
 
 
-def _per_item(record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]]) -> dict[str, list[float]]:
-    out: dict[str, list[float]] = {}
-    for metric in sorted(record["metrics"]):  # validated: every sample scores every metric and stat
-        stat = main_stat(record, metric)
-        out[f"{metric} {stat}"] = [s["scores"][metric][stat] for s in samples]
-    return out
-
-
 def _groups(labels: Sequence[str], items: Sequence[Run]) -> list[tuple[str, Table]]:
     out = []
-    for label, (_, rec, _) in zip(labels, items):
-        groups = rec.get("groups")
-        if not groups:
+    for label, run in zip(labels, items):
+        if not run.groups:
             continue
-        metrics = sorted((next(iter(groups["values"].values())) or {}).get("metrics", {}))
+        metrics = sorted(next(iter(run.groups.values())).metrics)
         rows = []
-        for name in sorted(groups["values"]):
-            g = groups["values"][name]
-            cells = [name, str(g.get("n_items"))]
-            for m in metrics:
-                stat = main_stat(rec, m)
-                ci = ((g.get("intervals") or {}).get(m) or {}).get(stat)
-                cells.append(f"{_f(g['metrics'][m][stat])} {_ci(ci)}")
-            rows.append(tuple(cells))
-        out.append((f"{label}: groups by `{groups['by']}` (main stat, interval)",
-                    Table((groups["by"], "items", *metrics), tuple(rows), "lr" + "r" * len(metrics))))
+        for name in sorted(run.groups):
+            group = run.groups[name]
+            rows.append((name, str(group.n_items),
+                         *(f"{_f(group.metrics[m].value)} {_ci(group.metrics[m].interval)}" for m in metrics)))
+        out.append((f"{label}: groups by `{run.group_by}` (main stat, interval)",
+                    Table((str(run.group_by), "items", *metrics), tuple(rows), "lr" + "r" * len(metrics))))
     return out
 
 
 def _sweep(key: str, items: Sequence[Run], level: str, signature: str) -> Section:
-    values = [dotted.flatten(r[1].get("config") or {}).get(key) for r in items]
-    series: dict[str, list] = {}
-    for _, rec, _ in items:
-        for metric in sorted(rec.get("metrics", {})):
-            stat = main_stat(rec, metric)
-            series.setdefault(f"{metric} {stat}", []).append((rec["metrics"][metric][stat],
-                                                              _interval(rec, metric, stat)))
+    values = [dotted.get(r.config, key, None) for r in items]
+    series: dict[str, list[tuple[float, Interval | None]]] = {}
+    facts: dict[str, Facts] = {}
+    for run in items:
+        quality, descriptive = _ordered(run)
+        for metric in quality + descriptive:
+            summary = run.metrics[metric]
+            name = f"{metric} {summary.primary}"
+            series.setdefault(name, []).append((summary.value, summary.interval))
+            facts[name] = summary.facts
     series = {k: v for k, v in series.items() if len(v) == len(items)}  # metrics every run has
-    rows = tuple((repr(v), *(f"{_f(series[m][i][0])} {_ci(series[m][i][1])}" for m in series))
+    rows = tuple((run_labels.value_text(v), *(f"{_f(series[m][i][0])} {_ci(series[m][i][1])}" for m in series))
                  for i, v in enumerate(values))
     return Section(
         f"Sweep over {key}",
         figures=(Figure("sweep", f"Each metric's main stat against `{key}`, with {level} intervals.",
                         plots.sweep(key, values, series, f"{key} against each metric ({len(items)} runs)",
-                                    signature, level)),),
+                                    signature, level, facts)),),
         tables=((f"Means by `{key}`", Table((key, *series), rows, "l" + "r" * len(series))),),
-        signature=signature)
-
-
-def systems(payload: Mapping[str, Any], name: str) -> Section:
-    """A ``bench systems`` leaderboard: ranks with intervals and clusters, and how many pairs differ."""
-    boards: dict[str, list] = {}
-    for row in payload["systems"]:
-        boards.setdefault(f"{row['metric']} {row['stat']}", []).append(row)
-    level = _ci_level(payload["signature"])
-    signature = payload["signature"] + "\n" + "\n".join(payload["metric_signatures"][m]
-                                                         for m in sorted(payload["metric_signatures"]))
-    rows = tuple((key, str(r["rank"]), str(r["cluster"]), r["system"], _f(r["mean"]), _ci(r["ci"]), str(r["n_docs"]))
-                 for key, rs in boards.items() for r in rs)
-    counts = []
-    for key in boards:
-        metric, stat = key.split(" ")
-        for test in dict.fromkeys(p["test"] for p in payload["pairs"]):
-            ps = [p for p in payload["pairs"] if (p["metric"], p["stat"], p["test"]) == (metric, stat, test)]
-            counts.append((key, test, f"{sum(p['significant'] for p in ps)}/{len(ps)}"))
-    return Section(
-        f"Leaderboard ({name})",
-        paragraphs=tuple(payload.get("notes", ())),
-        figures=(Figure("leaderboard", "Systems ranked by mean with bootstrap intervals; colour: significance "
-                                       "cluster (systems no test separates share a cluster and a rank).",
-                        plots.leaderboard(boards, f"Leaderboard: {len(next(iter(boards.values())))} systems",
-                                          signature, level)),),
-        tables=(("Systems", Table(("metric", "rank", "cluster", "system", "mean", f"{level} CI", "docs"), rows,
-                                  "lrrlrrr")),
-                ("Significant pairs (after correction)", Table(("metric", "test", "significant"), tuple(counts),
-                                                                "llr"))),
         signature=signature)
 
 
@@ -213,62 +201,98 @@ def _ci_level(signature: str) -> str:
     return "95%"
 
 
-def meta(payload: Mapping[str, Any], name: str) -> Section:
+def _metric_signatures(signature: str, metric_signatures: Any) -> str:
+    return signature + "\n" + "\n".join(metric_signatures[m] for m in sorted(metric_signatures))
+
+
+def systems(board: Systems, name: str) -> Section:
+    """A ``bench systems`` leaderboard: ranks with intervals and clusters, and how many pairs differ."""
+    boards: dict[str, list[SystemRow]] = {}
+    for row in board.systems:
+        boards.setdefault(f"{row.metric} {row.stat}", []).append(row)
+    level = _ci_level(board.signature)
+    signature = _metric_signatures(board.signature, board.metric_signatures)
+    rows = tuple((key, str(r.rank), str(r.cluster), r.system, _f(r.mean), _ci(r.ci), str(r.n_docs))
+                 for key, rs in boards.items() for r in rs)
+    counts = []
+    for key, rs in boards.items():
+        metric, stat = rs[0].metric, rs[0].stat
+        for test in dict.fromkeys(p.test for p in board.pairs):
+            ps = [p for p in board.pairs if (p.metric, p.stat, p.test) == (metric, stat, test)]
+            counts.append((key, test, f"{sum(p.significant for p in ps)}/{len(ps)}"))
+    figures = ()
+    if boards:
+        figures = (Figure("leaderboard", "Systems ranked by mean with bootstrap intervals; colour: significance "
+                                         "cluster (systems no test separates share a cluster and a rank).",
+                          plots.leaderboard(boards, f"Leaderboard: {len(next(iter(boards.values())))} systems",
+                                            signature, level)),)
+    return Section(
+        f"Leaderboard ({name})",
+        paragraphs=board.notes,
+        figures=figures,
+        tables=(("Systems", Table(("metric", "rank", "cluster", "system", "mean", f"{level} CI", "docs"), rows,
+                                  "lrrlrrr")),
+                ("Significant pairs (after correction)", Table(("metric", "test", "significant"), tuple(counts),
+                                                                "llr"))),
+        signature=signature)
+
+
+def meta(payload: Meta, name: str) -> Section:
     """A ``bench meta`` meta-evaluation: correlations with intervals per level and human dimension."""
-    labels = _labels(payload["correlations"])
-    rows = [dict(r, metric_label=labels[r["metric"], r["stat"]]) for r in payload["correlations"]]
-    plotted = [r for r in rows if r["coefficient"] != "pairwise_accuracy"]  # a share, not a correlation
-    levels = list(dict.fromkeys(r["level"] for r in plotted))
-    humans = list(dict.fromkeys(r["human"] for r in plotted))
-    cells: dict[tuple[str, str], list] = {}
-    for r in plotted:
-        cells.setdefault((r["level"], r["human"]), []).append(r)
-    level = _ci_level(payload["signature"])
-    signature = payload["signature"] + "\n" + "\n".join(payload["metric_signatures"][m]
-                                                         for m in sorted(payload["metric_signatures"]))
+    names = _metric_labels(payload.correlations)
+    rows: list[tuple[str, Correlation]] = [(names[r.metric, r.stat], r) for r in payload.correlations]
+    plotted = [(n, r) for n, r in rows if r.coefficient != "pairwise_accuracy"]  # a share, not a correlation
+    levels = list(dict.fromkeys(r.level for _, r in plotted))
+    humans = list(dict.fromkeys(r.human for _, r in plotted))
+    cells: dict[tuple[str, str], list[tuple[str, Correlation]]] = {}
+    for n, r in plotted:
+        cells.setdefault((r.level, r.human), []).append((n, r))
+    level = _ci_level(payload.signature)
+    signature = _metric_signatures(payload.signature, payload.metric_signatures)
     table = Table(("level", "coefficient", "human", "metric", "value", f"{level} CI", "groups used/skipped"),
-                  tuple((r["level"], r["coefficient"], r["human"], r["metric_label"], _f(r["value"]), _ci(r["ci"]),
-                         f"{r['groups_used']}/{r['groups_skipped']}") for r in rows), "lllrrrr")
+                  tuple((r.level, r.coefficient, r.human, n, _f(r.value), _ci(r.ci),
+                         f"{r.groups_used}/{r.groups_skipped}") for n, r in rows), "lllrrrr")
     tables = [("Correlations", table)]
-    if payload.get("comparisons"):
+    if payload.comparisons:
         tables.append(("Metric comparisons (corrected)", Table(
             ("level", "coefficient", "human", "a", "b", "test", "p", "p adjusted", "significant"),
-            tuple((c["level"], c["coefficient"], c["human"], c["a"], c["b"], c["test"], f"{c['p']:.4g}",
-                   f"{c['p_adjusted']:.4g}", "yes" if c["significant"] else "no") for c in payload["comparisons"]),
+            tuple((c.level, c.coefficient, c.human, c.a, c.b, c.test, "n/a" if c.p is None else f"{c.p:.4g}",
+                   f"{c.p_adjusted:.4g}", "yes" if c.significant else "no") for c in payload.comparisons),
             "llllllrrl")))
-    if payload.get("agreement"):
+    if payload.agreement:
         tables.append(("Human agreement (Krippendorff's alpha)", Table(
             ("field", "alpha"), tuple((k, _f(v) if isinstance(v, (int, float)) else str(v))
-                                      for k, v in sorted(payload["agreement"].items())), "lr")))
+                                      for k, v in sorted(payload.agreement.items())), "lr")))
     figures = ()
     if plotted:
         figures = (Figure("correlations", "Correlation of each metric with each human dimension, per level; "
                                           f"{level} bootstrap intervals; colour: coefficient.",
                           plots.correlations(cells, levels, humans,
-                                             f"Meta-evaluation: {payload['systems']} systems x "
-                                             f"{payload['documents']} documents", signature, level)),)
+                                             f"Meta-evaluation: {payload.systems} systems x "
+                                             f"{payload.documents} documents", signature, level)),)
     return Section(f"Meta-evaluation ({name})", figures=figures, tables=tuple(tables), signature=signature)
 
 
-def check(payload: Mapping[str, Any], name: str) -> Section:
-    """A ``bench check`` result: verdict, baseline vs run per stat with the allowed band."""
-    signature = f"{payload['check_signature']}\nbaseline: {payload['baseline']}"
-    paragraphs = [f"Verdict: **{payload['verdict'].upper()}** (exit {payload['exit_code']}) for experiment "
-                  f"`{payload['experiment']}` against `{payload['baseline']}`."]
-    paragraphs += [f"Problem: {p}" for p in payload.get("problems", ())]
-    paragraphs += [f"Signature change ({m}): {'; '.join(c)}" for m, c in sorted(payload.get("signature_changes", {}).items())]
-    paragraphs += [f"Note: {n}" for n in payload.get("notes", ())]
-    stats = payload.get("stats", [])
-    rows = tuple((s["metric"], s["stat"], _f(s["baseline"]), _f(s["run"]), f"{s['delta']:+.2e}",
-                  f"{s['allowed_drop']:.2e}", "-" if s["p_value"] is None else f"{s['p_value']:.4g}", s["verdict"])
+def check(result: Check, name: str) -> Section:
+    """A ``bench check`` result: verdict, baseline vs run per stat with the allowed band and the rule that decided."""
+    signature = f"{result.check_signature}\nbaseline: {result.baseline}"
+    paragraphs = [(f"Verdict: **{result.verdict.upper()}** (exit {result.exit_code}) for experiment "
+                   f"`{result.experiment}` against `{result.baseline}`.")]
+    paragraphs += [f"Problem: {p}" for p in result.problems]
+    paragraphs += [f"Signature change ({m}): {'; '.join(c)}" for m, c in sorted(result.signature_changes.items())]
+    paragraphs += [f"Note: {n}" for n in result.notes]
+    stats = result.stats
+    rules = any(s.rule for s in stats)  # check JSON of a gate that records rules
+    rows = tuple((s.metric, s.stat, _f(s.baseline), _f(s.run), f"{s.delta:+.2e}", f"{s.allowed_drop:.2e}",
+                  "-" if s.p_value is None else f"{s.p_value:.4g}", s.verdict, *((s.rule or "-",) if rules else ()))
                  for s in stats)
     figures = ()
     if stats:
         figures = (Figure("check", "Baseline vs run per metric stat; grey: the allowed change in the worse "
                                    "direction (a move past it, or a significant smaller one, is a regression).",
-                          plots.check(stats, f"Regression check: {payload['experiment']} "
-                                             f"({payload['verdict']})", signature)),)
+                          plots.check(stats, f"Regression check: {result.experiment} ({result.verdict})",
+                                      signature)),)
+    columns = ("metric", "stat", "baseline", "run", "delta", "allowed drop", "p", "verdict") + (("rule",) if rules else ())
     return Section(f"Regression check ({name})", paragraphs=tuple(paragraphs), figures=figures,
-                   tables=(("Stats", Table(("metric", "stat", "baseline", "run", "delta", "allowed drop", "p",
-                                            "verdict"), rows, "llrrrrrl")),),
+                   tables=(("Stats", Table(columns, rows, "llrrrrrl" + ("l" if rules else ""))),),
                    signature=signature)

@@ -430,6 +430,12 @@ class Run:
         return (self.plain_record.get("volatile") or {}).get("run_id")
 
     @property
+    def run_key(self) -> str | None:
+        """The run's key (``sha256:...`` of its config, inputs and signatures): what a report or an analysis
+        names it by; None for a record that has none."""
+        return self.plain_record.get("run_key")
+
+    @property
     def name(self) -> str:
         """``experiment/run_id`` (or the directory name, or ``experiment`` for an unsaved run): how tables name it."""
         if self.run_id:

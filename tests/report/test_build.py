@@ -6,11 +6,10 @@ import json
 import re
 
 import pytest
+from report_offline import remote_references
 
 from bench.errors import BenchError
-from bench.report import build, sections
-
-from report_offline import remote_references
+from bench.report import build
 
 
 def _titles(report) -> list[str]:
@@ -25,12 +24,6 @@ def test_sweep_runs_get_a_sweep_plot(made):
     assert "only config key that differs" in report.sections[0].paragraphs[0]
     kinds = [s["kind"] for s in report.record["sources"]]
     assert kinds == ["run", "run"] and all(s["run_key"].startswith("sha256:") for s in report.record["sources"])
-
-
-def test_differing_keys_ignores_what_never_changes_a_score():
-    a = {"config": {"results_dir": "x", "force": True, "metrics": {"rouge": {"use_stemmer": True}}, "seed": 0}}
-    b = {"config": {"results_dir": "y", "force": False, "metrics": {"rouge": {"use_stemmer": False}}, "seed": 1}}
-    assert sections.differing_keys([a, b]) == ["metrics.rouge.use_stemmer", "seed"]
 
 
 def test_every_kind_of_input_in_one_report(made):

@@ -2,39 +2,40 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
 
 from bench.report import plots
+from bench.report.inputs import CheckRow, Correlation, SystemRow
+from bench.values import Facts, Interval
 
 SIG = "ci|boot:1000|level:95|unit:doc|seed:0"
 
 
 def _texts(svg: str) -> list[str]:
-    # glyphs are paths; matplotlib keeps each text as an XML comment beside them
-    return re.findall(r"<!-- (.*?) -->", svg, flags=re.S)
+    # glyphs are paths; matplotlib keeps each text as an XML comment beside them (XML-escaped)
+    return [html.unescape(t) for t in re.findall(r"<!-- (.*?) -->", svg, flags=re.S)]
 
 
 def _cases():
-    board = [{"system": f"s{i}", "mean": 0.5 - i / 20, "ci": [0.45 - i / 20, 0.55 - i / 20], "rank": 1 + 2 * (i // 2),
-              "cluster": 1 + i // 2} for i in range(4)]
-    meta = {(lvl, "quality"): [{"metric_label": m, "coefficient": c, "value": 0.3, "ci": [0.1, 0.5]}
+    board = [SystemRow(f"s{i}", "rouge1", "fmeasure", 0.5 - i / 20, Interval(0.45 - i / 20, 0.55 - i / 20), 10,
+                       1 + 2 * (i // 2), 1 + i // 2) for i in range(4)]
+    meta = {(lvl, "quality"): [(m, Correlation(m, "fmeasure", "quality", lvl, c, 0.3, Interval(0.1, 0.5), 8, 0))
                                for m in ("rouge1", "rouge2") for c in ("pearson", "kendall")]
             for lvl in ("sample", "system")}
-    check = [{"metric": "rouge1", "stat": "fmeasure", "baseline": 0.5, "run": 0.49, "delta": -0.01,
-              "allowed_drop": 0.005, "verdict": "regression", "higher_is_better": True},
-             {"metric": "loss", "stat": "value", "baseline": 0.2, "run": 0.19, "delta": -0.01, "allowed_drop": 0.0,
-              "verdict": "improved", "higher_is_better": False}]
+    check = [CheckRow("rouge1", "fmeasure", 0.5, 0.49, -0.01, 0.005, None, "regression", True),
+             CheckRow("loss", "value", 0.2, 0.19, -0.01, 0.0, None, "improved", False)]
     return {
-        "means": (lambda: plots.means([("a", {"rouge1 fmeasure": (0.5, [0.4, 0.6]), "rouge2 fmeasure": (0.2, None)}),
-                                       ("b", {"rouge1 fmeasure": (0.55, [0.5, 0.6])})], "Means title", SIG),
+        "means": (lambda: plots.means([("a", {"rouge1 fmeasure": (0.5, Interval(0.4, 0.6)), "rouge2 fmeasure": (0.2, None)}),
+                                       ("b", {"rouge1 fmeasure": (0.55, Interval(0.5, 0.6))})], "Means title", SIG),
                   ["Means title", "mean score (0-1), 95% bootstrap interval", "metric, stat"]),
         "distributions": (lambda: plots.distributions([("a", {"rouge1 fmeasure": [0.1, 0.5, 0.5, 0.9]})],
                                                       "Dist title", SIG),
                           ["Dist title", "per-item score (0-1)", "items (count)"]),
         "sweep": (lambda: plots.sweep("metrics.bertscore.layer", [4, 2, 6],
-                                      {"bertscore f1": [(0.8, [0.7, 0.9]), (0.7, None), (0.85, [0.8, 0.9])]},
+                                      {"bertscore f1": [(0.8, Interval(0.7, 0.9)), (0.7, None), (0.85, Interval(0.8, 0.9))]},
                                       "Sweep title", SIG),
                   ["Sweep title", "metrics.bertscore.layer (config value)", "mean score (0-1), 95% interval"]),
         "leaderboard": (lambda: plots.leaderboard({"rouge1 fmeasure": board}, "Board title", SIG),
@@ -70,3 +71,32 @@ def test_figures_use_distinct_element_ids():
 def test_unit_label():
     assert plots.unit_label([0.0, 1.0]) == "score (0-1)"
     assert plots.unit_label([-0.2, 0.5]) == "score"  # e.g. rescaled BERTScore
+
+
+ROUGE = Facts(True, 0.0, 1.0, primary="fmeasure")
+BLEU = Facts(True, 0.0, 100.0, primary="score", corpus=True)
+TOKENS = Facts(True, 0.0, None, "descriptive", "value")
+
+
+def test_unit_of_takes_range_and_kind_from_facts():
+    assert plots.unit_of(ROUGE) == "score (0-1)"
+    assert plots.unit_of(BLEU) == "score (0-100)"
+    assert plots.unit_of(TOKENS) == "value (>= 0), descriptive"
+    assert plots.unit_of(Facts(False)) == "score (unbounded)"
+
+
+def test_means_get_a_panel_per_range_and_descriptive_stats_are_marked():
+    facts = {"rouge1 fmeasure": ROUGE, "bleu score": BLEU, "summary_tokens value": TOKENS}
+    svg = plots.means([("a", {"rouge1 fmeasure": (0.5, None), "bleu score": (23.7, Interval(20.0, 27.5)),
+                              "summary_tokens value": (61.0, Interval(58.0, 64.0))})], "T", SIG, "90%", facts)
+    texts = _texts(svg)
+    for label in ("mean score (0-1), 90% bootstrap interval", "mean score (0-100), 90% bootstrap interval",
+                  "mean value (>= 0), descriptive, 90% bootstrap interval"):
+        assert label in texts, (label, texts)
+
+
+def test_distribution_bins_span_the_declared_range():
+    svg = plots.distributions([("a", {"bleu score": [10.0, 20.0, 90.0]})], "T", SIG, {"bleu score": BLEU})
+    texts = _texts(svg)
+    assert "per-item score (0-100)" in texts
+    assert "100" in texts  # the x axis runs to the range's end (a tick at 100), not to the largest value (90)

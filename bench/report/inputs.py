@@ -1,0 +1,325 @@
+"""What ``bench report`` reads, as typed objects: a stored run, or a ``systems``, ``meta`` or ``check`` artefact.
+
+A run directory is read by the run's own reader (``bench.results.run_record.load``) into a
+``bench.results.model.Run``. An artefact is JSON in bench's envelope (``bench.results.envelope``:
+``kind`` ``systems``, ``meta`` or ``check``); a ``bench check --format json`` result written before
+check JSON had an envelope is recognised by its keys. Each artefact kind has one dataclass here,
+built by one generic parser (``parse``) that checks every field it needs is present and of the right
+type, so the sections never subscript a payload and a damaged file is one line, not a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
+
+from bench.errors import BenchError
+from bench.report.model import Source
+from bench.results.model import Run
+from bench.values import Interval
+
+FIX = "pass run directories, analyses/systems-*.json or meta-*.json files, or `bench check --format json` output"
+# the keys a ``bench check --format json`` result had before check JSON carried an envelope
+OLD_CHECK_KEYS = frozenset({"check_signature", "stats", "verdict", "baseline"})
+
+
+class Damaged(ValueError):
+    """A field of an artefact is missing or of the wrong type (``where`` says which)."""
+
+    def __init__(self, where: str, problem: str):
+        super().__init__(f"{where} {problem}")
+
+
+# --- converters: JSON value -> typed value, or Damaged ---------------------------------------------------
+
+Convert = Callable[[Any, str], Any]
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise Damaged(where, f"is {type(value).__name__}, not text")
+    return value
+
+
+def _number(value: Any, where: str) -> float:
+    # bench writes artefacts with allow_nan=False and null for n/a; the JSON reader refuses NaN already
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise Damaged(where, f"is {value!r}, not a finite number")
+    return float(value)
+
+
+def _integer(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Damaged(where, f"is {value!r}, not an integer")
+    return value
+
+
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise Damaged(where, f"is {value!r}, not true or false")
+    return value
+
+
+def _interval(value: Any, where: str) -> Interval | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 2:
+        raise Damaged(where, f"is {value!r}, not [lo, hi] or null")
+    return Interval(_number(value[0], f"{where}[0]"), _number(value[1], f"{where}[1]"))
+
+
+def _optional(convert: Convert) -> Convert:
+    return lambda value, where: None if value is None else convert(value, where)
+
+
+def _list(convert: Convert) -> Convert:
+    def read(value: Any, where: str) -> tuple:
+        if not isinstance(value, list):
+            raise Damaged(where, f"is {type(value).__name__}, not a list")
+        return tuple(convert(v, f"{where}[{i}]") for i, v in enumerate(value))
+    return read
+
+
+def _mapping(convert: Convert) -> Convert:
+    def read(value: Any, where: str) -> Mapping[str, Any]:
+        if not isinstance(value, dict):
+            raise Damaged(where, f"is {type(value).__name__}, not an object")
+        return MappingProxyType({k: convert(v, f"{where}.{k}") for k, v in value.items()})
+    return read
+
+
+def _any(value: Any, where: str) -> Any:
+    return value
+
+
+def _rows(cls: type) -> Convert:
+    return _list(lambda value, where: parse(cls, value, where))
+
+
+def _field(convert: Convert, default: Any = MISSING) -> Any:
+    """A dataclass field read from the JSON key of the same name with ``convert``; without a default it is required.
+    An empty mapping default is given as ``{}`` (a fresh read-only one per object)."""
+    if isinstance(default, dict):
+        return field(default_factory=lambda: MappingProxyType({}), metadata={"convert": convert})
+    return field(default=default, metadata={"convert": convert})
+
+
+def parse(cls: type, data: Any, where: str) -> Any:
+    """``cls`` from the JSON object ``data``: each field from the key of its name, through the field's converter.
+
+    Required fields (no default) must be present; keys the dataclass does not name are ignored (a newer
+    writer may add some). ``Damaged`` names the first bad field by its path in the file.
+    """
+    if not isinstance(data, dict):
+        raise Damaged(where, f"is {type(data).__name__}, not an object")
+    values = {}
+    for f in fields(cls):
+        if f.name in data:
+            values[f.name] = f.metadata["convert"](data[f.name], f"{where}.{f.name}")
+        elif f.default is MISSING and f.default_factory is MISSING:
+            raise Damaged(where, f"has no {f.name}")
+    return cls(**values)
+
+
+# --- the artefacts ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RunSource:
+    """One run an analysis read (``bench.analysis.artefacts.source``)."""
+    run: str | None = _field(_optional(_text), None)
+    experiment: str | None = _field(_optional(_text), None)
+    run_id: str | None = _field(_optional(_text), None)
+    run_key: str | None = _field(_optional(_text), None)
+
+
+@dataclass(frozen=True)
+class SystemRow:
+    system: str = _field(_text)
+    metric: str = _field(_text)
+    stat: str = _field(_text)
+    mean: float = _field(_number)
+    ci: Interval | None = _field(_interval)
+    n_docs: int = _field(_integer)
+    rank: int = _field(_integer)
+    cluster: int = _field(_integer)
+
+
+@dataclass(frozen=True)
+class PairRow:
+    a: str = _field(_text)
+    b: str = _field(_text)
+    metric: str = _field(_text)
+    stat: str = _field(_text)
+    test: str = _field(_text)
+    significant: bool = _field(_flag)
+
+
+@dataclass(frozen=True)
+class Systems:
+    """A ``bench systems`` leaderboard (``bench.stats.leaderboard``)."""
+    signature: str = _field(_text)
+    metric_signatures: Mapping[str, str] = _field(_mapping(_text))
+    sources: tuple[RunSource, ...] = _field(_rows(RunSource))
+    systems: tuple[SystemRow, ...] = _field(_rows(SystemRow))
+    pairs: tuple[PairRow, ...] = _field(_rows(PairRow))
+    notes: tuple[str, ...] = _field(_list(_text), ())
+
+
+@dataclass(frozen=True)
+class Correlation:
+    metric: str = _field(_text)
+    stat: str = _field(_text)
+    human: str = _field(_text)
+    level: str = _field(_text)
+    coefficient: str = _field(_text)
+    value: float | None = _field(_optional(_number))  # null: undefined (a constant column)
+    ci: Interval | None = _field(_interval)
+    groups_used: int = _field(_integer)
+    groups_skipped: int = _field(_integer)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    level: str = _field(_text)
+    coefficient: str = _field(_text)
+    human: str = _field(_text)
+    a: str = _field(_text)
+    b: str = _field(_text)
+    test: str = _field(_text)
+    p: float | None = _field(_optional(_number))  # null: undefined
+    p_adjusted: float = _field(_number)
+    significant: bool = _field(_flag)
+
+
+@dataclass(frozen=True)
+class Meta:
+    """A ``bench meta`` meta-evaluation (``bench.analysis.meta``)."""
+    signature: str = _field(_text)
+    metric_signatures: Mapping[str, str] = _field(_mapping(_text))
+    sources: tuple[RunSource, ...] = _field(_rows(RunSource))
+    systems: int = _field(_integer)
+    documents: int = _field(_integer)
+    correlations: tuple[Correlation, ...] = _field(_rows(Correlation))
+    comparisons: tuple[Comparison, ...] = _field(_rows(Comparison), ())
+    agreement: Mapping[str, Any] = _field(_mapping(_any), {})
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One metric stat of a check: baseline vs run, the allowed change, the verdict and the rule that gave it."""
+    metric: str = _field(_text)
+    stat: str = _field(_text)
+    baseline: float = _field(_number)
+    run: float = _field(_number)
+    delta: float = _field(_number)
+    allowed_drop: float = _field(_number)
+    p_value: float | None = _field(_optional(_number))
+    verdict: str = _field(_text)
+    higher_is_better: bool = _field(_flag)
+    rule: str = _field(_text, "")  # check JSON before rules were recorded has none
+
+
+@dataclass(frozen=True)
+class Check:
+    """A ``bench check --format json`` result (``bench.gate``)."""
+    experiment: str = _field(_text)
+    baseline: str = _field(_text)
+    verdict: str = _field(_text)
+    exit_code: int = _field(_integer)
+    check_signature: str = _field(_text)
+    stats: tuple[CheckRow, ...] = _field(_rows(CheckRow))
+    problems: tuple[str, ...] = _field(_list(_text), ())
+    notes: tuple[str, ...] = _field(_list(_text), ())
+    signature_changes: Mapping[str, tuple[str, ...]] = _field(_mapping(_list(_text)), {})
+
+
+ARTEFACTS: dict[str, type] = {"systems": Systems, "meta": Meta, "check": Check}
+Artefact = Systems | Meta | Check
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input, read: a ``Run`` or an artefact, and what the report's record says of it."""
+    value: Run | Systems | Meta | Check
+    source: Source
+
+    @property
+    def kind(self) -> str:
+        return self.source.kind
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+
+def _non_finite(name: str) -> float:
+    # bench writes its artefacts with allow_nan=False (None for n/a): a NaN or Infinity was put there by hand
+    raise ValueError(f"non-finite number {name}")
+
+
+def artefact_kind(data: Any) -> str | None:
+    """``systems``, ``meta`` or ``check`` for JSON the report shows, else None (checked on read)."""
+    from bench.results.envelope import kind_of
+
+    kind = kind_of(data)
+    if kind is None and isinstance(data, dict) and OLD_CHECK_KEYS <= data.keys():
+        return "check"  # check JSON written before it had an envelope
+    return kind if kind in ARTEFACTS else None
+
+
+def read_artefact(path: str, raw: bytes) -> Input:
+    """An artefact file's bytes as its typed object; a one-line BenchError when it is none the report shows."""
+    from bench.results import envelope
+
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=_non_finite)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BenchError(f"{path} is not a run directory nor JSON ({exc})", FIX) from None
+    kind = artefact_kind(data)
+    if kind is None:
+        got = envelope.kind_of(data)
+        raise BenchError(f"{path} is a {got} file, which bench report does not show" if got
+                         else f"{path} is not a systems, meta or check result", FIX)
+    if envelope.kind_of(data) == kind:  # an envelope: a version this bench reads
+        envelope.check(data, kind, path, f"make it again with this bench's `bench {kind}`")
+    try:
+        value = parse(ARTEFACTS[kind], data, kind)
+    except Damaged as exc:
+        raise BenchError(f"{path} is damaged: {exc}", f"make it again with `bench {kind}`; bench never repairs "
+                         "an artefact") from None
+    signature = value.check_signature if isinstance(value, Check) else value.signature
+    runs = None if isinstance(value, Check) else tuple(s.run_key for s in value.sources)
+    return Input(value, Source(kind, path, sha256="sha256:" + hashlib.sha256(raw).hexdigest(), signature=signature,
+                               runs=runs))
+
+
+def read(path: str) -> Input:
+    """Read one input and tell its kind; a one-line BenchError when it is none of them."""
+    from bench.results import run_record
+
+    p = Path(path)
+    if p.is_dir():
+        return of_run(run_record.load(p), path)
+    if not p.is_file():
+        raise BenchError(f"{path} does not exist", FIX)
+    return read_artefact(path, p.read_bytes())
+
+
+def of_run(run: Run, path: str | None = None) -> Input:
+    """A run as an input (``path``: as the user gave it; default the run's own directory)."""
+    where = path if path is not None else str(run.path) if run.path is not None else run.name
+    return Input(run, Source("run", where, run.experiment, run.run_id, run.run_key, run.inputs.fingerprint))
+
+
+def experiment(i: Input) -> str | None:
+    """The experiment an input belongs to (an analysis: that of its first run)."""
+    if isinstance(i.value, Run):
+        return i.value.experiment
+    if isinstance(i.value, Check):
+        return i.value.experiment
+    return next((s.experiment for s in i.value.sources), None)
