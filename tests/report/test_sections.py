@@ -38,7 +38,7 @@ def _with(run: Run, change) -> Run:
     return Run.of(record, run.samples_list(), run.path)
 
 
-def test_corpus_bleu_sits_beside_the_mean_with_na_for_a_missing_interval(bleu_run):
+def test_corpus_bleu_sits_beside_the_mean_with_its_interval(bleu_run):
     _, text = build.write([bleu_run], "markdown", "-")
     header = "| run | metric | stat | range | better | mean | 95% CI | corpus | corpus 95% CI |"
     assert header in text
@@ -46,9 +46,17 @@ def test_corpus_bleu_sits_beside_the_mean_with_na_for_a_missing_interval(bleu_ru
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[1:6] == ["bleu", "score", "0-100", "higher", MEAN_BLEU]
     assert re.fullmatch(r"\[\d+\.\d{4}, \d+\.\d{4}\]", cells[6])  # six items: the mean has an interval
-    # the corpus value has no interval until bench records one: n/a, never a blank or a made-up range
-    assert cells[7:] == [CORPUS_BLEU, "n/a"]
+    # the corpus value's own interval (resampled summed statistics), which holds the corpus value
+    assert cells[7] == CORPUS_BLEU and re.fullmatch(r"\[\d+\.\d{4}, \d+\.\d{4}\]", cells[8])
+    lo, hi = (float(x) for x in cells[8].strip("[]").split(", "))
+    assert lo <= float(CORPUS_BLEU) <= hi
     assert "not the mean of per-item scores" in text
+
+
+def test_a_corpus_value_without_a_recorded_interval_reads_na(bleu_run):
+    run = _with(inputs.read(bleu_run).value, lambda r: r["intervals"].pop("corpus"))
+    row = _table(sections.runs([run])[0], "Means with 95% intervals and corpus values").rows[0]
+    assert row[-2:] == (CORPUS_BLEU, "n/a")  # never a blank or a made-up range
 
 
 def test_corpus_interval_is_printed_when_the_record_has_one(bleu_run):
