@@ -1,4 +1,4 @@
-"""bench as a library: score texts, evaluate experiments, save, load and check runs.
+"""bench as a library: score texts, evaluate experiments, save, load and check runs (a facade).
 
     import bench
     run = bench.score(["the cat sat"], ["a cat sat on the mat"], metrics=["rouge"])
@@ -11,7 +11,8 @@
 
 Every run made here has real fingerprints of its texts and the same signatures
 and record as the CLI's, because the CLI is a shell over the same steps
-(``prepare`` -> ``compute`` -> ``save``).
+(``prepare`` -> ``compute`` -> ``save``, in ``bench.run.steps``; in-memory texts are checked in
+``bench.run.texts``). Each function here validates its arguments and calls one module that does the work.
 
 bench's own modules are imported inside the functions for laziness, not to dodge a cycle (nothing here
 imports ``bench.cli``): ``bench.config``, ``pipeline`` and ``results.record`` pull in numpy, and
@@ -20,118 +21,24 @@ imports ``bench.cli``): ``bench.config``, ``pipeline`` and ``results.record`` pu
 
 from __future__ import annotations
 
-import copy
-import time
-from dataclasses import dataclass, field
-from functools import cached_property
-from datetime import datetime, timezone
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
-from bench import dotted
-from bench.errors import BenchError, InputError
 from bench import values as _values
+from bench.errors import BenchError, InputError
 from bench.results import model as _model  # light: no numpy, no torch
-from bench.results.model import frozen as _frozen, thawed as _thawed
-
+from bench.run import steps, texts  # light: their heavy imports are inside the functions
+# the steps the CLI shares (prepare -> compute -> save), defined in bench.run.steps
+from bench.run.steps import Prepared, compute, prepare, run_or_reuse, save  # noqa: F401
+from bench.run.texts import DOCUMENT_FIELD, SYSTEM_FIELD
 
 # One run type: the typed record ``bench.results.model.Run`` is what the library returns, saved or not.
 Run = _model.Run
 Stats = _values.Stats
 
 
-# --- the steps the CLI shares --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """A run ready to score: its plain config, parsed config, built metrics, inputs and run key."""
-
-    plain: Mapping[str, Any]
-    config: Any
-    built: Mapping[str, Any]
-    inputs: Any
-    key: str
-    load_s: float
-
-
-def prepare(plain: Mapping[str, Any], inputs: Any = None) -> Prepared:
-    """Parse and validate ``plain``, build its metrics, load (or take) its inputs, and make its run key."""
-    from bench import pipeline
-    from bench.results import run_cache
-    from bench.config import parse
-
-    config = parse(plain)
-    built = pipeline.build_metrics(config)  # cheap (models load on first use); bad options fail before loading data
-    t0 = time.perf_counter()
-    inputs = inputs if inputs is not None else pipeline.prepare_inputs(config)
-    load_s = time.perf_counter() - t0
-    key = run_cache.run_key(plain, config, pipeline.input_fingerprints(inputs), pipeline.declare(config, built, inputs))
-    return Prepared(plain, config, built, inputs, key, load_s)
-
-
-def compute(prep: Prepared, files: Mapping[str, str] | None = None) -> Run:
-    """Score a prepared run (never from the store) into an unsaved ``Run``."""
-    from dataclasses import replace
-
-    from bench import pipeline
-    from bench.results import record
-
-    started = time.perf_counter()
-    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    result = pipeline.run(prep.config, metrics=prep.built, inputs=prep.inputs)
-    result = replace(result, timings={**result.timings, "load_s": prep.load_s})
-    volatile = {
-        "run_id": None,  # given by ``save``
-        "started_at": started_at,
-        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "duration_s": time.perf_counter() - started + prep.load_s,
-    }
-    rec = {**record.build_record(result, prep.plain, volatile), "run_key": prep.key}
-    files = {"config.yaml": _yaml(prep.plain), **(files or {})}
-    return Run.of(rec, record.build_samples(result), files=files)
-
-
-def run_or_reuse(prep: Prepared, files: Mapping[str, str] | None = None) -> tuple[Run, bool]:
-    """The stored run with ``prep``'s run key if ``results_dir`` holds one (and ``force`` is off), else a new
-    run computed and saved there; returns ``(run, reused)`` with ``run.path`` set (what ``bench run`` does)."""
-    from dataclasses import replace
-
-    from bench.results import run_cache
-
-    config = prep.config
-    cached = None if config.force else run_cache.find(config.results_dir, prep.key)
-    if cached is not None:
-        return cached, True
-    run = compute(prep, files=files)
-    return replace(run, path=save(run, config.results_dir)), False
-
-
-def _yaml(plain: Mapping[str, Any]) -> str:
-    from omegaconf import OmegaConf
-
-    return OmegaConf.to_yaml(OmegaConf.create(_thawed(plain)))
-
-
 # --- the public functions ------------------------------------------------------------------------------
 
-
-def _default_plain(metrics: Sequence[str]) -> dict[str, Any]:
-    """The composed default config with these metric families (their shipped defaults)."""
-    from omegaconf import OmegaConf
-
-    from bench.config import compose
-
-    cfg = compose([f"metrics=[{','.join(metrics)}]"])
-    plain = OmegaConf.to_container(cfg, resolve=True)
-    # only these: the default (seed) dataset's config adds source_stats, which in-memory texts have no source for
-    plain["metrics"] = {family: plain["metrics"][family] for family in metrics}
-    return plain
-
-
-SYSTEM_FIELD = "system"  # the metadata field ``systems=`` fills; recorded as the dataset's system_key
-DOCUMENT_FIELD = "document"  # the metadata field ``documents=`` fills; recorded as the dataset's doc_key
 
 
 def score(
@@ -165,14 +72,14 @@ def score(
     from bench import pipeline
     from bench.data.items import validate
 
-    families = [metrics] if isinstance(metrics, str) else _texts_or_names(metrics, "metrics")
+    families = [metrics] if isinstance(metrics, str) else texts.texts_or_names(metrics, "metrics")
     if not families:
         raise InputError("no metric is selected", "pass metrics=['rouge'] or metrics=['rouge', 'bertscore']")
     unknown = sorted(set(metric_options) - set(families))
     if unknown:
         raise InputError(f"options for {', '.join(unknown)}, which is not among metrics={families}", "add it to metrics=")
-    items = validate(_items(candidates, references, ids, systems, documents, metadata), "bench.score()")
-    plain = _default_plain(families)
+    items = validate(texts.items(candidates, references, ids, systems, documents, metadata), "bench.score()")
+    plain = steps.default_plain(families)
     for family, options in metric_options.items():
         if not isinstance(options, Mapping):
             raise InputError(f"{family}= must be a dict of options, got {options!r}", f"pass {family}={{'option': value}}")
@@ -188,121 +95,15 @@ def score(
     return compute(prepare(plain, inputs=pipeline.inputs_of(items)))
 
 
-def _texts_or_names(values: Any, what: str) -> list:
-    """``values`` as a list if it is a list or tuple (a generator or set has no item order to keep)."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        kind = "one string" if isinstance(values, (str, bytes)) else type(values).__name__
-        raise InputError(f"{what} must be a list or tuple, not {kind}",
-                         f"pass {what}=[...] (wrap one string in a list; list(...) a generator)")
-    return list(values)
-
-
-def _per_item(values: Any, what: str, n: int) -> list | None:
-    if values is None:
-        return None
-    values = _texts_or_names(values, what)
-    if len(values) != n:
-        raise InputError(f"{len(values)} {what} for {n} candidates", f"pass one {what} entry per candidate")
-    return values
-
-
-def _label(value: Any, what: str) -> str:
-    """An id, system or document label: a string or an integer, never None."""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise InputError(f"{what} is {type(value).__name__} {value!r}, not a string", "pass strings (or integers)")
-    text = str(value)
-    _check_unicode(text, what)
-    return text
-
-
-def _check_unicode(text: str, what: str) -> None:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise InputError(f"{what} holds a lone surrogate {text[exc.start]!r} at position {exc.start}, not text",
-                         "decode the source as UTF-8 (errors='replace' if it is damaged)") from None
-
-
-def _text(value: Any, what: str) -> str:
-    if not isinstance(value, str):
-        raise InputError(f"{what} is {'None' if value is None else type(value).__name__}, not text",
-                         "pass a string (several references: a list of strings)")
-    _check_unicode(value, what)
-    return value
-
-
-def _references(value: Any, k: int) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (_text(value, f"reference of item {k}"),)
-    if isinstance(value, (list, tuple)):
-        return tuple(_text(r, f"reference {j} of item {k}") for j, r in enumerate(value))
-    raise InputError(f"references[{k}] is {'None' if value is None else type(value).__name__}, not text",
-                     "pass a string or a list of strings per candidate")
-
-
-def _items(candidates, references, ids, systems, documents, metadata) -> list:
-    """The ``Item``s of ``bench.score``'s arguments, every argument checked for shape and type."""
-    from bench.data.items import Item
-
-    candidates = _texts_or_names(candidates, "candidates")
-    references = _texts_or_names(references, "references")
-    n = len(candidates)
-    if n == 0:
-        raise InputError("no candidates to score", "pass at least one candidate and its reference")
-    if len(references) != n:
-        raise InputError(f"{n} candidates but {len(references)} references", "pass one reference entry per candidate")
-    ids = _per_item(ids, "ids", n) or list(range(n))
-    systems, documents, metadata = (_per_item(systems, "systems", n), _per_item(documents, "documents", n),
-                                    _per_item(metadata, "metadata", n))
-    items = []
-    for k in range(n):
-        meta = _metadata(metadata[k] if metadata else {}, k)
-        for field_name, labels in ((SYSTEM_FIELD, systems), (DOCUMENT_FIELD, documents)):
-            if labels is not None:
-                if field_name in meta:
-                    raise InputError(f"metadata of item {k} has a {field_name!r} field and {field_name}s= gives one too",
-                                     "pass it one way only")
-                meta[field_name] = _label(labels[k], f"{field_name}s[{k}]")
-        items.append(Item(_label(ids[k], f"ids[{k}]"), _text(candidates[k], f"candidate of item {k}"),
-                          _references(references[k], k), meta))
-    return items
-
-
-def _metadata(value: Any, k: int) -> dict[str, Any]:
-    """One item's metadata: a mapping of string keys to JSON data (it is stored and fingerprinted)."""
-    import json
-
-    if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
-        raise InputError(f"metadata[{k}] is {type(value).__name__}, not a dict with string keys", "pass one dict per item")
-    try:
-        json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")
-    except (TypeError, ValueError, UnicodeEncodeError) as exc:
-        raise InputError(f"metadata[{k}] is not JSON data ({str(exc).splitlines()[0]})",
-                         "use strings, finite numbers, booleans, None, lists and dicts") from None
-    return dict(value)
-
-
 def evaluate(overrides: Sequence[str] = ()) -> Run:
     """Score the experiment ``bench run OVERRIDES`` would, without storing it (never answered from the store)."""
     from bench.config import compose_plain
 
-    overrides = _texts_or_names(overrides, "overrides")
+    overrides = texts.texts_or_names(overrides, "overrides")
     for o in overrides:
         if not isinstance(o, str):
             raise InputError(f"override {o!r} is not a string", "pass overrides as strings, e.g. ['metrics=[rouge]']")
     return compute(prepare(compose_plain(overrides)))
-
-
-def save(run: Run, results_dir: str | Path = "results") -> Path:
-    """Store ``run`` atomically under ``results_dir/<experiment>/<run id>/`` and index it; returns the directory."""
-    from bench.results import store
-
-    if not isinstance(run, Run):
-        raise InputError(f"bench.save takes a Run, got {type(run).__name__}", "pass what bench.score or bench.evaluate returned")
-    record = run.as_dict()
-    record["volatile"]["run_id"] = run_id = store.new_run_id()
-    return store.write_run(results_dir, run.experiment, record, list(run.plain_samples), dict(run.files), run_id,
-                           key=record.get("run_key"))
 
 
 def load_run(path: str | Path) -> Run:
