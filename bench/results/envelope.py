@@ -12,16 +12,17 @@ from typing import Any, Mapping
 
 from bench.errors import BenchError
 
-# kind -> the schema version bench writes now
-WRITES: dict[str, int] = {"bench-baseline": 1, "systems": 1, "meta": 1, "compare": 1, "check": 1}
-# kind -> every schema version bench reads
-READS: dict[str, tuple[int, ...]] = {"bench-baseline": (1,), "systems": (1,), "meta": (1,), "compare": (1,),
-                                     "check": (1,)}
+# kind -> the schema version bench writes now ("run": result.json, whose kind is its file name)
+WRITES: dict[str, int] = {"run": 1, "bench-baseline": 1, "systems": 1, "meta": 1, "compare": 1, "check": 1}
+# kind -> every schema version bench reads. Additive keys (a new optional block such as ``facts`` or
+# ``corpus_stats``) keep a version; a version changes only when a reader of the old one would misread it.
+READS: dict[str, tuple[int, ...]] = {"run": (1,), "bench-baseline": (1,), "systems": (1,), "meta": (1,),
+                                     "compare": (1,), "check": (1,)}
 
 
 def wrap(kind: str, body: Mapping[str, Any]) -> dict[str, Any]:
     """``body`` in the envelope of ``kind`` (``kind`` and ``schema_version`` first)."""
-    if kind not in WRITES:
+    if kind not in WRITES or kind == "run":
         raise ValueError(f"unknown artefact kind {kind!r}")
     return {"kind": kind, "schema_version": WRITES[kind],
             **{k: v for k, v in body.items() if k not in ("kind", "schema_version")}}
@@ -29,7 +30,7 @@ def wrap(kind: str, body: Mapping[str, Any]) -> dict[str, Any]:
 
 def kind_of(data: Any) -> str | None:
     """The envelope's kind when ``data`` is an object in bench's envelope, else None."""
-    if isinstance(data, dict) and isinstance(data.get("kind"), str) and data["kind"] in READS:
+    if isinstance(data, dict) and isinstance(data.get("kind"), str) and data["kind"] in READS and data["kind"] != "run":
         return data["kind"]
     return None
 

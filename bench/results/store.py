@@ -34,7 +34,7 @@ from bench.paths import inside, safe_component
 
 log = logging.getLogger("bench")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # result.json's (bench.results.envelope.WRITES["run"])
 RESULT = "result.json"
 SAMPLES = "samples.jsonl"
 

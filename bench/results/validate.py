@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from bench.errors import BenchError
+from bench.results import envelope
 from bench.results.store import SAMPLES
 from bench.values import KINDS
 
 log = logging.getLogger("bench")
 
-READS = (1,)  # schema versions this bench reads; primary and samples_sha256 are additive keys of version 1
+READS = envelope.READS["run"]  # primary, facts, samples_sha256, corpus_stats: additive keys of version 1
 FIX = "re-run the experiment, or restore the run directory from a copy (bench never repairs a run)"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
