@@ -429,6 +429,11 @@ class Run:
         return (self.plain_record.get("volatile") or {}).get("run_id")
 
     @property
+    def run_key(self) -> str | None:
+        """The key ``bench run`` finds this run by in the store (None for a run made before keys existed)."""
+        return self.plain_record.get("run_key")
+
+    @property
     def name(self) -> str:
         """``experiment/run_id`` (or the directory name, or ``experiment`` for an unsaved run): how tables name it."""
         if self.run_id:
