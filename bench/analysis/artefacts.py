@@ -15,6 +15,7 @@ spells a key, and a missing or mistyped field is a one-line error naming it.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import hashlib
 import json
@@ -181,7 +182,7 @@ def _value(tp: Any, data: Any, name: str) -> Any:
         if len(data) != len(args):
             raise _Damaged(name, f"has {len(data)} entries, not {len(args)}")
         return tuple(_value(a, v, f"{name}[{k}]") for k, (a, v) in enumerate(zip(args, data)))
-    if origin in (dict, Mapping, typing.Mapping) or tp in (dict, Mapping):
+    if origin in (dict, collections.abc.Mapping) or tp in (dict, Mapping):
         if not isinstance(data, dict):
             raise _Damaged(name, f"is {type(data).__name__}, not an object")
         value_type = args[1] if args else Any
