@@ -158,14 +158,14 @@ def _validated(runs: Sequence[Run | str | Path], what: str):
 def systems(*runs: Run | str | Path, by: str | None = None, doc: str | None = None,
             metrics: Sequence[str] | None = None, stat: str | None = None, names: Sequence[str] | None = None,
             **settings: Any):
-    """A leaderboard, as ``bench systems`` computes it (not stored); returns a ``bench.stats.leaderboard.Leaderboard``
-    (``.to_json()`` gives the tidy rows).
+    """A leaderboard, as ``bench systems`` computes it (not stored); returns a ``bench.analysis.systems.Leaderboard``
+    (``.to_json()`` gives the tidy rows ``bench systems --format json`` prints).
 
     ``runs``: one run whose items name their system (``by``; default the
     dataset's ``system_key``), or several runs, one system each (``names`` labels
     them); saved or unsaved runs, or run directories.
-    ``settings``: ``tests``, ``resamples``, ``ci_resamples``, ``seed``,
-    ``correction``, ``alpha``, ``level`` (``bench.stats.leaderboard.SystemsSpec``).
+    ``settings``: ``tests``, ``cluster_test``, ``resamples``, ``ci_resamples``, ``seed``,
+    ``correction``, ``alpha``, ``level`` (``bench.stats.leaderboard.SystemsSpec``, whose defaults apply).
     """
     from bench.analysis import systems as analysis
     from bench.stats.leaderboard import SystemsSpec
@@ -178,20 +178,19 @@ def systems(*runs: Run | str | Path, by: str | None = None, doc: str | None = No
 
 def meta(*runs: Run | str | Path, humans: Sequence[str] | None = None, judgments: str | Path | None = None,
          system: str | None = None, doc: str | None = None, metrics: Sequence[str] | None = None,
-         stat: str | None = None, **settings: Any) -> dict[str, Any]:
-    """How well each metric agrees with human judgments, as ``bench meta`` computes it (not stored).
+         stat: str | None = None, **settings: Any):
+    """How well each metric agrees with human judgments, as ``bench meta`` computes it (not stored); returns a
+    ``bench.analysis.meta.MetaEvaluation`` (``.to_json()`` gives the tidy rows ``bench meta --format json`` prints).
 
     ``runs``: runs of one dataset (saved or unsaved, or run directories) whose
     items name their system and document (``system``/``doc``; default the
     dataset's ``system_key``/``doc_key``) and carry human scores (``humans``:
     metadata fields, default the dataset's ``human``; or a ``judgments`` JSONL
-    file joined by item id). ``settings`` are ``bench.analysis.meta.MetaSpec``'s:
-    ``levels``, ``coefficients``, ``constant``, ``scheme``, ``resamples``,
-    ``level``, ``seed``, ``tests``, ``test_resamples``, ``compare``, ``correction``,
-    ``alpha``, ``resample_annotators``. Returns the tidy payload (the
-    ``bench meta --format json`` contract).
+    file joined by item id). ``settings`` are ``bench.analysis.meta.MetaSpec``'s
+    (whose defaults apply): ``levels``, ``coefficients``, ``constant``, ``scheme``,
+    ``resamples``, ``level``, ``seed``, ``tests``, ``test_resamples``, ``compare``,
+    ``correction``, ``alpha``, ``resample_annotators``.
     """
-    from bench.analysis import artefacts
     from bench.analysis import meta as analysis
 
     loaded = _validated(runs, "meta")
@@ -203,9 +202,7 @@ def meta(*runs: Run | str | Path, humans: Sequence[str] | None = None, judgments
     spec = analysis.MetaSpec(**settings)
     scores = analysis.load(loaded, humans=humans, judgments=judgments, system_key=system, doc_key=doc,
                            metrics=metrics, stat=stat, annotators=spec.resample_annotators)
-    sources = [artefacts.source(r.path if r.path is not None else Path(f"<unsaved run {k + 1}>"), r.record_dict())
-               for k, r in enumerate(loaded)]
-    return analysis.evaluate(scores, spec, sources)
+    return analysis.evaluate(scores, spec)
 
 
 def baseline(run: Run | str | Path, path: str | Path, update: bool = False) -> Path:
@@ -256,24 +253,19 @@ def check(run: Run | str | Path, baseline: str | Path, **settings: Any):
 
 def compare(*runs: Run | str | Path, metrics: Sequence[str] | None = None, names: Sequence[str] | None = None,
             **settings: Any):
-    """Saved runs side by side, as ``bench compare`` computes them (not stored); returns a
+    """Runs of the same items side by side, as ``bench compare`` computes them (not stored); returns a
     ``bench.analysis.compare.Comparison`` (``.to_json()`` gives the tidy rows).
 
-    Each metric's main stat per run with the run's interval, and each run's difference from the first with
-    the paired tests of ``bench systems``. ``settings``: ``tests``, ``resamples``, ``seed``, ``correction``,
-    ``alpha``, ``cluster_test`` (the deciding test; ``bench.stats.leaderboard.SystemsSpec``).
+    ``runs``: saved or unsaved runs, or run directories (the first is the reference). Each metric's
+    primary stat per run with the run's interval, and each run's difference from the first with the
+    paired tests of ``bench systems``. ``settings``: ``tests``, ``resamples``, ``seed``, ``correction``,
+    ``alpha``, ``level``, ``cluster_test`` (the deciding test) (``bench.stats.leaderboard.SystemsSpec``,
+    whose defaults apply).
     """
     from bench.analysis import compare as analysis
     from bench.stats.leaderboard import SystemsSpec
 
-    paths = []
-    for r in runs:
-        if isinstance(r, Run):
-            if r.path is None:
-                raise BenchError("a run given to bench.compare has not been saved", "bench.save(run) it first")
-            paths.append(r.path)
-        else:
-            paths.append(Path(r))
+    loaded = _validated(runs, "compare")
     if "tests" in settings:
         settings["tests"] = tuple(settings["tests"])
-    return analysis.compare(analysis.load(paths), SystemsSpec(**settings), metrics=metrics, names=names)
+    return analysis.compare(loaded, SystemsSpec(**settings), metrics=metrics, names=names)

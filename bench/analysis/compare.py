@@ -1,12 +1,11 @@
 """``bench compare``' core: N runs of the same items side by side, each against the first.
 
-Pure: it takes runs already read (``Run``: directory, record, samples) and returns a
-``Comparison``; ``load`` is the only reader. For every metric the runs share, its main stat
-(``records.main_stat``): each run's mean with the run's own interval (the one its
-``result.json``, ``bench ls`` and ``bench show`` print), and each later run's difference from
-the first with the paired tests of ``bench systems`` (``bench.stats.paired`` on items paired by
-id, the same seeded resamples for every run, the same correction over the runs of one metric and
-test; ``spec.cluster_test`` decides *significant*, the others are reported beside it). Runs are
+Pure: it takes ``Run``s (``bench.results.model.Run``, saved or not) and returns a ``Comparison``.
+For every metric the runs share, its primary stat (its ``Facts``): each run's mean with the run's
+own interval (the one ``bench ls`` and ``bench show`` print), and each later run's difference
+from the first with the paired tests of ``bench systems`` (``bench.stats.paired`` on items paired
+by id, the same seeded resamples for every run, the same correction over the runs of one metric
+and test; ``spec.cluster_test`` decides *significant*, the others are reported beside it). Runs are
 named by what differs in their configs (``bench.analysis.labels``). Runs must score the same
 items against the same references; their metric settings may differ (that is what a sweep
 compares).
@@ -15,49 +14,81 @@ compares).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from bench.analysis import records as rec_
+from bench.analysis import artefacts, labels
+from bench.analysis.artefacts import Source
 from bench.errors import BenchError
 from bench.signature import Signature
 from bench.stats import correction, paired
 from bench.stats.leaderboard import SystemsSpec
 from bench.stats.pairing import natural_key
-
-SCHEMA_VERSION = 1
+from bench.values import Interval
 
 
 @dataclass(frozen=True)
-class Run:
-    """One stored run as read: where it is, its record and its per-item samples."""
+class Shown:
+    """A metric compared: the stat shown (its primary) and its direction."""
 
-    path: str
-    record: Mapping[str, Any]
-    samples: Sequence[Mapping[str, Any]]
+    metric: str
+    stat: str
+    higher_is_better: bool
+
+
+@dataclass(frozen=True)
+class Value:
+    """One run's mean of one metric, with the run's own interval (None: n/a or not recorded)."""
+
+    label: str
+    metric: str
+    stat: str
+    mean: float
+    ci: Interval | None
+    interval_signature: str | None
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One later run against the first on one metric, by one test (``decides``: the test that says *significant*)."""
+
+    label: str
+    metric: str
+    stat: str
+    delta: float
+    better: bool | None  # None: no difference
+    test: str
+    p: float
+    p_adjusted: float
+    significant: bool
+    decides: bool
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Everything ``bench compare`` decided (its JSON form is ``to_json()``)."""
+    """Everything ``bench compare`` decided; its JSON form (``to_json``) is these fields in the ``compare``
+    envelope. ``labels``: each run's name in the table; ``legend``: the full labels when they were too long."""
 
     signature: str
     labels: tuple[str, ...]
-    metrics: tuple[tuple[str, str, bool], ...]  # (metric, stat, higher_is_better)
-    values: tuple[Mapping[str, Any], ...]  # one per (run, metric)
-    differences: tuple[Mapping[str, Any], ...]  # one per (later run, metric, test)
-    sources: tuple[Mapping[str, Any], ...]
+    metrics: tuple[Shown, ...]
+    values: tuple[Value, ...]  # one per (run, metric)
+    differences: tuple[Difference, ...]  # one per (later run, metric, test)
+    sources: tuple[Source, ...]
     notes: tuple[str, ...] = ()
+    legend: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """The tidy-rows JSON contract (``schema_version`` 1)."""
-        return {"schema_version": SCHEMA_VERSION, "kind": "compare", "signature": self.signature,
-                "labels": list(self.labels),
-                "metrics": [{"metric": m, "stat": s, "higher_is_better": h} for m, s, h in self.metrics],
-                "values": [dict(v) for v in self.values], "differences": [dict(d) for d in self.differences],
-                "sources": [dict(s) for s in self.sources], "notes": list(self.notes)}
+        """The tidy-rows JSON contract (``bench compare --format json``; what the artefact stores)."""
+        return artefacts.plain("compare", self)
+
+    def value(self, label: str, metric: str) -> Value:
+        return next(v for v in self.values if v.label == label and v.metric == metric)
+
+    def deciding(self, label: str, metric: str) -> Difference | None:
+        """The deciding test's difference of a later run on a metric (None for the first run)."""
+        return next((d for d in self.differences if d.label == label and d.metric == metric and d.decides), None)
 
 
 def signature(spec: SystemsSpec) -> str:
@@ -67,23 +98,22 @@ def signature(spec: SystemsSpec) -> str:
         ("seed", str(spec.seed)), ("correction", spec.correction), ("alpha", f"{spec.alpha:g}"), ("unit", "item"))))
 
 
-def _check(runs: Sequence[Run]) -> list[str]:
+def _check(runs: Sequence[Any], where: Sequence[Any]) -> list[str]:
     """The items the runs share (natural order); a BenchError when they score different items or references."""
     first = runs[0]
-    ids = [s["id"] for s in first.samples]
-    for run in runs[1:]:
-        if (run.record.get("inputs") or {}).get("references_fingerprint") != \
-                (first.record.get("inputs") or {}).get("references_fingerprint"):
-            raise BenchError(f"runs {first.path} and {run.path} score against different references",
+    ids = list(first.ids)
+    want = {s.id: s.references_sha256 for s in first.samples}
+    for run, place in zip(runs[1:], where[1:]):
+        if run.inputs.references_fingerprint != first.inputs.references_fingerprint:
+            raise BenchError(f"runs {where[0]} and {place} score against different references",
                              "compare runs scored on the same dataset, split and selection")
-        other = {s["id"] for s in run.samples}
+        other = set(run.ids)
         if other != set(ids):
             odd = sorted(set(ids) ^ other, key=natural_key)
-            raise BenchError(f"runs {first.path} and {run.path} score different items ({len(ids)} vs {len(other)}; "
+            raise BenchError(f"runs {where[0]} and {place} score different items ({len(ids)} vs {len(other)}; "
                              f"e.g. {', '.join(odd[:3])})", "compare runs of the same dataset and selection")
-        want = {s["id"]: s.get("references_sha256") for s in first.samples}
-        bad = sorted((s["id"] for s in run.samples if s.get("references_sha256") is not None
-                      and want.get(s["id"]) is not None and s["references_sha256"] != want[s["id"]]), key=natural_key)
+        bad = sorted((s.id for s in run.samples if s.references_sha256 is not None
+                      and want.get(s.id) is not None and s.references_sha256 != want[s.id]), key=natural_key)
         if bad:
             raise BenchError(f"the runs' references differ for items {', '.join(bad[:5])}"
                              + (f" and {len(bad) - 5} more" if len(bad) > 5 else ""),
@@ -91,19 +121,17 @@ def _check(runs: Sequence[Run]) -> list[str]:
     return sorted(ids, key=natural_key)
 
 
-def compare(runs: Sequence[Run], spec: SystemsSpec, metrics: Sequence[str] | None = None,
+def compare(runs: Sequence[Any], spec: SystemsSpec, metrics: Sequence[str] | None = None,
             names: Sequence[str] | None = None) -> Comparison:
-    """The comparison of ``runs`` (at least two) under ``spec`` (pure: no disk, no printing)."""
-    from bench.analysis.artefacts import source
-    from bench.analysis.labels import record_labels
-
+    """The comparison of ``runs`` (at least two validated ``Run``s) under ``spec`` (pure: no disk, no printing)."""
     if len(runs) < 2:
-        raise BenchError("bench compare needs at least two runs", "pass RUN RUN [RUN ...]")
+        raise BenchError("a comparison needs at least two runs", "pass two or more runs")
     spec.cluster_tests()
     if names and len(names) != len(runs):
         raise BenchError(f"names has {len(names)} names for {len(runs)} runs", "give one name per run")
-    ids = _check(runs)
-    shared = [m for m in runs[0].record["metrics"] if all(m in r.record["metrics"] for r in runs)]
+    where = artefacts.where(runs)
+    ids = _check(runs, where)
+    shared = [m for m in runs[0].metrics if all(m in r.metrics for r in runs)]
     if metrics:
         unknown = [m for m in metrics if m not in shared]
         if unknown:
@@ -111,17 +139,18 @@ def compare(runs: Sequence[Run], spec: SystemsSpec, metrics: Sequence[str] | Non
         shared = [m for m in shared if m in metrics]
     if not shared:
         raise BenchError("the runs share no metric", "compare runs scored with the same metrics")
-    labels = list(names) if names else record_labels([r.record for r in runs],
-                                                     [rec_.run_id(r.record, Path(r.path).name) for r in runs])
-    chosen = [(m, rec_.main_stat(runs[0].record, m), rec_.higher_is_better(runs[0].record, m)) for m in shared]
+    named = labels.of(runs)
+    names_ = list(names) if names else list(named.short)
+    legend = () if names else named.legend
+    chosen = [Shown(m, runs[0].facts[m].primary, runs[0].facts[m].higher_is_better) for m in shared]
     values, diffs = [], []
-    for metric, stat, higher in chosen:
-        for label, run in zip(labels, runs):
-            ci = rec_.interval(run.record, metric, stat)
-            values.append({"label": label, "metric": metric, "stat": stat, "mean": float(run.record["metrics"][metric][stat]),
-                           "ci": None if ci is None else [float(ci[0]), float(ci[1])],
-                           "interval_signature": (run.record.get("intervals") or {}).get("signature")})
-        by_id = [{s["id"]: s["scores"][metric][stat] for s in run.samples} for run in runs]
+    for shown in chosen:
+        metric, stat = shown.metric, shown.stat
+        for label, run in zip(names_, runs):
+            info = run.interval_info
+            values.append(Value(label, metric, stat, float(run.metrics[metric][stat]),
+                                run.metrics[metric].interval_of(stat), None if info is None else info["signature"]))
+        by_id = [dict(zip(run.ids, run.scores(metric, stat))) for run in runs]
         scores = np.array([[float(col[i]) for i in ids] for col in by_id])
         pairs = [(k, 0) for k in range(1, len(runs))]  # delta = run k - first
         tested: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
@@ -137,17 +166,9 @@ def compare(runs: Sequence[Run], spec: SystemsSpec, metrics: Sequence[str] | Non
             tested["max"] = (d, np.maximum(pb, pa), np.maximum(qb, qa))
         for test, (delta_, p_, q_) in tested.items():
             for (k, _), delta, p, q in zip(pairs, delta_, p_, q_):
-                diffs.append({"label": labels[k], "metric": metric, "stat": stat, "delta": float(delta),
-                              "better": bool((delta > 0) == higher) if delta != 0 else None, "test": test,
-                              "p": float(p), "p_adjusted": float(q), "significant": bool(q < spec.alpha),
-                              "decides": test == spec.cluster_test})
+                diffs.append(Difference(names_[k], metric, stat, float(delta),
+                                        bool((delta > 0) == shown.higher_is_better) if delta != 0 else None, test,
+                                        float(p), float(q), bool(q < spec.alpha), test == spec.cluster_test))
     note = spec.resolution_note(len(runs) - 1)
-    return Comparison(signature(spec), tuple(labels), tuple(chosen), tuple(values), tuple(diffs),
-                      tuple(source(Path(r.path), r.record) for r in runs), (note,) if note else ())
-
-
-def load(run_dirs: Sequence[str | Path]) -> list[Run]:
-    """Read the runs (never write them): the one place ``bench compare`` touches the store."""
-    from bench.results import store
-
-    return [Run(str(d), store.load_run(d), store.load_samples(d)) for d in run_dirs]
+    return Comparison(signature(spec), tuple(names_), tuple(chosen), tuple(values), tuple(diffs),
+                      tuple(Source.of(r, w) for r, w in zip(runs, where)), (note,) if note else (), tuple(legend))

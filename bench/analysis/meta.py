@@ -1,27 +1,34 @@
 """``bench meta``' core: stored runs + human judgments -> correlations with intervals, metric-vs-metric
 tests and clusters (``bench.stats.correlation`` and ``bench.stats.meta`` do the numbers).
 
-Human scores are item metadata named by dotted paths (``expert.coherence``): by
-default the dataset's declared ``human`` fields, or a separate JSONL judgments
-file joined by item id. Documents and systems come from the dataset's
-``doc_key`` and ``system_key`` (SummEval declares all three). Runs are only read.
+Takes ``Run``s (``bench.results.model.Run``, saved or not; they are only read). Human scores
+are item metadata named by dotted paths (``expert.coherence``): by default the dataset's declared
+``human`` fields, or a separate JSONL judgments file joined by item id. Documents and systems come
+from the dataset's ``doc_key`` and ``system_key`` (SummEval declares all three). Each metric's
+primary stat and direction are its ``Facts``. The result is a ``MetaEvaluation`` (its JSON form,
+``to_json``, is the ``bench meta --format json`` contract).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from bench import dotted
+from bench.analysis import artefacts, labels
+from bench.analysis.artefacts import Source
 from bench.errors import BenchError
+from bench.progress import stage
 from bench.signature import Signature
-from bench.stats import correction, correlation, meta, ranking
-from bench.stats.pairing import choose_stats, lookup, metadata_fields, natural_key
+from bench.stats import correction, correlation, meta, ranking, resample
+from bench.stats.agreement import annotator_matrix, krippendorff_alpha
+from bench.stats.pairing import choose_stats, fields, lookup, metadata_fields, natural_key
+from bench.values import Interval
 
-SCHEMA_VERSION = 1
 COEFFICIENTS = (*correlation.COEFFICIENTS, "pairwise_accuracy")  # --coefficients decides every table printed
 
 
@@ -98,18 +105,82 @@ class Scores:
     # keys of lower-is-better metrics (the run's higher_is_better): their matrices are negated, so every
     # correlation, ranking and cluster reads "agrees with humans in the metric's own direction"
     lower_is_better: frozenset = frozenset()
+    legend: tuple[str, ...] = ()  # the full labels of a sweep's runs when they are too long for a table
+    sources: tuple[Source, ...] = ()
 
 
-def _cells(samples, system_key: str, doc_key: str, run_dir) -> dict[tuple[str, str], Mapping[str, Any]]:
-    cells: dict[tuple[str, str], Mapping[str, Any]] = {}
+@dataclass(frozen=True)
+class Correlation:
+    """One metric's (stat's) correlation with one human dimension at one level by one coefficient.
+
+    ``value`` None: undefined (a constant matrix); ``ci`` None: no resample defined it; ``rank`` and
+    ``cluster``: set where metrics were tested against each other (``MetaSpec.compare``)."""
+
+    run: str
+    metric: str
+    stat: str
+    human: str
+    higher_is_better: bool  # False: correlated as its negation, so "agrees" reads in the metric's direction
+    level: str
+    coefficient: str
+    value: float | None
+    ci: Interval | None
+    groups_used: int
+    groups_skipped: int
+    resamples_defined: int
+    rank: int | None = None
+    cluster: int | None = None
+
+
+@dataclass(frozen=True)
+class MetricTest:
+    """One test of metric ``a`` against metric ``b`` (``a`` correlates higher) on one human dimension and cell."""
+
+    a: str
+    a_stat: str
+    b: str
+    b_stat: str
+    human: str
+    level: str
+    coefficient: str
+    test: str
+    p: float | None  # None: undefined (a constant matrix)
+    p_adjusted: float
+    significant: bool
+
+
+@dataclass(frozen=True)
+class MetaEvaluation:
+    """Everything ``bench meta`` decided; its JSON form (``to_json``) is these fields in the ``meta`` envelope.
+
+    ``agreement``: human dimension -> Krippendorff's alpha of its annotators (``agreement_level``), where
+    the items carry them; ``legend``: the full labels of runs named by letters in the tables."""
+
+    signature: str
+    systems: int
+    documents: int
+    correlations: tuple[Correlation, ...]
+    comparisons: tuple[MetricTest, ...]
+    metric_signatures: Mapping[str, str] = field(default_factory=dict)
+    sources: tuple[Source, ...] = ()
+    agreement: Mapping[str, float | None] = field(default_factory=dict)
+    agreement_level: str | None = None
+    legend: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The tidy-rows JSON contract (``bench meta --format json``; what the artefact stores)."""
+        return artefacts.plain("meta", self)
+
+
+def _cells(samples: Sequence[Any], system_key: str, doc_key: str, run_dir) -> dict[tuple[str, str], Any]:
+    cells: dict[tuple[str, str], Any] = {}
     for item in samples:
-        meta_ = item.get("metadata", {})
         try:
-            key = (str(lookup(meta_, system_key)), str(lookup(meta_, doc_key)))
+            key = (str(lookup(item.metadata, system_key)), str(lookup(item.metadata, doc_key)))
         except KeyError as exc:
-            raise BenchError(f"item {item['id']} of {run_dir} has no metadata field {exc.args[0]!r}; "
+            raise BenchError(f"item {item.id} of {run_dir} has no metadata field {exc.args[0]!r}; "
                              f"fields present: {', '.join(metadata_fields(samples)) or '(none)'}",
-                             "pass --system / --doc naming fields the items have") from None
+                             "name the system and document fields (system=, doc=) the items have") from None
         if key in cells:
             raise BenchError(f"two items of {run_dir} are system {key[0]} on document {key[1]}",
                              "meta-evaluate runs with one summary per system and document")
@@ -162,35 +233,30 @@ def _human_score(value: Any, where: str, path: str) -> float:
     return float(value)
 
 
-def _labels(records: Sequence[Mapping[str, Any]], metric: str, dirs: Sequence[Path]) -> list[str]:
-    """Names for one metric found in several runs: ``rouge1[metrics.rouge.use_stemmer=true]``, the config
-    keys and values that tell the runs apart (``bench.analysis.labels``, as every other view names them)."""
-    from bench.analysis.labels import record_labels
+def _dataset(run: Any, key: str) -> Any:
+    """What the run's dataset declares (``system_key``, ``doc_key``, ``human``), None when it does not."""
+    try:
+        return dotted.get(run.config, f"dataset.{key}")
+    except KeyError:
+        return None
 
-    ids = [(r.get("volatile") or {}).get("run_id") or d.name for r, d in zip(records, dirs)]
-    return [f"{metric}[{label}]" for label in record_labels(records, ids)]
 
-
-def load(run_dirs: Sequence[str | Path], humans: Sequence[str] | None = None, judgments: str | Path | None = None,
+def load(runs: Sequence[Any], humans: Sequence[str] | None = None, judgments: str | Path | None = None,
          system_key: str | None = None, doc_key: str | None = None, metrics: Sequence[str] | None = None,
          stat: str | None = None, annotators: bool = False) -> Scores:
-    """Read runs (never write them) into matrices over the systems and documents they all hold."""
-    from bench.results import run_record
-
-    loaded = [d if isinstance(d, run_record.RunRecord) else run_record.load(d) for d in run_dirs]  # RunRecords or dirs
-    dirs = [r.path if r.path is not None else Path(f"<unsaved run {k + 1}>") for k, r in enumerate(loaded)]
-    records, samples = [r.record_dict() for r in loaded], [r.samples_list() for r in loaded]
-    dataset = (records[0].get("config") or {}).get("dataset") or {}
-    system_key = system_key or dataset.get("system_key")
-    doc_key = doc_key or dataset.get("doc_key")
-    humans = list(humans or dataset.get("human") or [])
+    """Validated ``Run``s (never written) as matrices over the systems and documents they all hold."""
+    dirs = artefacts.where(runs)
+    first_run = runs[0]
+    system_key = system_key or _dataset(first_run, "system_key")
+    doc_key = doc_key or _dataset(first_run, "doc_key")
+    humans = list(humans or _dataset(first_run, "human") or [])
+    present = ", ".join(metadata_fields(first_run.samples)) or "none"
     if not system_key or not doc_key:
         raise BenchError(f"{dirs[0]} does not say which metadata fields name the system and the document",
-                         f"pass --system FIELD --doc FIELD (fields: {', '.join(metadata_fields(samples[0])) or 'none'})")
+                         f"name them: system=FIELD, doc=FIELD (fields: {present})")
     if not humans:
-        raise BenchError(f"{dirs[0]} names no human-score fields",
-                         f"pass --human FIELD[,FIELD] (fields: {', '.join(metadata_fields(samples[0])) or 'none'})")
-    cells = [_cells(s, system_key, doc_key, d) for s, d in zip(samples, dirs)]
+        raise BenchError(f"{dirs[0]} names no human-score fields", f"name them: humans=[FIELD, ...] (fields: {present})")
+    cells = [_cells(r.samples, system_key, doc_key, d) for r, d in zip(runs, dirs)]
     keys = set(cells[0])
     for d, c in zip(dirs[1:], cells[1:]):
         if set(c) != keys:
@@ -208,18 +274,18 @@ def load(run_dirs: Sequence[str | Path], humans: Sequence[str] | None = None, ju
     joined = _judgments(judgments) if judgments else None
 
     def human_value(item, path):
-        source = joined.get(item["id"]) if joined is not None else item.get("metadata", {})
+        source = joined.get(item.id) if joined is not None else item.metadata
         if source is None:
-            raise BenchError(f"{judgments} has no judgment for item {item['id']}", "give every item a judgment line")
+            raise BenchError(f"{judgments} has no judgment for item {item.id}", "give every item a judgment line")
         try:
             return lookup(source, path)
         except KeyError:
-            fields = ", ".join(metadata_fields([{"metadata": source}])) or "(none)"
-            raise BenchError(f"item {item['id']} has no human score {path!r}; fields present: {fields}",
-                             "pass --human naming fields the items (or the judgments file) have") from None
+            raise BenchError(f"item {item.id} has no human score {path!r}; fields present: "
+                             f"{', '.join(fields(source)) or '(none)'}",
+                             "name human fields (humans=) the items (or the judgments file) have") from None
 
     def origin(item) -> str:
-        return f"item {item['id']} of {judgments}" if joined is not None else f"item {item['id']}"
+        return f"item {item.id} of {judgments}" if joined is not None else f"item {item.id}"
 
     human: dict[str, np.ndarray] = {}
     for path in humans:
@@ -228,17 +294,18 @@ def load(run_dirs: Sequence[str | Path], humans: Sequence[str] | None = None, ju
         if annotators:
             group, _, dim = path.rpartition(".")
             try:
-                per = [[lookup(first[(s, d)].get("metadata", {}), f"annotators.{group}") for d in docs] for s in systems]
+                per = [[lookup(first[(s, d)].metadata, f"annotators.{group}") for d in docs] for s in systems]
             except KeyError:
                 raise BenchError(f"the items have no per-annotator scores for {path} (metadata annotators.{group})",
-                                 "drop --resample-annotators, or use dataset=summeval_annotations") from None
+                                 "resample annotators only for a dataset that has them "
+                                 "(dataset=summeval_annotations)") from None
             counts = {len(a) for row in per for a in row}
             if len(counts) != 1:
                 raise BenchError(f"items have different numbers of {group} annotators ({sorted(counts)})",
                                  "resample annotators only when every item has the same annotators")
             n_ann = next(iter(counts))
             where = f"annotators.{group}[].{dim}"
-            grid = np.stack([np.array([[_human_score(per[i][j][k].get(dim), f"item {first[(s, d)]['id']}", where)
+            grid = np.stack([np.array([[_human_score(per[i][j][k].get(dim), f"item {first[(s, d)].id}", where)
                                         for j, d in enumerate(docs)] for i, s in enumerate(systems)])
                              for k in range(n_ann)])  # annotators x systems x documents
         human[path] = grid
@@ -247,40 +314,43 @@ def load(run_dirs: Sequence[str | Path], humans: Sequence[str] | None = None, ju
     stats_of: dict[str, tuple[str, str]] = {}
     signatures: dict[str, str] = {}
     lower: set[str] = set()
-    names = {m for r in records for m in r["metrics"]}
+    names = {m for r in runs for m in r.metrics}
     if metrics:
         unknown = [m for m in metrics if m not in names]
         if unknown:
             raise BenchError(f"no metric {', '.join(unknown)} in the run(s)", f"choose from {', '.join(sorted(names))}")
+    # a metric several runs hold is named by what tells those runs apart, as every other view names them
+    named = labels.of(runs) if len(runs) > 1 else None
+    legend: list[str] = []
     for metric in sorted(metrics or names, key=lambda m: (not m.startswith("rouge"), m)):
-        holders = [k for k, r in enumerate(records) if metric in r["metrics"]]
-        labels = [metric] if len(holders) == 1 else _labels([records[k] for k in holders], metric, [dirs[k] for k in holders])
-        for k, label in zip(holders, labels):
-            chosen = choose_stats(list(records[k]["metrics"][metric]), stat, loaded[k].primary[metric])
+        holders = [k for k, r in enumerate(runs) if metric in r.metrics]
+        several = len(holders) > 1 and named is not None
+        if several:
+            legend = list(named.legend)
+        for k in holders:
+            label = f"{metric}[{named.short[k]}]" if several else metric
+            summary = runs[k].metrics[metric]
+            chosen = choose_stats(list(summary.stats), stat, summary.primary)
             if not chosen:  # as bench.stats.pairing does for a leaderboard: never an empty table
                 raise BenchError(f"metric {metric} has no stat {stat!r}",
-                                 f"choose from {', '.join(records[k]['metrics'][metric])} or all")
+                                 f"choose from {', '.join(summary.stats)} or all")
             for st in chosen:
                 name = label if len(chosen) == 1 else f"{label}.{st}"
-                matrices[name] = np.array([[cells[k][(s, d)]["scores"][metric][st] for d in docs] for s in systems])
-                if not (records[k].get("higher_is_better") or {}).get(metric, True):
+                matrices[name] = np.array([[cells[k][(s, d)].scores[metric][st] for d in docs] for s in systems])
+                if not summary.higher_is_better:
                     matrices[name] = -matrices[name]
                     lower.add(name)
                 runs_of[name] = str(dirs[k])
                 stats_of[name] = (label, st)
-                signatures[name] = records[k]["signatures"].get(metric, "")
+                signatures[name] = summary.signature
     return Scores(systems, docs, matrices, runs_of, stats_of, human, signatures, _agreement(first, humans),
-                  frozenset(lower))
+                  frozenset(lower), tuple(legend), tuple(Source.of(r, d) for r, d in zip(runs, dirs)))
 
 
-def _agreement(cells: Mapping[tuple[str, str], Mapping[str, Any]], humans: Sequence[str]) -> dict[str, float | None]:
+def _agreement(cells: Mapping[tuple[str, str], Any], humans: Sequence[str]) -> dict[str, float | None]:
     """Inter-annotator agreement (Krippendorff's alpha, interval) of each human field whose items carry
     their annotators' scores (``metadata.annotators.<group>``): the ceiling a metric can be held to."""
-    from types import SimpleNamespace
-
-    from bench.stats.agreement import annotator_matrix, krippendorff_alpha
-
-    items = [SimpleNamespace(id=c["id"], metadata=c.get("metadata", {})) for c in cells.values()]
+    items = list(cells.values())
     out: dict[str, float | None] = {}
     for path in humans:
         group, _, dim = path.rpartition(".")
@@ -293,13 +363,11 @@ def _agreement(cells: Mapping[tuple[str, str], Mapping[str, Any]], humans: Seque
 
 
 def _stream(seed: int, *salt: str) -> np.random.Generator:
-    from bench.stats import resample
-
     return resample.rng(seed, *salt)
 
 
-def evaluate(scores: Scores, spec: MetaSpec, sources: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
-    """The meta-evaluation as tidy rows (the ``bench meta --format json`` contract)."""
+def evaluate(scores: Scores, spec: MetaSpec) -> MetaEvaluation:
+    """The meta-evaluation of ``scores`` under ``spec`` (pure: no disk, no printing)."""
     m, n = len(scores.systems), len(scores.docs)
     draws = meta.draw(np.random.default_rng(spec.seed), m, n, spec.resamples, spec.scheme)
     means = {h: (Z.mean(axis=0) if Z.ndim == 3 else Z) for h, Z in scores.humans.items()}
@@ -312,22 +380,24 @@ def evaluate(scores: Scores, spec: MetaSpec, sources: Sequence[Mapping[str, Any]
         human_batches[h] = correlation.Batch(meta.gather_human(Z, draws, ann), None if ann is not None else means[h],
                                              None if ann is not None else w)
     metric_batches = {k: correlation.Batch(meta.gather(X, draws), X, w) for k, X in scores.metrics.items()}
-    rows: list[dict[str, Any]] = []
-    from bench.progress import stage
-
+    rows: list[Correlation] = []
     with stage("meta: intervals", len(scores.metrics) * len(scores.humans), unit="metric-dimension") as bar:
         _intervals(scores, spec, means, metric_batches, human_batches, rows, bar)
-    comparisons = _compare(scores, spec, means, rows)
-    return {"schema_version": SCHEMA_VERSION, "kind": "meta", "signature": spec.signature,
-            "metric_signatures": dict(scores.signatures), "sources": [dict(s) for s in sources],
-            "systems": m, "documents": n, "correlations": rows, "comparisons": comparisons,
-            **({"agreement": dict(scores.agreement), "agreement_level": "interval"} if scores.agreement else {})}
+    rows, comparisons = _compare(scores, spec, means, rows)
+    return MetaEvaluation(spec.signature, m, n, tuple(rows), tuple(comparisons), dict(scores.signatures),
+                          scores.sources, dict(scores.agreement), "interval" if scores.agreement else None,
+                          scores.legend)
+
+
+def _ci(bounds: tuple[float, float] | None) -> Interval | None:
+    return None if bounds is None else Interval(*bounds)
 
 
 def _intervals(scores, spec, means, metric_batches, human_batches, rows, bar) -> None:
     m = len(scores.systems)
     for key, X in scores.metrics.items():
         label, stat = scores.metric_stats[key]
+        higher = key not in scores.lower_is_better
         for h in scores.humans:
             bar.update(1)
             for level in spec.levels:
@@ -335,42 +405,38 @@ def _intervals(scores, spec, means, metric_batches, human_batches, rows, bar) ->
                     v = correlation.value(X, means[h], level, coef, spec.constant)
                     draws_v = correlation.correlate(metric_batches[key], human_batches[h], level, coef, spec.constant)
                     ci = meta.percentile_interval(draws_v, spec.level)
-                    rows.append({"run": scores.metric_runs[key], "metric": label, "stat": stat, "human": h,
-                                 "higher_is_better": key not in scores.lower_is_better,
-                                 "level": level, "coefficient": coef, "value": _num(v.value),
-                                 "ci": None if ci is None else [ci[0], ci[1]],
-                                 "groups_used": v.used, "groups_skipped": v.skipped,
-                                 "resamples_defined": int(np.count_nonzero(~np.isnan(draws_v)))})
+                    rows.append(Correlation(scores.metric_runs[key], label, stat, h, higher, level, coef, _num(v.value),
+                                            _ci(ci), v.used, v.skipped, int(np.count_nonzero(~np.isnan(draws_v)))))
         if m >= 2 and "system" in spec.levels and "pairwise_accuracy" in spec.coefficients:
             for h in scores.humans:
                 acc = float(correlation.pairwise_accuracy(X.mean(axis=1), means[h].mean(axis=1)))
                 boot = correlation.pairwise_accuracy(metric_batches[key].view("system"), human_batches[h].view("system"))
                 ci = meta.percentile_interval(boot, spec.level)
-                rows.append({"run": scores.metric_runs[key], "metric": label, "stat": stat, "human": h,
-                             "higher_is_better": key not in scores.lower_is_better,
-                             "level": "system", "coefficient": "pairwise_accuracy", "value": _num(acc),
-                             "ci": None if ci is None else [ci[0], ci[1]], "groups_used": 1, "groups_skipped": 0,
-                             "resamples_defined": int(np.count_nonzero(~np.isnan(boot)))})
+                rows.append(Correlation(scores.metric_runs[key], label, stat, h, higher, "system", "pairwise_accuracy",
+                                        _num(acc), _ci(ci), 1, 0, int(np.count_nonzero(~np.isnan(boot)))))
 
 
 def _num(x: float) -> float | None:
     return None if x != x else float(x)  # JSON has no NaN: an undefined correlation is null
 
 
-def _compare(scores: Scores, spec: MetaSpec, means: Mapping[str, np.ndarray], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _compare(scores: Scores, spec: MetaSpec, means: Mapping[str, np.ndarray],
+             rows: list[Correlation]) -> tuple[list[Correlation], list[MetricTest]]:
+    """The metric-vs-metric tests of every compared cell, and the rows with their rank and cluster there."""
     keys = list(scores.metrics)
-    out: list[dict[str, Any]] = []
+    out: list[MetricTest] = []
     if len(keys) < 2:
-        return out
-    from bench.progress import stage
-
+        return rows, out
     total = len(scores.humans) * len(spec.compare) * len(spec.tests) * len(keys) * (len(keys) - 1) // 2
+    placed: dict[tuple, tuple[int, int]] = {}
     with stage("meta: tests", total, unit="test") as bar:
-        _compare_cells(scores, spec, means, rows, keys, out, bar)
-    return out
+        _compare_cells(scores, spec, means, keys, out, placed, bar)
+    rows = [replace(r, rank=placed[where][0], cluster=placed[where][1]) if where in placed else r
+            for r, where in ((r, (r.metric, r.stat, r.human, r.level, r.coefficient)) for r in rows)]
+    return rows, out
 
 
-def _compare_cells(scores, spec, means, rows, keys, out, bar) -> None:
+def _compare_cells(scores, spec, means, keys, out, placed, bar) -> None:
     for h in scores.humans:
         for level, coef in spec.compare:
             value = {k: correlation.value(scores.metrics[k], means[h], level, coef, spec.constant).value for k in keys}
@@ -395,14 +461,10 @@ def _compare_cells(scores, spec, means, rows, keys, out, bar) -> None:
                     separated[(a, b)] |= hit
                     la, sa = scores.metric_stats[keys[a]]
                     lb, sb = scores.metric_stats[keys[b]]
-                    out.append({"a": la, "a_stat": sa, "b": lb, "b_stat": sb, "human": h, "level": level,
-                                "coefficient": coef, "test": test, "p": _num(p), "p_adjusted": float(q),
-                                "significant": hit})
+                    out.append(MetricTest(la, sa, lb, sb, h, level, coef, test, _num(p), float(q), hit))
             pos = {s: i for i, s in enumerate(order)}
             cluster = ranking.clusters(order, lambda i, j: separated[(i, j) if pos[i] < pos[j] else (j, i)])
             for i, k in enumerate(keys):
                 label, stat = scores.metric_stats[k]
-                for row in rows:
-                    if (row["metric"], row["stat"], row["human"], row["level"], row["coefficient"]) == (label, stat, h, level, coef):
-                        row["rank"] = 1 + sum(1 for other in cluster.values() if other < cluster[i])
-                        row["cluster"] = cluster[i]
+                placed[(label, stat, h, level, coef)] = (1 + sum(1 for other in cluster.values() if other < cluster[i]),
+                                                         cluster[i])

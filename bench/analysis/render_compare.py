@@ -1,48 +1,61 @@
-"""A comparison (its JSON form) as a terminal table or Markdown: runs as rows, metrics as columns."""
+"""A comparison (``bench.analysis.compare.Comparison``) as a terminal table or Markdown: runs as rows,
+metrics as columns (``_columns``: one per metric shown; another value of a metric, such as its corpus
+value, is one more column there), then the legend of long labels, the key, the signature and notes."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Callable
+
+from bench.analysis.compare import Comparison
 
 
-def _cell(payload: Mapping[str, Any], label: str, metric: str) -> str:
-    v = next(x for x in payload["values"] if x["label"] == label and x["metric"] == metric)
-    ci = "[n/a]" if v["ci"] is None else f"[{v['ci'][0]:.4f}, {v['ci'][1]:.4f}]"
-    d = [x for x in payload["differences"] if x["label"] == label and x["metric"] == metric and x["decides"]]
-    if not d:
-        return f"{v['mean']:.4f} {ci}"
-    star = "*" if d[0]["significant"] else ""
-    return f"{v['mean']:.4f} {ci} {d[0]['delta']:+.4f} p={d[0]['p_adjusted']:.3g}{star}"
+def _mean_cell(c: Comparison, label: str, metric: str) -> str:
+    v = c.value(label, metric)
+    ci = "[n/a]" if v.ci is None else v.ci.text()
+    d = c.deciding(label, metric)
+    if d is None:
+        return f"{v.mean:.4f} {ci}"
+    star = "*" if d.significant else ""
+    return f"{v.mean:.4f} {ci} {d.delta:+.4f} p={d.p_adjusted:.3g}{star}"
 
 
-def _header(payload: Mapping[str, Any]) -> list[str]:
-    return ["run", *(f"{m['metric']} {m['stat']}" for m in payload["metrics"])]
+def _columns(c: Comparison) -> list[tuple[str, Callable[[str], str]]]:
+    """(header, cell of a run's label) per column after the run's name."""
+    return [(f"{m.metric} {m.stat}", lambda label, metric=m.metric: _mean_cell(c, label, metric)) for m in c.metrics]
 
 
-def _rows(payload: Mapping[str, Any]) -> list[list[str]]:
-    return [[label, *(_cell(payload, label, m["metric"]) for m in payload["metrics"])] for label in payload["labels"]]
+def _header(c: Comparison) -> list[str]:
+    return ["run", *(h for h, _ in _columns(c))]
 
 
-def _legend(payload: Mapping[str, Any]) -> str:
-    decides = next((d["test"] for d in payload["differences"] if d["decides"]), "-")
-    others = sorted({d["test"] for d in payload["differences"] if not d["decides"]})
-    return (f"mean [interval of the run]; later runs: difference from {payload['labels'][0]} and its adjusted p "
+def _rows(c: Comparison) -> list[list[str]]:
+    columns = _columns(c)
+    return [[label, *(cell(label) for _, cell in columns)] for label in c.labels]
+
+
+def _key(c: Comparison) -> str:
+    decides = next((d.test for d in c.differences if d.decides), "-")
+    others = sorted({d.test for d in c.differences if not d.decides})
+    return (f"mean [interval of the run]; later runs: difference from {c.labels[0]} and its adjusted p "
             f"({decides}; * below alpha)" + (f"; also tested: {', '.join(others)} (--format json)" if others else ""))
 
 
-def text(payload: Mapping[str, Any]) -> str:
-    """Aligned columns, then the legend, the signature and notes."""
-    rows = [_header(payload), *_rows(payload)]
+def text(c: Comparison) -> str:
+    """Aligned columns, then the legend, the key, the signature and notes."""
+    rows = [_header(c), *_rows(c)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join([*lines, "", _legend(payload), payload["signature"], *(f"note: {n}" for n in payload["notes"])])
+    legend = ["", *c.legend] if c.legend else []
+    return "\n".join([*lines, *legend, "", _key(c), c.signature, *(f"note: {n}" for n in c.notes)])
 
 
-def markdown(payload: Mapping[str, Any]) -> str:
+def markdown(c: Comparison) -> str:
     """A GitHub Markdown table (PR comments, step summaries)."""
-    head = _header(payload)
+    head = _header(c)
     out = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
-    out += ["| " + " | ".join(r) + " |" for r in _rows(payload)]
-    out += ["", _legend(payload), "", f"`{payload['signature']}`", *(f"\n> {n}" for n in payload["notes"])]
+    out += ["| " + " | ".join(r) + " |" for r in _rows(c)]
+    if c.legend:
+        out += ["", *(f"- {line}" for line in c.legend)]
+    out += ["", _key(c), "", f"`{c.signature}`", *(f"\n> {n}" for n in c.notes)]
     return "\n".join(out) + "\n"

@@ -1,63 +1,79 @@
-"""A leaderboard (its JSON form) as a terminal table or Markdown."""
+"""A leaderboard (``bench.analysis.systems.Leaderboard``) as a terminal table or Markdown.
+
+Both renderings are made of the same blocks (``_blocks``): one per metric stat, each a title, the line
+saying which test the clusters come from, and the table's rows (``HEADER``). A row for another value
+of a system (a corpus value beside the mean) is one more entry in a block's rows.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from dataclasses import dataclass
+
+from bench.analysis.systems import Leaderboard
+from bench.stats.leaderboard import SystemRow
+
+HEADER = ("rank", "cluster", "system", "mean", "95% CI", "docs")
 
 
-def _groups(lb: Mapping[str, Any]) -> dict[tuple[str, str], list[Mapping[str, Any]]]:
-    out: dict[tuple[str, str], list] = {}
-    for row in lb["systems"]:
-        out.setdefault((row["metric"], row["stat"]), []).append(row)
-    return out
+@dataclass(frozen=True)
+class Block:
+    """One metric stat of a leaderboard as shown: title, how its clusters were decided, its rows."""
+
+    title: str
+    significance: str
+    rows: tuple[tuple[str, ...], ...]
 
 
-def _ci(row: Mapping[str, Any]) -> str:
-    return "n/a" if row["ci"] is None else f"[{row['ci'][0]:.4f}, {row['ci'][1]:.4f}]"
+def _ci(row: SystemRow) -> str:
+    return "n/a" if row.ci is None else row.ci.text()
 
 
-def _significant(lb: Mapping[str, Any], metric: str, stat: str) -> str:
+def _significant(lb: Leaderboard, metric: str, stat: str) -> str:
     """``clusters from ar: 3/120 pairs significant; also bootstrap: 2/120``: the rule first, the others beside it."""
-    rule = lb.get("cluster_test", "ar")
+    rule = lb.cluster_test
     counts = {}
-    for test in dict.fromkeys(p["test"] for p in lb["pairs"]):
-        rows = [p for p in lb["pairs"] if p["metric"] == metric and p["stat"] == stat and p["test"] == test]
-        counts[test] = f"{sum(p['significant'] for p in rows)}/{len(rows)} pairs significant"
+    for test in dict.fromkeys(p.test for p in lb.pairs):
+        rows = [p for p in lb.pairs if p.metric == metric and p.stat == stat and p.test == test]
+        counts[test] = f"{sum(p.significant for p in rows)}/{len(rows)} pairs significant"
     name = "max(bootstrap, ar)" if rule == "max" else rule
     others = [f"{t}: {c}" for t, c in counts.items() if t != rule]
     return f"clusters from {name}: {counts.get(rule, '-')}" + (f"; beside it {'; '.join(others)}" if others else "")
 
 
-def _rows(rows: list[Mapping[str, Any]]) -> list[list[str]]:
-    return [[str(r["rank"]), str(r["cluster"]), r["system"], f"{r['mean']:.4f}", _ci(r), str(r["n_docs"])] for r in rows]
+def _row(r: SystemRow) -> tuple[str, ...]:
+    return (str(r.rank), str(r.cluster), r.system, f"{r.mean:.4f}", _ci(r), str(r.n_docs))
 
 
-HEADER = ["rank", "cluster", "system", "mean", "95% CI", "docs"]
+def _blocks(lb: Leaderboard) -> list[Block]:
+    return [Block(f"{metric} {stat}", _significant(lb, metric, stat), tuple(_row(r) for r in rows))
+            for metric, stat, rows in lb.blocks()]
 
 
-def text(lb: Mapping[str, Any]) -> str:
+def _tail(lb: Leaderboard) -> list[str]:
+    return [lb.signature, *([lb.interval_signature] if lb.interval_signature else [])]
+
+
+def text(lb: Leaderboard) -> str:
     """Aligned columns, one block per metric's stat, then the signature and notes."""
-    blocks = []
-    for (metric, stat), rows in _groups(lb).items():
-        table = [HEADER, *_rows(rows)]
+    out = []
+    for block in _blocks(lb):
+        table = [HEADER, *block.rows]
         widths = [max(len(r[i]) for r in table) for i in range(len(HEADER))]
         lines = ["  ".join(c.ljust(w) if i == 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in table]
         lines.insert(1, "  ".join("-" * w for w in widths))
-        blocks.append(f"{metric} {stat}: {_significant(lb, metric, stat)}\n" + "\n".join(lines))
-    tail = [lb["signature"], *([lb["interval_signature"]] if lb.get("interval_signature") else []),
-            *(f"note: {n}" for n in lb.get("notes", []))]
-    return "\n\n".join(blocks) + "\n\n" + "\n".join(tail)
+        out.append(f"{block.title}: {block.significance}\n" + "\n".join(lines))
+    return "\n\n".join(out) + "\n\n" + "\n".join([*_tail(lb), *(f"note: {n}" for n in lb.notes)])
 
 
-def markdown(lb: Mapping[str, Any]) -> str:
+def markdown(lb: Leaderboard) -> str:
     """GitHub Markdown tables, one per metric's stat (for PR comments and step summaries)."""
     out = []
-    for (metric, stat), rows in _groups(lb).items():
-        out.append(f"### {metric} {stat}\n\n{_significant(lb, metric, stat)}\n")
+    for block in _blocks(lb):
+        out.append(f"### {block.title}\n\n{block.significance}\n")
         out.append("| " + " | ".join(HEADER) + " |")
         out.append("|" + "|".join("---:" if h != "system" else "---" for h in HEADER) + "|")
-        out += ["| " + " | ".join(r) + " |" for r in _rows(rows)]
+        out += ["| " + " | ".join(r) + " |" for r in block.rows]
         out.append("")
-    out.append(f"`{lb['signature']}`" + (f" `{lb['interval_signature']}`" if lb.get("interval_signature") else ""))
-    out += [f"\n> {n}" for n in lb.get("notes", [])]
+    out.append(" ".join(f"`{s}`" for s in _tail(lb)))
+    out += [f"\n> {n}" for n in lb.notes]
     return "\n".join(out) + "\n"

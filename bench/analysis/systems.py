@@ -1,80 +1,109 @@
-"""``bench systems``' core: stored runs -> paired tables -> a leaderboard with its sources.
+"""``bench systems``' core: runs -> paired tables -> a leaderboard with its sources.
 
-Reads runs (never writes them). One run ranks the systems its items name
-(``--by``, by default the dataset's declared ``system_key``; documents by its
-``doc_key``); several runs rank one system each, paired by item id, and must
-share their references and their metric settings.
+Takes ``Run``s (``bench.results.model.Run``, saved or not; never writes them). One run ranks
+the systems its items name (``by``, by default the dataset's declared ``system_key``;
+documents by its ``doc_key``); several runs rank one system each, paired by item id, and must
+share their references and their metric settings. Each metric's primary stat and direction are
+its ``Facts``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from bench import dotted
+from bench.analysis import artefacts, labels
+from bench.analysis.artefacts import Source
 from bench.errors import BenchError
-from bench.results import run_record
-from bench.results.run_record import RunRecord
+from bench.progress import stage
 from bench.signature import Signature
 from bench.stats import pairing
-from bench.stats.leaderboard import Leaderboard, SystemsSpec, leaderboard
+from bench.stats.leaderboard import PairRow, SystemRow, SystemsSpec, leaderboard
+from bench.values import Facts
 
 IGNORED = ("inputs",)  # candidates differ between systems by design
 
 
-def _dataset_key(record: Mapping[str, Any], key: str) -> str | None:
-    return ((record.get("config") or {}).get("dataset") or {}).get(key)
+@dataclass(frozen=True)
+class Leaderboard:
+    """Everything ``bench systems`` decided, with the signature of what produced it and the runs it read.
+
+    ``systems``: one row per system and metric stat (rank order); ``pairs``: one row per pair and test;
+    its JSON form (``to_json``) is these fields in the ``systems`` envelope."""
+
+    signature: str
+    systems: tuple[SystemRow, ...]
+    pairs: tuple[PairRow, ...]
+    metric_signatures: Mapping[str, str] = field(default_factory=dict)
+    sources: tuple[Source, ...] = ()
+    notes: tuple[str, ...] = ()
+    cluster_test: str = "ar"
+    interval_signature: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """The tidy-rows JSON contract (``bench systems --format json``; what the artefact stores)."""
+        return artefacts.plain("systems", self)
+
+    def blocks(self) -> list[tuple[str, str, tuple[SystemRow, ...]]]:
+        """``(metric, stat, rows)`` per metric stat ranked, in the order ranked: what a rendering shows."""
+        out: dict[tuple[str, str], list[SystemRow]] = {}
+        for row in self.systems:
+            out.setdefault((row.metric, row.stat), []).append(row)
+        return [(m, s, tuple(rows)) for (m, s), rows in out.items()]
 
 
-def _check_runs(records: Sequence[tuple[Path, Mapping[str, Any]]], metrics: Sequence[str]) -> None:
-    first_dir, first = records[0]
-    for run_dir, rec in records[1:]:
-        if rec["inputs"]["references_fingerprint"] != first["inputs"]["references_fingerprint"]:
-            raise BenchError(f"runs {first_dir} and {run_dir} score against different references",
+def _dataset_key(run: Any, key: str) -> str | None:
+    """A field the run's dataset declares (``system_key``, ``doc_key``), None when it declares none."""
+    try:
+        return dotted.get(run.config, f"dataset.{key}")
+    except KeyError:
+        return None
+
+
+def _check_runs(runs: Sequence[Any], dirs: Sequence[Path], metrics: Sequence[str]) -> None:
+    first = runs[0]
+    for run, run_dir in zip(runs[1:], dirs[1:]):
+        if run.inputs.references_fingerprint != first.inputs.references_fingerprint:
+            raise BenchError(f"runs {dirs[0]} and {run_dir} score against different references",
                              "rank systems scored on the same dataset, split and selection")
         for m in metrics:
-            if m not in rec["signatures"] or m not in first["signatures"]:
+            if m not in run.signatures or m not in first.signatures:
                 continue
-            a, b = Signature.parse(first["signatures"][m]), Signature.parse(rec["signatures"][m])
+            a, b = Signature.parse(first.signatures[m]), Signature.parse(run.signatures[m])
             changed = [str(c) for c in a.changes(b) if c.key not in IGNORED]
             if changed:
-                raise BenchError(f"{m} was computed differently in {run_dir} than in {first_dir} ({'; '.join(changed)})",
+                raise BenchError(f"{m} was computed differently in {run_dir} than in {dirs[0]} ({'; '.join(changed)})",
                                  "rank runs scored with the same metric settings")
 
 
-def _different_references(runs: Sequence[tuple[str, Sequence[Mapping[str, Any]]]]) -> list[str]:
-    """Ids whose stored per-item reference hashes differ between runs (when the samples have them)."""
-    first = {s["id"]: s.get("references_sha256") for s in runs[0][1]}
-    bad = []
-    for _, samples in runs[1:]:
-        for s in samples:
-            want = first.get(s["id"])
-            if want is not None and s.get("references_sha256") is not None and s["references_sha256"] != want:
-                bad.append(s["id"])
-    return sorted(set(bad))
+def different_references(runs: Sequence[Any]) -> list[str]:
+    """Ids whose stored per-item reference hashes differ from the first run's (where the samples have them)."""
+    first = {s.id: s.references_sha256 for s in runs[0].samples}
+    bad = {s.id for run in runs[1:] for s in run.samples
+           if s.references_sha256 is not None and first.get(s.id) is not None and s.references_sha256 != first[s.id]}
+    return sorted(bad, key=pairing.natural_key)
 
 
-def _system_names(records: Sequence[tuple[Path, Mapping[str, Any]]]) -> list[str]:
+def _system_names(runs: Sequence[Any]) -> list[str]:
     """One run per system: the experiment names when they differ, else (a sweep) the config keys and
-    values that differ among the runs, as ``bench meta``, ``bench compare`` and reports name them."""
-    from bench.analysis.labels import record_labels
-
-    experiments = [rec.get("experiment") or d.name for d, rec in records]
+    values that differ among the runs, as ``bench meta``, ``bench compare`` and reports name them.
+    A label too long for a table becomes a letter; the notes carry the legend."""
+    experiments = [r.experiment for r in runs]
     if len(set(experiments)) == len(experiments):
         return experiments
-    ids = [(rec.get("volatile") or {}).get("run_id") or d.name for d, rec in records]
-    return record_labels([rec for _, rec in records], ids)
+    return list(labels.of(runs).short)
 
 
-def _run_units(tables, samples: Sequence[Mapping[str, Any]], doc: str | None) -> list:
-    """One run per system: each system's interval is its run's own (``intervals`` in result.json): the
-    run's unsalted stream, documents as units when the items name one (``doc``), else the items."""
-    from dataclasses import replace
-
+def _run_units(tables, samples: Sequence[Any], doc: str | None) -> list:
+    """One run per system: each system's interval is its run's own (``Run.intervals``): the run's
+    unsalted stream, documents as units when the items name one (``doc``), else the items."""
     doc_of: dict[str, str] = {}
     if doc:
         for item in samples:
             try:
-                doc_of[item["id"]] = str(pairing.lookup(item.get("metadata", {}), doc))
+                doc_of[item.id] = str(pairing.lookup(item.metadata, doc))
             except KeyError:
                 doc_of = {}
                 break
@@ -87,55 +116,56 @@ def _run_units(tables, samples: Sequence[Mapping[str, Any]], doc: str | None) ->
     return out
 
 
-def build(runs: Sequence[str | Path | RunRecord], spec: SystemsSpec, by: str | None = None, doc: str | None = None,
+def _facts(runs: Sequence[Any]) -> dict[str, Facts]:
+    out: dict[str, Facts] = {}
+    for r in runs:
+        out.update(r.facts)
+    return out
+
+
+def build(runs: Sequence[Any], spec: SystemsSpec, by: str | None = None, doc: str | None = None,
           metrics: Sequence[str] | None = None, stat: str | None = None,
           names: Sequence[str] | None = None) -> Leaderboard:
     """The leaderboard of one run's systems (``by``) or of several runs' systems.
 
-    ``runs`` are validated ``RunRecord``s (saved or not) or run directories, loaded
-    and validated here; nothing else reads the store."""
-    from bench.analysis.artefacts import source
-
-    loaded = [r if isinstance(r, RunRecord) else run_record.load(r) for r in runs]
-    dirs = [r.path if r.path is not None else Path(f"<unsaved run {k + 1}>") for k, r in enumerate(loaded)]
-    records = [(d, r.record_dict()) for d, r in zip(dirs, loaded)]
-    samples = [r.samples_list() for r in loaded]
-    direction: dict[str, bool] = {}
-    primary: dict[str, str] = {}
-    for r in loaded:
-        direction.update(r.higher_is_better)
-        primary.update(r.primary)
-    if len(dirs) == 1:
+    ``runs``: validated ``Run``s (saved or not); ``bench.systems`` validates them."""
+    dirs = artefacts.where(runs)
+    facts = _facts(runs)
+    notes: list[str] = []
+    if len(runs) == 1:
+        (run,) = runs
         if names:
-            raise BenchError("--names names the runs of a multi-run leaderboard", "drop --names, or pass several runs")
-        rec = records[0][1]
-        by = by or _dataset_key(rec, "system_key")
-        doc = doc or _dataset_key(rec, "doc_key")
+            raise BenchError("names name the runs of a multi-run leaderboard", "drop names=, or pass several runs")
+        by = by or _dataset_key(run, "system_key")
+        doc = doc or _dataset_key(run, "doc_key")
+        fields = ", ".join(pairing.metadata_fields(run.samples)) or "none"
         if by is None:
             raise BenchError(f"the items of {dirs[0]} name no system field",
-                             f"pass --by FIELD (fields: {', '.join(pairing.metadata_fields(samples[0])) or 'none'}), or several runs")
+                             f"name the system field, by=FIELD (fields: {fields}), or pass several runs")
         if doc is None:
             raise BenchError(f"the items of {dirs[0]} name no document field",
-                             f"pass --doc FIELD (fields: {', '.join(pairing.metadata_fields(samples[0])) or 'none'})")
-        tables = pairing.by_field(samples[0], by, doc, metrics, stat, direction, primary)
+                             f"name the document field, doc=FIELD (fields: {fields})")
+        tables = pairing.by_field(run.samples, by, doc, facts, metrics, stat)
     else:
         if by is not None:
-            raise BenchError("--by ranks the systems inside one run", "pass one run with --by, or several runs without it")
-        if names and len(names) != len(dirs):
-            raise BenchError(f"--names has {len(names)} names for {len(dirs)} runs", "give one name per run")
-        labels = list(names) if names else _system_names(records)
-        named = list(zip(labels, samples))
-        bad = _different_references(named)
+            raise BenchError("by= ranks the systems inside one run", "pass one run with by=, or several runs without it")
+        if names and len(names) != len(runs):
+            raise BenchError(f"names has {len(names)} names for {len(runs)} runs", "give one name per run")
+        system_names = list(names) if names else _system_names(runs)
+        if not names and len(set(r.experiment for r in runs)) < len(runs):
+            notes += list(labels.of(runs).legend)
+        bad = different_references(runs)
         if bad:
             shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
             raise BenchError(f"the runs' references differ for items {shown}",
                              "rank systems scored against the same references")
-        tables = pairing.by_runs(named, metrics, stat, direction, primary)
-        _check_runs(records, sorted({t.metric for t in tables}))
-        tables = _run_units(tables, samples[0], doc or _dataset_key(records[0][1], "doc_key"))
+        tables = pairing.by_runs([(n, r.samples) for n, r in zip(system_names, runs)], facts, metrics, stat)
+        _check_runs(runs, dirs, sorted({t.metric for t in tables}))
+        tables = _run_units(tables, runs[0].samples, doc or _dataset_key(runs[0], "doc_key"))
     chosen = sorted({t.metric for t in tables})
-    signatures = {m: records[0][1]["signatures"][m] for m in chosen if m in records[0][1]["signatures"]}
-    from bench.progress import stage
-
+    signatures = {m: runs[0].signatures[m] for m in chosen if m in runs[0].signatures}
     with stage("systems: tests", len(tables), unit="metric") as bar:
-        return leaderboard(tables, spec, signatures, [source(d, rec) for d, rec in records], done=bar.update)
+        ranked = leaderboard(tables, spec, done=bar.update)
+    return Leaderboard(ranked.signature, ranked.systems, ranked.pairs, signatures,
+                       tuple(Source.of(r, d) for r, d in zip(runs, dirs)), (*notes, *ranked.notes),
+                       ranked.cluster_test, ranked.interval_signature)

@@ -10,6 +10,7 @@ same generator (tested).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -98,6 +99,12 @@ def percentile_bounds(draws: np.ndarray, level: float) -> tuple[np.ndarray, np.n
     return lo, hi
 
 
+def natural_key(name: str) -> tuple:
+    """M2 before M11: digits compare as numbers. The order of resampling units (``_unit_sums``), and so
+    the order every view sorts systems and documents in; defined here, the lowest module that needs it."""
+    return tuple((0, int(t)) if t.isdigit() else (1, t) for t in re.split(r"(\d+)", name) if t)
+
+
 def _unit_sums(values: np.ndarray, units: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
     """Per-unit sums of each column and per-unit item counts, units in natural order of their ids.
 
@@ -107,8 +114,6 @@ def _unit_sums(values: np.ndarray, units: Sequence[str] | None) -> tuple[np.ndar
     mean gets one interval wherever bench prints it."""
     if units is None:
         return values, np.ones(len(values))
-    from bench.stats.pairing import natural_key  # pairing imports this module
-
     codes = {u: k for k, u in enumerate(sorted(set(units), key=lambda u: (natural_key(u), u)))}
     index = np.fromiter((codes[u] for u in units), dtype=np.int64, count=len(units))
     sums = np.zeros((len(codes), values.shape[1]))

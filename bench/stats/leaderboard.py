@@ -2,8 +2,8 @@
 tests with a multiple-comparison correction, and significance clusters.
 
 Input is one systems x documents matrix per (metric, stat), already paired
-(``bench.stats.pairing``); output is tidy rows, the JSON contract of
-``bench systems``. For each (metric, stat):
+(``bench.stats.pairing``); output is tidy rows (``Ranking``), what
+``bench systems`` stores. For each (metric, stat):
 
 - each system's mean gets the interval bench gives that mean everywhere
   (``intervals.unit_intervals``: documents as units, in natural order, one
@@ -25,15 +25,15 @@ Input is one systems x documents matrix per (metric, stat), already paired
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Callable, Sequence
 
 import numpy as np
 
 from bench.stats import correction, paired, ranking
 from bench.stats.intervals import BootSpec, unit_intervals
+from bench.values import Interval
 
-SCHEMA_VERSION = 1
 # The rules clusters can come from: one test, or both at once (the larger adjusted p).
 CLUSTER_TESTS = ("ar", "bootstrap", "max")
 
@@ -133,7 +133,7 @@ class SystemRow:
     metric: str
     stat: str
     mean: float
-    ci: tuple[float, float] | None
+    ci: Interval | None  # None: too few documents for an interval (n/a)
     n_docs: int
     rank: int
     cluster: int
@@ -155,44 +155,16 @@ class PairRow:
 
 
 @dataclass(frozen=True)
-class Leaderboard:
-    """Everything ``bench systems`` decided, with the signature of what produced it."""
+class Ranking:
+    """Everything the statistics of a leaderboard decided, with the signature of the settings that did
+    (``bench.analysis.systems.Leaderboard`` adds which runs and metric settings it ranks)."""
 
     signature: str
     systems: tuple[SystemRow, ...]
     pairs: tuple[PairRow, ...]
-    metric_signatures: Mapping[str, str] = field(default_factory=dict)
-    sources: tuple[Mapping[str, Any], ...] = ()
     notes: tuple[str, ...] = ()
     cluster_test: str = "ar"
     interval_signature: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        """The tidy-rows JSON contract (``schema_version`` 1)."""
-        def num(x: float) -> float:
-            return float(x)
-
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "kind": "systems",
-            "signature": self.signature,
-            "cluster_test": self.cluster_test,
-            "interval_signature": self.interval_signature,
-            "metric_signatures": dict(self.metric_signatures),
-            "sources": [dict(s) for s in self.sources],
-            "notes": list(self.notes),
-            "systems": [
-                {"system": r.system, "metric": r.metric, "stat": r.stat, "mean": num(r.mean),
-                 "ci": None if r.ci is None else [num(r.ci[0]), num(r.ci[1])],
-                 "n_docs": r.n_docs, "rank": r.rank, "cluster": r.cluster}
-                for r in self.systems
-            ],
-            "pairs": [
-                {"a": r.a, "b": r.b, "metric": r.metric, "stat": r.stat, "delta": num(r.delta), "test": r.test,
-                 "p": num(r.p), "p_adjusted": num(r.p_adjusted), "significant": r.significant}
-                for r in self.pairs
-            ],
-        }
 
 
 def _rank_one(table: Table, spec: SystemsSpec) -> tuple[list[SystemRow], list[PairRow]]:
@@ -234,14 +206,13 @@ def _rank_one(table: Table, spec: SystemsSpec) -> tuple[list[SystemRow], list[Pa
            for s in range(k)]
     system_rows = [
         SystemRow(table.systems[s], table.metric, table.stat, float(means[s]),
-                  None if cis[s] is None else (cis[s].lo, cis[s].hi), n, rank_of[cluster[s]], cluster[s])
+                  None if cis[s] is None else Interval(cis[s].lo, cis[s].hi), n, rank_of[cluster[s]], cluster[s])
         for s in order
     ]
     return system_rows, pair_rows
 
 
-def leaderboard(tables: Sequence[Table], spec: SystemsSpec, metric_signatures: Mapping[str, str] | None = None,
-                sources: Sequence[Mapping[str, Any]] = (), done: Callable[[int], None] | None = None) -> Leaderboard:
+def leaderboard(tables: Sequence[Table], spec: SystemsSpec, done: Callable[[int], None] | None = None) -> Ranking:
     """Rank the systems of every table under ``spec`` (pure: no disk, no printing; ``done(1)`` after each
     table lets a caller show progress)."""
     spec.cluster_tests()  # the rule's tests must be run
@@ -256,5 +227,5 @@ def leaderboard(tables: Sequence[Table], spec: SystemsSpec, metric_signatures: M
     k = max((len(t.systems) for t in tables), default=0)
     note = spec.resolution_note(k * (k - 1) // 2)
     unit = tables[0].unit if tables else "doc"
-    return Leaderboard(spec.signature, tuple(systems), tuple(pairs), dict(metric_signatures or {}), tuple(sources),
-                       (note,) if note else (), spec.cluster_test, spec.interval_spec(unit).signature)
+    return Ranking(spec.signature, tuple(systems), tuple(pairs), (note,) if note else (), spec.cluster_test,
+                   spec.interval_spec(unit).signature)

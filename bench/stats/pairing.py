@@ -9,6 +9,10 @@ Two shapes of input, one output (``leaderboard.Table`` per metric and stat):
 
 Every system must have every document: a missing one is an error naming the
 system and the ids, never a silent drop (the means would no longer be paired).
+
+Items are a run's samples (``bench.results.model.Sample``: ``.id``, ``.metadata``,
+``.scores[metric][stat]``), read by attribute; each metric's primary stat and
+direction come from its ``Facts``, never a default.
 """
 
 from __future__ import annotations
@@ -19,22 +23,27 @@ import numpy as np
 
 from bench import dotted
 from bench.errors import BenchError
+from bench.stats.intervals import natural_key  # noqa: F401  (re-exported: systems and documents sort by it)
 from bench.stats.leaderboard import Table
-
+from bench.values import Facts
 
 def lookup(metadata: Mapping[str, Any], path: str) -> Any:
     """``metadata["expert"]["coherence"]`` for ``expert.coherence``; KeyError when absent."""
     return dotted.get(metadata, path)
 
 
-def metadata_fields(samples: Sequence[Mapping[str, Any]]) -> list[str]:
+def fields(metadata: Mapping[str, Any]) -> list[str]:
+    """Dotted names of the fields of one item's metadata (for error messages)."""
+    return list(dotted.flatten(metadata))
+
+
+def metadata_fields(samples: Sequence[Any]) -> list[str]:
     """Dotted names of the metadata fields present in the first item (for error messages)."""
-    return list(dotted.flatten(samples[0].get("metadata", {}))) if samples else []
+    return fields(samples[0].metadata) if samples else []
 
 
-def choose_stats(stats: Sequence[str], wanted: str | None, primary: str | None = None) -> list[str]:
-    """The stats to rank: ``wanted`` (a name, or ``all``), else the metric's primary stat (from its record),
-    else every stat."""
+def choose_stats(stats: Sequence[str], wanted: str | None, primary: str) -> list[str]:
+    """The stats to rank: ``wanted`` (a name, or ``all``), else the metric's primary stat (its ``Facts``)."""
     if wanted == "all":
         return list(stats)
     if wanted:
@@ -42,20 +51,19 @@ def choose_stats(stats: Sequence[str], wanted: str | None, primary: str | None =
     return [primary] if primary in stats else list(stats)
 
 
-def _names(samples: Sequence[Mapping[str, Any]]) -> dict[str, list[str]]:
-    first = samples[0]["scores"]
-    return {metric: list(stats) for metric, stats in first.items()}
+def _names(samples: Sequence[Any]) -> dict[str, list[str]]:
+    return {metric: list(stats) for metric, stats in samples[0].scores.items()}
 
 
 def _select(available: Mapping[str, list[str]], metrics: Sequence[str] | None, stat: str | None,
-            primary: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+            facts: Mapping[str, Facts]) -> list[tuple[str, str]]:
     if metrics:
         unknown = [m for m in metrics if m not in available]
         if unknown:
             raise BenchError(f"no metric {', '.join(unknown)} in the run(s)", f"choose from {', '.join(available)}")
     chosen = []
     for metric in metrics or list(available):
-        stats = choose_stats(available[metric], stat, (primary or {}).get(metric))
+        stats = choose_stats(available[metric], stat, facts[metric].primary)
         if not stats:
             raise BenchError(f"metric {metric} has no stat {stat!r}", f"choose from {', '.join(available[metric])} or all")
         chosen += [(metric, s) for s in stats]
@@ -70,8 +78,8 @@ def _missing_message(missing: Mapping[str, list[str]]) -> str:
     return "; ".join(parts)
 
 
-def _tables(cells: Mapping[str, Mapping[str, list[Mapping[str, Any]]]], chosen: list[tuple[str, str]],
-            direction: Mapping[str, bool], what: str) -> list[Table]:
+def _tables(cells: Mapping[str, Mapping[str, list[Any]]], chosen: list[tuple[str, str]],
+            facts: Mapping[str, Facts], what: str) -> list[Table]:
     systems = sorted(cells, key=natural_key)
     docs = sorted({d for per_doc in cells.values() for d in per_doc}, key=natural_key)
     missing = {s: [d for d in docs if d not in cells[s]] for s in systems}
@@ -84,48 +92,40 @@ def _tables(cells: Mapping[str, Mapping[str, list[Mapping[str, Any]]]], chosen: 
                          "name the system field (by) of a run whose items carry one, or pass two or more runs")
     tables = []
     for metric, stat in chosen:
-        matrix = np.array([[np.mean([it["scores"][metric][stat] for it in cells[s][d]]) for d in docs] for s in systems])
-        tables.append(Table(metric, stat, tuple(systems), tuple(docs), matrix, direction.get(metric, True)))
+        matrix = np.array([[np.mean([it.scores[metric][stat] for it in cells[s][d]]) for d in docs] for s in systems])
+        tables.append(Table(metric, stat, tuple(systems), tuple(docs), matrix, facts[metric].higher_is_better))
     return tables
 
 
-def natural_key(name: str) -> tuple:
-    """M2 before M11: digits compare as numbers."""
-    import re
-
-    return tuple((0, int(t)) if t.isdigit() else (1, t) for t in re.split(r"(\d+)", name) if t)
-
-
-def by_field(samples: Sequence[Mapping[str, Any]], by: str, doc: str, metrics: Sequence[str] | None = None,
-             stat: str | None = None, higher_is_better: Mapping[str, bool] | None = None,
-             primary: Mapping[str, str] | None = None) -> list[Table]:
-    """Tables from one run: the system is metadata field ``by``, the document metadata field ``doc``."""
+def by_field(samples: Sequence[Any], by: str, doc: str, facts: Mapping[str, Facts],
+             metrics: Sequence[str] | None = None, stat: str | None = None) -> list[Table]:
+    """Tables from one run's samples: the system is metadata field ``by``, the document metadata field ``doc``;
+    ``facts``: metric -> its ``Facts`` (the primary stat ranked by default, the direction)."""
     if not samples:
         raise BenchError("the run has no items", "rank a run that scored items")
     cells: dict[str, dict[str, list]] = {}
     for item in samples:
-        meta = item.get("metadata", {})
+        meta = item.metadata
         try:
             system, document = str(lookup(meta, by)), str(lookup(meta, doc))
         except KeyError as exc:
             fields = ", ".join(metadata_fields(samples)) or "(none)"
-            raise BenchError(f"item {item['id']} has no metadata field {exc.args[0]!r}; fields present: {fields}",
+            raise BenchError(f"item {item.id} has no metadata field {exc.args[0]!r}; fields present: {fields}",
                              "name system and document fields (by, doc) that the items have") from None
         cells.setdefault(system, {}).setdefault(document, []).append(item)
-    return _tables(cells, _select(_names(samples), metrics, stat, primary), higher_is_better or {}, "document")
+    return _tables(cells, _select(_names(samples), metrics, stat, facts), facts, "document")
 
 
-def by_runs(runs: Sequence[tuple[str, Sequence[Mapping[str, Any]]]], metrics: Sequence[str] | None = None,
-            stat: str | None = None, higher_is_better: Mapping[str, bool] | None = None,
-            primary: Mapping[str, str] | None = None) -> list[Table]:
-    """Tables from several runs (name, samples), one system each, paired by item id."""
+def by_runs(runs: Sequence[tuple[str, Sequence[Any]]], facts: Mapping[str, Facts],
+            metrics: Sequence[str] | None = None, stat: str | None = None) -> list[Table]:
+    """Tables from several runs (name, samples), one system each, paired by item id; ``facts`` as ``by_field``."""
     names = [n for n, _ in runs]
     if len(set(names)) != len(names):
         raise BenchError(f"two runs share the system name {next(n for n in names if names.count(n) > 1)!r}",
                          "give each run its own system name (names)")
-    cells = {name: {item["id"]: [item] for item in samples} for name, samples in runs}
+    cells = {name: {item.id: [item] for item in samples} for name, samples in runs}
     common = set.intersection(*(set(_names(s)) for _, s in runs if s)) if all(s for _, s in runs) else set()
     if not common:
         raise BenchError("the runs share no metric", "rank runs scored with the same metrics")
     available = {m: v for m, v in _names(runs[0][1]).items() if m in common}
-    return _tables(cells, _select(available, metrics, stat, primary), higher_is_better or {}, "item")
+    return _tables(cells, _select(available, metrics, stat, facts), facts, "item")

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from bench.analysis import render_meta
+from bench.analysis.meta import Correlation, MetaEvaluation
+from bench.values import Interval
 
 
 def _row(metric, stat, higher):
-    return {"metric": metric, "stat": stat, "human": "expert.relevance", "level": "summary", "coefficient": "kendall",
-            "value": 0.2, "ci": [0.1, 0.3], "groups_skipped": 0, "higher_is_better": higher}
+    return Correlation("r", metric, stat, "expert.relevance", higher, "summary", "kendall", 0.2, Interval(0.1, 0.3),
+                       100, 0, 1000)
 
 
 def test_lower_is_better_rows_are_flagged_in_the_table():
-    payload = {"correlations": [_row("rouge1", "fmeasure", True), _row("repeated_2", "value", False),
-                                _row("bleu", "score", True)],
-               "systems": 16, "documents": 100, "signature": "meta|x"}
-    text = render_meta.text(payload)
-    assert "repeated_2 (lower is better, negated)" in text
+    result = MetaEvaluation("meta|x", 16, 100, (_row("rouge1", "fmeasure", True), _row("repeated_2", "value", False),
+                                                _row("bleu", "score", True)), ())
+    text = render_meta.text(result)
+    assert "repeated_2 (lower is better, negated)" in text and "0.200 [0.100, 0.300]" in text
     assert "\nbleu " in text and "\nrouge1 " in text and "bleu.score" not in text
 
 

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
+from bench.results.model import Sample
 from bench.stats import aggregate, pairing
+from bench.values import Facts
 from bench.stats.intervals import BootSpec
 from bench.stats.leaderboard import SystemsSpec, leaderboard
 
@@ -31,7 +33,9 @@ def _board_intervals(board):
 def test_groups_and_leaderboard_give_every_system_the_same_interval():
     samples = _toy()
     block, groups = _group_intervals(samples, BootSpec(resamples=300, unit="doc"))
-    board = leaderboard(pairing.by_field(samples, "system", "doc", stat="all"), SystemsSpec(resamples=200, ci_resamples=300))
+    facts = {"rouge1": Facts(True, 0.0, 1.0, primary="fmeasure"), "rouge2": Facts(True, 0.0, 1.0, primary="fmeasure")}
+    board = leaderboard(pairing.by_field([Sample(s["id"], "", 1, s["metadata"], s["scores"]) for s in samples],
+                                         "system", "doc", facts, stat="all"), SystemsSpec(resamples=200, ci_resamples=300))
     got = _board_intervals(board)
     assert set(got) == set(groups) and all(got[k] == groups[k] for k in got)  # bit for bit
     assert board.interval_signature == block["signature"]

@@ -38,11 +38,10 @@ def _parser() -> Parser:
 
 @handles_errors
 def main(argv: list[str]) -> int:
-    """Print the meta-evaluation; store it beside the first run."""
-    from bench.analysis import artefacts, render_meta
-    from bench.analysis import meta as analysis
+    """Print the meta-evaluation (``bench.meta``); store it beside the first run."""
+    from bench import api
+    from bench.analysis import render_meta
     from bench.errors import BenchError
-    from bench.results import run_record
 
     args = _parser().parse_args(argv)
     compare = []
@@ -51,17 +50,13 @@ def main(argv: list[str]) -> int:
         if not coef:
             raise BenchError(f"--compare {cell!r} is not LEVEL:COEFFICIENT", "use e.g. --compare summary:kendall")
         compare.append((level, coef))
-    spec = analysis.MetaSpec(
+    result = api.meta(
+        *args.runs, humans=_split(args.human), judgments=args.judgments, system=args.system, doc=args.doc,
+        metrics=_split(args.metrics), stat=args.stat,
         levels=tuple(_split(args.levels) or ()), coefficients=tuple(_split(args.coefficients) or ()),
         constant=args.constant, scheme=args.resampling, resamples=args.resamples, level=args.level, seed=args.seed,
         tests=tuple(_split(args.tests) or ()), test_resamples=args.test_resamples, compare=tuple(compare),
         correction=args.correction, alpha=args.alpha, resample_annotators=args.resample_annotators)
-    runs = [run_record.load(d) for d in args.runs]  # validated once, at the edge
-    scores = analysis.load(runs, humans=_split(args.human), judgments=args.judgments, system_key=args.system,
-                           doc_key=args.doc, metrics=_split(args.metrics), stat=args.stat,
-                           annotators=args.resample_annotators)
-    sources = [artefacts.source(r.path, r.record_dict()) for r in runs]
-    payload = analysis.evaluate(scores, spec, sources)
-    emit("meta", args.runs[0], payload, render_meta.markdown(payload), render_meta.text(payload), args.format,
+    emit("meta", args.runs[0], result.to_json(), render_meta.markdown(result), render_meta.text(result), args.format,
          not args.no_save)
     return 0

@@ -37,17 +37,15 @@ def _parser() -> Parser:
 
 @handles_errors
 def main(argv: list[str]) -> int:
-    """Print the leaderboard; store it beside the first run."""
-    from bench.analysis import render_systems, systems
-    from bench.stats.leaderboard import SystemsSpec
+    """Print the leaderboard (``bench.systems``); store it beside the first run."""
+    from bench import api
+    from bench.analysis import render_systems
 
     args = _parser().parse_args(argv)
-    spec = SystemsSpec(tests=tuple(_split(args.tests) or ()), resamples=args.resamples, ci_resamples=args.ci_resamples,
-                       seed=args.seed, correction=args.correction, alpha=args.alpha, level=args.level,
-                       cluster_test=args.cluster_test)
-    board = systems.build(args.runs, spec, by=args.by, doc=args.doc, metrics=_split(args.metrics), stat=args.stat,
-                          names=_split(args.names))
-    payload = board.to_json()
-    emit("systems", args.runs[0], payload, render_systems.markdown(payload), render_systems.text(payload), args.format,
-         not args.no_save)
+    board = api.systems(*args.runs, by=args.by, doc=args.doc, metrics=_split(args.metrics), stat=args.stat,
+                        names=_split(args.names), tests=tuple(_split(args.tests) or ()), resamples=args.resamples,
+                        ci_resamples=args.ci_resamples, seed=args.seed, correction=args.correction, alpha=args.alpha,
+                        level=args.level, cluster_test=args.cluster_test)
+    emit("systems", args.runs[0], board.to_json(), render_systems.markdown(board), render_systems.text(board),
+         args.format, not args.no_save)
     return 0
