@@ -256,9 +256,10 @@ def test_meta_on_an_unsaved_run():
     cands = [f"the cat sat {k} " + "on the mat " * (k % 3) for k in range(12)]
     meta = [{"system": f"S{k % 3}", "doc": f"doc{k // 3}", "human": float(k % 3)} for k in range(12)]
     run = _with_metadata(bench.score(cands, [REFS[k // 3] for k in range(12)], ids=IDS), meta)
-    payload = bench.meta(run, humans=["human"], system="system", doc="doc", resamples=50, test_resamples=50)
-    assert payload["kind"] == "meta" and payload["correlations"]
-    assert {r["stat"] for r in payload["correlations"]} == {"fmeasure"}
+    result = bench.meta(run, humans=["human"], system="system", doc="doc", resamples=50, test_resamples=50)
+    assert result.correlations and {r.stat for r in result.correlations} == {"fmeasure"}
+    payload = result.to_json()  # the stored artefact: in bench's envelope
+    assert payload["kind"] == "meta" and payload["schema_version"] == 1
 
 
 def test_to_dict_is_json_and_record_is_read_only():

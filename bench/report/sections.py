@@ -53,11 +53,14 @@ def _run_signature(run: Run) -> str:
     return "\n".join([intervals] + [run.signatures[m] for m in sorted(run.signatures)])
 
 
-def _names(items: Sequence[Run]) -> list[str]:
+def _names(items: Sequence[Run]) -> tuple[list[str], tuple[str, ...]]:
     """Each run's name in the tables: its ``experiment/run_id`` alone, or, among several runs, the config
-    keys and values that tell it apart (``bench.analysis.labels``, as every view that lists runs)."""
-    names = [r.name for r in items]
-    return names if len(items) < 2 else run_labels.run_labels([r.config for r in items], names)
+    keys and values that tell it apart (``bench.analysis.labels``, as every view that lists runs), with
+    the legend of labels too long for a table."""
+    if len(items) < 2:
+        return [r.name for r in items], ()
+    names = run_labels.of(items)
+    return list(names.short), names.legend
 
 
 def _direction(facts: Facts) -> str:
@@ -81,7 +84,7 @@ def _corpus(summary: MetricSummary, stat: str) -> tuple[str, str]:
 def runs(items: Sequence[Run]) -> list[Section]:
     """Sections for stored runs: an overview, means with intervals (and corpus values), descriptive
     statistics, per-item distributions, groups, a sweep."""
-    labels = _names(items)
+    labels, legend = _names(items)
     keys = run_labels.differing_keys([r.config for r in items]) if len(items) > 1 else []
     same_experiment = len({r.experiment for r in items}) == 1
     swept = keys[0] if len(keys) == 1 and same_experiment else None
@@ -97,6 +100,9 @@ def runs(items: Sequence[Run]) -> list[Section]:
                      "(a sweep plot needs runs of one experiment that differ in exactly one config key).")
     elif swept:
         notes.append(f"The runs are a sweep over `{swept}` (the only config key that differs).")
+    if legend:
+        notes.append("Runs named by letter (their labels are longer than a table cell): "
+                     + "; ".join(f"`{line}`" for line in legend) + ".")
     level = _level(items[0])
     series, facts, quality_rows, descriptive_rows = [], {}, [], []
     corpus = any(s.corpus is not None for r in items for s in r.metrics.values())
