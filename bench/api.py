@@ -117,16 +117,17 @@ def _yaml(plain: Mapping[str, Any]) -> str:
 # --- the public functions ------------------------------------------------------------------------------
 
 
-def _default_plain(metrics: Sequence[str]) -> dict[str, Any]:
-    """The composed default config with these metric families (their shipped defaults)."""
+def _default_plain(metrics: Sequence[str], options: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The composed default config with these metric families (their shipped defaults, updated by ``options``)."""
     from omegaconf import OmegaConf
 
     from bench.config import compose
 
     cfg = compose([f"metrics=[{','.join(metrics)}]"])
     plain = OmegaConf.to_container(cfg, resolve=True)
+    shipped = OmegaConf.to_container(cfg.metrics, resolve=True)
     # only these: the default (seed) dataset's config adds source_stats, which in-memory texts have no source for
-    plain["metrics"] = {family: plain["metrics"][family] for family in metrics}
+    plain.update(metrics={family: {**shipped[family], **options.get(family, {})} for family in metrics})
     return plain
 
 
@@ -172,11 +173,10 @@ def score(
     if unknown:
         raise InputError(f"options for {', '.join(unknown)}, which is not among metrics={families}", "add it to metrics=")
     items = validate(_items(candidates, references, ids, systems, documents, metadata), "bench.score()")
-    plain = _default_plain(families)
     for family, options in metric_options.items():
         if not isinstance(options, Mapping):
             raise InputError(f"{family}= must be a dict of options, got {options!r}", f"pass {family}={{'option': value}}")
-        plain["metrics"][family].update(options)
+    plain = _default_plain(families, metric_options)
     if ci is not None:
         if not isinstance(ci, Mapping):
             raise InputError(f"ci= must be a dict of interval options, got {ci!r}", "pass e.g. ci={'resamples': 0}")
@@ -299,10 +299,9 @@ def save(run: Run, results_dir: str | Path = "results") -> Path:
 
     if not isinstance(run, Run):
         raise InputError(f"bench.save takes a Run, got {type(run).__name__}", "pass what bench.score or bench.evaluate returned")
-    record = run.as_dict()
-    record["volatile"]["run_id"] = run_id = store.new_run_id()
-    return store.write_run(results_dir, run.experiment, record, list(run.plain_samples), dict(run.files), run_id,
-                           key=record.get("run_key"))
+    stored = run.with_run_id(store.new_run_id())
+    return store.write_run(results_dir, stored.experiment, stored.record_dict(), list(stored.plain_samples),
+                           dict(stored.files), stored.run_id, key=stored.run_key)
 
 
 def load_run(path: str | Path) -> Run:
@@ -334,6 +333,55 @@ def load_runs(results_dir: str | Path = "results"):
         warnings.warn(problem, stacklevel=2)
     rows = [row for run in catalog.select(runs) for row in catalog.metric_rows(run)]
     return pd.DataFrame(rows, columns=None if rows else list(catalog.ROW_COLUMNS))
+
+
+def ls(results_dir: str | Path = "results", experiment: str | None = None, since: str | datetime | None = None,
+       where: str | Sequence[str] = ()):
+    """The stored runs under ``results_dir``, newest first, as ``bench ls`` lists them: a
+    ``bench.results.catalog.Listing`` of ``ListedRun`` rows (``row.run``: the validated ``Run``;
+    ``row.label``: what tells it apart from the other listed runs of its experiment, None when nothing
+    does; ``row.to_dict()``: the ``bench ls --json`` object) and ``.problems``, one line per damaged
+    run that was skipped.
+
+    ``experiment``: runs of that experiment only; ``since``: runs started at or after an ISO date or
+    time (UTC unless it names an offset) or a ``datetime``; ``where``: ``KEY<op>VALUE`` conditions, all
+    required, on a metric (``rouge1.fmeasure>0.4``, ``rouge1`` for its main stat) or a dotted config
+    key (``dataset.name=summeval``), op one of ``= == != > >= < <=``.
+    """
+    from bench.analysis.labels import differing_keys, run_labels
+    from bench.results import catalog
+
+    where = [where] if isinstance(where, str) else _texts_or_names(where, "where")
+    filters = [catalog.parse_where(w) for w in where]  # parsed first: a typo fails before any reading
+    if since is not None:
+        filters.append(catalog.since(catalog.parse_since(since)))
+    if experiment is not None:
+        filters.append(catalog.experiment(experiment))
+    runs, problems = catalog.scan(results_dir)
+    chosen = catalog.select(runs, filters)
+    labels: list[str | None] = [None] * len(chosen)
+    by_experiment: dict[str, list[int]] = {}
+    for k, run in enumerate(chosen):
+        by_experiment.setdefault(run.experiment, []).append(k)
+    for members in by_experiment.values():  # a sweep's runs are told apart within their experiment
+        configs = [_thawed(chosen[k].config) for k in members]
+        if len(members) > 1 and differing_keys(configs):
+            ids = [chosen[k].run_id or Path(chosen[k].path).name for k in members]
+            for k, label in zip(members, run_labels(configs, ids)):
+                labels[k] = label
+    return catalog.Listing(tuple(catalog.listed(r, label) for r, label in zip(chosen, labels)), tuple(problems))
+
+
+def merge(*runs: Run | str | Path, results_dir: str | Path = "results") -> Run:
+    """Join the shard runs of one experiment (``shard.index``/``shard.count``; runs or run directories, any
+    order) into the run the unsharded experiment stores, save it under ``results_dir`` (as ``bench merge``
+    does), and return it loaded from there. Every shard is validated first: a shard with a missing or
+    damaged line is refused."""
+    from bench.results import merge as merging
+
+    started = time.perf_counter()
+    shards = _validated(runs, "merge")
+    return load_run(save(merging.merged(shards, started), results_dir))
 
 
 def _validated(runs: Sequence[Run | str | Path], what: str):

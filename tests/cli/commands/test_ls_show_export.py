@@ -116,7 +116,7 @@ def test_ls_filters(bench_main, store):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--since", "soon"], "--since 'soon' is not an ISO date"),
+    (["--since", "soon"], "since 'soon' is not an ISO date"),
     (["--where", "dataset.name"], "is not KEY=VALUE"),
     (["--where", "rouge1>high"], "not a number"),
 ])
