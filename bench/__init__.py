@@ -9,10 +9,10 @@ dataset needs them, so ``import bench`` stays fast.
 
 from bench.version import __version__  # noqa: E402,F401
 
-from bench.api import (Run, Stats, baseline, check, compare, evaluate, load_run, load_runs, meta, save,  # noqa: E402
-                       score, systems)
+from bench.api import (Run, Stats, baseline, check, compare, evaluate, load_run, load_runs, ls, merge,  # noqa: E402
+                       meta, save, score, systems)
 from bench.errors import BenchError  # noqa: E402  (every error bench.* raises for the caller's input is one)
 from bench.results.run_record import DamagedRun  # noqa: E402
 
 __all__ = ["BenchError", "DamagedRun", "Run", "Stats", "__version__", "baseline", "check", "compare", "evaluate",
-           "load_run", "load_runs", "meta", "save", "score", "systems"]
+           "load_run", "load_runs", "ls", "merge", "meta", "save", "score", "systems"]

@@ -79,11 +79,10 @@ def score(
     if unknown:
         raise InputError(f"options for {', '.join(unknown)}, which is not among metrics={families}", "add it to metrics=")
     items = validate(texts.items(candidates, references, ids, systems, documents, metadata), "bench.score()")
-    plain = steps.default_plain(families)
     for family, options in metric_options.items():
         if not isinstance(options, Mapping):
             raise InputError(f"{family}= must be a dict of options, got {options!r}", f"pass {family}={{'option': value}}")
-        plain["metrics"][family].update(options)
+    plain = steps.default_plain(families, metric_options)
     if ci is not None:
         if not isinstance(ci, Mapping):
             raise InputError(f"ci= must be a dict of interval options, got {ci!r}", "pass e.g. ci={'resamples': 0}")
@@ -135,6 +134,61 @@ def load_runs(results_dir: str | Path = "results"):
         warnings.warn(problem, stacklevel=2)
     rows = [row for run in catalog.select(runs) for row in catalog.metric_rows(run)]
     return pd.DataFrame(rows, columns=None if rows else list(catalog.ROW_COLUMNS))
+
+
+def ls(results_dir: str | Path = "results", experiment: str | None = None, since: str | Any | None = None,
+       where: str | Sequence[str] = ()):
+    """The stored runs under ``results_dir``, newest first, as ``bench ls`` lists them: a
+    ``bench.results.catalog.Listing`` of ``ListedRun`` rows (``row.run``: the validated ``Run``;
+    ``row.label``: what tells it apart from the other listed runs of its experiment, None when nothing
+    does, at most 80 characters: longer ones are a letter, spelled out in ``.legend``; ``row.to_dict()``:
+    the ``bench ls --json`` object) and ``.problems``, one line per damaged run that was skipped.
+
+    ``experiment``: runs of that experiment only; ``since``: runs started at or after an ISO date or
+    time (UTC unless it names an offset) or a ``datetime``; ``where``: ``KEY<op>VALUE`` conditions, all
+    required, on a metric (``rouge1.fmeasure>0.4``, ``rouge1`` for its main stat) or a dotted config
+    key (``dataset.name=summeval``), op one of ``= == != > >= < <=``.
+    """
+    from bench.analysis import labels as naming
+    from bench.results import catalog
+
+    where = [where] if isinstance(where, str) else texts.texts_or_names(where, "where")
+    filters = [catalog.parse_where(w) for w in where]  # parsed first: a typo fails before any reading
+    if since is not None:
+        filters.append(catalog.since(catalog.parse_since(since)))
+    if experiment is not None:
+        filters.append(catalog.experiment(experiment))
+    runs, problems = catalog.scan(results_dir)
+    chosen = catalog.select(runs, filters)
+    labels: list[str | None] = [None] * len(chosen)
+    legend: list[str] = []
+    by_experiment: dict[str, list[int]] = {}
+    for k, run in enumerate(chosen):
+        by_experiment.setdefault(run.experiment, []).append(k)
+    for name, members in by_experiment.items():  # a sweep's runs are told apart within their experiment
+        if len(members) < 2:
+            continue
+        named = naming.of([chosen[k] for k in members])
+        if named.keys:
+            for k, label in zip(members, named.short):
+                labels[k] = label if not named.legend else f"{name} {label}"
+            legend += [f"{name} {line}" for line in named.legend]
+    return catalog.Listing(tuple(catalog.listed(r, label) for r, label in zip(chosen, labels)), tuple(problems),
+                           tuple(legend))
+
+
+def merge(*runs: Run | str | Path, results_dir: str | Path = "results") -> Run:
+    """Join the shard runs of one experiment (``shard.index``/``shard.count``; runs or run directories, any
+    order) into the run the unsharded experiment stores, save it under ``results_dir`` (as ``bench merge``
+    does), and return it loaded from there. Every shard is validated first: a shard with a missing or
+    damaged line is refused."""
+    from bench.results import merge as merging
+
+    import time
+
+    started = time.perf_counter()
+    shards = _validated(runs, "merge")
+    return load_run(save(merging.merged(shards, started), results_dir))
 
 
 def _validated(runs: Sequence[Run | str | Path], what: str):

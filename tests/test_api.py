@@ -17,7 +17,8 @@ from bench.errors import BenchError
 
 def test_all_is_the_api():
     assert sorted(bench.__all__) == ["BenchError", "DamagedRun", "Run", "Stats", "__version__", "baseline", "check",
-                                     "compare", "evaluate", "load_run", "load_runs", "meta", "save", "score", "systems"]
+                                     "compare", "evaluate", "load_run", "load_runs", "ls", "merge", "meta", "save",
+                                     "score", "systems"]
 
 
 def test_import_bench_imports_no_heavy_library():
@@ -284,3 +285,89 @@ def test_analyses_refuse_a_damaged_unsaved_run():
     damaged = bench.Run.of(run.as_dict(), samples)
     with pytest.raises(bench.DamagedRun, match=r"^run in memory is damaged: samples.jsonl line 2: scores.rouge2 is missing"):
         bench.systems(damaged, run)
+
+
+# --- bench.merge and bench.ls ----------------------------------------------------------------------------
+
+
+def _corpus(path: Path, n: int = 10) -> Path:
+    words = "the cat sat on a mat while dogs ran far away from home today".split()
+    with path.open("w") as fh:
+        for i in range(n):
+            ref = " ".join(words[(i + k) % len(words)] for k in range(8))
+            cand = " ".join(words[(i + 2 * k) % len(words)] for k in range(7))
+            fh.write(json.dumps({"id": f"d{i}", "candidate": cand, "reference": ref}) + "\n")
+    return path
+
+
+def test_merge_joins_saved_shards_into_the_unsharded_run(tmp_path):
+    common = ["dataset=files", f"dataset.path={_corpus(tmp_path / 'd.jsonl')}", "metrics=[rouge]"]
+    whole = bench.evaluate(common)
+    shards = [bench.save(bench.evaluate([*common, f"shard.index={i}", "shard.count=3"]), tmp_path / "shards")
+              for i in (2, 0, 1)]  # any order
+    merged = bench.merge(*shards, results_dir=tmp_path / "merged")
+    assert merged.path.parent == tmp_path / "merged" / "files" and merged.run_id == merged.path.name
+    assert bench.load_run(merged.path).metrics == merged.metrics
+    # the unsharded run's numbers, item order and signatures: a merge is not an approximation
+    assert merged.metrics == whole.metrics and merged.ids == whole.ids and merged.signatures == whole.signatures
+    assert merged.inputs.items == 10 and merged.inputs.shard is None
+    assert merged.volatile.merged_from == tuple(sorted(p.name for p in shards))
+    again = bench.merge(*map(bench.load_run, shards), results_dir=tmp_path / "merged")  # Runs as well as paths
+    assert again.path != merged.path and again.metrics == merged.metrics
+
+
+def test_merge_refuses_what_is_not_a_complete_set_of_shards(tmp_path):
+    common = ["dataset=files", f"dataset.path={_corpus(tmp_path / 'd.jsonl')}", "metrics=[rouge]"]
+    one = bench.evaluate([*common, "shard.index=0", "shard.count=2"])
+    with pytest.raises(BenchError, match="need at least two shard runs"):
+        bench.merge(one, results_dir=tmp_path)
+    with pytest.raises(BenchError, match=r"do not cover 0..1 exactly once"):
+        bench.merge(one, one, results_dir=tmp_path)
+    with pytest.raises(BenchError, match="merge needs at least one run"):
+        bench.merge(results_dir=tmp_path)
+    assert not (tmp_path / "files").exists()
+
+
+def _saved(root: Path, name: str, stem: bool, cands=("the cat sat", "a dog ran far")) -> Path:
+    return bench.save(bench.score(list(cands), ["a cat sat on the mat", "the dog ran"], name=name,
+                                  rouge={"use_stemmer": stem}, ci={"resamples": 0}), root)
+
+
+def test_ls_lists_newest_first_with_labels_within_each_experiment(tmp_path):
+    a1 = _saved(tmp_path, "a", True)
+    a2 = _saved(tmp_path, "a", False)
+    b = _saved(tmp_path, "b", True)
+    c1, c2 = _saved(tmp_path, "c", True), _saved(tmp_path, "c", True)
+    listing = bench.ls(tmp_path)
+    assert [row.path for row in listing] == [c2, c1, b, a2, a1] and listing.problems == ()
+    labels = {row.path: row.label for row in listing}
+    # a sweep's runs are named by what differs within their experiment; a run alone, or runs that differ in
+    # nothing, have no label
+    assert labels == {a1: "metrics.rouge.use_stemmer=true", a2: "metrics.rouge.use_stemmer=false", b: None,
+                      c1: None, c2: None}
+    row = listing[3]
+    assert row.run.path == a2 and row.run.metrics == bench.load_run(a2).metrics  # the validated run itself
+    assert row.to_dict()["label"] == "metrics.rouge.use_stemmer=false" and row.to_dict()["run_id"] == a2.name
+    assert listing.to_json() == [r.to_dict() for r in listing]
+
+
+def test_ls_filters_and_reports_damaged_runs(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    low = _saved(tmp_path, "a", True, cands=("x y z", "q r s"))
+    high = _saved(tmp_path, "a", True)
+    other = _saved(tmp_path, "b", True)
+    (tmp_path / "a" / "broken").mkdir()
+    (tmp_path / "a" / "broken" / "result.json").write_text("{")
+    listing = bench.ls(tmp_path, experiment="a")
+    assert [r.path for r in listing] == [high, low]
+    assert len(listing.problems) == 1 and "broken" in listing.problems[0] and "\n" not in listing.problems[0]
+    assert bench.load_run(low).metrics["rouge1"].fmeasure == 0.0  # no word in common
+    assert [r.path for r in bench.ls(tmp_path, where="rouge1>0")] == [other, high]
+    assert [r.path for r in bench.ls(tmp_path, where=["rouge1>0", "name=a"])] == [high]
+    assert list(bench.ls(tmp_path, since=datetime.now(timezone.utc) + timedelta(days=1))) == []
+    assert len(bench.ls(tmp_path, since="2000-01-01")) == 3
+    with pytest.raises(BenchError, match="where 'rouge1' is not KEY=VALUE"):
+        bench.ls(tmp_path, where="rouge1")
+    with pytest.raises(BenchError, match="since 'soon' is not an ISO date"):
+        bench.ls(tmp_path, since="soon")

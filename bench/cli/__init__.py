@@ -22,8 +22,10 @@ commands:
   report INPUT...       runs, systems/meta artefacts or a check result as one HTML page with plots
                         (or --format markdown); stored as analyses/report-<hash>.html
   ls [RESULTS_DIR]      stored runs, newest first, with key metrics; --experiment, --since, --where, --json
-  show RUN              one run: metrics with CIs, groups, signatures, notes, inputs, environment
-  export RUN...         per-item scores as one flat table: --format parquet|csv|jsonl [--output FILE]
+  show RUN              one run: metrics with CIs and corpus values, descriptive stats, groups,
+                        signatures, notes, inputs, environment
+  export RUN...         per-item scores as one flat table: --format parquet|csv|jsonl [--output FILE];
+                        --corpus: corpus BLEU/chrF per run x metric
 
 Run `bench run --help` for the config groups and options, `bench COMMAND --help` for the rest.
 """

@@ -18,7 +18,7 @@ from bench import api
 from bench.cli import summary
 from bench.config import compose, to_plain  # re-exported: older callers import them from here
 from bench.errors import BenchError
-from bench.paths import config_dir, config_search_path
+from bench.paths import config_search_path
 
 log = logging.getLogger("bench")
 
@@ -45,13 +45,12 @@ def execute(cfg: DictConfig, out: TextIO | None = None) -> Path:
     out = out or sys.stdout
     prep = api.prepare(to_plain(cfg))
     run, reused = api.run_or_reuse(prep, files=_hydra_files())
-    rec = run.plain_record
     if reused:
         log.info("answered from the store: same config, inputs and software as %s (force=true recomputes)", run.path)
-        print(f"experiment {prep.config.name}: {rec['inputs']['items']} items, CACHED run {rec['volatile']['run_id']}", file=out)
+        print(f"experiment {prep.config.name}: {run.inputs.items} items, CACHED run {run.run_id}", file=out)
     else:
-        print(f"experiment {prep.config.name}: {len(run.plain_samples)} items, inputs {prep.inputs.fingerprint[:19]}…", file=out)
-    print(summary.of_record(rec), file=out)
+        print(f"experiment {prep.config.name}: {len(run)} items, inputs {prep.inputs.fingerprint[:19]}…", file=out)
+    print(summary.of_run(run), file=out)
     print(run.path, file=out)
     return run.path
 

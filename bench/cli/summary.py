@@ -1,105 +1,118 @@
-"""The summary table printed at the end of a run."""
+"""The summary tables a run prints (``bench run``, ``bench merge``) and ``bench show``'s groups: renderings
+of a typed ``Run``, nothing else.
+
+Quality metrics come first, one row each, with the interval of the row's primary stat and, for the
+metrics that have one (BLEU, chrF), the corpus value and its interval; descriptive statistics (lengths,
+compression, coverage, density, n-gram ratios) follow in a block of their own, with their range, because
+they describe the summaries and are never gated unless asked for.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
-
-from bench.signature import Signature
+from typing import Iterable, Mapping, Sequence
 
 from bench.metrics.registry import display_order
+from bench.results.model import Group, IntervalInfo, MetricSummary, Run
 
 # Column labels for the usual stats; any other stat gets a column under its own name.
 LABELS = {"precision": "P", "recall": "R", "fmeasure": "F", "f1": "F"}
+DESCRIPTIVE_HEADING = "descriptive (not gated)"
 
 
-def _primaries(metrics: Mapping[str, Mapping[str, float]], primary: Mapping[str, str] | None) -> dict[str, str]:
-    """Metric -> the stat an interval column shows: the record's primary stat."""
-    from bench.results.run_record import primary_of
-
-    return {**primary_of({"metrics": metrics}), **(primary or {})}
+def ci_text(ci: object) -> str:
+    """An interval as every table prints it, ``n/a`` where there were too few units for one."""
+    return "n/a" if ci is None else ci.text()  # type: ignore[attr-defined]
 
 
-def _ci_text(ci: object) -> str:
-    return "n/a" if ci is None else f"[{ci[0]:.4f}, {ci[1]:.4f}]"
+def ci_heading(info: IntervalInfo, what: str = "CI") -> str:
+    """``95% CI (12 documents)``."""
+    count = info.n_units
+    return f"{info.level}% {what} ({count} {info.unit}{'' if count == 1 else 's'})"
 
 
-def table(metrics: Mapping[str, Mapping[str, float]], higher_is_better: Mapping[str, bool] | None = None,
-          intervals: Mapping[str, Any] | None = None, primary: Mapping[str, str] | None = None,
-          corpus: Mapping[str, Mapping[str, float]] | None = None) -> str:
-    """Metric rows, one column per stat (P/R/F first), four decimals (stored values keep full precision).
-
-    A lower-is-better metric is marked ``(lower is better)``. With ``intervals``
-    (a record's block) a last column holds the interval of the row's primary stat
-    (``primary``, the record's); ``n/a`` where there were too few units for one.
-    With ``corpus`` (a record's block: BLEU, chrF) a ``corpus`` column holds the corpus-level
-    value of the row's primary stat (from summed statistics; the other columns are item means).
-    """
-    higher_is_better = higher_is_better or {}
-    primary = _primaries(metrics, primary)
-    columns: list[str] = []
-    for values in metrics.values():
-        for stat in values:
-            label = LABELS.get(stat, stat)
-            if label not in columns:
-                columns.append(label)
-    order = {"P": 0, "R": 1, "F": 2}
-    columns.sort(key=lambda c: (order.get(c, 3), c))
-    rows = [["metric", *columns]]
-    # The metrics' usual order (registry.display_order: ROUGE first), then the rest; stored records sort keys.
-    for name, values in sorted(metrics.items(), key=lambda kv: display_order(kv[0])):
-        by_label = {LABELS.get(stat, stat): v for stat, v in values.items()}
-        label = name if higher_is_better.get(name, True) else f"{name} (lower is better)"
-        rows.append([label, *(f"{by_label[c]:.4f}" if c in by_label else "-" for c in columns)])
-        if intervals is not None:
-            stat = primary.get(name)
-            ci = (intervals["metrics"].get(name) or {}).get(stat) if stat else None
-            rows[-1].append(_ci_text(ci) + (f" ({LABELS.get(stat, stat)})" if stat and ci is not None else ""))
-        if corpus:
-            stat = primary.get(name)
-            value = (corpus.get(name) or {}).get(stat) if stat else None
-            rows[-1].append("-" if value is None else f"{value:.4f}")
-    if intervals is not None:
-        level = dict(Signature.parse(intervals["signature"]).components).get("level", "95")
-        unit = "document" if intervals.get("unit_field") else "item"
-        count = intervals["n_units"]
-        rows[0].append(f"{level}% CI ({count} {unit}{'' if count == 1 else 's'})")
-        columns = [*columns, rows[0][-1]]
-    if corpus:  # after the interval of the item mean
-        rows[0].append("corpus")
-        columns = [*columns, "corpus"]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(columns) + 1)]
-    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+def ordered(metrics: Iterable[MetricSummary]) -> list[MetricSummary]:
+    """The metrics' usual order (registry.display_order: ROUGE first), then the rest."""
+    return sorted(metrics, key=lambda m: display_order(m.name))
 
 
-def groups_table(groups: Mapping[str, Any], higher_is_better: Mapping[str, bool] | None = None,
-                 primary: Mapping[str, str] | None = None) -> str:
-    """Per group (``group_by``): the main stat of every metric with its interval."""
-    values = groups["values"]
-    if not values:
-        return ""
-    first = next(iter(values.values()))["metrics"]
-    primary = _primaries(first, primary)
-    cols = [(m, primary.get(m)) for m, stats in sorted(first.items(), key=lambda kv: display_order(kv[0]))]
-    cols = [(m, s) for m, s in cols if s]
-    rows = [[groups["by"], "items", *(f"{m} {LABELS.get(s, s)}" for m, s in cols)]]
-    for name, g in values.items():
-        cells = []
-        for m, s in cols:
-            ci = (g["intervals"].get(m) or {}).get(s)
-            cells.append(f"{g['metrics'][m][s]:.4f} {_ci_text(ci)}")
-        rows.append([name, str(g["n_items"]), *cells])
+def _label(m: MetricSummary) -> str:
+    return m.name if m.higher_is_better else f"{m.name} (lower is better)"
+
+
+def _align(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
-def of_record(record: Mapping[str, Any]) -> str:
-    """The summary a run prints: the metric table with intervals, then the groups, if any."""
-    out = table(record["metrics"], record.get("higher_is_better"), record.get("intervals"), record.get("primary"),
-                record.get("corpus"))
-    if record.get("groups"):
-        out += "\n\n" + groups_table(record["groups"], record.get("higher_is_better"), record.get("primary"))
-    return out
+def table(metrics: Sequence[MetricSummary], info: IntervalInfo | None = None, first: str = "metric",
+          ranges: bool = False) -> str:
+    """Metric rows, one column per stat (P/R/F first), four decimals (stored values keep full precision).
+
+    A lower-is-better metric is marked ``(lower is better)``. With ``info`` (the run had intervals) a
+    column holds the interval of the row's primary stat, ``n/a`` where there were too few units. Metrics
+    with a corpus value (BLEU, chrF: from summed statistics; the other columns are item means) add a
+    ``corpus`` column, and with ``info`` its interval. ``ranges``: a last column with each metric's range.
+    """
+    metrics = ordered(metrics)
+    columns: list[str] = []
+    for m in metrics:
+        for stat in m:
+            label = LABELS.get(stat, stat)
+            if label not in columns:
+                columns.append(label)
+    order = {"P": 0, "R": 1, "F": 2}
+    columns.sort(key=lambda c: (order.get(c, 3), c))
+    corpus = any(m.corpus_value is not None for m in metrics)
+    head = [first, *columns]
+    if info is not None:
+        head.append(ci_heading(info))
+    if corpus:
+        head += ["corpus", *(["corpus CI"] if info is not None else [])]
+    if ranges:
+        head.append("range")
+    rows = [head]
+    for m in metrics:
+        by_label = {LABELS.get(stat, stat): v for stat, v in m.items()}
+        row = [_label(m), *(f"{by_label[c]:.4f}" if c in by_label else "-" for c in columns)]
+        if info is not None:
+            row.append(ci_text(m.interval) + (f" ({LABELS.get(m.primary, m.primary)})" if m.interval is not None else ""))
+        if corpus:
+            value = m.corpus_value
+            row.append("-" if value is None else f"{value:.4f}")
+            if info is not None:
+                row.append("-" if value is None else ci_text(m.corpus_interval))
+        if ranges:
+            row.append(m.facts.range_text())
+        rows.append(row)
+    return _align(rows)
+
+
+def groups_table(groups: Mapping[str, Group], by: str | None) -> str:
+    """Per group (``group_by``): the main stat of every metric with its interval, quality metrics first."""
+    if not groups:
+        return ""
+    first = next(iter(groups.values()))
+    cols = sorted(ordered(first.metrics.values()), key=lambda m: m.facts.descriptive)  # stable: quality first
+    rows = [[by or "group", "items", *(f"{m.name} {LABELS.get(m.primary, m.primary)}" for m in cols)]]
+    for name, g in groups.items():
+        cells = [f"{g.metrics[m.name].value:.4f} {ci_text(g.metrics[m.name].interval)}" for m in cols]
+        rows.append([name, str(g.n_items), *cells])
+    return _align(rows)
+
+
+def of_run(run: Run) -> str:
+    """The summary a run prints: quality metrics with intervals and corpus values, then the descriptive
+    statistics in a block of their own, then the groups, if any."""
+    quality = [m for m in run.metrics.values() if not m.facts.descriptive]
+    descriptive = [m for m in run.metrics.values() if m.facts.descriptive]
+    info = run.interval_info
+    parts = []
+    if quality:
+        parts.append(table(quality, info))
+    if descriptive:
+        parts.append(table(descriptive, info, first=DESCRIPTIVE_HEADING, ranges=True))
+    if run.groups:
+        parts.append(groups_table(run.groups, run.group_by))
+    return "\n\n".join(parts)

@@ -1,8 +1,9 @@
 """The stored runs of a results directory: find them, summarise them, filter and order them.
 
-Reading is the only side effect, and it is confined to ``scan`` (and ``resolve``);
-everything else here is a pure function of the records, so ``bench ls``,
-``bench show`` and ``bench.load_runs`` share one notion of what a run is::
+Reading is the only side effect, and it is confined to ``scan`` and ``resolve`` (and ``select``,
+which orders runs started in the same second by when their files were written); everything else
+here is a pure function of the ``Run``s, so ``bench.ls``, ``bench.load_runs`` and the commands
+over them share one notion of what a run is::
 
     results/<experiment>/<run id>/result.json      a run
     results/baselines/  results/.staging/  results/.index/  results/<experiment>/analyses/
@@ -26,6 +27,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from bench import dotted
 from bench.errors import BenchError
 from bench.results import run_record
+from bench.results.model import MetricSummary, Run
 from bench.results.store import RESULT, STAGING
 
 # Top-level folders of a results directory that hold no runs (store.py: .staging, .index; the gate: baselines).
@@ -36,13 +38,72 @@ _RUN_ID_TIME = re.compile(r"(\d{8}-\d{6})(?:-|$)")
 
 
 @dataclass(frozen=True)
-class StoredRun:
-    """One readable run: its directory, its ``result.json`` record (plain dicts), and when that file was
-    written (``st_mtime_ns``; 0 when not read from disk), which orders runs started in the same second."""
+class ListedRun:
+    """One row of a listing (``bench.ls``, ``bench ls``): a stored run, when it started, and its label.
 
-    path: Path
-    record: Mapping[str, Any]
-    written_ns: int = 0
+    ``label``: the config keys and values that tell it apart from the other listed runs of its
+    experiment (``bench.analysis.labels``; given by ``bench.ls``), None when nothing does. The row's
+    facts are the run's own (``run.metrics[m].value``, ``.interval``); ``to_dict()`` is the
+    ``bench ls --json`` object.
+    """
+
+    run: Run
+    started_at: datetime | None = None
+    label: str | None = None
+
+    @property
+    def path(self) -> Path:
+        return Path(self.run.path) if self.run.path is not None else Path(self.run.experiment)
+
+    @property
+    def run_id(self) -> str:
+        return self.run.run_id or self.path.name
+
+    @property
+    def dataset(self) -> str | None:
+        return self.run.inputs.dataset or lookup(self.run.config, "dataset.name")
+
+    @property
+    def metrics(self) -> list[MetricSummary]:
+        """The run's metrics in the run summary's order."""
+        return [self.run.metrics[m] for m in sorted(self.run.metrics, key=metric_order)]
+
+    @property
+    def ci_signature(self) -> str | None:
+        info = self.run.interval_info
+        return None if info is None else info.signature
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``bench ls --json``."""
+        run, git = self.run, self.run.environment.git
+        return {
+            "path": str(self.path), "experiment": run.experiment, "run_id": self.run_id,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "items": run.inputs.items, "dataset": self.dataset, "git_commit": git.commit, "git_dirty": git.dirty,
+            "ci_signature": self.ci_signature, "label": self.label,
+            "metrics": {m.name: {"metric": m.name, "stat": m.primary, "mean": m.value,
+                                 "ci": None if m.interval is None else list(m.interval)} for m in self.metrics},
+        }
+
+
+@dataclass(frozen=True)
+class Listing(Sequence[ListedRun]):
+    """What ``bench.ls`` returns: the rows (a sequence of ``ListedRun``, newest first) and ``problems``,
+    one line per damaged run that was skipped (``<path>: <problem>``)."""
+
+    rows: tuple[ListedRun, ...]
+    problems: tuple[str, ...] = ()
+    legend: tuple[str, ...] = ()  # the full labels of rows labelled by a letter (``<experiment> A: <keys>``)
+
+    def __getitem__(self, k):  # type: ignore[override]
+        return self.rows[k]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """The ``bench ls --json`` list."""
+        return [row.to_dict() for row in self.rows]
 
 
 # --- finding runs (reads) ------------------------------------------------------------------------------
@@ -66,29 +127,25 @@ def _children(folder: Path) -> list[Path]:
         return []
 
 
-def scan(results_dir: str | Path) -> tuple[list[StoredRun], list[str]]:
-    """Every readable run under ``results_dir`` and one line per damaged record (``<path>: <problem>``).
+def scan(results_dir: str | Path) -> tuple[list[Run], list[str]]:
+    """Every readable run under ``results_dir`` (validated ``Run``s) and one line per damaged record
+    (``<path>: <problem>``).
 
     A missing ``results_dir`` is a ``BenchError``: an empty listing would hide a typo.
     """
     root = Path(results_dir)
     if not root.is_dir():
-        raise BenchError(f"no results directory {root}", "pass the results_dir your runs were written to")
+        raise BenchError(f"no results directory {root}", "pass the results directory your runs were written to")
     runs, problems = [], []
     for run_dir in run_dirs(root):
         try:
-            record = run_record.load(run_dir).record_dict()
-            written = (run_dir / RESULT).stat().st_mtime_ns
+            runs.append(run_record.load(run_dir))
         except run_record.DamagedRun as exc:
             problems.append(f"skipped damaged run {run_dir}: {exc.what}")
-            continue
         except BenchError as exc:
             problems.append(f"skipped {run_dir}: {exc.problem}")
-            continue
         except OSError as exc:  # removed between listing and reading
             problems.append(f"skipped {run_dir}: {exc.strerror or exc}")
-            continue
-        runs.append(StoredRun(run_dir, record, written))
     return runs, problems
 
 
@@ -107,66 +164,34 @@ def resolve(run: str | Path, results_dir: str | Path = "results") -> Path:
         raise BenchError(f"run id {run} is in several experiments: {', '.join(str(m) for m in matches)}",
                          "pass the run directory")
     raise BenchError(f"no run {run} (no {RESULT} there, nor under {root})",
-                     "pass a run directory printed by `bench run` or `bench ls`, or a run id with --results-dir")
+                     f"pass a run directory, <experiment>/<run id>, or the id of a run stored under {root}")
 
 
 # --- one run's facts (pure) ----------------------------------------------------------------------------
 
 
-def started_at(record: Mapping[str, Any]) -> datetime | None:
-    """When the run started (timezone-aware): ``volatile.started_at``, else the time in its run id (local time)."""
-    volatile = record.get("volatile") or {}
-    text = volatile.get("started_at")
+def started_at(run: Run) -> datetime | None:
+    """When the run started (timezone-aware): its recorded start, else the time in its run id (local time)."""
+    text = run.volatile.started_at
     if isinstance(text, str):
         try:
             return _aware(datetime.fromisoformat(text))
         except ValueError:
             pass
-    match = _RUN_ID_TIME.match(str(volatile.get("run_id", "")))
+    match = _RUN_ID_TIME.match(str(run.run_id or ""))
     if match:  # store.new_run_id formats local time
         return datetime.strptime(match.group(1), "%Y%m%d-%H%M%S").astimezone()
     return None
 
 
 def _aware(moment: datetime) -> datetime:
-    # bench writes UTC offsets; a naive time (hand-written record, or a user's --since) is read as UTC
+    # bench writes UTC offsets; a naive time (hand-written record, or a user's since) is read as UTC
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def main_stat(record: Mapping[str, Any], metric: str) -> str:
-    """The stat a one-line view shows for ``metric``: the record's primary stat."""
-    return run_record.primary_of(record)[metric]
-
-
-def interval(record: Mapping[str, Any], metric: str, stat: str) -> list[float] | None:
-    """``[lo, hi]`` of a mean's interval, or None (no ``intervals`` block, or too few units: n/a)."""
-    block = record.get("intervals") or {}
-    ci = ((block.get("metrics") or {}).get(metric) or {}).get(stat)
-    return list(ci) if isinstance(ci, (list, tuple)) and len(ci) == 2 else None
-
-
-def summary(run: StoredRun) -> dict[str, Any]:
-    """The facts ``bench ls`` shows (and ``--json`` prints) for one run."""
-    rec = run.record
-    volatile, inputs = rec.get("volatile") or {}, rec.get("inputs") or {}
-    git = (rec.get("environment") or {}).get("git") or {}
-    moment = started_at(rec)
-    metrics = {}
-    for name, stats in sorted(rec["metrics"].items(), key=lambda kv: metric_order(kv[0])):
-        stat = main_stat(rec, name)
-        metrics[name] = {"metric": name, "stat": stat, "mean": stats[stat], "ci": interval(rec, name, stat)}
-    return {
-        "path": str(run.path),
-        "experiment": rec["experiment"],
-        "run_id": volatile.get("run_id") or run.path.name,
-        "started_at": moment.isoformat() if moment else None,
-        "items": inputs.get("items"),
-        "dataset": inputs.get("dataset") or lookup(rec.get("config") or {}, "dataset.name"),
-        "git_commit": git.get("commit"),
-        "git_dirty": git.get("dirty"),
-        "ci_signature": (rec.get("intervals") or {}).get("signature"),
-        "metrics": metrics,
-    }
+def listed(run: Run, label: str | None = None) -> ListedRun:
+    """The listing row of one run."""
+    return ListedRun(run, started_at(run), label)
 
 
 def metric_order(name: str) -> tuple[int, str]:
@@ -187,26 +212,28 @@ def lookup(tree: Mapping[str, Any], path: str, default: Any = None) -> Any:
 # --- filters and order (pure) --------------------------------------------------------------------------
 
 
-Filter = Callable[[StoredRun], bool]
+Filter = Callable[[Run], bool]
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">=": operator.ge, "<=": operator.le, "!=": operator.ne, "==": operator.eq, "=": operator.eq,
     ">": operator.gt, "<": operator.lt}
 _WHERE = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(>=|<=|!=|==|=|>|<)\s*(.*?)\s*$")
 
 
-def parse_since(text: str) -> datetime:
+def parse_since(text: str | datetime) -> datetime:
     """An ISO date (``2026-12-01``) or datetime (``2026-12-01T13:00``, UTC unless it names an offset)."""
+    if isinstance(text, datetime):
+        return _aware(text)
     try:
         return _aware(datetime.fromisoformat(text.strip()))
     except ValueError:
-        raise BenchError(f"--since {text!r} is not an ISO date or time",
+        raise BenchError(f"since {text!r} is not an ISO date or time",
                          "use e.g. 2026-12-01 or 2026-12-01T13:00 (UTC) or 2026-12-01T13:00+01:00") from None
 
 
 def since(moment: datetime) -> Filter:
     """Runs that started at or after ``moment``; a run with no known start time never matches."""
-    def keep(run: StoredRun) -> bool:
-        start = started_at(run.record)
+    def keep(run: Run) -> bool:
+        start = started_at(run)
         return start is not None and start >= moment
 
     return keep
@@ -214,7 +241,7 @@ def since(moment: datetime) -> Filter:
 
 def experiment(name: str) -> Filter:
     """Runs of one experiment."""
-    return lambda run: run.record["experiment"] == name
+    return lambda run: run.experiment == name
 
 
 def parse_where(text: str) -> Filter:
@@ -228,16 +255,16 @@ def parse_where(text: str) -> Filter:
     """
     match = _WHERE.match(text)
     if not match or not match.group(3):
-        raise BenchError(f"--where {text!r} is not KEY=VALUE", "use e.g. dataset.name=summeval or rouge1.fmeasure>0.4")
+        raise BenchError(f"where {text!r} is not KEY=VALUE", "use e.g. dataset.name=summeval or rouge1.fmeasure>0.4")
     key, op, raw = match.groups()
     wanted = _value(raw)
     ordered = op in (">", ">=", "<", "<=")
     if ordered and not _is_number(wanted):
-        raise BenchError(f"--where {text!r} compares with {raw!r}, not a number", f"use {key}={raw} to match text")
+        raise BenchError(f"where {text!r} compares with {raw!r}, not a number", f"use {key}={raw} to match text")
     compare = _OPS[op]
 
-    def keep(run: StoredRun) -> bool:
-        value = field(run.record, key)
+    def keep(run: Run) -> bool:
+        value = field(run, key)
         if value is _MISSING:
             return op == "!="
         if ordered:
@@ -248,16 +275,23 @@ def parse_where(text: str) -> Filter:
     return keep
 
 
-def field(record: Mapping[str, Any], key: str) -> Any:
-    """What a ``--where`` KEY names in a record: a metric's mean, else a config value (``_MISSING`` if neither)."""
+def field(run: Run, key: str) -> Any:
+    """What a where-KEY names in a run: a metric's mean, else a config value (``_MISSING`` if neither)."""
     metric, _, stat = key.partition(".")
-    stats = record["metrics"].get(metric)
-    if isinstance(stats, Mapping):
+    summary = run.metrics.get(metric)
+    if summary is not None:
         if not stat:
-            return stats[main_stat(record, metric)]
-        if "." not in stat and stat in stats:
-            return stats[stat]
-    return lookup(record.get("config") or {}, key, _MISSING)
+            return summary.value
+        if "." not in stat and stat in summary:
+            return summary[stat]
+    return _thawed(lookup(run.config, key, _MISSING))
+
+
+def _thawed(value: Any) -> Any:
+    # the run's config is read-only (tuples, MappingProxyType): compare it as the JSON it was stored as
+    from bench.results.model import thawed
+
+    return value if value is _MISSING else thawed(value)
 
 
 def _value(raw: str) -> Any:
@@ -281,18 +315,27 @@ def _equal(value: Any, wanted: Any, raw: str) -> bool:
     return text.replace(" ", "") == raw.replace(" ", "") or str(value) == raw
 
 
-def select(runs: Iterable[StoredRun], filters: Sequence[Filter] = ()) -> list[StoredRun]:
+def select(runs: Iterable[Run], filters: Sequence[Filter] = ()) -> list[Run]:
     """The runs every filter keeps, newest first (start time, then finish time, then when written, then run id)."""
     return sorted((r for r in runs if all(f(r) for f in filters)), key=_newest_key, reverse=True)
 
 
-def _newest_key(run: StoredRun) -> tuple[float, str, int, str]:
-    start = started_at(run.record)
-    volatile = run.record.get("volatile") or {}
+def _written_ns(run: Run) -> int:
+    """When the run's ``result.json`` was written (0 for an unsaved run or one gone since)."""
+    if run.path is None:
+        return 0
+    try:
+        return (Path(run.path) / RESULT).stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def _newest_key(run: Run) -> tuple[float, str, int, str]:
+    start = started_at(run)
     # started_at has one-second resolution: finished_at, then the file's write time (ns), then the run id
     # (random after its timestamp: only makes the order total) order runs of the same second
-    return (start.timestamp() if start else float("-inf"), str(volatile.get("finished_at") or ""),
-            run.written_ns, str(volatile.get("run_id") or run.path.name))
+    name = run.run_id or (Path(run.path).name if run.path is not None else "")
+    return (start.timestamp() if start else float("-inf"), str(run.volatile.finished_at or ""), _written_ns(run), name)
 
 
 # --- run-level rows for bench.load_runs (pure) ---------------------------------------------------------
@@ -304,24 +347,25 @@ ROW_COLUMNS = ("run_id", "experiment", "started_at", "dataset", "items", "git_co
                "metric", "stat", "mean", "ci_lo", "ci_hi", "signature")
 
 
-def metric_rows(run: StoredRun) -> list[dict[str, Any]]:
+def metric_rows(run: Run) -> list[dict[str, Any]]:
     """One row per metric x stat of a run: its mean and interval, the run's facts and its config.
 
     Config keys are flattened with dots under ``config.`` (lists JSON-encoded), without
     the gate's ``check`` block, ``results_dir`` and ``force``.
     """
-    rec, facts = run.record, summary(run)
+    from bench.results.model import thawed
+
+    facts = listed(run).to_dict()
     base = {name: facts[name] for name in ROW_COLUMNS[:8]}
-    config = {k: v for k, v in (rec.get("config") or {}).items() if k not in _NOT_RUN_CONFIG}
+    config = {k: v for k, v in thawed(run.config).items() if k not in _NOT_RUN_CONFIG}
     flat = {f"config.{k}": json.dumps(v, sort_keys=True) if isinstance(v, (list, dict)) else v
             for k, v in dotted.flatten(config).items()}
     out = []
-    for metric, stats in sorted(rec["metrics"].items(), key=lambda kv: metric_order(kv[0])):
-        for stat, mean in stats.items():
-            ci = interval(rec, metric, stat)
+    for metric in sorted(run.metrics, key=metric_order):
+        summary = run.metrics[metric]
+        for stat, mean in summary.items():
+            ci = summary.interval_of(stat)
             out.append({**base, "metric": metric, "stat": stat, "mean": mean,
-                        "ci_lo": ci[0] if ci else None, "ci_hi": ci[1] if ci else None,
-                        "signature": (rec.get("signatures") or {}).get(metric), **flat})
+                        "ci_lo": ci.lo if ci else None, "ci_hi": ci.hi if ci else None,
+                        "signature": summary.signature or None, **flat})
     return out
-
-

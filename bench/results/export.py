@@ -10,7 +10,15 @@ are every item's metadata flattened with dots (``expert.coherence``), lists and
 other non-scalar values JSON-encoded, null where an item lacks the field. A
 metadata field named like a fixed column is prefixed ``metadata.``.
 
-Building the table (``table``) is pure; ``encode`` turns it into bytes of one
+The corpus table (``corpus_table``) has one row per run x metric that has a corpus value (BLEU,
+chrF: scored from statistics summed over all items, not a mean of item scores)::
+
+    run_id  experiment  metric  stat  corpus  ci_lo  ci_hi  mean  items  signature
+
+``corpus`` is the corpus value, ``ci_lo``/``ci_hi`` its bootstrap interval (null where the run has
+none), ``mean`` the mean of the item scores of the same stat, for contrast.
+
+Building the tables (``table``, ``corpus_table``) is pure; ``encode`` turns one into bytes of one
 format and ``write`` puts those bytes in place atomically (bench.atomic).
 """
 
@@ -24,9 +32,11 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from bench import dotted
 from bench.errors import BenchError
+from bench.results.model import Run
 
 FORMATS = ("parquet", "csv", "jsonl")
 FIXED = ("run_id", "experiment", "item_id", "system", "document", "metric", "stat", "value")
+CORPUS = ("run_id", "experiment", "metric", "stat", "corpus", "ci_lo", "ci_hi", "mean", "items", "signature")
 
 
 def _scalar(value: Any) -> Any:
@@ -35,34 +45,54 @@ def _scalar(value: Any) -> Any:
 
 
 def _keyed(metadata: Mapping[str, Any], key: str | None) -> Any:
-    from bench.results.catalog import lookup
-
-    return _scalar(lookup(metadata, key)) if key else None
+    return _scalar(dotted.get(metadata, key, None)) if key else None
 
 
-def table(runs: Sequence[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]]) -> dict[str, list[Any]]:
-    """The flat table of ``runs`` (each a ``(record, samples)`` pair) as column name -> values, in row order.
+def table(runs: Sequence[Run]) -> dict[str, list[Any]]:
+    """The flat table of ``runs`` as column name -> values, in row order.
 
     Rows follow the runs as given, then item order, then each item's metrics and stats as stored.
     """
-    flat_meta = [[{_column(k): _scalar(v) for k, v in dotted.flatten(s.get("metadata") or {}).items()} for s in samples]
-                 for _, samples in runs]
+    # the stored lines, not Samples: an export of a million items should not build a million objects
+    flat_meta = [[{_column(k): _scalar(v) for k, v in dotted.flatten(s.get("metadata") or {}).items()}
+                  for s in run.plain_samples] for run in runs]
     meta_cols = sorted({k for per_run in flat_meta for meta in per_run for k in meta})
     cols: dict[str, list[Any]] = {name: [] for name in (*FIXED, *meta_cols)}
-    for (record, samples), metas in zip(runs, flat_meta):
-        dataset = (record.get("config") or {}).get("dataset") or {}
-        run_id = (record.get("volatile") or {}).get("run_id")
-        for sample, meta in zip(samples, metas):
-            system = _keyed(sample.get("metadata") or {}, dataset.get("system_key"))
-            document = _keyed(sample.get("metadata") or {}, dataset.get("doc_key"))
+    for run, metas in zip(runs, flat_meta):
+        system_key = dotted.get(run.config, "dataset.system_key", None)
+        doc_key = dotted.get(run.config, "dataset.doc_key", None)
+        for sample, meta in zip(run.plain_samples, metas):
+            system = _keyed(sample.get("metadata") or {}, system_key)
+            document = _keyed(sample.get("metadata") or {}, doc_key)
             for metric, stats in sample["scores"].items():
                 for stat, value in stats.items():
-                    for name, cell in zip(FIXED, (run_id, record["experiment"], sample["id"], system, document,
+                    for name, cell in zip(FIXED, (run.run_id, run.experiment, sample["id"], system, document,
                                                   metric, stat, value)):
                         cols[name].append(cell)
                     for name in meta_cols:
                         cols[name].append(meta.get(name))
     return {name: _one_kind(values) for name, values in cols.items()}
+
+
+def corpus_table(runs: Sequence[Run]) -> dict[str, list[Any]]:
+    """One row per run x metric x corpus stat (columns ``CORPUS``), in the runs' order and each run's
+    metric order; a ``BenchError`` when no run has a corpus value (an empty file would look like a bug)."""
+    from bench.results.catalog import metric_order
+
+    cols: dict[str, list[Any]] = {name: [] for name in CORPUS}
+    for run in runs:
+        for metric in sorted(run.metrics, key=metric_order):
+            summary = run.metrics[metric]
+            for stat, value in (summary.corpus or {}).items():
+                ci = summary.corpus_intervals.get(stat)
+                for name, cell in zip(CORPUS, (run.run_id, run.experiment, metric, stat, value,
+                                               ci.lo if ci else None, ci.hi if ci else None,
+                                               summary.stats.get(stat), run.inputs.items, summary.signature or None)):
+                    cols[name].append(cell)
+    if not cols["run_id"]:
+        raise BenchError("no metric of these runs has a corpus value (only BLEU, chrF and chrF++ have one)",
+                         "export runs scored with metrics=[bleu,chrf], or export the item table")
+    return cols
 
 
 def _column(name: str) -> str:

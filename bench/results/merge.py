@@ -4,18 +4,25 @@ Shards are contiguous slices of one corpus (``shard.index`` of
 ``shard.count``), so concatenating their per-item scores in shard order gives
 the unsharded item order, and the means, computed with ``math.fsum`` (exact,
 order-independent), equal the unsharded means bit for bit. Signatures lose
-their ``shard`` component and become the unsharded ones. Pure: takes loaded
-records, returns the merged record and samples.
+their ``shard`` component and become the unsharded ones. ``merge`` is pure: takes loaded
+records, returns the merged record and samples; ``merged`` takes shard ``Run``s and returns the
+unsaved merged ``Run`` (``bench.merge`` saves it).
 """
 
 from __future__ import annotations
 
 import copy
+import logging
+import time
+from datetime import datetime, timezone
 from math import fsum
-from typing import Any
+from typing import Any, Sequence
 
 from bench.errors import BenchError
+from bench.results.model import Run
 from bench.signature import Signature
+
+log = logging.getLogger("bench")
 
 
 def _strip_shard(signature: str) -> str:
@@ -46,6 +53,9 @@ def _check(shards: list[tuple[dict, list]]) -> None:
             raise BenchError("shards disagree on shard.count", "merge shards of one run only")
         if _unsharded_config(record) != _unsharded_config(first):
             raise BenchError("shards were run with different configs", "merge shards of one run only")
+        if record.get("corpus"):  # pipeline refuses to shard BLEU/chrF; a hand-made shard must not slip through
+            raise BenchError("a shard has corpus values (BLEU, chrF), which sum statistics over the whole corpus",
+                             "score those metrics in one unsharded run")
         if {k: _strip_shard(v) for k, v in record["signatures"].items()} != {k: _strip_shard(v) for k, v in first["signatures"].items()}:
             raise BenchError("shards have different signatures (software or options changed)", "re-run the shards with one setup")
 
@@ -116,3 +126,25 @@ def merged_run_key(record: dict[str, Any], shards: list[tuple[dict[str, Any], li
         return None
     signatures = list(record["signatures"].values())
     return run_cache.run_key(record["config"], parse(record["config"]), [record["inputs"]["fingerprint"]], signatures)
+
+
+def merged(shards: Sequence[Run], started: float | None = None) -> Run:
+    """The unsaved run that the shard runs ``shards`` (validated ``Run``s, any order) make together: the
+    record the unsharded run writes, with ``volatile.merged_from`` (the shards' run ids) and the run key
+    (None when the shards come from other software or machines: stored, not indexed).
+
+    ``started``: the ``time.perf_counter()`` at which the merge began (loading included), for
+    ``volatile.duration_s``."""
+    started = time.perf_counter() if started is None else started
+    pairs = [(s.record_dict(), s.samples_list()) for s in shards]
+    record, samples = merge(pairs)
+    record["volatile"] = {
+        "run_id": None,  # given by ``bench.save``
+        "merged_from": sorted(s.run_id for s in shards if s.run_id),
+        "finished_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "duration_s": time.perf_counter() - started,
+    }
+    record["run_key"] = merged_run_key(record, pairs)
+    if record["run_key"] is None:
+        log.info("shards come from other software or machines than this one: the merged run is stored, not indexed")
+    return Run.of(record, samples)

@@ -245,12 +245,37 @@ class Group(Mapping[str, MetricSummary]):
 
 @dataclass(frozen=True)
 class Volatile:
-    """What may differ between identical runs: run id, clock times, durations."""
+    """What may differ between identical runs: run id, clock times (ISO text as stored), durations."""
 
     run_id: str | None = None
-    started: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    duration_s: float | None = None
     timings_s: Mapping[str, float] = field(default_factory=dict)
     notes: Mapping[str, Any] = field(default_factory=dict)
+    merged_from: tuple[str, ...] = ()  # a merged run: its shards' run ids
+
+
+@dataclass(frozen=True)
+class IntervalInfo:
+    """How a run's intervals were drawn: the interval signature, the field whose values are the resampled
+    units (None: items), and how many units there were."""
+
+    signature: str
+    unit_field: str | None
+    n_units: int
+
+    @property
+    def level(self) -> str:
+        """The confidence level in percent, as the signature writes it (``95``)."""
+        from bench.signature import Signature
+
+        return dict(Signature.parse(self.signature).components).get("level", "95") if self.signature else "95"
+
+    @property
+    def unit(self) -> str:
+        """``document`` when documents were resampled, else ``item``."""
+        return "document" if self.unit_field else "item"
 
 
 def legacy_facts(name: str, stats: Sequence[str], higher_is_better: bool, primary: str) -> Facts:
@@ -370,11 +395,12 @@ class Run:
         return MappingProxyType({m: self.metrics[m].intervals for m in block})
 
     @cached_property
-    def interval_info(self) -> Mapping[str, Any] | None:
-        """The resampling behind the intervals (signature, unit_field, n_units), None without intervals."""
+    def interval_info(self) -> "IntervalInfo | None":
+        """The resampling behind the intervals (``.signature``, ``.unit_field``, ``.n_units``, ``.level``),
+        None without intervals."""
         block = self.plain_record.get("intervals")
-        return None if block is None else MappingProxyType({k: v for k, v in block.items()
-                                                            if k not in ("metrics", "corpus")})
+        return None if block is None else IntervalInfo(block.get("signature", ""), block.get("unit_field"),
+                                                       block.get("n_units", 0))
 
     @cached_property
     def groups(self) -> Mapping[str, Group]:
@@ -391,6 +417,11 @@ class Run:
     @property
     def group_by(self) -> str | None:
         return (self.plain_record.get("groups") or {}).get("by")
+
+    @property
+    def groups_signature(self) -> str | None:
+        """The signature of the groups' intervals (drawn with the default settings when the run drew none)."""
+        return (self.plain_record.get("groups") or {}).get("signature")
 
     @property
     def signatures(self) -> Mapping[str, str]:
@@ -423,7 +454,8 @@ class Run:
     @cached_property
     def volatile(self) -> Volatile:
         v = self.plain_record.get("volatile") or {}
-        return Volatile(v.get("run_id"), v.get("started"), frozen(v.get("timings_s") or {}), frozen(v.get("notes") or {}))
+        return Volatile(v.get("run_id"), v.get("started_at"), v.get("finished_at"), v.get("duration_s"),
+                        frozen(v.get("timings_s") or {}), frozen(v.get("notes") or {}), tuple(v.get("merged_from") or ()))
 
     @property
     def run_id(self) -> str | None:
@@ -431,8 +463,8 @@ class Run:
 
     @property
     def run_key(self) -> str | None:
-        """The run's key (``sha256:...`` of its config, inputs and signatures): what a report or an analysis
-        names it by; None for a record that has none."""
+        """The run's key (``sha256:...`` of its config, inputs and signatures; ``bench.results.run_cache``):
+        what the store finds it by and a report names it by; None for a run not to be indexed."""
         return self.plain_record.get("run_key")
 
     @property
@@ -507,6 +539,12 @@ class Run:
 
         validate_run(self.plain_record, self.plain_samples, self.path)
         return self
+
+    def with_run_id(self, run_id: str) -> "Run":
+        """This run (unsaved) under the run id it is about to be stored as: what ``save`` writes."""
+        record = thawed(self.plain_record)
+        record["volatile"] = {**record.get("volatile", {}), "run_id": run_id}
+        return Run.of(record, self.plain_samples, self.path, self.files, self.hashed)
 
     def record_dict(self) -> dict[str, Any]:
         """The record as plain, mutable dicts (a copy)."""

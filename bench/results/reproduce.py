@@ -10,7 +10,8 @@ runs and any metric mix. ``bench reproduce`` prints what ``reproduce`` returns.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
 
 from bench import pipeline
 from bench.config import parse
@@ -102,8 +103,22 @@ def _uncached(config):
     return dataclasses.replace(config, metrics={f: without_caches(spec) for f, spec in config.metrics.items()})
 
 
-def reproduce(run_dir: str) -> tuple[list[str], dict[str, Any]]:
-    """(drift lines, facts) for a stored run; loads its inputs once."""
+@dataclass(frozen=True)
+class Reproduction:
+    """What re-running a stored run found: every difference (``drift``, one line each; empty: identical),
+    how many items were scored again and how many metrics (0 when the inputs already differed)."""
+
+    drift: tuple[str, ...]
+    items: int
+    metrics: int = 0
+
+    @property
+    def identical(self) -> bool:
+        return not self.drift
+
+
+def reproduce(run_dir: str | Path) -> Reproduction:
+    """Re-run a stored run from its record and compare; loads its inputs once."""
     record, samples = run_record.plain(run_record.load(run_dir))
     if (record["config"].get("dataset") or {}).get("source") == "memory":
         raise BenchError(f"{run_dir} scored in-memory texts (bench.score): there is no dataset to load again",
@@ -112,6 +127,6 @@ def reproduce(run_dir: str) -> tuple[list[str], dict[str, Any]]:
     inputs = pipeline.prepare_inputs(config)
     drift = _inputs_drift(record, samples, inputs)
     if drift:
-        return drift, {"items": len(inputs.items)}
+        return Reproduction(tuple(drift), len(inputs.items))
     result = pipeline.run(config, inputs=inputs)
-    return compare(record, samples, result), {"items": len(inputs.items), "metrics": len(result.metrics)}
+    return Reproduction(tuple(compare(record, samples, result)), len(inputs.items), len(result.metrics))

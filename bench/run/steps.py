@@ -95,20 +95,20 @@ def save(run: Run, results_dir: str | Path = "results") -> Path:
 
     if not isinstance(run, Run):
         raise InputError(f"bench.save takes a Run, got {type(run).__name__}", "pass what bench.score or bench.evaluate returned")
-    record = run.as_dict()
-    record["volatile"]["run_id"] = run_id = store.new_run_id()
-    return store.write_run(results_dir, run.experiment, record, list(run.plain_samples), dict(run.files), run_id,
-                           key=record.get("run_key"))
+    stored = run.with_run_id(store.new_run_id())
+    return store.write_run(results_dir, stored.experiment, stored.record_dict(), list(stored.plain_samples),
+                           dict(stored.files), stored.run_id, key=stored.run_key)
 
 
-def default_plain(metrics: Sequence[str]) -> dict[str, Any]:
-    """The composed default config with these metric families (their shipped defaults)."""
+def default_plain(metrics: Sequence[str], options: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The composed default config with these metric families (their shipped defaults, updated by ``options``)."""
     from omegaconf import OmegaConf
 
     from bench.config import compose
 
     cfg = compose([f"metrics=[{','.join(metrics)}]"])
     plain = OmegaConf.to_container(cfg, resolve=True)
+    shipped = OmegaConf.to_container(cfg.metrics, resolve=True)
     # only these: the default (seed) dataset's config adds source_stats, which in-memory texts have no source for
-    plain["metrics"] = {family: plain["metrics"][family] for family in metrics}
+    plain.update(metrics={family: {**shipped[family], **options.get(family, {})} for family in metrics})
     return plain

@@ -68,11 +68,16 @@ def test_seed_run_prints_the_table_and_the_run_directory(seed_runs):
     assert [p.resolve() for p in run_dirs(results)] == [run_dir.resolve()]
     assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]{6}", run_dir.name)
     header = next(i for i, line in enumerate(lines) if line.split()[:4] == ["metric", "P", "R", "F"])
-    assert lines[header].split()[4:] == ["value", "95%", "CI", "(1", "item)"]  # value: the source statistics
-    rows = {line.split()[0]: line.split()[1:4] for line in lines[header + 2 : -1]}
-    assert list(rows)[:5] == [*ROUGE_NAMES, "bertscore"]
-    assert {"coverage", "density", "compression"} <= set(rows)  # the summary against the article
-    assert all(line.split()[-1] == "n/a" for line in lines[header + 2 : -1])  # one item: no interval
+    assert lines[header].split()[4:] == ["95%", "CI", "(1", "item)"]
+    blank = lines.index("", header)
+    rows = {line.split()[0]: line.split()[1:4] for line in lines[header + 2 : blank]}
+    assert list(rows) == [*ROUGE_NAMES, "bertscore"]  # the quality metrics, and only they
+    assert all(line.split()[-1] == "n/a" for line in lines[header + 2 : blank])  # one item: no interval
+    # the source statistics (the summary against the article) describe it: a block of their own, with ranges
+    assert lines[blank + 1].split() == ["descriptive", "(not", "gated)", "value", "95%", "CI", "(1", "item)", "range"]
+    described = {line.split()[0]: line.split()[-2:] for line in lines[blank + 3 : -1]}
+    assert {"coverage", "density", "compression"} <= set(described)
+    assert described["coverage"] == ["n/a", "0-1"] and described["density"] == [">=", "0"]
     record = json.loads((run_dir / "result.json").read_text())
     for name, (p, r, f) in list(rows.items())[:5]:
         values = record["metrics"][name]

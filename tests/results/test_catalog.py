@@ -10,6 +10,7 @@ import pytest
 
 from bench.errors import BenchError
 from bench.results import catalog
+from bench.results.model import Run
 from bench.results.store import dumps
 
 
@@ -34,9 +35,9 @@ def _samples(rec: dict) -> str:
     return "".join(json.dumps(line) + "\n" for line in lines)
 
 
-def _run(tmp_path: Path | None = None, **kw) -> catalog.StoredRun:
+def _run(tmp_path: Path | None = None, **kw) -> Run:
     rec = _record(**kw)
-    return catalog.StoredRun(Path(tmp_path or "r") / rec["experiment"] / rec["volatile"]["run_id"], rec)
+    return Run.of(rec, [], Path(tmp_path or "r") / rec["experiment"] / rec["volatile"]["run_id"])
 
 
 def _store(root: Path, rec: dict) -> Path:
@@ -82,15 +83,15 @@ def test_newest_first_with_ties_broken_by_finish_time():
     a = _run(run_id="20261201-100000-aaaaaa", started="2026-12-01T10:00:00+00:00")
     b = _run(run_id="20261201-100000-bbbbbb", started="2026-12-01T10:00:00+00:00", finished="2026-12-01T10:00:05+00:00")
     c = _run(run_id="20261201-110000-cccccc", started="2026-12-01T11:00:00+00:00")
-    assert [r.record["volatile"]["run_id"] for r in catalog.select([a, c, b])] == [
+    assert [r.run_id for r in catalog.select([a, c, b])] == [
         "20261201-110000-cccccc", "20261201-100000-bbbbbb", "20261201-100000-aaaaaa"]
 
 
 def test_start_time_falls_back_to_the_run_id():
     rec = _record(run_id="20261201-093821-a521ac")
     del rec["volatile"]["started_at"]
-    assert catalog.started_at(rec) == datetime(2026, 12, 1, 9, 38, 21).astimezone()
-    assert catalog.started_at({"volatile": {"run_id": "by-hand"}}) is None
+    assert catalog.started_at(Run.of(rec, [])) == datetime(2026, 12, 1, 9, 38, 21).astimezone()
+    assert catalog.started_at(_run(run_id="by-hand", started=None)) is None
 
 
 def test_since_takes_dates_and_times_utc_unless_an_offset_is_given():
@@ -101,6 +102,7 @@ def test_since_takes_dates_and_times_utc_unless_an_offset_is_given():
     assert catalog.since(catalog.parse_since("2026-12-01T10:30+01:00"))(run)  # 09:30 UTC
     with pytest.raises(BenchError, match="not an ISO date"):
         catalog.parse_since("yesterday")
+    assert catalog.parse_since(datetime(2026, 12, 1, 10)) == datetime.fromisoformat("2026-12-01T10:00+00:00")
 
 
 @pytest.mark.parametrize("where, kept", [
@@ -130,18 +132,19 @@ def test_bad_where_is_a_one_line_error(bad):
     assert "\n" not in str(info.value) and "; " in str(info.value)
 
 
-def test_summary_shows_the_main_stat_and_its_interval():
+def test_a_listed_run_shows_the_main_stat_and_its_interval():
     ci = {"signature": "ci|boot:1000", "unit_field": None, "n_units": 3,
           "metrics": {"rouge1": {"fmeasure": [0.35, 0.45], "precision": None, "recall": None},
                       "length": {"ratio": None}}}
     run = _run(metrics={"rouge1": {"precision": 0.5, "recall": 0.3, "fmeasure": 0.4}, "length": {"ratio": 1.1},
                         "pair": {"a": 1.0, "b": 2.0}}, intervals=ci)
-    s = catalog.summary(run)
+    s = catalog.listed(run, "x=1").to_dict()
     assert s["metrics"] == {"rouge1": {"metric": "rouge1", "stat": "fmeasure", "mean": 0.4, "ci": [0.35, 0.45]},
                             "length": {"metric": "length", "stat": "ratio", "mean": 1.1, "ci": None},
                             "pair": {"metric": "pair", "stat": "a", "mean": 1.0, "ci": None}}  # old rule: first stat
-    recorded = catalog.summary(_run(metrics={"pair": {"a": 1.0, "b": 2.0}}, primary={"pair": "b"}))
+    recorded = catalog.listed(_run(metrics={"pair": {"a": 1.0, "b": 2.0}}, primary={"pair": "b"})).to_dict()
     assert recorded["metrics"] == {"pair": {"metric": "pair", "stat": "b", "mean": 2.0, "ci": None}}
+    assert recorded["label"] is None and s["label"] == "x=1"
     assert (s["experiment"], s["run_id"], s["items"], s["dataset"], s["git_commit"], s["git_dirty"]) == (
         "exp", "20261201-100000-aaaaaa", 3, "files", "abc123", False)
     assert s["started_at"] == "2026-12-01T10:00:00+00:00" and s["ci_signature"] == "ci|boot:1000"

@@ -3,32 +3,48 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
 
 from bench.cli.commands.common import Parser, count, handles_errors
 from bench.gate.diff import build  # noqa: F401  (build: older callers import it from here)
 
 
-def _primary_label(metric: str, d: dict) -> str:
-    return d["primary"].get(metric) or "?"
+@dataclass(frozen=True)
+class Diff:
+    """``bench.gate.diff.build``'s result read once into fields (its dict stays the ``--format json`` contract);
+    an unknown or missing key is a TypeError here, not a wrong table."""
+
+    a: str
+    b: str
+    metrics: Mapping[str, Mapping[str, Mapping[str, Any]]]  # metric -> stat -> a, b, delta, b_is
+    only_in_a: Sequence[str]
+    only_in_b: Sequence[str]
+    signature_changes: Mapping[str, Sequence[str]]
+    same_references: bool
+    higher_is_better: Mapping[str, bool]
+    primary: Mapping[str, str | None]
+    top_movers: Mapping[str, Sequence[Mapping[str, Any]]]
 
 
 def table(d: dict) -> str:
     """The diff as a terminal table."""
-    lines = [f"bench diff  A={d['a']}  B={d['b']}", "metric     stat       A          B          B-A        B is"]
-    for m, stats in d["metrics"].items():
+    d = Diff(**d)
+    lines = [f"bench diff  A={d.a}  B={d.b}", "metric     stat       A          B          B-A        B is"]
+    for m, stats in d.metrics.items():
         for s, v in stats.items():
             lines.append(f"{m:<10} {s:<10} {v['a']:.6f}   {v['b']:.6f}   {v['delta']:+.6f}  {v['b_is']}")
-    for side in ("only_in_a", "only_in_b"):
-        if d[side]:
-            lines.append(f"{side.replace('_', ' ')}: {', '.join(d[side])}")
-    if not d["same_references"]:
+    for side, names in (("only in a", d.only_in_a), ("only in b", d.only_in_b)):
+        if names:
+            lines.append(f"{side}: {', '.join(names)}")
+    if not d.same_references:
         lines.append("note: the runs score different references")
-    for m, changes in d["signature_changes"].items():
+    for m, changes in d.signature_changes.items():
         lines += [f"signature {m}: {c}" for c in changes]
-    for m, movers in d["top_movers"].items():
+    for m, movers in d.top_movers.items():
         if movers:
-            direction = "" if d["higher_is_better"][m] else ", lower is better"
-            lines.append(f"items that moved most ({m}, {_primary_label(m, d)}{direction}):")
+            direction = "" if d.higher_is_better[m] else ", lower is better"
+            lines.append(f"items that moved most ({m}, {d.primary.get(m) or '?'}{direction}):")
             lines += [f"  {x['id']}: {x['a']:.6f} -> {x['b']:.6f} ({x['delta']:+.6f}, {x['b_is']})" for x in movers]
     return "\n".join(lines)
 

@@ -1,5 +1,6 @@
-"""``bench export RUN... --format parquet|csv|jsonl [--output FILE]``: the runs' per-item scores as one
-flat table, a row per item x metric x stat (columns: bench.results.export).
+"""``bench export RUN... --format parquet|csv|jsonl [--output FILE] [--corpus]``: the runs' per-item scores
+as one flat table, a row per item x metric x stat; with ``--corpus``, the corpus table instead: a row per
+run x metric with a corpus value (BLEU, chrF), its interval and the item mean (columns: bench.results.export).
 
 Parquet needs ``--output``; CSV and JSON lines go to stdout without it. The file is
 written atomically; the runs are only read.
@@ -22,6 +23,8 @@ def _parser() -> Parser:
     p.add_argument("--format", choices=FORMATS, help="default: from the --output extension")
     p.add_argument("--output", "-o", help="the file to write (required for parquet; default for csv/jsonl: stdout)")
     p.add_argument("--results-dir", default="results", help="where to look up run ids (default: results)")
+    p.add_argument("--corpus", action="store_true",
+                   help="one row per run x metric with a corpus value (BLEU, chrF): corpus value, its interval, item mean")
     return p
 
 
@@ -43,8 +46,9 @@ def _format(fmt: str | None, output: str | None) -> str:
 @handles_errors
 def main(argv: list[str]) -> int:
     """Export the runs; the path of the file written is the last line on stderr."""
+    import bench
     from bench.paths import inside
-    from bench.results import catalog, export, run_record
+    from bench.results import catalog, export
 
     args = _parser().parse_args(argv)
     fmt = _format(args.format, args.output)
@@ -52,7 +56,8 @@ def main(argv: list[str]) -> int:
     if args.output and any(inside(d, Path(args.output)) for d in run_dirs):
         # a stored run is never edited: an export inside one would change what `reproduce` and `check` read
         raise BenchError(f"{args.output} lies inside a run directory", "write the export somewhere else")
-    data = export.encode(export.table([run_record.plain(run_record.load(d)) for d in run_dirs]), fmt)
+    runs = [bench.load_run(d) for d in run_dirs]
+    data = export.encode(export.corpus_table(runs) if args.corpus else export.table(runs), fmt)
     if args.output:
         export.write(args.output, data)
         print(f"bench export: wrote {args.output}", file=sys.stderr)

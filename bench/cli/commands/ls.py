@@ -1,4 +1,4 @@
-"""``bench ls [RESULTS_DIR]``: one line per stored run, newest first, with its key metrics.
+"""``bench ls [RESULTS_DIR]``: one line per stored run, newest first, with its key metrics (``bench.ls``).
 
 Filters: ``--experiment NAME``, ``--since DATE``, ``--where KEY=VALUE`` (repeatable;
 a config key such as ``dataset.name=summeval`` or a metric such as
@@ -26,65 +26,43 @@ def _parser() -> Parser:
     return p
 
 
-def _metric_text(entry: dict, has_intervals: bool) -> str:
-    ci = entry["ci"]
-    if ci:
-        return f"{entry['mean']:.4f} [{ci[0]:.4f}, {ci[1]:.4f}]"
-    return f"{entry['mean']:.4f}" + (" [n/a]" if has_intervals else "")  # n/a: too few units for an interval
+def _metric_text(m, has_intervals: bool) -> str:
+    if m.interval is not None:
+        return f"{m.value:.4f} {m.interval.text()}"
+    return f"{m.value:.4f}" + (" [n/a]" if has_intervals else "")  # n/a: too few units for an interval
 
 
-def render(summaries: list[dict]) -> str:
-    """The aligned table: experiment, run id, start (UTC), items, dataset, the project's git commit, what tells
-    the experiment's listed runs apart (``setting``), metrics."""
-    rows = [["experiment", "run", "started (UTC)", "items", "dataset", "project", "setting", "metrics"]]
-    for s in summaries:
-        start = (s["started_at"] or "?")[:19].replace("T", " ")
-        git = (s["git_commit"] or "-")[:10] + (" (dirty)" if s["git_dirty"] else "")
-        metrics = "  ".join(f"{name} {_metric_text(m, bool(s['ci_signature']))}" for name, m in s["metrics"].items())
-        rows.append([s["experiment"], s["run_id"], start, str(s["items"] if s["items"] is not None else "?"),
-                     str(s["dataset"] or "?"), git, s.get("label") or "-", metrics])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    return "\n".join("  ".join([*(c.ljust(w) for c, w in zip(r, widths)), r[-1]]).rstrip() for r in rows)
-
-
-def _labels(runs: list) -> list[str | None]:
-    """Per run, the config keys and values that tell it apart from the other listed runs of its experiment
-    (``bench.analysis.labels``, as bench meta/systems/compare/report name a sweep's runs); None when alone."""
-    from bench.analysis.labels import differing_keys, record_labels
-
-    by_experiment: dict[str, list[int]] = {}
-    for k, r in enumerate(runs):
-        by_experiment.setdefault(str(r.record.get("experiment")), []).append(k)
-    out: list[str | None] = [None] * len(runs)
-    for members in by_experiment.values():
-        records = [runs[k].record for k in members]
-        if len(members) > 1 and differing_keys([rec.get("config") or {} for rec in records]):
-            ids = [(rec.get("volatile") or {}).get("run_id") or runs[k].path.name for k, rec in zip(members, records)]
-            for k, label in zip(members, record_labels(records, ids)):
-                out[k] = label
-    return out
+def render(rows) -> str:
+    """The aligned table of ``bench.ls`` rows: experiment, run id, start (UTC), items, dataset, the project's git
+    commit, what tells the experiment's listed runs apart (``setting``), metrics."""
+    table = [["experiment", "run", "started (UTC)", "items", "dataset", "project", "setting", "metrics"]]
+    for row in rows:
+        run, git = row.run, row.run.environment.git
+        start = row.started_at.isoformat()[:19].replace("T", " ") if row.started_at else "?"
+        commit = (git.commit or "-")[:10] + (" (dirty)" if git.dirty else "")
+        metrics = "  ".join(f"{m.name} {_metric_text(m, run.interval_info is not None)}" for m in row.metrics)
+        table.append([run.experiment, row.run_id, start, str(run.inputs.items), str(row.dataset or "?"), commit,
+                      row.label or "-", metrics])
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]) - 1)]
+    return "\n".join("  ".join([*(c.ljust(w) for c, w in zip(r, widths)), r[-1]]).rstrip() for r in table)
 
 
 @handles_errors
 def main(argv: list[str]) -> int:
     """List the runs under RESULTS_DIR that pass the filters."""
-    from bench.results import catalog
+    import bench
 
     args = _parser().parse_args(argv)
-    filters = [catalog.parse_where(w) for w in args.where]  # parsed first: a typo fails before any reading
-    if args.since:
-        filters.append(catalog.since(catalog.parse_since(args.since)))
-    if args.experiment:
-        filters.append(catalog.experiment(args.experiment))
-    runs, problems = catalog.scan(args.results_dir)
-    for problem in problems:
+    filtered = bool(args.where or args.since or args.experiment)
+    listing = bench.ls(args.results_dir, experiment=args.experiment, since=args.since, where=args.where)
+    for problem in listing.problems:
         print(f"bench ls: {problem}", file=sys.stderr)
-    chosen = catalog.select(runs, filters)
-    summaries = [dict(catalog.summary(r), label=label) for r, label in zip(chosen, _labels(chosen))]
     if args.json:
-        print(json.dumps(summaries, indent=1, sort_keys=True, allow_nan=False))
-    elif summaries:
-        print(render(summaries))
+        print(json.dumps(listing.to_json(), indent=1, sort_keys=True, allow_nan=False))
+    elif listing:
+        print(render(listing))
+        for line in listing.legend:  # labels longer than a table cell: each letter spelled out
+            print(line)
     else:
-        print(f"bench ls: no runs under {args.results_dir}" + (" match the filters" if filters else ""), file=sys.stderr)
+        print(f"bench ls: no runs under {args.results_dir}" + (" match the filters" if filtered else ""), file=sys.stderr)
     return 0

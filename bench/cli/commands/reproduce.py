@@ -24,10 +24,10 @@ def main(argv: list[str]) -> int:
     from bench.cli.app import setup_logging
 
     setup_logging()
-    drift, facts = reproduce(args.run_dir)
-    if drift:
+    found = reproduce(args.run_dir)
+    if not found.identical:
         print(f"DRIFTED: {args.run_dir}")
-        print("\n".join(f"  {d}" for d in drift))
+        print("\n".join(f"  {d}" for d in found.drift))
         return 1
-    print(f"IDENTICAL: {args.run_dir} ({facts['items']} items, {facts['metrics']} metrics, signatures equal)")
+    print(f"IDENTICAL: {args.run_dir} ({found.items} items, {found.metrics} metrics, signatures equal)")
     return 0

@@ -1,14 +1,17 @@
-"""``bench show RUN``: one stored run, readable: metrics with intervals, groups, signatures, notes,
-inputs and environment. ``--json`` prints the record itself.
+"""``bench show RUN``: one stored run, readable: metrics with intervals and corpus values, descriptive
+statistics in a block of their own, groups, signatures, notes, inputs and environment. ``--json`` prints
+the record itself.
 
 RUN is a run directory, ``<experiment>/<run id>`` or a bare run id under ``--results-dir``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Mapping
 
 from bench.cli.commands.common import Parser, handles_errors
+from bench.results.model import GitState, MetricSummary, Run
 
 
 def _parser() -> Parser:
@@ -25,26 +28,45 @@ def _pairs(rows: list[tuple[str, str]], indent: str = "  ") -> list[str]:
 
 
 def _ci(ci: Any) -> str:
-    return "n/a" if ci is None else f"[{ci[0]:.6f}, {ci[1]:.6f}]"
+    return "n/a" if ci is None else ci.text(6)
 
 
-def metrics_lines(record: Mapping[str, Any]) -> list[str]:
-    """Every metric x stat with its mean (6 decimals) and interval; the interval's signature first."""
-    from bench.results import catalog
+def _rows(m: MetricSummary, with_intervals: bool, facts: bool) -> list[tuple[str, str]]:
+    """One row per stat (mean, interval), then one per corpus value (BLEU, chrF: from summed statistics,
+    not a mean) with its interval; the first row says the direction and, with ``facts``, the range."""
+    notes = [] if m.higher_is_better else ["lower is better"]
+    if facts:
+        notes.insert(0, f"range {m.facts.range_text()}")
+    first_note = f"  ({', '.join(notes)})" if notes else ""
+    rows = []
+    for i, (stat, mean) in enumerate(m.items()):
+        ci = f"  {_ci(m.interval_of(stat))}" if with_intervals else ""
+        rows.append((m.name if i == 0 else "", f"{stat.ljust(11)}{mean:.6f}{ci}{first_note if i == 0 else ''}"))
+    for stat, value in (m.corpus or {}).items():
+        label = "corpus" if len(m.corpus) == 1 else f"corpus {stat}"
+        ci = f"  {_ci(m.corpus_intervals.get(stat))}" if with_intervals else ""
+        rows.append(("", f"{label.ljust(11)}{value:.6f}{ci}"))
+    return rows
 
-    block = record.get("intervals")
-    if block:
-        unit = f"{block.get('n_units')} {'documents' if block.get('unit_field') else 'items'}"
-        head = [f"metrics (bootstrap interval over {unit}: {block.get('signature')})"]
+
+def metrics_lines(run: Run) -> list[str]:
+    """Every metric x stat with its mean (6 decimals) and interval, and each corpus value with its interval;
+    the interval's signature first; descriptive statistics (not gated) in a block of their own."""
+    from bench.cli.summary import DESCRIPTIVE_HEADING, ordered
+
+    info = run.interval_info
+    if info is not None:
+        unit = f"{info.n_units} {info.unit}s"
+        head = [f"metrics (bootstrap interval over {unit}: {info.signature})"]
     else:
         head = ["metrics (no intervals: ci.resamples=0)"]
-    rows = []
-    for metric, stats in sorted(record["metrics"].items(), key=lambda kv: catalog.metric_order(kv[0])):
-        direction = "" if (record.get("higher_is_better") or {}).get(metric, True) else "  (lower is better)"
-        for i, (stat, mean) in enumerate(stats.items()):
-            ci = f"  {_ci(catalog.interval(record, metric, stat))}" if block else ""
-            rows.append((metric if i == 0 else "", f"{stat.ljust(11)}{mean:.6f}{ci}{direction if i == 0 else ''}"))
-    return head + _pairs(rows)
+    quality = [m for m in ordered(run.metrics.values()) if not m.facts.descriptive]
+    descriptive = [m for m in ordered(run.metrics.values()) if m.facts.descriptive]
+    lines = head + _pairs([row for m in quality for row in _rows(m, info is not None, facts=False)])
+    if descriptive:
+        lines += ["", DESCRIPTIVE_HEADING,
+                  *_pairs([row for m in descriptive for row in _rows(m, info is not None, facts=True)])]
+    return lines
 
 
 def _section(title: str, mapping: Mapping[str, Any] | None) -> list[str]:
@@ -52,62 +74,65 @@ def _section(title: str, mapping: Mapping[str, Any] | None) -> list[str]:
         return []
     rows = []
     for key, value in mapping.items():
+        if value is None:
+            continue
         if isinstance(value, Mapping):
             value = "  ".join(f"{k}={v}" for k, v in value.items()) or "-"
         rows.append((str(key), str(value)))
     return ["", title, *_pairs(rows)]
 
 
-def _git_label(state: Mapping[str, Any], none: str) -> str:
+def _git_label(state: GitState, none: str) -> str:
     """``<commit> (dirty)``, or ``none`` without a commit."""
-    commit = state.get("commit")
-    return f"{commit}" + (" (dirty)" if state.get("dirty") else "") if commit else none
+    return f"{state.commit}" + (" (dirty)" if state.dirty else "") if state.commit else none
 
 
-def render(path: str, record: Mapping[str, Any]) -> str:
-    """The readable view of one record."""
-    from bench.cli import summary
+def _fields(obj: Any) -> dict[str, Any]:
+    """A typed block's fields as a section's rows (nested dataclasses as ``key=value`` pairs)."""
+    return {f.name: dataclasses.asdict(v) if dataclasses.is_dataclass(v) else v
+            for f in dataclasses.fields(obj) for v in [getattr(obj, f.name)]}
+
+
+def render(run: Run) -> str:
+    """The readable view of one run."""
+    from bench.cli.summary import groups_table
     from bench.results import catalog
 
-    from pathlib import Path
-
-    facts = catalog.summary(catalog.StoredRun(Path(path), record))
-    volatile, inputs = record.get("volatile") or {}, record.get("inputs") or {}
-    env = record.get("environment") or {}
-    git = env.get("git") or {}
-    duration = volatile.get("duration_s")
+    row = catalog.listed(run)
+    inputs, env = run.inputs, run.environment
+    duration = run.volatile.duration_s
+    started = row.started_at.isoformat() if row.started_at else "?"
+    bench_git = GitState(env.bench.get("commit"), env.bench.get("dirty"))
     head = [
-        ("run", str(path)),
-        ("experiment", record["experiment"]),
-        ("run id", str(facts["run_id"])),
-        ("started", f"{facts['started_at'] or '?'}" + (f" ({duration:.1f} s)" if isinstance(duration, (int, float)) else "")),
-        ("dataset", f"{facts['dataset']}: {inputs.get('items', '?')} items, {inputs.get('references', '?')} references"),
-        ("project", _git_label(git, "not a git checkout")),
-        ("bench", " ".join(x for x in ((env.get("bench") or {}).get("version"), _git_label(env.get("bench") or {}, "")) if x)
-         or "?"),
+        ("run", str(run.path)),
+        ("experiment", run.experiment),
+        ("run id", row.run_id),
+        ("started", started + (f" ({duration:.1f} s)" if isinstance(duration, (int, float)) else "")),
+        ("dataset", f"{row.dataset}: {inputs.items} items, {inputs.references if inputs.references is not None else '?'}"
+                    " references"),
+        ("project", _git_label(env.git, "not a git checkout")),
+        ("bench", " ".join(x for x in (env.bench.get("version"), _git_label(bench_git, "")) if x) or "?"),
     ]
-    lines = _pairs(head, indent="") + [""] + metrics_lines(record)
-    if record.get("groups"):
-        groups = record["groups"]
-        lines += ["", f"groups by {groups.get('by')} ({groups.get('signature')})",
-                  summary.groups_table(groups, record.get("higher_is_better"), record.get("primary"))]
-    lines += _section("signatures", record.get("signatures"))
-    lines += _section("notes", record.get("notes"))
-    lines += _section("inputs", inputs)
-    lines += _section("environment", {k: v for k, v in env.items() if k not in ("git", "bench")})
+    lines = _pairs(head, indent="") + [""] + metrics_lines(run)
+    if run.groups:
+        lines += ["", f"groups by {run.group_by} ({run.groups_signature})", groups_table(run.groups, run.group_by)]
+    lines += _section("signatures", run.signatures)
+    lines += _section("notes", run.notes)
+    lines += _section("inputs", _fields(inputs))
+    lines += _section("environment", {k: v for k, v in _fields(env).items() if k not in ("git", "bench")})
     return "\n".join(lines)
 
 
 @handles_errors
 def main(argv: list[str]) -> int:
     """Print one run."""
+    import bench
     from bench.results import catalog, store
 
     args = _parser().parse_args(argv)
-    run_dir = catalog.resolve(args.run, args.results_dir)
-    record = store.load_run(run_dir)
+    run = bench.load_run(catalog.resolve(args.run, args.results_dir))
     if args.json:
-        print(store.dumps(record), end="")
+        print(store.dumps(run.record_dict()), end="")
     else:
-        print(render(str(run_dir), record))
+        print(render(run))
     return 0

@@ -116,7 +116,7 @@ def test_ls_filters(bench_main, store):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--since", "soon"], "--since 'soon' is not an ISO date"),
+    (["--since", "soon"], "since 'soon' is not an ISO date"),
     (["--where", "dataset.name"], "is not KEY=VALUE"),
     (["--where", "rouge1>high"], "not a number"),
 ])
@@ -222,3 +222,107 @@ def test_export_never_writes_into_a_run(bench_main, store, tmp_path):
     target = store["seed"] / "scores.csv"
     proc = bench_main("export", str(store["seed"]), "--output", str(target), cwd=tmp_path)
     assert proc.returncode == 2 and "inside a run directory" in proc.stderr and not target.exists()
+
+
+# --- corpus values and descriptive statistics --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory, bench_main):
+    """A seed run (it has a source document) with quality metrics, corpus metrics and descriptive statistics."""
+    tmp = tmp_path_factory.mktemp("mixed")
+    proc = bench_main("run", "metrics=[rouge,bleu,chrf,source_stats]", f"results_dir={tmp / 'results'}", cwd=tmp)
+    return {"tmp": tmp, "proc": proc, "run": _made(proc)}
+
+
+def _block(lines: list[str], heading: str) -> list[str]:
+    """The lines from ``heading`` to the next empty line."""
+    start = next(k for k, line in enumerate(lines) if line.startswith(heading))
+    end = next((k for k in range(start, len(lines)) if not lines[k].strip()), len(lines))
+    return lines[start:end]
+
+
+DESCRIPTIVE = ("compression", "coverage", "density", "novel_1", "repeated_1", "source_tokens", "summary_tokens")
+
+
+def test_run_summary_has_corpus_values_and_a_descriptive_block(mixed):
+    rec = _record(mixed["run"])
+    lines = mixed["proc"].stdout.splitlines()
+    quality = _block(lines, "metric ")
+    assert quality[0].split()[-2:] == ["corpus", "CI"] and "corpus" in quality[0].split()
+    bleu = next(line for line in quality if line.startswith("bleu "))
+    assert bleu.split()[-2:] == [f"{rec['corpus']['bleu']['score']:.4f}", "n/a"]  # corpus value, its interval
+    rouge = next(line for line in quality if line.startswith("rouge1 "))
+    assert rouge.split()[-2:] == ["-", "-"]  # ROUGE's corpus value is its mean: no corpus column
+    assert not any(line.startswith(DESCRIPTIVE) for line in quality)
+    descriptive = _block(lines, "descriptive (not gated)")
+    assert descriptive[0].split()[-1] == "range"
+    assert any(line.startswith("coverage ") and line.split()[-1] == "0-1" for line in descriptive)
+    assert any(line.startswith("novel_1 (lower is better) ") for line in descriptive)
+    assert next(line for line in descriptive if line.startswith("summary_tokens ")).endswith(">= 0")
+    assert descriptive[-1] == str(mixed["run"])  # the run directory, last, right after the table
+    assert {line.split()[0] for line in descriptive[2:-1]} == {m for m in rec["metrics"] if m not in
+                                                               ("rouge1", "rouge2", "rougeL", "rougeLsum", "bleu", "chrf")}
+
+
+def test_show_prints_corpus_values_and_descriptive_statistics_apart(bench_main, mixed):
+    proc = bench_main("show", str(mixed["run"]), cwd=mixed["tmp"])
+    assert proc.returncode == 0, proc.stderr
+    rec, lines = _record(mixed["run"]), proc.stdout.splitlines()
+    metrics = _block(lines, "metrics (bootstrap interval")
+    for name in ("bleu", "chrf"):
+        k = next(k for k, line in enumerate(metrics) if line.split()[:1] == [name])
+        assert metrics[k + 1].split() == ["corpus", f"{rec['corpus'][name]['score']:.6f}", "n/a"]
+    assert not any(line.split()[:1] and line.split()[0] in DESCRIPTIVE for line in metrics)
+    descriptive = _block(lines, "descriptive (not gated)")
+    coverage = next(line for line in descriptive if line.split()[:1] == ["coverage"])
+    assert coverage.split()[1:] == ["value", f"{rec['metrics']['coverage']['value']:.6f}", "n/a", "(range", "0-1)"]
+    novel = next(line for line in descriptive if line.split()[:1] == ["novel_2"])
+    assert novel.endswith("(range 0-1, lower is better)")
+    tokens = next(line for line in descriptive if line.split()[:1] == ["summary_tokens"])
+    assert tokens.endswith("(range >= 0)")
+
+
+def test_export_corpus_writes_one_row_per_run_and_corpus_metric(bench_main, mixed, tmp_path):
+    proc = bench_main("export", str(mixed["run"]), str(mixed["run"]), "--corpus", "--format", "csv", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rec = _record(mixed["run"])
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert [(r["metric"], r["stat"], float(r["corpus"]), float(r["mean"])) for r in rows] == [
+        (m, "score", rec["corpus"][m]["score"], rec["metrics"][m]["score"]) for m in ("bleu", "chrf")] * 2
+    assert {(r["run_id"], r["items"], r["ci_lo"], r["ci_hi"]) for r in rows} == {(rec["volatile"]["run_id"], "1", "", "")}
+
+
+def test_export_corpus_of_runs_without_corpus_values_is_a_one_line_error(bench_main, store, tmp_path):
+    proc = bench_main("export", str(store["seed"]), "--corpus", "--format", "csv", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stdout == "" and proc.stderr.count("\n") == 1
+    assert "no metric of these runs has a corpus value" in proc.stderr
+
+
+def test_ls_names_a_sweeps_runs_by_what_differs(bench_main, tmp_path):
+    import bench
+
+    for stem in (True, False):
+        bench.save(bench.score(["the cats sat"], ["a cat sat"], name="sweep", rouge={"use_stemmer": stem}), tmp_path)
+    proc = bench_main("ls", str(tmp_path), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    header, newer, older = proc.stdout.splitlines()
+    column = header.index("setting")
+    assert newer[column:].startswith("metrics.rouge.use_stemmer=false  ")
+    assert older[column:].startswith("metrics.rouge.use_stemmer=true  ")
+
+
+@pytest.mark.summeval
+def test_show_and_export_of_summeval_bleu_chrf_give_the_corpus_scores(bench_main, summeval_path, tmp_path):
+    import bench
+
+    made = _made(bench_main("run", "dataset=summeval", f"dataset.path={summeval_path}", "metrics=[bleu,chrf]",
+                            f"results_dir={tmp_path / 'results'}", cwd=tmp_path))
+    run = bench.load_run(made)
+    # the corpus scores sacrebleu gives SummEval's 1600 candidates (the figures of issue 24)
+    assert (round(run.corpus["bleu"], 4), round(run.corpus["chrf"], 4)) == (23.7971, 44.8471)
+    shown = bench_main("show", str(made), cwd=tmp_path).stdout.splitlines()
+    corpus = [line.split() for line in shown if line.split()[:1] == ["corpus"]]
+    assert [float(c[1]) for c in corpus] == [round(run.corpus["bleu"], 6), round(run.corpus["chrf"], 6)]
+    exported = bench_main("export", str(made), "--corpus", "--format", "jsonl", cwd=tmp_path).stdout.splitlines()
+    assert [json.loads(line)["corpus"] for line in exported] == [run.corpus["bleu"], run.corpus["chrf"]]

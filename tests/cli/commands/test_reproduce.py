@@ -47,8 +47,8 @@ def test_identical_and_inputs_loaded_once(tmp_path, loads, shard):
     extra = [f"shard.index={shard[0]}", f"shard.count={shard[1]}"] if shard else []
     run = _run(tmp_path, data, *extra)
     loads.clear()
-    drift, facts = reproduce_cmd.reproduce(str(run))
-    assert drift == [] and facts["items"] == (10 if shard else 30)
+    found = reproduce_cmd.reproduce(str(run))
+    assert found.identical and found.drift == () and found.items == (10 if shard else 30) and found.metrics == 4
     assert len(loads) == 1
 
 
@@ -59,7 +59,7 @@ def test_merged_run_reproduces(tmp_path, capsys):
     shards = [_run(tmp_path, data, f"shard.index={i}", "shard.count=2") for i in range(2)]
     assert merge.main([*map(str, shards), "--results-dir", str(tmp_path / "results")]) == 0
     merged = capsys.readouterr().out.strip().splitlines()[-1]
-    assert reproduce_cmd.reproduce(merged)[0] == []
+    assert reproduce_cmd.reproduce(merged).drift == ()
 
 
 def test_drift_in_the_inputs_names_the_items(tmp_path):
@@ -68,7 +68,7 @@ def test_drift_in_the_inputs_names_the_items(tmp_path):
     lines = data.read_text().splitlines()
     lines[3] = lines[3].replace("today", "tomorrow")
     data.write_text("\n".join(lines) + "\n")
-    drift, _ = reproduce_cmd.reproduce(str(run))
+    drift = reproduce_cmd.reproduce(str(run)).drift
     assert drift[0].startswith("inputs: fingerprint")
     assert "inputs: 1 candidate(s) changed, e.g. 'd3'" in drift
 
@@ -77,7 +77,7 @@ def test_drift_in_a_signature_component(tmp_path, monkeypatch):
     run = _run(tmp_path, _data(tmp_path / "d.jsonl"))
     real = bench.signature._installed_version
     monkeypatch.setattr(bench.signature, "_installed_version", lambda d: "9.9.9" if d == "rouge-score-rs" else real(d))
-    drift, _ = reproduce_cmd.reproduce(str(run))
+    drift = reproduce_cmd.reproduce(str(run)).drift
     assert "rouge1 signature: engine: rouge-score-rs@0.2.1 -> rouge-score-rs@9.9.9" in drift
 
 
@@ -92,7 +92,7 @@ def test_drift_in_per_item_values_names_the_worst_item(tmp_path):
     record = json.loads((run / "result.json").read_text())
     record["samples_sha256"] = "sha256:" + hashlib.sha256(text.encode()).hexdigest()
     (run / "result.json").write_text(json.dumps(record))
-    drift, _ = reproduce_cmd.reproduce(str(run))
+    drift = reproduce_cmd.reproduce(str(run)).drift
     (line,) = [d for d in drift if d.startswith("rouge2:")]
     assert line.startswith("rouge2: 2 of 30 items changed; most: 'd7' recall")
     assert not [d for d in drift if d.startswith(("rouge1", "rougeL"))]
