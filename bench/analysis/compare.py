@@ -149,7 +149,7 @@ def compare(runs: Sequence[Any], spec: SystemsSpec, metrics: Sequence[str] | Non
         for label, run in zip(names_, runs):
             info = run.interval_info
             values.append(Value(label, metric, stat, float(run.metrics[metric][stat]),
-                                run.metrics[metric].interval_of(stat), None if info is None else info["signature"]))
+                                run.metrics[metric].interval_of(stat), None if info is None else info.signature))
         by_id = [dict(zip(run.ids, run.scores(metric, stat))) for run in runs]
         scores = np.array([[float(col[i]) for i in ids] for col in by_id])
         pairs = [(k, 0) for k in range(1, len(runs))]  # delta = run k - first

@@ -49,7 +49,7 @@ def _level(run: Run) -> str:
 
 
 def _run_signature(run: Run) -> str:
-    intervals = (run.interval_info or {}).get("signature") or "no intervals (ci.resamples=0)"
+    intervals = run.interval_info.signature if run.interval_info else "no intervals (ci.resamples=0)"
     return "\n".join([intervals] + [run.signatures[m] for m in sorted(run.signatures)])
 
 
