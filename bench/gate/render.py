@@ -12,7 +12,7 @@ import json
 from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
 
-from bench.gate.compare import NO_DIFFERENCE, REGRESSED, SKIPPED, CheckReport, StatCheck
+from bench.gate.compare import INCOMPARABLE, NO_DIFFERENCE, REGRESSED, SKIPPED, CheckReport, StatCheck
 from bench.results import envelope
 
 Fix = Callable[[CheckReport], str]
@@ -140,28 +140,29 @@ def as_json(report: CheckReport, fix: Fix = library_fix) -> str:
 
 
 def junit(report: CheckReport, fix: Fix = library_fix) -> str:
-    """One <testcase> per metric; a regression is a <failure>, incomparable an <error>; descriptive metrics
-    pass with their numbers as information."""
-    metrics: dict[str, list[StatCheck]] = {}
-    for s in report.stats:
-        metrics.setdefault(s.metric, []).append(s)
-    names = list(metrics) or list(dict.fromkeys(m for d in report.differences for m in d.metrics)) or ["comparison"]
-    cases, failures, errors = [], 0, 0
-    for name in names:
-        stats = metrics.get(name, [])
-        detail = "\n".join(f"{s.stat}: {s.baseline!r} -> {s.run!r} ({s.delta:+.6g}) {s.verdict}: {s.why}" for s in stats)
-        body = ""
-        bad = [s for s in stats if s.gated and s.verdict == REGRESSED]
-        if report.status == 2:
-            errors += 1
-            why = "; ".join(_incomparable(report)) + (f"; to resolve: {fix(report)}" if report.blocking else "")
-            body = f"<error message={quoteattr(why)}/>"
-        elif bad:
-            failures += 1
-            msg = ", ".join(f"{s.stat} {s.delta:+.6g} ({s.why})" for s in bad)
-            body = f"<failure message={quoteattr(f'{name} regressed: {msg}')}>{escape(detail)}</failure>"
-        out = f"<system-out>{escape(detail)}</system-out>" if detail else ""
-        cases.append(f'  <testcase classname={quoteattr("bench." + report.experiment)} name={quoteattr(name)}>{body}{out}</testcase>')
+    """One <testcase> per metric (a regression is a <failure>; descriptive metrics pass, their numbers as
+    information), or when incomparable one <error> that lists each reason once."""
+    cls = quoteattr("bench." + report.experiment)
+    if report.status == INCOMPARABLE:  # one error, each reason once: no metric was compared
+        why = "; ".join(_incomparable(report)) + (f"; to resolve: {fix(report)}" if report.blocking else "")
+        names, cases, failures, errors = ["comparison"], [f'  <testcase classname={cls} name="comparison">'
+                                                          f'<error message={quoteattr(why)}/></testcase>'], 0, 1
+    else:
+        metrics: dict[str, list[StatCheck]] = {}
+        for s in report.stats:
+            metrics.setdefault(s.metric, []).append(s)
+        names, cases, failures, errors = list(metrics) or ["comparison"], [], 0, 0
+        for name in names:
+            stats = metrics.get(name, [])
+            detail = "\n".join(f"{s.stat}: {s.baseline!r} -> {s.run!r} ({s.delta:+.6g}) {s.verdict}: {s.why}" for s in stats)
+            body = ""
+            bad = [s for s in stats if s.gated and s.verdict == REGRESSED]
+            if bad:
+                failures += 1
+                msg = ", ".join(f"{s.stat} {s.delta:+.6g} ({s.why})" for s in bad)
+                body = f"<failure message={quoteattr(f'{name} regressed: {msg}')}>{escape(detail)}</failure>"
+            out = f"<system-out>{escape(detail)}</system-out>" if detail else ""
+            cases.append(f'  <testcase classname={cls} name={quoteattr(name)}>{body}{out}</testcase>')
     head = (f'<testsuite name={quoteattr("bench check " + report.experiment)} tests="{len(names)}" '
             f'failures="{failures}" errors="{errors}">')
     return "\n".join(['<?xml version="1.0" encoding="UTF-8"?>', head, *cases, "</testsuite>"])
