@@ -327,7 +327,7 @@ def _g(x: float) -> str:
 
 
 def _p(p: float) -> str:
-    return f"p={p:.2g}" if p >= 0.01 else f"p={p:.1g}" if p >= 0.0001 else "p<0.0001"
+    return f"p={p:.2g}" if p >= 0.0001 else "p<0.0001"
 
 
 def decide(metric: str, stat: str, baseline: float, run: float, facts: Facts, spec: CheckSpec, same: bool,
