@@ -182,8 +182,7 @@ def test_same_candidates_rows_name_the_drift_band_and_a_skipped_test_is_not_ment
     proc = bench("check", run_dir, "--baseline", nudged, cwd=tmp)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     (line,) = [ln for ln in proc.stdout.splitlines() if ln.startswith("rouge2") and "fmeasure" in ln]
-    assert line.split()[-6:] == ["regression", "same", "candidates:", "beyond", "drift", "band"] or \
-        line.endswith("regression  same candidates: beyond drift band 0"), line
+    assert " regression " in line and line.endswith(" same candidates: beyond drift band 0"), line
     assert "same candidates as the baseline" in proc.stdout and "bootstrap skipped" not in proc.stdout
 
 
