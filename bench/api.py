@@ -259,50 +259,48 @@ def meta(*runs: Run | str | Path, humans: Sequence[str] | None = None, judgments
     return analysis.evaluate(scores, spec)
 
 
-def baseline(run: Run | str | Path, path: str | Path, update: bool = False) -> Path:
-    """Write ``run``'s baseline file (what ``bench baseline RUN --output PATH`` writes) atomically; returns ``path``.
+def baseline(run: Run | str | Path, path: str | Path | None = None, update: bool = False) -> Path:
+    """Write ``run``'s baseline file (what ``bench baseline RUN`` writes) atomically; returns its path
+    (default ``results/baselines/<experiment>.json``).
 
     ``run`` is validated first: a damaged run never becomes a baseline. An existing
     file is replaced only with ``update=True`` (and only by a baseline of the same experiment)."""
     from bench.gate import baselines
 
     (loaded,) = _validated([run], "baseline")
-    baselines.write_baseline(loaded, Path(path), update, overwrite_fix="pass update=True to replace it deliberately")
-    return Path(path)
+    target = Path(path) if path is not None else baselines.default_baseline(loaded.experiment)
+    baselines.write_baseline(loaded, target, update)
+    return target
 
 
-def check(run: Run | str | Path, baseline: str | Path, **settings: Any):
-    """Compare a run with a baseline file, as ``bench check`` does; returns a ``bench.gate.compare.CheckReport``.
+def check(run: Run | str | Path, baseline: str | Path | None = None, *, overrides: Sequence[str] = (),
+          allow: Sequence[str] = (), **settings: Any):
+    """Compare a run with a baseline file, as ``bench check`` does; returns a ``bench.gate.compare.CheckReport``
+    (``bench.gate.render`` prints it; ``.status`` is the exit code: 0 pass, 1 regression, 2 incomparable).
 
-    ``settings`` override ``configs/check/default.yaml``: ``alpha``, ``resamples``,
-    ``seed``, ``min_items``, ``allow_signature_changes``, ``default`` and
-    ``tolerances`` (e.g. ``tolerances={"rouge2": {"abs": 0.01}}``).
+    ``baseline`` defaults to ``results/baselines/<experiment>.json``. The settings are
+    ``configs/check/default.yaml`` (and the run's experiment's own ``check`` node) with ``overrides``
+    (``check.*`` config overrides, e.g. ``["check.alpha=0.01"]``) and then ``settings``: ``alpha``,
+    ``resamples``, ``seed``, ``min_items``, ``allow_signature_changes``, ``gate_descriptive``,
+    ``default`` (``{"min_effect_range": 0.005}``) and ``tolerances`` (``{"rouge2": {"min_effect": 0.01}}``).
+    ``allow``: signature components allowed to differ besides the settings' ``allow_signature_changes``.
     """
+    from dataclasses import replace
+
     from bench.gate import baselines, compare
-    from bench.config import build
+    from bench.gate.settings import settings as check_settings
 
-    loaded = run if isinstance(run, Run) else load_run(run)
-    base_record, base_side = baselines.load_baseline(baseline)
-    if base_record["experiment"] != loaded.experiment:
-        raise BenchError(
-            f"baseline {baseline} is for experiment {base_record['experiment']!r}, the run is {loaded.experiment!r}",
-            "pass the baseline of the run's experiment",
-        )
-    from dataclasses import asdict
-
-    from bench.gate.settings import settings as invocation_settings
-
-    node = asdict(invocation_settings([], loaded.experiment))  # configs/check/ and the experiment's own node
-    node["allow_signature_changes"] = list(node["allow_signature_changes"])
-    for key, value in settings.items():
-        if key == "tolerances" and isinstance(value, Mapping):
-            known = node.get("tolerances", {})
-            node["tolerances"] = {**known, **{m: {**known.get(m, {}), **dict(t)} for m, t in value.items()}}
-        else:
-            node[key] = value
-    spec = build(compare.CheckSpec, node, "check")
-    side = baselines.side_of(loaded.validated)  # a damaged run is refused before any comparison
-    return compare.check(loaded.experiment, base_side, side, spec)
+    (loaded,) = _validated([run], "check")  # a damaged run is refused before any comparison
+    path = Path(baseline) if baseline is not None else baselines.default_baseline(loaded.experiment)
+    base = baselines.read(path)
+    if base.experiment != loaded.experiment:
+        raise BenchError(f"baseline {path} is for experiment {base.experiment!r}, the run is {loaded.experiment!r}",
+                         "pass the baseline of the run's experiment")
+    spec = check_settings(overrides, loaded.experiment, **settings)
+    if allow:
+        spec = replace(spec, allow_signature_changes=tuple(dict.fromkeys((*spec.allow_signature_changes, *allow))))
+    name = str(loaded.path) if loaded.path is not None else loaded.name
+    return compare.check(loaded.experiment, base, loaded, spec, str(path), name)
 
 
 def compare(*runs: Run | str | Path, metrics: Sequence[str] | None = None, names: Sequence[str] | None = None,

@@ -20,6 +20,8 @@ from bench.cli.commands.reproduce import reproduce
 from bench.gate import baselines, compare
 from bench.metrics import multiref
 from bench.metrics.registry import unregister
+from bench.results.model import Inputs, MetricSummary
+from bench.values import Facts, Stats
 
 
 
@@ -46,10 +48,12 @@ def _run(tmp_path, data, *extra):
     return execute(compose(overrides), out=io.StringIO()), overrides
 
 
-def _side(metric_values, higher):
+def _side(metric_values, higher, candidates="sha256:c"):
     ids = tuple(f"i{k}" for k in range(len(metric_values)))
     mean = sum(metric_values) / len(metric_values)
-    return compare.Side({"m": {"v": mean}}, {"m": "m|x:1"}, "sha256:r", ids, {"m": {"v": list(metric_values)}}, {"m": higher})
+    summary = MetricSummary("m", Stats({"v": mean}), Facts(higher, primary="v"), "m|x:1")
+    return compare.Side({"m": summary}, {"m": "m|x:1"}, Inputs(len(ids), "sha256:i", "sha256:r", candidates), ids,
+                        {"m": {"v": list(metric_values)}})
 
 
 @pytest.mark.parametrize("higher, run_values, verdict", [
@@ -57,7 +61,7 @@ def _side(metric_values, higher):
     (False, [0.7] * 40, "regression"), (False, [0.5] * 40, "improved"),
 ])
 def test_compare_follows_the_metric_direction(higher, run_values, verdict):
-    base, run = _side([0.6] * 40, higher), _side(run_values, higher)
+    base, run = _side([0.6] * 40, higher), _side(run_values, higher, "sha256:other")  # changed candidates
     report_ = compare.check("e", base, run, compare.CheckSpec())
     (stat,) = report_.stats
     assert stat.verdict == verdict

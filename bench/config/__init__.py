@@ -18,7 +18,6 @@ from typing import Any, Mapping
 
 from bench.data.spec import DatasetSpec
 from bench.errors import BenchError, unknown_choice
-from bench.gate.compare import CheckSpec
 from bench.metrics.registry import lookup
 from bench.paths import safe_component
 from bench.stats.intervals import CISpec
@@ -47,7 +46,6 @@ class RunConfig:
     sample: int | None = None
     seed: int = 0
     results_dir: str = "results"
-    check: CheckSpec = field(default_factory=CheckSpec)
     shard: ShardSpec = field(default_factory=ShardSpec)
     force: bool = False  # recompute even when an identical run is in the store
     ci: CISpec = field(default_factory=CISpec)  # a bootstrap interval on every aggregate
@@ -116,7 +114,7 @@ def parse(cfg: Mapping[str, Any]) -> RunConfig:
     for family, node in metrics_node.items():
         metrics[family] = build(lookup(family).spec, node, f"metrics.{family}")
     dataset = build(DatasetSpec, cfg.pop("dataset", None), "dataset")
-    check = build(CheckSpec, cfg.pop("check", None), "check")
+    cfg.pop("check", None)  # the gate's settings: composed and checked by bench.gate.settings, not part of a run
     shard = build(ShardSpec, cfg.pop("shard", None), "shard")
     ci = build(CISpec, cfg.pop("ci", None), "ci")
     known = {f.name for f in dataclasses.fields(RunConfig)} - {"dataset", "metrics", "check", "shard", "ci"}
@@ -129,6 +127,6 @@ def parse(cfg: Mapping[str, Any]) -> RunConfig:
     top = {k: _convert(hints[k], v, k) for k, v in cfg.items()}
     top.setdefault("name", dataset.name)
     safe_component(top["name"], "experiment name", "set name=<letters, digits, '.', '_' or '-'>")
-    config = RunConfig(dataset=dataset, metrics=metrics, check=check, shard=shard, ci=ci, **top)
+    config = RunConfig(dataset=dataset, metrics=metrics, shard=shard, ci=ci, **top)
     config.ci.resolve(dataset.doc_key, config.seed)  # bad ci settings fail before any work
     return config

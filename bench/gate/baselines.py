@@ -1,91 +1,87 @@
-"""Read stored runs and baselines into comparison ``Side``s, and create baselines.
+"""Baseline files: read into a typed ``Baseline`` (one reader), and written from a ``Run``.
 
-Baselines are committed files (``results/baselines/<experiment>.json``)
-written only by ``bench baseline``: a copy of one run's aggregates,
-signatures, input fingerprints and per-item scores, so that ``bench check``
-can run a paired test without the original run directory.
+A baseline is a committed file (``results/baselines/<experiment>.json``) holding a copy of one run's
+blocks that the gate needs: its means, signatures, each metric's facts (direction, primary stat,
+range, kind, drift band, minimum effect), corpus values, inputs (fingerprints), environment and the
+per-item scores, so that ``bench check`` can run a paired test without the original run directory.
+It is written in bench's envelope (``bench.results.envelope``, kind ``bench-baseline``).
+
+Its blocks have the shapes of the run record's (``result.json``) and are validated by the record's
+validator. A baseline written before facts were stored has no ``facts`` block: its metrics get the
+facts of their time from the record reader's legacy rule (``bench.results.model.facts_of``), here
+and nowhere else in the gate.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
-from dataclasses import replace
-from typing import Any, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, Mapping
 
 from bench.errors import BenchError
 from bench.gate.compare import Side
 from bench.paths import safe_component
-from bench.results import run_record, store
-from bench.results.run_record import RunRecord
+from bench.results import envelope, run_record, store
+from bench.results.model import Environment, Inputs, MetricSummary, Run, facts_of, frozen, thawed
+from bench.values import Stats
 
-
-BASELINE_KIND = "bench-baseline"
+KIND = "bench-baseline"
+FIX = "re-create it with `bench baseline RUN_DIR --update`"
 
 
 def default_baseline(experiment: str, results_dir: str | Path = "results") -> Path:
     """``results/baselines/<experiment>.json``."""
-    safe_component(experiment, "experiment name", "pass --baseline FILE")
+    safe_component(experiment, "experiment name", "name the baseline file explicitly")
     return Path(results_dir) / "baselines" / f"{experiment}.json"
 
 
-def per_item_columns(samples: Sequence[Mapping[str, Any]]) -> tuple[tuple[str, ...], dict[str, dict[str, list[float]]]]:
-    """Item ids and metric -> stat -> per-item values of a run's (validated) samples."""
-    ids = tuple(s["id"] for s in samples)
-    columns: dict[str, dict[str, list[float]]] = {}
-    for s in samples:
-        for metric, stats in s["scores"].items():
-            for stat, value in stats.items():
-                columns.setdefault(metric, {}).setdefault(stat, []).append(value)
-    return ids, columns
+@dataclass(frozen=True)
+class Baseline(Side):
+    """A baseline file, typed: one side of a comparison (``metrics`` as ``MetricSummary``s with their
+    facts, ``signatures``, ``inputs``, ``ids``, per-item ``columns``) and where it came from."""
+
+    experiment: str = ""
+    source_run: str | None = None
+    config: Mapping[str, Any] = field(default_factory=dict)
+    environment: Environment = field(default_factory=Environment)
+    path: Path | None = None
 
 
-def side_of(run: RunRecord) -> Side:
-    """A validated run as one side of a comparison."""
-    ids, columns = per_item_columns(run.samples)
-    columns = {m: {s: columns[m][s] for s in stats} for m, stats in run.metrics.items()}  # the record's metrics only
-    return Side(run.metrics, run.signatures, run.inputs.references_fingerprint, ids, columns,
-                run.higher_is_better, run.primary)
+# --- reading --------------------------------------------------------------------------------------------
 
 
-def side_from_run(record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]]) -> Side:
-    """Plain ``record`` and ``samples`` as one side, validated first (``DamagedRun`` if they are not sound)."""
-    return side_of(RunRecord.of(record, samples))
+@dataclass(frozen=True)
+class _Body:
+    """A baseline file's keys (the format, declared once; ``_fields`` fills it from the JSON object)."""
+
+    experiment: Any
+    source_run: Any
+    config: Any
+    metrics: Any
+    signatures: Any
+    inputs: Any
+    environment: Any
+    per_item: Any
+    corpus: Any = None  # metric -> stat -> corpus value (BLEU, chrF); absent before corpus values were stored
 
 
-def load_run_side(run_dir: str | Path) -> tuple[dict[str, Any], Side]:
-    """A stored run's record (plain) and its comparison side, validated on load."""
-    run = run_record.load(run_dir)
-    return run.record_dict(), side_of(run)
+@dataclass(frozen=True)
+class _PerItem:
+    ids: Any
+    scores: Any
 
 
-def load_baseline(path: str | Path) -> tuple[dict[str, Any], Side]:
-    """A baseline file's data and comparison side, validated (one-line error if it is not sound)."""
-    p = Path(path)
-    if not p.is_file():
-        raise BenchError(f"baseline {p} not found", "create it with `bench baseline RUN_DIR` and commit it")
-    data = store.read_versioned(p, "re-create it with `bench baseline RUN_DIR --update`")
-    if data.get("kind") != BASELINE_KIND:
-        raise BenchError(f"{p} is not a bench baseline", "create one with `bench baseline RUN_DIR`")
-    fix = "re-create it with `bench baseline RUN_DIR --update`"
-    try:
-        if not isinstance(data.get("experiment"), str):
-            raise TypeError("experiment")
-        per = data["per_item"]
-        higher = data.get("higher_is_better", {})
-        side = Side(data["metrics"], data["signatures"], data["inputs"]["references_fingerprint"], tuple(per["ids"]),
-                    per["scores"], higher, data.get("primary") or {})
-        _validate(side)
-        items = data["inputs"]["items"]
-        if items != len(side.ids):
-            raise ValueError(f"it holds {len(side.ids)} per-item ids for inputs.items {items!r}")
-        side = replace(side, higher_is_better=run_record.direction_of(data), primary=run_record.primary_of(data))
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise BenchError(f"baseline {p} is corrupt (missing or malformed {exc})", fix) from None
-    except ValueError as exc:
-        raise BenchError(f"baseline {p} is corrupt ({exc})", fix) from None
-    return data, side
+def _fields(cls: type, data: Any, where: str) -> Any:
+    """``cls`` filled from the JSON object ``data`` by its field names (a missing key: ``ValueError``)."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} is not an object")
+    missing = [f.name for f in fields(cls) if f.name not in data and f.default is MISSING]
+    if missing:
+        raise ValueError(f"{where} has no {', '.join(missing)}")
+    return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
 
 
 def _number(value: Any, where: str) -> float:
@@ -94,79 +90,131 @@ def _number(value: Any, where: str) -> float:
     return float(value)
 
 
-def _validate(side: Side) -> None:
-    """Every metric has stats, a signature and per-item values of the right length; every number is finite."""
-    if not isinstance(side.metrics, dict) or not side.metrics:
-        raise ValueError("it holds no metric")
-    for block, what in ((side.signatures, "signatures"), (side.per_item, "per_item.scores"),
-                        (side.higher_is_better, "higher_is_better"), (side.primary, "primary")):
-        if not isinstance(block, dict):
-            raise ValueError(f"its {what} is not an object")
-    if not (set(side.metrics) == set(side.signatures) == set(side.per_item)):
-        raise ValueError("its metrics, signatures and per-item scores name different metrics")
-    if not isinstance(side.references_fingerprint, str) or not all(isinstance(s, str) for s in side.signatures.values()):
-        raise ValueError("its fingerprints or signatures are not text")
-    if not all(isinstance(i, str) for i in side.ids) or len(set(side.ids)) != len(side.ids):
+def _columns(per: _PerItem, metrics: Mapping[str, Mapping[str, Any]], items: int) -> tuple[tuple[str, ...], dict]:
+    """Item ids and metric -> stat -> per-item values, checked against the metrics and ``inputs.items``."""
+    if not isinstance(per.ids, list) or not all(isinstance(i, str) for i in per.ids) or len(set(per.ids)) != len(per.ids):
         raise ValueError("its per-item ids are not distinct texts")
-    for metric, stats in side.metrics.items():
-        if not isinstance(stats, dict) or not stats:
-            raise ValueError(f"metric {metric!r} has no stats")
-        for stat, value in stats.items():
-            _number(value, f"{metric}.{stat}")
-            column = side.per_item[metric][stat]
-            if not isinstance(column, list) or len(column) != len(side.ids):
-                raise ValueError(f"{metric}.{stat} has {len(column)} per-item values for {len(side.ids)} ids")
-            for k, v in enumerate(column):
-                _number(v, f"{metric}.{stat} of item {k}")
-    for metric, flag in side.higher_is_better.items():
-        if metric not in side.metrics or not isinstance(flag, bool):
-            raise ValueError(f"higher_is_better.{metric} is {flag!r}")
-    for metric, stat in side.primary.items():
-        if metric not in side.metrics or stat not in side.metrics[metric]:
-            raise ValueError(f"primary.{metric} is {stat!r}, not one of its stats")
+    if len(per.ids) != items:
+        raise ValueError(f"it holds {len(per.ids)} per-item ids for inputs.items {items!r}")
+    if not isinstance(per.scores, dict) or set(per.scores) != set(metrics):
+        raise ValueError("its metrics and per-item scores name different metrics")
+    columns = {}
+    for metric, stats in metrics.items():
+        got = per.scores[metric]
+        if not isinstance(got, dict):
+            raise ValueError(f"per_item.scores.{metric} is not an object")
+        columns[metric] = {}
+        for stat in stats:
+            column = got.get(stat)
+            if not isinstance(column, list) or len(column) != len(per.ids):
+                raise ValueError(f"{metric}.{stat} has {len(column) if isinstance(column, list) else 'no'} per-item "
+                                 f"values for {len(per.ids)} ids")
+            columns[metric][stat] = tuple(_number(v, f"{metric}.{stat} of item {k}") for k, v in enumerate(column))
+    return tuple(per.ids), columns
 
 
-def write_baseline(run: RunRecord | str | Path, path: Path, update: bool,
-                   overwrite_fix: str = "pass --update to replace it deliberately") -> dict[str, Any]:
-    """Write a run's baseline (``baseline_of``) atomically through the store (never over an existing one without ``update``).
+def read(path: str | Path) -> Baseline:
+    """The baseline file at ``path``, validated and typed (one-line ``BenchError`` if it is not sound)."""
+    p = Path(path)
+    if not p.is_file():
+        raise BenchError(f"baseline {p} not found", "create it with `bench baseline RUN_DIR` and commit it")
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"), parse_constant=_non_finite)
+    except (ValueError, OSError) as exc:
+        raise BenchError(f"baseline {p} is corrupt or unreadable ({exc})", FIX) from None
+    envelope.check(data, KIND, f"baseline {p}", FIX)
+    try:
+        body = _fields(_Body, data, "it")
+        if not isinstance(body.experiment, str):
+            raise ValueError(f"its experiment is {body.experiment!r}, not text")
+        if body.source_run is not None and not isinstance(body.source_run, str):
+            raise ValueError(f"its source_run is {body.source_run!r}, not text")
+        # the record's blocks in the record's shapes: the record's validator (volatile: the source run's id)
+        run_record.validate_record({**data, "volatile": {"run_id": body.source_run}})
+        facts = facts_of(data)  # stored facts, or the legacy rule for a baseline written before them
+        inputs = Inputs.of(body.inputs)
+        ids, columns = _columns(_fields(_PerItem, body.per_item, "its per_item"), body.metrics, inputs.items)
+        corpus = body.corpus or {}
+    except (ValueError, TypeError, KeyError) as exc:  # run_record.Damage is a ValueError
+        raise BenchError(f"baseline {p} is corrupt ({exc})", FIX) from None
+    metrics = MappingProxyType({
+        m: MetricSummary(m, Stats(stats), facts[m], body.signatures[m],
+                         corpus=Stats(corpus[m]) if m in corpus else None)
+        for m, stats in body.metrics.items()})
+    return Baseline(metrics, MappingProxyType(dict(body.signatures)), inputs, ids, frozen(columns), body.experiment,
+                    body.source_run, frozen(body.config), Environment.of(body.environment), p)
 
-    ``run`` is a validated ``RunRecord`` or a run directory (loaded and validated here)."""
-    run = run if isinstance(run, RunRecord) else run_record.load(run)
+
+def _non_finite(name: str) -> float:
+    raise ValueError(f"non-finite number {name}")
+
+
+# --- writing --------------------------------------------------------------------------------------------
+
+
+def _plain(obj: Any) -> Any:
+    """A typed block (``Inputs``, ``Environment``) as the record's plain form, unset fields left out."""
+    if is_dataclass(obj):
+        return {k: _plain(v) for k, v in asdict(obj).items() if v is not None}
+    return thawed(obj)
+
+
+def _environment(env: Environment) -> dict[str, Any]:
+    out = {"python": env.python, "platform": env.platform, "packages": thawed(env.packages),
+           "git": {"commit": env.git.commit, "dirty": env.git.dirty}, "bench": thawed(env.bench), "device": env.device}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def baseline_of(run: Run) -> dict[str, Any]:
+    """A run's baseline file content (pure): its means, signatures, facts, corpus values, inputs,
+    environment and per-item scores, in the ``bench-baseline`` envelope."""
+    metrics = run.metrics
+    corpus = {m: dict(s.corpus) for m, s in metrics.items() if s.corpus is not None}
+    body = {
+        "experiment": run.experiment,
+        "source_run": run.run_id,
+        "config": thawed(run.config),
+        "metrics": {m: dict(s.stats) for m, s in metrics.items()},
+        "signatures": dict(run.signatures),
+        "higher_is_better": {m: s.facts.higher_is_better for m, s in metrics.items()},
+        "primary": {m: s.facts.primary for m, s in metrics.items()},
+        "facts": {m: s.facts.to_dict() for m, s in metrics.items()},
+        **({"corpus": corpus} if corpus else {}),
+        "inputs": _plain(run.inputs),
+        "environment": _environment(run.environment),
+        "per_item": {"ids": list(run.ids),
+                     "scores": {m: {stat: run.column(m, stat) for stat in s.stats} for m, s in metrics.items()}},
+    }
+    return envelope.wrap(KIND, body)
+
+
+class BaselineExists(BenchError):
+    """A baseline file is already there and ``update`` was not asked for."""
+
+
+def write_baseline(run: Run | str | Path, path: str | Path, update: bool) -> dict[str, Any]:
+    """Write a run's baseline (``baseline_of``) atomically through the store, never over an existing one
+    without ``update`` (and then only over a baseline of the same experiment).
+
+    ``run`` is a validated ``Run`` or a run directory (loaded and validated here)."""
+    run = run if isinstance(run, Run) else run_record.load(run)
     path = Path(path)
     if path.exists() and not update:
-        raise BenchError(f"baseline {path} already exists", overwrite_fix)
+        raise BaselineExists(f"baseline {path} already exists", "pass update=True to replace it deliberately")
     if path.exists():
         try:
-            old = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise BenchError(f"baseline {path} is unreadable ({exc})", "remove it, or pass --output for another file") from None
-        old_experiment = old.get("experiment") if isinstance(old, dict) else None
-        if old_experiment != run.experiment:
-            raise BenchError(
-                f"baseline {path} belongs to experiment {old_experiment!r}, the run to {run.experiment!r}",
-                "pass --output for another file",
-            )
+            old = read(path).experiment
+        except BenchError:
+            old = None  # unreadable or corrupt: replacing it is what --update is for, unless it is no baseline
+            try:
+                json_kind = envelope.kind_of(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError):
+                json_kind = None
+            if json_kind != KIND:
+                raise BenchError(f"{path} exists and is not a bench baseline", "choose another baseline file") from None
+        if old is not None and old != run.experiment:
+            raise BenchError(f"baseline {path} belongs to experiment {old!r}, the run to {run.experiment!r}",
+                             "choose another baseline file")
     baseline = baseline_of(run)
     store.write_json_atomic(path, baseline)
     return baseline
-
-
-def baseline_of(run: RunRecord) -> dict[str, Any]:
-    """A run's baseline data (pure): its aggregates, signatures, directions, primary stats, inputs, environment
-    and per-item scores."""
-    record = run.record_dict()
-    ids, columns = per_item_columns(run.samples)
-    return {
-        "kind": BASELINE_KIND,
-        "schema_version": store.SCHEMA_VERSION,
-        "experiment": record["experiment"],
-        "source_run": record["volatile"].get("run_id"),
-        "config": record["config"],
-        "metrics": record["metrics"],
-        "signatures": record["signatures"],
-        "higher_is_better": run_record.direction_of(record),
-        "primary": run_record.primary_of(record),
-        "inputs": record["inputs"],
-        "environment": record["environment"],
-        "per_item": {"ids": list(ids), "scores": {m: {s: columns[m][s] for s in stats} for m, stats in record["metrics"].items()}},
-    }

@@ -1,4 +1,10 @@
-"""Render check reports: terminal table, Markdown (PR comments, CI step summaries), JSON, JUnit XML."""
+"""Render check reports: terminal table, Markdown (PR comments, CI step summaries), JSON, JUnit XML.
+
+Every gated row carries the rule that decided it (``same candidates: beyond drift band 0``,
+``changed candidates: within noise (p=0.37)``); descriptive rows come in their own information block;
+an incomparable report lists each signature difference once and what resolves it. ``fix`` is that
+resolution's wording: the library's by default (``CheckReport.resolution``), the CLI passes its own.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,14 @@ import json
 from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
 
-from bench.gate.compare import NO_DIFFERENCE, SKIPPED, WITHIN, CheckReport, StatCheck
-from bench.signature import changed_component
+from bench.gate.compare import INCOMPARABLE, NO_DIFFERENCE, REGRESSED, SKIPPED, CheckReport, StatCheck
+from bench.results import envelope
+
+Fix = Callable[[CheckReport], str]
+
+
+def library_fix(report: CheckReport) -> str:
+    return report.resolution()
 
 
 def _fmt(x: float) -> str:
@@ -17,115 +29,145 @@ def _fmt(x: float) -> str:
 def _p(s: StatCheck) -> str:
     if s.p_value is not None:
         return f"{s.p_value:.4f}"
-    return {SKIPPED: "skipped", NO_DIFFERENCE: "-"}.get(s.test, s.test)
+    return {SKIPPED: "skipped", NO_DIFFERENCE: "-"}.get(s.test, "-")
 
 
-def _verdict(s: StatCheck) -> str:
-    """The decision in words: ``within tolerance (-0.0389 inside +-0.05)`` says which band held the change."""
-    if s.verdict == WITHIN:
-        return f"within tolerance ({s.delta:+.4g} inside ±{s.allowed_drop:g})"
-    return s.verdict
+HEADER = ["metric", "stat", "baseline", "run", "delta", "p", "verdict", "rule"]
+INFO_HEADER = ["metric", "stat", "baseline", "run", "delta"]
 
 
-def _rows(report: CheckReport) -> list[list[str]]:
-    return [
-        [s.metric, s.stat, _fmt(s.baseline), _fmt(s.run), f"{s.delta:+.6f}", f"{s.allowed_drop:g}", _p(s), _verdict(s)]
-        for s in report.stats
-    ]
+def _row(s: StatCheck) -> list[str]:
+    name = s.metric if s.level == "mean" else f"{s.metric} (corpus)"
+    return [name, s.stat, _fmt(s.baseline), _fmt(s.run), f"{s.delta:+.6f}", _p(s), s.verdict, s.why]
+
+
+def _info_row(s: StatCheck) -> list[str]:
+    return [s.metric, s.stat, _fmt(s.baseline), _fmt(s.run), f"{s.delta:+.6f}"]
+
+
+def _aligned(rows: list[list[str]], indent: str = "") -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return [indent + "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+
+
+def _incomparable(report: CheckReport) -> list[str]:
+    """Why incomparable: each problem and each blocking signature difference once, then what resolves them."""
+    lines = list(report.problems)
+    lines += [f"signature differs: {d.text}" for d in report.blocking]
+    return lines
 
 
 def _footer(report: CheckReport) -> str:
     """The check signature, and when no stat was tested, that its boot:N resamples were never drawn."""
-    skipped = bool(report.stats) and all(s.test == SKIPPED for s in report.stats)
+    gated = report.gated
+    skipped = bool(gated) and not report.same_candidates and all(s.test == SKIPPED for s in gated)
     return report.check_signature + (" (bootstrap skipped: too few items; see the note)" if skipped else "")
 
 
-HEADER = ["metric", "stat", "baseline", "run", "delta", "allowed drop", "p", "verdict"]
+def _allowed(report: CheckReport) -> list[str]:
+    return [f"allowed signature change: {d.text}" for d in report.differences if d.allowed]
 
 
-def _headline(report: CheckReport, baseline: str) -> str:
-    return f"bench check {report.experiment} against {baseline}: {report.verdict.upper()} (exit {report.status})"
+def _headline(report: CheckReport) -> str:
+    return f"bench check {report.experiment} against {report.baseline}: {report.verdict.upper()} (exit {report.status})"
 
 
-def table(report: CheckReport, baseline: str) -> str:
+def table(report: CheckReport, fix: Fix = library_fix) -> str:
     """A check report as a terminal table."""
-    rows = [HEADER, *_rows(report)]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
-    lines = [_headline(report, baseline)]
-    lines += [f"  incomparable: {p}" for p in report.problems]
-    if report.stats:
-        lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    lines += [f"  note: {n}" for n in report.notes]
-    lines += [f"  signature {m}: {c}" for m, cs in report.signature_changes.items() for c in cs if changed_component(c) != "inputs"]
+    lines = [_headline(report)]
+    lines += [f"  incomparable: {p}" for p in _incomparable(report)]
+    if report.blocking:
+        lines.append(f"  to resolve: {fix(report)}")
+    if report.gated:
+        lines += _aligned([HEADER, *map(_row, report.gated)])
+    if report.information:
+        lines.append("information (descriptive: not gated):")
+        lines += _aligned([INFO_HEADER, *map(_info_row, report.information)], "  ")
+    lines += [f"  note: {n}" for n in (*_allowed(report), *report.notes)]
     lines.append(f"  {_footer(report)}")
     return "\n".join(lines)
 
 
-def markdown(report: CheckReport, baseline: str) -> str:
+def markdown(report: CheckReport, fix: Fix = library_fix) -> str:
     """A check report as Markdown (PR comments, ``$GITHUB_STEP_SUMMARY``)."""
     icon = {"pass": "✅", "regression": "❌", "incomparable": "⚠️"}[report.verdict]
-    out = [f"### {icon} bench check `{report.experiment}`: **{report.verdict}**", "", f"Baseline: `{baseline}`", ""]
-    out += [f"- **incomparable**: {p}" for p in report.problems]
-    if report.stats:
+    out = [f"### {icon} bench check `{report.experiment}`: **{report.verdict}**", "", f"Baseline: `{report.baseline}`", ""]
+    out += [f"- **incomparable**: {p}" for p in _incomparable(report)]
+    if report.blocking:
+        out += [f"- to resolve: {fix(report)}"]
+    if report.gated:
         out += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-        for r in _rows(report):
-            r[-1] = f"**{r[-1]}**" if r[-1] == "regression" else r[-1]
-            out.append("| " + " | ".join(r) + " |")
-    changes = [f"- `{m}`: {c}" for m, cs in report.signature_changes.items() for c in cs if changed_component(c) != "inputs"]
-    if changes:
-        out += ["", "Signature changes:", *changes]
-    out += [f"- note: {n}" for n in report.notes]
+        for r in map(_row, report.gated):
+            r[6] = f"**{r[6]}**" if r[6] == REGRESSED else r[6]
+            out.append("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
+    if report.information:
+        out += ["", "Information (descriptive: not gated):", "",
+                "| " + " | ".join(INFO_HEADER) + " |", "|" + "---|" * len(INFO_HEADER)]
+        out += ["| " + " | ".join(r) + " |" for r in map(_info_row, report.information)]
+    out += [""] + [f"- note: {n}" for n in (*_allowed(report), *report.notes)]
     out += ["", f"`{_footer(report)}`"]
     return "\n".join(out)
 
 
-def as_json(report: CheckReport, baseline: str) -> str:
-    """A check report as JSON (sorted keys)."""
-    data = {
+def as_dict(report: CheckReport, fix: Fix = library_fix) -> dict:
+    """A check report as plain data in bench's envelope (kind ``check``)."""
+    return envelope.wrap("check", {
         "experiment": report.experiment,
-        "baseline": baseline,
+        "baseline": report.baseline,
+        "run": report.run,
         "verdict": report.verdict,
         "exit_code": report.status,
+        "same_candidates": report.same_candidates,
         "problems": list(report.problems),
+        "signature_differences": [{"component": d.component, "change": d.change, "metrics": list(d.metrics),
+                                   "allowed": d.allowed} for d in report.differences],
+        "resolution": fix(report) if report.blocking else None,
         "notes": list(report.notes),
-        "signature_changes": {k: list(v) for k, v in report.signature_changes.items()},
         "check_signature": report.check_signature,
         "stats": [
-            {"metric": s.metric, "stat": s.stat, "baseline": s.baseline, "run": s.run, "delta": s.delta,
-             "allowed_drop": s.allowed_drop, "p_value": s.p_value, "verdict": s.verdict, "test": s.test,
-             "higher_is_better": s.higher_is_better}
+            {"metric": s.metric, "stat": s.stat, "level": s.level, "baseline": s.baseline, "run": s.run,
+             "delta": s.delta, "p_value": s.p_value, "verdict": s.verdict, "rule": s.rule, "reason": s.reason,
+             "band": s.band, "test": s.test, "gated": s.gated, "kind": s.kind, "higher_is_better": s.higher_is_better,
+             "n_items": s.n_items}
             for s in report.stats
         ],
-    }
-    return json.dumps(data, indent=2, sort_keys=True)
+    })
 
 
-def junit(report: CheckReport, baseline: str) -> str:
-    """One <testcase> per metric; a regression is a <failure>, incomparable an <error>."""
-    metrics: dict[str, list[StatCheck]] = {}
-    for s in report.stats:
-        metrics.setdefault(s.metric, []).append(s)
-    names = list(metrics) or list(report.signature_changes) or ["comparison"]
-    cases, failures, errors = [], 0, 0
-    for name in names:
-        stats = metrics.get(name, [])
-        detail = "\n".join(f"{s.stat}: {s.baseline!r} -> {s.run!r} ({s.delta:+.6g}, p={_p(s)}) {_verdict(s)}" for s in stats)
-        body = ""
-        bad = [s for s in stats if s.verdict == "regression"]
-        if report.problems:
-            errors += 1
-            body = f"<error message={quoteattr('; '.join(report.problems))}/>"
-        elif bad:
-            failures += 1
-            msg = ", ".join(f"{s.stat} {s.delta:+.6g}" for s in bad)
-            body = f"<failure message={quoteattr(f'{name} regressed: {msg}')}>{escape(detail)}</failure>"
-        out = f"<system-out>{escape(detail)}</system-out>" if detail else ""
-        cases.append(f'  <testcase classname={quoteattr("bench." + report.experiment)} name={quoteattr(name)}>{body}{out}</testcase>')
+def as_json(report: CheckReport, fix: Fix = library_fix) -> str:
+    """A check report as JSON (sorted keys)."""
+    return json.dumps(as_dict(report, fix), indent=2, sort_keys=True)
+
+
+def junit(report: CheckReport, fix: Fix = library_fix) -> str:
+    """One <testcase> per metric (a regression is a <failure>; descriptive metrics pass, their numbers as
+    information), or when incomparable one <error> that lists each reason once."""
+    cls = quoteattr("bench." + report.experiment)
+    if report.status == INCOMPARABLE:  # one error, each reason once: no metric was compared
+        why = "; ".join(_incomparable(report)) + (f"; to resolve: {fix(report)}" if report.blocking else "")
+        names, cases, failures, errors = ["comparison"], [f'  <testcase classname={cls} name="comparison">'
+                                                          f'<error message={quoteattr(why)}/></testcase>'], 0, 1
+    else:
+        metrics: dict[str, list[StatCheck]] = {}
+        for s in report.stats:
+            metrics.setdefault(s.metric, []).append(s)
+        names, cases, failures, errors = list(metrics) or ["comparison"], [], 0, 0
+        for name in names:
+            stats = metrics.get(name, [])
+            detail = "\n".join(f"{s.stat}: {s.baseline!r} -> {s.run!r} ({s.delta:+.6g}) {s.verdict}: {s.why}" for s in stats)
+            body = ""
+            bad = [s for s in stats if s.gated and s.verdict == REGRESSED]
+            if bad:
+                failures += 1
+                msg = ", ".join(f"{s.stat} {s.delta:+.6g} ({s.why})" for s in bad)
+                body = f"<failure message={quoteattr(f'{name} regressed: {msg}')}>{escape(detail)}</failure>"
+            out = f"<system-out>{escape(detail)}</system-out>" if detail else ""
+            cases.append(f'  <testcase classname={cls} name={quoteattr(name)}>{body}{out}</testcase>')
     head = (f'<testsuite name={quoteattr("bench check " + report.experiment)} tests="{len(names)}" '
             f'failures="{failures}" errors="{errors}">')
     return "\n".join(['<?xml version="1.0" encoding="UTF-8"?>', head, *cases, "</testsuite>"])
 
 
-FORMATS: dict[str, Callable[[CheckReport, str], str]] = {
+FORMATS: dict[str, Callable[..., str]] = {
     "table": table, "markdown": markdown, "json": as_json, "junit": junit,
 }

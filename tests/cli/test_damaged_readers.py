@@ -156,10 +156,10 @@ BASELINE_DAMAGE = {
                                                                      for c in s.values()]],
                            "holds 7 per-item ids for inputs.items 8"),
     "duplicate-ids": (lambda d: d["per_item"]["ids"].__setitem__(1, d["per_item"]["ids"][0]), "ids are not distinct"),
-    "metric-not-stats": (lambda d: d["metrics"].__setitem__("rouge1", 5), "metric 'rouge1' has no stats"),
+    "metric-not-stats": (lambda d: d["metrics"].__setitem__("rouge1", 5), "metrics.rouge1 is int 5, not an object"),
     "text-score": (lambda d: d["per_item"]["scores"]["rouge2"]["recall"].__setitem__(0, "x"), "rouge2.recall of item 0"),
     "primary-not-a-stat": (lambda d: d["primary"].__setitem__("rouge1", "f9"), "primary.rouge1 is 'f9'"),
-    "no-per-item": (lambda d: d.pop("per_item"), "missing or malformed 'per_item'"),
+    "no-per-item": (lambda d: d.pop("per_item"), "it has no per_item"),
 }
 
 

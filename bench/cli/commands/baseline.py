@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from bench import api
 from bench.cli.commands.common import Parser, handles_errors
-from bench.gate import baselines
+from bench.errors import BenchError
+from bench.gate.baselines import BaselineExists
 from bench.results import run_record
 
 
@@ -18,8 +18,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--update", action="store_true", help="replace an existing baseline")
     args = parser.parse_args(argv)
     run = run_record.load(args.run_dir)  # validated: a damaged run never becomes a baseline
-    path = Path(args.output) if args.output else baselines.default_baseline(run.experiment)
-    baselines.write_baseline(run, path, args.update)
+    try:
+        path = api.baseline(run, args.output, args.update)
+    except BaselineExists as exc:
+        raise BenchError(exc.problem, "pass --update to replace it deliberately") from None
     print(f"baseline for {run.experiment} written from run {run.run_id}")
     print(path)
     return 0

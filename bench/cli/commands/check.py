@@ -3,9 +3,10 @@
     bench check RUN_DIR [options] [check.* overrides]   check a stored run
     bench check [options] [overrides...]                run the experiment first (same overrides as `bench run`)
 
-The settings (tolerances, alpha, resamples, min_items, allowed signature changes)
-are this invocation's: configs/check/ with its check.* overrides, whether the run
-was computed now, answered from the store, or given as a directory.
+The settings (alpha, resamples, min_items, drift bands and minimum effects, allowed
+signature changes, gated descriptive metrics) are this invocation's: configs/check/
+with its check.* overrides, whether the run was computed now, answered from the
+store, or given as a directory. docs/gate.md states the rules.
 
 Exit codes: 0 pass (unchanged or improved), 1 regression, 2 incomparable or usage error.
 """
@@ -13,13 +14,12 @@ Exit codes: 0 pass (unchanged or improved), 1 regression, 2 incomparable or usag
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from pathlib import Path
 
+from bench import api
 from bench.cli.commands.common import Parser, handles_errors
 from bench.errors import BenchError
-from bench.gate import baselines, compare, render
-from bench.gate.settings import settings
+from bench.gate import render
 from bench.results.store import write_text_atomic
 
 
@@ -55,6 +55,14 @@ def _run(overrides: list[str]) -> Path:
     return run_overrides(overrides, out=sys.stderr)  # stdout carries the report only
 
 
+def _fix(report, run_dir: Path) -> str:
+    """What resolves the blocking signature differences, as commands."""
+    comps = list(dict.fromkeys(d.component for d in report.blocking))
+    allow = " ".join(f"--allow {c}" for c in comps)
+    return (f"if the change is intended, pass {allow} (or check.allow_signature_changes=[{','.join(comps)}]), "
+            f"or re-make the baseline from this run: bench baseline {run_dir} --output {report.baseline} --update")
+
+
 @handles_errors
 def main(argv: list[str]) -> int:
     """``bench check``: compare a run with its baseline; returns 0 pass, 1 regression, 2 incomparable."""
@@ -70,21 +78,15 @@ def main(argv: list[str]) -> int:
 
     given, overrides = _targets(args.targets)
     run_dir = given or _run(overrides)
-    record, run_side = baselines.load_run_side(run_dir)
-    spec = settings(overrides, record["experiment"] if given else None)
-    spec = replace(spec, allow_signature_changes=(*spec.allow_signature_changes, *args.allow))
-    baseline_path = Path(args.baseline) if args.baseline else baselines.default_baseline(record["experiment"])
-    base_record, base_side = baselines.load_baseline(baseline_path)
-    if base_record["experiment"] != record["experiment"]:
-        raise BenchError(
-            f"baseline {baseline_path} is for experiment {base_record['experiment']!r}, the run is {record['experiment']!r}",
-            "pass --baseline for the run's experiment",
-        )
-    report = compare.check(record["experiment"], base_side, run_side, spec)
-    text = render.FORMATS[args.format](report, str(baseline_path))
+    report = api.check(run_dir, args.baseline, overrides=overrides, allow=args.allow)
+
+    def fix(r):
+        return _fix(r, run_dir)
+
+    text = render.FORMATS[args.format](report, fix)
     print(text)
     if args.output:
         write_text_atomic(args.output, text)
     if args.junit:
-        write_text_atomic(args.junit, render.junit(report, str(baseline_path)))
+        write_text_atomic(args.junit, render.junit(report, fix))
     return report.status

@@ -143,11 +143,12 @@ def test_check_settings_apply_to_a_stored_run_in_any_order(seeded):
     tmp, run_dir, base = seeded
     nudged = _nudged(base, tmp / "nudged-order.json")
     assert bench("check", run_dir, "--baseline", nudged, cwd=tmp).returncode == 1
-    for args in ([run_dir, "check.tolerances.rouge2.abs=0.01"], ["check.tolerances.rouge2.abs=0.01", run_dir]):
+    for args in ([run_dir, "check.tolerances.rouge2.drift=0.01"], ["check.tolerances.rouge2.drift=0.01", run_dir]):
         proc = bench("check", *args, "--baseline", nudged, "--format", "json", cwd=tmp)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         stats = {(s["metric"], s["stat"]): s for s in json.loads(proc.stdout)["stats"]}
-        assert stats[("rouge2", "fmeasure")]["allowed_drop"] == 0.01
+        assert stats[("rouge2", "fmeasure")]["band"] == 0.01
+        assert stats[("rouge2", "fmeasure")]["reason"] == "within drift band 0.01"
     other = bench("check", run_dir, "limit=3", "--baseline", nudged, cwd=tmp)
     assert "only check settings apply" in one_line_error(other)
 
@@ -158,21 +159,95 @@ def test_check_overrides_apply_when_the_run_is_answered_from_the_store(seeded):
     common = ["--baseline", nudged, ROUGE_ONLY, f"results_dir={tmp}/results"]
     first = bench("check", *common, cwd=tmp)
     assert first.returncode == 1
-    proc = bench("check", *common, "check.tolerances.rouge2.abs=0.01", cwd=tmp)
+    proc = bench("check", *common, "check.tolerances.rouge2.drift=0.01", cwd=tmp)
     assert "answered from the store" in proc.stderr  # the run came from the cache ...
     assert proc.returncode == 0, proc.stdout  # ... and the override still decided the verdict
 
 
-def test_default_tolerance_turns_the_failing_check_into_a_pass_that_says_why(seeded):
-    """No ROUGE metric has an entry of its own, so check.default.* is theirs; the seed run's one item skips the bootstrap."""
+def test_the_removed_shared_band_is_refused_with_what_replaced_it(seeded):
+    """check.default.abs=0.05 once gave BLEU (0-100) the allowed drop of ROUGE (0-1)."""
+    tmp, run_dir, base = seeded
+    line = one_line_error(bench("check", run_dir, "check.default.abs=0.05", "--baseline", base, cwd=tmp))
+    assert "check.default.abs no longer exists" in line and "check.default.min_effect_range" in line
+    assert "check.alpha=2.0 is outside (0, 1)" in one_line_error(bench("check", run_dir, "check.alpha=2",
+                                                                        "--baseline", base, cwd=tmp))
+
+
+def test_same_candidates_rows_name_the_drift_band_and_a_skipped_test_is_not_mentioned(seeded):
     tmp, run_dir, base = seeded
     data = json.loads(base.read_text())
     data["metrics"]["rouge2"]["fmeasure"] += 0.0389
     nudged = tmp / "nudged-default.json"
     nudged.write_text(json.dumps(data))
-    assert bench("check", run_dir, "--baseline", nudged, cwd=tmp).returncode == 1
-    proc = bench("check", run_dir, "check.default.abs=0.05", "--baseline", nudged, cwd=tmp)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "within tolerance (-0.0389 inside ±0.05)" in proc.stdout
-    assert "paired bootstrap skipped: 1 paired item, it needs at least min_items=30" in proc.stdout
-    assert "(bootstrap skipped: too few items; see the note)" in proc.stdout
+    proc = bench("check", run_dir, "--baseline", nudged, cwd=tmp)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (line,) = [ln for ln in proc.stdout.splitlines() if ln.startswith("rouge2") and "fmeasure" in ln]
+    assert " regression " in line and line.endswith(" same candidates: beyond drift band 0"), line
+    assert "same candidates as the baseline" in proc.stdout and "bootstrap skipped" not in proc.stdout
+
+
+def test_incomparable_lists_each_difference_once_with_the_commands_that_resolve_it(seeded):
+    tmp, run_dir, base = seeded
+    proc = bench("check", "--baseline", base, ROUGE_ONLY, "metrics.rouge.use_stemmer=false",
+                 f"results_dir={tmp}/results", cwd=tmp)
+    assert proc.returncode == 2
+    assert proc.stdout.count("porter -> no") == 1, proc.stdout
+    assert "stem: porter -> no (rouge1, rouge2, rougeL, rougeLsum)" in proc.stdout
+    (fix,) = [ln for ln in proc.stdout.splitlines() if "to resolve:" in ln]
+    assert "--allow stem" in fix and "check.allow_signature_changes=[stem]" in fix
+    assert f"--output {base} --update" in fix and "bench baseline " in fix
+
+
+def _texts(n: int, shorten: bool) -> list[dict]:
+    """``n`` items of seeded random words: a source article, a reference drawn mostly from it and a candidate
+    (a window of the article); ``shorten``: every candidate loses its last two words."""
+    import random
+
+    rng = random.Random(11)
+    vocab = [f"w{k}" for k in range(60)]
+    rows = []
+    for i in range(n):
+        article = [rng.choice(vocab) for _ in range(80)]
+        reference = rng.sample(article, 15) + [rng.choice(vocab) for _ in range(5)]
+        start = rng.randrange(0, 60)
+        candidate = article[start:start + 20]
+        rows.append({"id": f"doc{i:02d}", "article": " ".join(article) + ".", "summary": " ".join(reference) + ".",
+                     "candidate": " ".join(candidate[:-2] if shorten else candidate) + "."})
+    return rows
+
+
+def test_shortened_candidates_gate_quality_metrics_by_noise_and_effect_and_describe_the_rest(tmp_path):
+    """The issue's scenario: a 40-item run with metrics=[rouge,bleu,source_stats], then shorter candidates."""
+    results = tmp_path / "results"
+
+    def run(rows, name):
+        data = tmp_path / f"{name}.jsonl"
+        data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        proc = bench("run", "dataset=files", f"dataset.path={data}", "dataset.columns.source=article",
+                     "dataset.columns.references=[summary]", "metrics=[rouge,bleu,source_stats]", "name=scenario",
+                     f"results_dir={results}", "ci.resamples=0", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.strip().splitlines()[-1]
+
+    base_run, short_run = run(_texts(40, False), "base"), run(_texts(40, True), "short")
+    assert bench("baseline", base_run, "--output", tmp_path / "b.json", cwd=tmp_path).returncode == 0
+    proc = bench("check", short_run, "--baseline", tmp_path / "b.json", "--format", "json", cwd=tmp_path)
+    report = json.loads(proc.stdout)
+    rows = report["stats"]
+    assert report["kind"] == "check" and not report["same_candidates"]
+    descriptive = [r for r in rows if r["kind"] == "descriptive"]
+    assert {r["metric"] for r in descriptive} >= {"summary_tokens", "compression", "coverage", "density", "novel_2"}
+    assert all(r["verdict"] == "information" and not r["gated"] and r["rule"] == "descriptive" for r in descriptive)
+    gated = [r for r in rows if r["gated"]]
+    assert {r["metric"] for r in gated} == {"rouge1", "rouge2", "rougeL", "rougeLsum", "bleu"}
+    assert all(r["rule"] == "changed candidates" and r["reason"] for r in gated)
+    noise = [r for r in gated if r["p_value"] is not None and r["p_value"] >= 0.05]
+    assert noise and all(r["verdict"] == "within noise" and r["reason"] == f"within noise (p={r['p_value']:.2g})"
+                         for r in noise)
+    assert proc.returncode == (1 if any(r["verdict"] == "regression" for r in gated) else 0)
+    table = bench("check", short_run, "--baseline", tmp_path / "b.json", cwd=tmp_path).stdout
+    head, info = table.split("information (descriptive: not gated):")
+    assert "coverage" in info and "summary_tokens" in info and "coverage" not in head
+    for line in head.splitlines()[2:]:
+        if line.split()[0] in {r["metric"] for r in gated}:
+            assert "changed candidates: " in line, line  # every gated row names its rule
