@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import bench
 import lengthgap_plugin
 from bench.cli import summary
 from bench.cli.app import execute
@@ -84,7 +85,7 @@ def test_lower_is_better_metric_end_to_end(tmp_path, length_gap, capsys):
     base_dir, _ = _run(tmp_path, _data(tmp_path / "base.jsonl", extra_words=1))
     record = json.loads((base_dir / "result.json").read_text())
     assert record["higher_is_better"] == {"length_gap": False}
-    assert "(lower is better)" in summary.table(record["metrics"], record["higher_is_better"])
+    assert "(lower is better)" in summary.of_run(bench.load_run(base_dir))
     baseline = tmp_path / "gap.json"
     baselines.write_baseline(base_dir, baseline, update=False)
     assert json.loads(baseline.read_text())["higher_is_better"] == {"length_gap": False}
@@ -111,8 +112,8 @@ def test_lower_is_better_metric_end_to_end(tmp_path, length_gap, capsys):
     assert "lower is better" in diff_cmd.table(d)
     assert diff_cmd.build(str(base_dir), str(better_dir), top=3)["metrics"]["length_gap"]["gap"]["b_is"] == "better"
 
-    drift, facts = reproduce(str(worse_dir))
-    assert drift == [] and facts["metrics"] == 1
+    found = reproduce(str(worse_dir))
+    assert found.identical and found.metrics == 1
 
 
 @pytest.mark.slow  # installs a plug-in and runs bench in processes (~17 s)

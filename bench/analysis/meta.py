@@ -77,7 +77,7 @@ class MetaSpec:
         """``meta|levels:…|coefficients:…|constant:skip|boot:both:1000|ci:95|seed:0|tests:perm-both:1000|…``."""
         from importlib.metadata import version
 
-        from bench import __version__
+        from bench.version import __version__
 
         return str(Signature("meta", (
             ("levels", ",".join(self.levels)), ("coefficients", ",".join(self.coefficients)),

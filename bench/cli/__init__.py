@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from bench.cli.streams import override, stdout_closed as _stdout_closed  # noqa: F401  (override: bench.hints)
+
 USAGE = """usage: bench <command> [args]
 
 commands:
@@ -73,26 +75,6 @@ def main(argv: list[str] | None = None) -> int:
             done = f"{len(runs)} runs were written before it: {' '.join(runs)}"
         print(f"bench: interrupted; {done}", file=sys.stderr)
         return interrupts.exit_code(exc)
-
-
-def _stdout_closed() -> int:
-    """Stdout's reader is gone (``bench ls | head -1``): end quietly, as the Python docs recommend
-    (https://docs.python.org/3/library/signal.html#note-on-sigpipe): point stdout at devnull so the
-    final flush cannot raise again, and return 128 + SIGPIPE, the status a shell shows for a tool
-    that SIGPIPE ended (``yes | head``). Not 1: ``bench check`` means "regression" by 1."""
-    import os
-    import signal
-
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):  # stdout is not a real file (captured in-process): nothing to silence
-        pass
-    return 128 + getattr(signal, "SIGPIPE", 13)
-
-
-def override(family: str, option: str, value) -> str:
-    """A metric option as a ``bench run`` override (``metrics.rouge.tokenizer=unicode``), for bench.hints."""
-    return f"metrics.{family}.{option}={value}"
 
 
 def _dispatch(argv: list[str]) -> int:

@@ -89,7 +89,7 @@ def main(cfg: DictConfig) -> str:
     interrupts.install()  # again: a launcher may run this job in a worker process of its own
     setup_logging()
     from bench import hints
-    from bench.cli import override
+    from bench.cli.streams import override
 
     try:
         with hints.using(override):  # again: a launcher's worker process did not start in bench.cli.main
@@ -100,6 +100,6 @@ def main(cfg: DictConfig) -> str:
         print(f"bench: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except BrokenPipeError:  # `bench run | head -1`: stdout's reader left; Hydra would log it as a failed job
-        from bench.cli import _stdout_closed
+        from bench.cli.streams import stdout_closed
 
-        sys.exit(_stdout_closed())
+        sys.exit(stdout_closed())

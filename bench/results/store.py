@@ -237,17 +237,3 @@ def read_versioned(path: Path, fix: str) -> dict[str, Any]:
     if data["schema_version"] != SCHEMA_VERSION:
         raise BenchError(f"{path} has schema_version {data['schema_version']}, this bench reads {SCHEMA_VERSION}", fix)
     return data
-
-
-def load_run(run_dir: str | Path) -> dict[str, Any]:
-    """A run's validated record as plain dicts (``bench.results.run_record.load`` is the reader; this is a shortcut)."""
-    from bench.results import run_record
-
-    return run_record.load(run_dir).record_dict()
-
-
-def load_samples(run_dir: str | Path) -> list[dict[str, Any]]:
-    """A run's validated per-item samples as plain dicts (see ``load_run``)."""
-    from bench.results import run_record
-
-    return run_record.load(run_dir).samples_list()

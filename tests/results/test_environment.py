@@ -66,12 +66,16 @@ def test_bench_records_its_own_version_and_source_commit(tmp_path, monkeypatch):
 def test_show_labels_project_and_bench(tmp_path):
     from bench.cli.commands.show import render
 
-    record = {"experiment": "e", "volatile": {"run_id": "r"}, "inputs": {"items": 1, "references": 1},
+    from bench.results.model import Run
+
+    record = {"experiment": "e", "volatile": {"run_id": "r"}, "signatures": {},
+              "inputs": {"items": 1, "references": 1, "fingerprint": "sha256:i", "references_fingerprint": "sha256:r"},
               "metrics": {}, "config": {"dataset": {"name": "seed"}},
               "environment": {"git": {"commit": "abc123", "dirty": True},
                               "bench": {"version": "0.1.0", "commit": "def456", "dirty": False}}}
-    lines = render(str(tmp_path), record).splitlines()
+    lines = render(Run.of(record, [], tmp_path)).splitlines()
     assert any(line.split() == ["project", "abc123", "(dirty)"] for line in lines), lines
     assert any(line.split() == ["bench", "0.1.0", "def456"] for line in lines), lines
     record["environment"]["git"] = {"commit": None, "dirty": None}
-    assert any(line.split() == ["project", "not", "a", "git", "checkout"] for line in render(str(tmp_path), record).splitlines())
+    lines = render(Run.of(record, [], tmp_path)).splitlines()
+    assert any(line.split() == ["project", "not", "a", "git", "checkout"] for line in lines)

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from bench.errors import BenchError
-from bench.results import store
+from bench.results import run_record, store
 
 
 RECORD = {"schema_version": store.SCHEMA_VERSION, "experiment": "seed", "metrics": {"rouge1": {"fmeasure": 0.1 + 0.2}},
@@ -41,9 +41,9 @@ def test_result_json_is_sorted_exact_and_round_trips(tmp_path):
     stored = {**RECORD, "samples_sha256": digest}
     assert text == json.dumps(stored, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
     assert "caf\u00e9" in text  # not \u-escaped
-    assert store.load_run(run) == stored
-    assert store.load_run(run / "result.json") == stored
-    assert store.load_run(run)["metrics"]["rouge1"]["fmeasure"] == 0.1 + 0.2  # repr floats: bit-exact
+    assert run_record.load(run).record_dict() == stored
+    assert run_record.load(run / "result.json").record_dict() == stored
+    assert run_record.load(run).metrics["rouge1"].fmeasure == 0.1 + 0.2  # repr floats: bit-exact
 
 
 def test_samples_one_sorted_line_per_item(tmp_path):
@@ -52,7 +52,7 @@ def test_samples_one_sorted_line_per_item(tmp_path):
     assert len(lines) == len(SAMPLES)
     assert [json.loads(line) for line in lines] == SAMPLES
     assert lines[0] == json.dumps(SAMPLES[0], sort_keys=True, ensure_ascii=False)
-    assert store.load_samples(run) == SAMPLES
+    assert run_record.load(run).samples_list() == SAMPLES
 
 
 def test_runs_never_overwrite_each_other(tmp_path):
@@ -102,7 +102,7 @@ def test_new_run_ids_are_unique_and_sortable():
 def test_load_run_errors(tmp_path, setup, message):
     setup(tmp_path)
     with pytest.raises(BenchError) as info:
-        store.load_run(tmp_path)
+        run_record.load(tmp_path)
     assert message in str(info.value)
 
 
@@ -110,7 +110,7 @@ def test_load_samples_missing(tmp_path):
     run = write(tmp_path)
     (run / "samples.jsonl").unlink()
     with pytest.raises(BenchError, match="is damaged: samples.jsonl is missing or unreadable"):
-        store.load_samples(run)
+        run_record.load(run)
 
 
 def test_write_json_atomic_replaces_and_leaves_no_temp(tmp_path):
