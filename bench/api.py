@@ -289,6 +289,7 @@ def check(run: Run | str | Path, baseline: str | Path | None = None, *, override
 
     from bench.gate import baselines, compare
     from bench.gate.settings import settings as check_settings
+    from bench.results.corpus import corpus_metric
 
     (loaded,) = _validated([run], "check")  # a damaged run is refused before any comparison
     path = Path(baseline) if baseline is not None else baselines.default_baseline(loaded.experiment)
@@ -300,7 +301,12 @@ def check(run: Run | str | Path, baseline: str | Path | None = None, *, override
     if allow:
         spec = replace(spec, allow_signature_changes=tuple(dict.fromkeys((*spec.allow_signature_changes, *allow))))
     name = str(loaded.path) if loaded.path is not None else loaded.name
-    return compare.check(loaded.experiment, base, loaded, spec, str(path), name)
+    scores = {}  # corpus metrics: summed statistics -> corpus value, the metric rebuilt from the run's options
+    for metric in loaded.metrics:
+        found = corpus_metric(loaded, metric)
+        if found is not None:
+            scores[metric] = found.score
+    return compare.check(loaded.experiment, base, loaded, spec, str(path), name, scores)
 
 
 def compare(*runs: Run | str | Path, metrics: Sequence[str] | None = None, names: Sequence[str] | None = None,

@@ -72,6 +72,32 @@ class _Body:
 class _PerItem:
     ids: Any
     scores: Any
+    corpus_stats: Any = None  # metric -> per-item sufficient statistics (BLEU, chrF); absent before they were stored
+
+
+def _corpus_columns(per: _PerItem, corpus: Mapping[str, Any], n: int) -> dict[str, tuple[tuple[float, ...], ...]]:
+    """A corpus metric's per-item statistics, checked: one list of finite numbers >= 0 per item."""
+    if per.corpus_stats is None:
+        return {}
+    if not isinstance(per.corpus_stats, dict):
+        raise ValueError("per_item.corpus_stats is not an object")
+    out = {}
+    for metric, rows in per.corpus_stats.items():
+        if metric not in corpus:
+            raise ValueError(f"per_item.corpus_stats names {metric!r}, which has no corpus value")
+        if not isinstance(rows, list) or len(rows) != n:
+            raise ValueError(f"per_item.corpus_stats.{metric} has {len(rows) if isinstance(rows, list) else 'no'} "
+                             f"rows for {n} ids")
+        checked = []
+        for k, row in enumerate(rows):
+            if not isinstance(row, list) or not row:
+                raise ValueError(f"per_item.corpus_stats.{metric} of item {k} is not a list of numbers")
+            values = tuple(_number(v, f"per_item.corpus_stats.{metric} of item {k}") for v in row)
+            if min(values) < 0:
+                raise ValueError(f"per_item.corpus_stats.{metric} of item {k} holds a negative count")
+            checked.append(values)
+        out[metric] = tuple(checked)
+    return out
 
 
 def _fields(cls: type, data: Any, where: str) -> Any:
@@ -133,16 +159,19 @@ def read(path: str | Path) -> Baseline:
         run_record.validate_record({**data, "volatile": {"run_id": body.source_run}})
         facts = facts_of(data)  # stored facts, or the legacy rule for a baseline written before them
         inputs = Inputs.of(body.inputs)
-        ids, columns = _columns(_fields(_PerItem, body.per_item, "its per_item"), body.metrics, inputs.items)
+        per = _fields(_PerItem, body.per_item, "its per_item")
+        ids, columns = _columns(per, body.metrics, inputs.items)
         corpus = body.corpus or {}
+        corpus_columns = _corpus_columns(per, corpus, len(ids))
     except (ValueError, TypeError, KeyError) as exc:  # run_record.Damage is a ValueError
         raise BenchError(f"baseline {p} is corrupt ({exc})", FIX) from None
     metrics = MappingProxyType({
         m: MetricSummary(m, Stats(stats), facts[m], body.signatures[m],
                          corpus=Stats(corpus[m]) if m in corpus else None)
         for m, stats in body.metrics.items()})
-    return Baseline(metrics, MappingProxyType(dict(body.signatures)), inputs, ids, frozen(columns), body.experiment,
-                    body.source_run, frozen(body.config), Environment.of(body.environment), p)
+    return Baseline(metrics, MappingProxyType(dict(body.signatures)), inputs, ids, frozen(columns),
+                    MappingProxyType(corpus_columns), experiment=body.experiment, source_run=body.source_run,
+                    config=frozen(body.config), environment=Environment.of(body.environment), path=p)
 
 
 def _non_finite(name: str) -> float:
@@ -170,6 +199,8 @@ def baseline_of(run: Run) -> dict[str, Any]:
     environment and per-item scores, in the ``bench-baseline`` envelope."""
     metrics = run.metrics
     corpus = {m: dict(s.corpus) for m, s in metrics.items() if s.corpus is not None}
+    # what the gate's corpus-level paired bootstrap resamples (sacrebleu's sufficient statistics per item)
+    corpus_stats = {m: [list(row) for row in rows] for m in corpus if (rows := run.corpus_rows(m)) is not None}
     body = {
         "experiment": run.experiment,
         "source_run": run.run_id,
@@ -183,7 +214,8 @@ def baseline_of(run: Run) -> dict[str, Any]:
         "inputs": _plain(run.inputs),
         "environment": _environment(run.environment),
         "per_item": {"ids": list(run.ids),
-                     "scores": {m: {stat: run.column(m, stat) for stat in s.stats} for m, s in metrics.items()}},
+                     "scores": {m: {stat: run.column(m, stat) for stat in s.stats} for m, s in metrics.items()},
+                     **({"corpus_stats": corpus_stats} if corpus_stats else {})},
     }
     return envelope.wrap(KIND, body)
 

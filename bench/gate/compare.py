@@ -19,6 +19,10 @@ kind, float drift band, minimum effect), never by one setting shared by every me
   move beyond the minimum effect counts; the row says so.
 - **Descriptive** metrics (lengths, compression, coverage, density, n-gram ratios) are information:
   reported, never gated, unless ``gate_descriptive`` names them.
+- **Corpus metrics** (BLEU, chrF) are gated on their corpus value, the number papers report, by the
+  same two rules; with changed candidates the p-value is sacrebleu's paired bootstrap on the per-item
+  sufficient statistics (``bench.stats.corpus``: two-sided, as sacrebleu reports it). Their means of
+  sentence scores are then shown as information.
 
 Each ``StatCheck`` names the rule that decided it (``rule``) and why (``reason``). ``level`` is
 ``mean`` for a stat's mean over items (the per-item paired bootstrap here) or ``corpus`` for a corpus
@@ -34,8 +38,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import dataclass, field
-from typing import Mapping, Protocol, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Callable, Mapping, Protocol, Sequence
 
 from bench.errors import BenchError
 from bench.signature import Signature, changed_component
@@ -52,10 +56,12 @@ INFORMATION = "information"
 
 # rules
 SAME, CHANGED, DESCRIPTIVE = "same candidates", "changed candidates", "descriptive"
+CORPUS_RULE = "gated on the corpus value"  # a corpus metric's mean of sentence scores: shown, not gated
 MEAN, CORPUS = "mean", "corpus"
 
 # what the paired test did
 BOOTSTRAP, SKIPPED, NO_DIFFERENCE, NOT_RUN = "bootstrap", "skipped (too few items)", "no item differs", "not run"
+PAIRED_BS = "paired bootstrap on corpus statistics (sacrebleu's, two-sided)"
 
 
 # --- settings -------------------------------------------------------------------------------------------
@@ -187,6 +193,8 @@ class SideLike(Protocol):
 
     def column(self, metric: str, stat: str) -> Sequence[float]: ...
 
+    def corpus_rows(self, metric: str) -> Sequence[Sequence[float]] | None: ...
+
 
 @dataclass(frozen=True)
 class Side:
@@ -199,9 +207,14 @@ class Side:
     inputs: Inputs
     ids: tuple[str, ...]
     columns: Mapping[str, Mapping[str, Sequence[float]]]  # metric -> stat -> values in ``ids`` order
+    # a corpus metric's per-item sufficient statistics in ``ids`` order (BLEU, chrF); absent: not recorded
+    corpus_columns: Mapping[str, Sequence[Sequence[float]]] = field(default_factory=dict)
 
     def column(self, metric: str, stat: str) -> Sequence[float]:
         return self.columns[metric][stat]
+
+    def corpus_rows(self, metric: str) -> Sequence[Sequence[float]] | None:
+        return self.corpus_columns.get(metric)
 
 
 def same_candidates(base: SideLike, run: SideLike) -> bool:
@@ -403,6 +416,46 @@ def judge(base: SideLike, run: SideLike, metric: str, stat: str, spec: CheckSpec
     return decide(metric, stat, b, r, facts, spec, same, p, test, n)
 
 
+def _aligned_rows(base: SideLike, run: SideLike, metric: str) -> tuple[list, list] | None:
+    """Both sides' per-item corpus statistics in the baseline's item order, or None where a side has none."""
+    b, r = base.corpus_rows(metric), run.corpus_rows(metric)
+    if b is None or r is None:
+        return None
+    if tuple(base.ids) != tuple(run.ids):
+        index = {i: k for k, i in enumerate(run.ids)}
+        r = [r[index[i]] for i in base.ids]
+    return list(b), list(r)
+
+
+def judge_corpus(base: SideLike, run: SideLike, metric: str, spec: CheckSpec, same: bool,
+                 score: Callable[[Sequence[float]], float] | None) -> StatCheck | None:
+    """A corpus metric's corpus value (BLEU's corpus score; its primary stat): the drift band with the same
+    candidates; with changed candidates sacrebleu's paired bootstrap on the per-item sufficient statistics
+    (``bench.stats.corpus.paired_bootstrap_p``, seeded by ``spec.seed``), then ``decide``. None where a side
+    holds no corpus value. sacrebleu's p-value is two-sided, as sacrebleu reports it (the row says so)."""
+    b_sum, r_sum = base.metrics[metric], run.metrics[metric]
+    facts = b_sum.facts
+    b_corpus, r_corpus = getattr(b_sum, "corpus", None), getattr(r_sum, "corpus", None)
+    if not facts.corpus or b_corpus is None or r_corpus is None or facts.primary not in b_corpus:
+        return None
+    stat = facts.primary
+    n = len(base.ids)
+    p, test = None, NOT_RUN
+    if not same and spec.gated(metric, facts):
+        rows = _aligned_rows(base, run, metric)
+        if rows is None or score is None:
+            return None  # a baseline made before corpus statistics were stored: its means are gated instead
+        if n < spec.min_items:
+            test = SKIPPED
+        elif rows[0] == rows[1]:
+            test = NO_DIFFERENCE
+        else:
+            from bench.stats.corpus import paired_bootstrap_p as corpus_p
+
+            test, p = PAIRED_BS, corpus_p(rows[0], rows[1], score, spec.resamples, spec.seed)
+    return decide(metric, stat, b_corpus[stat], r_corpus[stat], facts, spec, same, p, test, n, level=CORPUS)
+
+
 # --- comparability ---------------------------------------------------------------------------------------
 
 
@@ -441,8 +494,13 @@ def _stat_order(stat: str) -> tuple[int, str]:
     return (order.index(stat) if stat in order else len(order), stat)
 
 
-def check(experiment: str, base: SideLike, run: SideLike, spec: CheckSpec, baseline: str = "", run_name: str = "") -> CheckReport:
-    """Compare ``run`` with ``base`` under ``spec`` (pure: no disk, no printing)."""
+def check(experiment: str, base: SideLike, run: SideLike, spec: CheckSpec, baseline: str = "", run_name: str = "",
+          corpus_scores: Mapping[str, Callable[[Sequence[float]], float]] | None = None) -> CheckReport:
+    """Compare ``run`` with ``base`` under ``spec`` (pure: no disk, no printing).
+
+    A corpus metric (BLEU, chrF: ``facts.corpus``) is gated on its corpus value (``judge_corpus``, with
+    ``corpus_scores[metric]`` turning summed statistics into it); its mean of sentence scores is then
+    shown as information. Without a corpus value on both sides, its mean is gated as any metric's."""
     problems: list[str] = []
     notes: list[str] = []
     missing = sorted(set(base.metrics) - set(run.metrics))
@@ -479,8 +537,15 @@ def check(experiment: str, base: SideLike, run: SideLike, spec: CheckSpec, basel
     stats: list[StatCheck] = []
     if comparable:
         for metric in base.metrics:
+            corpus = judge_corpus(base, run, metric, spec, same, (corpus_scores or {}).get(metric))
             for stat in sorted(base.metrics[metric].stats, key=_stat_order):
-                stats.append(judge(base, run, metric, stat, spec, same))
+                row = judge(base, run, metric, stat, spec, same)
+                if corpus is not None and row.gated:  # the corpus value decides; the mean is shown beside it
+                    row = replace(row, verdict=INFORMATION, gated=False, rule=CORPUS_RULE,
+                                  reason=f"mean of sentence scores: {row.reason}")
+                stats.append(row)
+            if corpus is not None:
+                stats.append(corpus)
     if not comparable:
         status = INCOMPARABLE
     elif any(s.verdict == REGRESSED and s.gated for s in stats):

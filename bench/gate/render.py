@@ -12,7 +12,7 @@ import json
 from typing import Callable
 from xml.sax.saxutils import escape, quoteattr
 
-from bench.gate.compare import INCOMPARABLE, NO_DIFFERENCE, REGRESSED, SKIPPED, CheckReport, StatCheck
+from bench.gate.compare import CORPUS_RULE, INCOMPARABLE, NO_DIFFERENCE, REGRESSED, SKIPPED, CheckReport, StatCheck
 from bench.results import envelope
 
 Fix = Callable[[CheckReport], str]
@@ -42,7 +42,9 @@ def _row(s: StatCheck) -> list[str]:
 
 
 def _info_row(s: StatCheck) -> list[str]:
-    return [s.metric, s.stat, _fmt(s.baseline), _fmt(s.run), f"{s.delta:+.6f}"]
+    # a corpus metric's mean of sentence scores sits here beside descriptive statistics: say which it is
+    name = f"{s.metric} (mean of items)" if s.rule == CORPUS_RULE else s.metric
+    return [name, s.stat, _fmt(s.baseline), _fmt(s.run), f"{s.delta:+.6f}"]
 
 
 def _aligned(rows: list[list[str]], indent: str = "") -> list[str]:
@@ -81,7 +83,7 @@ def table(report: CheckReport, fix: Fix = library_fix) -> str:
     if report.gated:
         lines += _aligned([HEADER, *map(_row, report.gated)])
     if report.information:
-        lines.append("information (descriptive: not gated):")
+        lines.append("information (not gated: descriptive statistics; corpus metrics' means of items):")
         lines += _aligned([INFO_HEADER, *map(_info_row, report.information)], "  ")
     lines += [f"  note: {n}" for n in (*_allowed(report), *report.notes)]
     lines.append(f"  {_footer(report)}")
@@ -101,7 +103,7 @@ def markdown(report: CheckReport, fix: Fix = library_fix) -> str:
             r[6] = f"**{r[6]}**" if r[6] == REGRESSED else r[6]
             out.append("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
     if report.information:
-        out += ["", "Information (descriptive: not gated):", "",
+        out += ["", "Information (not gated: descriptive statistics; corpus metrics' means of items):", "",
                 "| " + " | ".join(INFO_HEADER) + " |", "|" + "---|" * len(INFO_HEADER)]
         out += ["| " + " | ".join(r) + " |" for r in map(_info_row, report.information)]
     out += [""] + [f"- note: {n}" for n in (*_allowed(report), *report.notes)]

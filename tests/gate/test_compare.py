@@ -187,7 +187,7 @@ def test_descriptive_metrics_are_information_never_gated_unless_listed():
     assert (cov.verdict, cov.gated, cov.rule, cov.p_value) == ("information", False, "descriptive", None)
     assert report.information == (cov,) and cov not in report.gated
     text = render.table(report)
-    info = text.split("information (descriptive: not gated):")[1]
+    info = text.split("information (not gated: descriptive statistics; corpus metrics' means of items):")[1]
     assert "coverage" in info and "regression" not in text
     gated = compare.check("x", base, run, CheckSpec(gate_descriptive=("coverage",)))
     assert gated.status == compare.REGRESSION and row(gated, "coverage").why.startswith("changed candidates: significant drop")

@@ -240,13 +240,15 @@ def test_shortened_candidates_gate_quality_metrics_by_noise_and_effect_and_descr
     assert all(r["verdict"] == "information" and not r["gated"] and r["rule"] == "descriptive" for r in descriptive)
     gated = [r for r in rows if r["gated"]]
     assert {r["metric"] for r in gated} == {"rouge1", "rouge2", "rougeL", "rougeLsum", "bleu"}
+    # BLEU is gated on its corpus value (sacrebleu's paired bootstrap); its mean of sentence scores is information
+    assert [(r["level"], r["gated"]) for r in rows if r["metric"] == "bleu"] == [("mean", False), ("corpus", True)]
     assert all(r["rule"] == "changed candidates" and r["reason"] for r in gated)
     noise = [r for r in gated if r["p_value"] is not None and r["p_value"] >= 0.05]
     assert noise and all(r["verdict"] == "within noise" and r["reason"] == f"within noise (p={r['p_value']:.2g})"
                          for r in noise)
     assert proc.returncode == (1 if any(r["verdict"] == "regression" for r in gated) else 0)
     table = bench("check", short_run, "--baseline", tmp_path / "b.json", cwd=tmp_path).stdout
-    head, info = table.split("information (descriptive: not gated):")
+    head, info = table.split("information (not gated: descriptive statistics; corpus metrics' means of items):")
     assert "coverage" in info and "summary_tokens" in info and "coverage" not in head
     for line in head.splitlines()[2:]:
         if line.split()[0] in {r["metric"] for r in gated}:
