@@ -66,6 +66,20 @@ class Difference:
 
 
 @dataclass(frozen=True)
+class CorpusValue:
+    """One run's corpus value of a corpus metric (BLEU, chrF) with the run's own interval of it, and for a
+    later run its difference from the first with sacrebleu's paired bootstrap p (two-sided; None for the first)."""
+
+    label: str
+    metric: str
+    stat: str
+    value: float
+    ci: Interval | None
+    delta: float | None = None
+    p: float | None = None
+
+
+@dataclass(frozen=True)
 class Comparison:
     """Everything ``bench compare`` decided; its JSON form (``to_json``) is these fields in the ``compare``
     envelope. ``labels``: each run's name in the table; ``legend``: the full labels when they were too long."""
@@ -78,6 +92,7 @@ class Comparison:
     sources: tuple[Source, ...]
     notes: tuple[str, ...] = ()
     legend: tuple[str, ...] = ()
+    corpus: tuple[CorpusValue, ...] = ()  # per (run, corpus metric): the corpus value papers report
 
     def to_json(self) -> dict[str, Any]:
         """The tidy-rows JSON contract (``bench compare --format json``; what the artefact stores)."""
@@ -171,4 +186,34 @@ def compare(runs: Sequence[Any], spec: SystemsSpec, metrics: Sequence[str] | Non
                                         float(p), float(q), bool(q < spec.alpha), test == spec.cluster_test))
     note = spec.resolution_note(len(runs) - 1)
     return Comparison(signature(spec), tuple(names_), tuple(chosen), tuple(values), tuple(diffs),
-                      tuple(Source.of(r, w) for r, w in zip(runs, where)), (note,) if note else (), tuple(legend))
+                      tuple(Source.of(r, w) for r, w in zip(runs, where)), (note,) if note else (), tuple(legend),
+                      corpus_values(runs, names_, [m.metric for m in chosen], ids, spec))
+
+
+def corpus_values(runs: Sequence[Any], names: Sequence[str], metrics: Sequence[str], ids: Sequence[str],
+                  spec: SystemsSpec) -> tuple[CorpusValue, ...]:
+    """Each run's corpus value of each corpus metric every run holds statistics for, and each later run's
+    difference from the first with sacrebleu's paired bootstrap on the items' statistics paired by id
+    (``spec.ci_resamples`` resamples, ``spec.seed``; ``bench.stats.corpus.paired_bootstrap_p``)."""
+    from bench.results.corpus import corpus_metric
+    from bench.stats.corpus import paired_bootstrap_p
+
+    out: list[CorpusValue] = []
+    for metric in metrics:
+        found = [corpus_metric(run, metric) for run in runs]
+        if any(f is None for f in found):
+            continue
+        aligned = []
+        for run, f in zip(runs, found):
+            at = {i: k for k, i in enumerate(run.ids)}
+            aligned.append([f.rows[at[i]] for i in ids])
+        first = found[0].value()
+        for k, (label, run, f) in enumerate(zip(names, runs, found)):
+            value = f.value()
+            ci = run.metrics[metric].corpus_intervals.get(f.stat)
+            if k == 0:
+                out.append(CorpusValue(label, metric, f.stat, value, ci))
+            else:
+                p = paired_bootstrap_p(aligned[0], aligned[k], found[0].score, spec.ci_resamples, spec.seed)
+                out.append(CorpusValue(label, metric, f.stat, value, ci, value - first, p))
+    return tuple(out)

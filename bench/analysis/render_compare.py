@@ -19,9 +19,24 @@ def _mean_cell(c: Comparison, label: str, metric: str) -> str:
     return f"{v.mean:.4f} {ci} {d.delta:+.4f} p={d.p_adjusted:.3g}{star}"
 
 
+def _corpus_cell(c: Comparison, label: str, metric: str) -> str:
+    v = next(v for v in c.corpus if v.label == label and v.metric == metric)
+    ci = "[n/a]" if v.ci is None else v.ci.text()
+    if v.delta is None:
+        return f"{v.value:.4f} {ci}"
+    return f"{v.value:.4f} {ci} {v.delta:+.4f} p={v.p:.3g}"
+
+
 def _columns(c: Comparison) -> list[tuple[str, Callable[[str], str]]]:
-    """(header, cell of a run's label) per column after the run's name."""
-    return [(f"{m.metric} {m.stat}", lambda label, metric=m.metric: _mean_cell(c, label, metric)) for m in c.metrics]
+    """(header, cell of a run's label) per column after the run's name: each metric's mean, and beside a
+    corpus metric's mean its corpus value."""
+    out: list[tuple[str, Callable[[str], str]]] = []
+    corpus = {v.metric for v in c.corpus}
+    for m in c.metrics:
+        out.append((f"{m.metric} {m.stat}", lambda label, metric=m.metric: _mean_cell(c, label, metric)))
+        if m.metric in corpus:
+            out.append((f"{m.metric} corpus", lambda label, metric=m.metric: _corpus_cell(c, label, metric)))
+    return out
 
 
 def _header(c: Comparison) -> list[str]:
@@ -36,8 +51,11 @@ def _rows(c: Comparison) -> list[list[str]]:
 def _key(c: Comparison) -> str:
     decides = next((d.test for d in c.differences if d.decides), "-")
     others = sorted({d.test for d in c.differences if not d.decides})
+    corpus = (f"; corpus: the corpus value [its interval], later runs its difference and sacrebleu's paired "
+              f"bootstrap p (two-sided, unadjusted)" if c.corpus else "")
     return (f"mean [interval of the run]; later runs: difference from {c.labels[0]} and its adjusted p "
-            f"({decides}; * below alpha)" + (f"; also tested: {', '.join(others)} (--format json)" if others else ""))
+            f"({decides}; * below alpha)" + (f"; also tested: {', '.join(others)} (--format json)" if others else "")
+            + corpus)
 
 
 def text(c: Comparison) -> str:

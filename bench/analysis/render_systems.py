@@ -44,9 +44,29 @@ def _row(r: SystemRow) -> tuple[str, ...]:
     return (str(r.rank), str(r.cluster), r.system, f"{r.mean:.4f}", _ci(r), str(r.n_docs))
 
 
+CORPUS_HEADER = ("rank", "", "system", "corpus", "95% CI", "items")
+
+
+def _corpus_block(lb: Leaderboard, metric: str) -> Block | None:
+    """A corpus metric's corpus values per system (BLEU's corpus score: not a mean of sentence scores),
+    best first, with their intervals; ranked by value only (the clusters are the mean's)."""
+    rows = [r for r in lb.corpus if r.metric == metric]
+    if not rows:
+        return None
+    return Block(f"{metric} {rows[0].stat} (corpus)",
+                 "corpus values from summed statistics; intervals resample each system's documents",
+                 tuple((str(k), "", r.system, f"{r.value:.4f}", "n/a" if r.ci is None else r.ci.text(), str(r.n_items))
+                       for k, r in enumerate(rows, 1)))
+
+
 def _blocks(lb: Leaderboard) -> list[Block]:
-    return [Block(f"{metric} {stat}", _significant(lb, metric, stat), tuple(_row(r) for r in rows))
-            for metric, stat, rows in lb.blocks()]
+    out = []
+    for metric, stat, rows in lb.blocks():
+        out.append(Block(f"{metric} {stat}", _significant(lb, metric, stat), tuple(_row(r) for r in rows)))
+        corpus = _corpus_block(lb, metric)
+        if corpus is not None and corpus.title not in [b.title for b in out]:
+            out.append(corpus)
+    return out
 
 
 def _tail(lb: Leaderboard) -> list[str]:
@@ -57,8 +77,9 @@ def text(lb: Leaderboard) -> str:
     """Aligned columns, one block per metric's stat, then the signature and notes."""
     out = []
     for block in _blocks(lb):
-        table = [HEADER, *block.rows]
-        widths = [max(len(r[i]) for r in table) for i in range(len(HEADER))]
+        header = CORPUS_HEADER if block.title.endswith("(corpus)") else HEADER
+        table = [header, *block.rows]
+        widths = [max(len(r[i]) for r in table) for i in range(len(header))]
         lines = ["  ".join(c.ljust(w) if i == 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in table]
         lines.insert(1, "  ".join("-" * w for w in widths))
         out.append(f"{block.title}: {block.significance}\n" + "\n".join(lines))
@@ -69,9 +90,10 @@ def markdown(lb: Leaderboard) -> str:
     """GitHub Markdown tables, one per metric's stat (for PR comments and step summaries)."""
     out = []
     for block in _blocks(lb):
+        header = CORPUS_HEADER if block.title.endswith("(corpus)") else HEADER
         out.append(f"### {block.title}\n\n{block.significance}\n")
-        out.append("| " + " | ".join(HEADER) + " |")
-        out.append("|" + "|".join("---:" if h != "system" else "---" for h in HEADER) + "|")
+        out.append("| " + " | ".join(header) + " |")
+        out.append("|" + "|".join("---:" if h != "system" else "---" for h in header) + "|")
         out += ["| " + " | ".join(r) + " |" for r in block.rows]
         out.append("")
     out.append(" ".join(f"`{s}`" for s in _tail(lb)))

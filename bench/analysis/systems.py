@@ -21,9 +21,22 @@ from bench.progress import stage
 from bench.signature import Signature
 from bench.stats import pairing
 from bench.stats.leaderboard import PairRow, SystemRow, SystemsSpec, leaderboard
-from bench.values import Facts
+from bench.values import Facts, Interval
 
 IGNORED = ("inputs",)  # candidates differ between systems by design
+
+
+@dataclass(frozen=True)
+class CorpusRow:
+    """One system's corpus value of a corpus metric (BLEU, chrF: summed statistics of its items, scored),
+    with its bootstrap interval (its documents resampled; None: too few) and its item count."""
+
+    system: str
+    metric: str
+    stat: str
+    value: float
+    ci: Interval | None
+    n_items: int
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,7 @@ class Leaderboard:
     notes: tuple[str, ...] = ()
     cluster_test: str = "ar"
     interval_signature: str = ""
+    corpus: tuple[CorpusRow, ...] = ()  # per system, each corpus metric's corpus value (the number papers report)
 
     def to_json(self) -> dict[str, Any]:
         """The tidy-rows JSON contract (``bench systems --format json``; what the artefact stores)."""
@@ -166,6 +180,48 @@ def build(runs: Sequence[Any], spec: SystemsSpec, by: str | None = None, doc: st
     signatures = {m: runs[0].signatures[m] for m in chosen if m in runs[0].signatures}
     with stage("systems: tests", len(tables), unit="metric") as bar:
         ranked = leaderboard(tables, spec, done=bar.update)
+    if len(runs) == 1:
+        corpus = corpus_rows([(name, runs[0], idx) for name, idx in _members(runs[0], by)], chosen, doc, spec)
+    else:
+        corpus = corpus_rows([(name, r, None) for name, r in zip(system_names, runs)], chosen,
+                             doc or _dataset_key(runs[0], "doc_key"), spec)
     return Leaderboard(ranked.signature, ranked.systems, ranked.pairs, signatures,
                        tuple(Source.of(r, d) for r, d in zip(runs, dirs)), (*notes, *ranked.notes),
-                       ranked.cluster_test, ranked.interval_signature)
+                       ranked.cluster_test, ranked.interval_signature, corpus)
+
+
+def _members(run: Any, by: str) -> list[tuple[str, list[int]]]:
+    """Each system of one run (metadata field ``by``) and the positions of its items, systems in natural order."""
+    out: dict[str, list[int]] = {}
+    for k, item in enumerate(run.samples):
+        out.setdefault(str(pairing.lookup(item.metadata, by)), []).append(k)
+    return [(name, out[name]) for name in sorted(out, key=pairing.natural_key)]
+
+
+def corpus_rows(systems: Sequence[tuple[str, Any, Sequence[int] | None]], metrics: Sequence[str], doc: str | None,
+                spec: SystemsSpec) -> tuple[CorpusRow, ...]:
+    """Per corpus metric and system (``(name, run, item positions or None for all)``), its corpus value
+    from its items' summed statistics, with a percentile bootstrap interval over its documents (``doc``;
+    else its items): ``spec.ci_resamples`` draws at ``spec.level`` seeded by ``spec.seed``, the system's
+    and metric's names (``bench.stats.corpus``). Systems in best-first order of their corpus values."""
+    from bench.results.corpus import corpus_metric
+    from bench.stats.corpus import corpus_interval
+    from bench.stats.intervals import BootSpec
+
+    boot = BootSpec(resamples=spec.ci_resamples, level=spec.level, unit="doc" if doc else "item", seed=spec.seed)
+    out: list[CorpusRow] = []
+    for metric in metrics:
+        rows = []
+        for name, run, idx in systems:
+            found = corpus_metric(run, metric)
+            if found is None:
+                break  # a system without corpus statistics: no corpus column for this metric
+            idx = list(range(len(run.samples))) if idx is None else list(idx)
+            stats = [found.rows[k] for k in idx]
+            units = [str(pairing.lookup(run.samples[k].metadata, doc)) for k in idx] if doc else None
+            ci = corpus_interval(stats, units, boot, found.score, name, metric)
+            rows.append(CorpusRow(name, metric, found.stat, found.value(idx), ci, len(idx)))
+        else:
+            higher = systems[0][1].facts[metric].higher_is_better
+            out += sorted(rows, key=lambda r: -r.value if higher else r.value)
+    return tuple(out)

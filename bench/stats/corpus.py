@@ -80,8 +80,9 @@ def paired_bootstrap_p(base_rows: Sequence[Sequence[float]], run_rows: Sequence[
     idxs = gen.choice(n, size=(resamples, n), replace=True)
     observed = abs(score(np.asarray(base_rows, dtype=np.float64).sum(0).tolist())
                    - score(np.asarray(run_rows, dtype=np.float64).sum(0).tolist()))
-    scores_base = np.array([score(s.sum(0)) for s in base[idxs]])
-    scores_run = np.array([score(s.sum(0)) for s in run[idxs]])
+    # one resample at a time (sacrebleu indexes all at once: resamples x items x stats floats); the same sums
+    scores_base = np.array([score(base[row].sum(0)) for row in idxs])
+    scores_run = np.array([score(run[row].sum(0)) for row in idxs])
     diffs = np.abs(scores_run - scores_base)
     centred = diffs - diffs.mean()
     return (int(np.sum(centred > observed)) + 1) / (resamples + 1)
