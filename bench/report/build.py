@@ -41,7 +41,7 @@ def signature() -> str:
     """The renderer: bench's and matplotlib's versions (the same inputs give the same bytes with them)."""
     import matplotlib
 
-    from bench import __version__
+    from bench.version import __version__
 
     return f"report|bench:{__version__}|matplotlib:{matplotlib.__version__}"
 

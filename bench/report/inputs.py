@@ -2,10 +2,15 @@
 
 A run directory is read by the run's own reader (``bench.results.run_record.load``) into a
 ``bench.results.model.Run``. An artefact is JSON in bench's envelope (``bench.results.envelope``:
-``kind`` ``systems``, ``meta`` or ``check``); a ``bench check --format json`` result written before
-check JSON had an envelope is recognised by its keys. Each artefact kind has one dataclass here,
-built by one generic parser (``parse``) that checks every field it needs is present and of the right
-type, so the sections never subscript a payload and a damaged file is one line, not a traceback.
+``kind`` ``systems``, ``meta`` or ``check``). Each artefact kind has one dataclass here, built by one
+generic parser (``parse``) that checks every field it needs is present and of the right type, so the
+sections never subscript a payload and a damaged file is one line, not a traceback. A check's rows and
+signature differences are read into the gate's own types (``bench.gate.compare.StatCheck`` and
+``SignatureDifference``), so the report shows exactly what ``bench check`` decided.
+
+A ``bench check --format json`` result written before check JSON had an envelope (and before rows named
+their rule) is recognised by its keys and brought to today's shape by ``_from_old_check``: the only
+place that knows that format.
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 from bench.errors import BenchError
+from bench.gate.compare import MEAN, SignatureDifference, StatCheck, differences
 from bench.report.model import Source
 from bench.results.model import Run
-from bench.values import Interval
+from bench.signature import Signature
+from bench.values import QUALITY, Interval
 
 FIX = "pass run directories, analyses/systems-*.json or meta-*.json files, or `bench check --format json` output"
 # the keys a ``bench check --format json`` result had before check JSON carried an envelope
@@ -109,19 +116,30 @@ def _field(convert: Convert, default: Any = MISSING) -> Any:
     return field(default=default, metadata={"convert": convert})
 
 
+# Converters of the types another stage owns (the gate's), field by field. Every field listed is
+# required: bench writes each of them, and a reader must not default a row's direction or whether it
+# was gated.
+FOREIGN: dict[type, Mapping[str, Convert]] = {}
+
+
 def parse(cls: type, data: Any, where: str) -> Any:
     """``cls`` from the JSON object ``data``: each field from the key of its name, through the field's converter.
 
-    Required fields (no default) must be present; keys the dataclass does not name are ignored (a newer
-    writer may add some). ``Damaged`` names the first bad field by its path in the file.
+    Required fields (no default; for a type in ``FOREIGN``, every field it lists) must be present; keys
+    the dataclass does not name are ignored (a newer writer may add some, and a value bench derives, such
+    as a row's ``delta``, is derived again). ``Damaged`` names the first bad field by its path in the file.
     """
     if not isinstance(data, dict):
         raise Damaged(where, f"is {type(data).__name__}, not an object")
+    foreign = FOREIGN.get(cls)
     values = {}
     for f in fields(cls):
+        convert = foreign.get(f.name) if foreign is not None else f.metadata["convert"]
+        if convert is None:
+            continue  # a field of a foreign type that JSON does not carry: its own default
         if f.name in data:
-            values[f.name] = f.metadata["convert"](data[f.name], f"{where}.{f.name}")
-        elif f.default is MISSING and f.default_factory is MISSING:
+            values[f.name] = convert(data[f.name], f"{where}.{f.name}")
+        elif foreign is not None or (f.default is MISSING and f.default_factory is MISSING):
             raise Damaged(where, f"has no {f.name}")
     return cls(**values)
 
@@ -209,33 +227,69 @@ class Meta:
     agreement: Mapping[str, Any] = _field(_mapping(_any), {})
 
 
-@dataclass(frozen=True)
-class CheckRow:
-    """One metric stat of a check: baseline vs run, the allowed change, the verdict and the rule that gave it."""
-    metric: str = _field(_text)
-    stat: str = _field(_text)
-    baseline: float = _field(_number)
-    run: float = _field(_number)
-    delta: float = _field(_number)
-    allowed_drop: float = _field(_number)
-    p_value: float | None = _field(_optional(_number))
-    verdict: str = _field(_text)
-    higher_is_better: bool = _field(_flag)
-    rule: str = _field(_text, "")  # check JSON before rules were recorded has none
+FOREIGN[StatCheck] = {
+    "metric": _text, "stat": _text, "baseline": _number, "run": _number, "verdict": _text, "rule": _text,
+    "reason": _text, "p_value": _optional(_number), "test": _text, "band": _number, "higher_is_better": _flag,
+    "kind": _text, "gated": _flag, "level": _text, "n_items": _integer,
+}
+FOREIGN[SignatureDifference] = {"component": _text, "change": _text, "metrics": _list(_text), "allowed": _flag}
 
 
 @dataclass(frozen=True)
 class Check:
-    """A ``bench check --format json`` result (``bench.gate``)."""
+    """A ``bench check --format json`` result (``bench.gate.render.as_dict``): the verdict, each stat's row
+    with the rule that decided it, each signature difference once and what resolves the blocking ones."""
     experiment: str = _field(_text)
     baseline: str = _field(_text)
     verdict: str = _field(_text)
     exit_code: int = _field(_integer)
     check_signature: str = _field(_text)
-    stats: tuple[CheckRow, ...] = _field(_rows(CheckRow))
+    stats: tuple[StatCheck, ...] = _field(_rows(StatCheck))
+    run: str = _field(_text, "")  # the run checked (absent before check JSON had an envelope)
+    same_candidates: bool | None = _field(_optional(_flag), None)  # None: not recorded (old check JSON)
     problems: tuple[str, ...] = _field(_list(_text), ())
     notes: tuple[str, ...] = _field(_list(_text), ())
-    signature_changes: Mapping[str, tuple[str, ...]] = _field(_mapping(_list(_text)), {})
+    signature_differences: tuple[SignatureDifference, ...] = _field(_rows(SignatureDifference), ())
+    resolution: str | None = _field(_optional(_text), None)  # what resolves the blocking differences
+
+    @property
+    def gated(self) -> tuple[StatCheck, ...]:
+        return tuple(s for s in self.stats if s.gated)
+
+    @property
+    def information(self) -> tuple[StatCheck, ...]:
+        """Descriptive rows: reported, never gated."""
+        return tuple(s for s in self.stats if not s.gated)
+
+
+OLD_SIGNATURE_PROBLEM = "signature differs: "  # how old check JSON listed a blocking difference among its problems
+
+
+def _from_old_check(data: dict[str, Any]) -> dict[str, Any]:
+    """Check JSON from before the envelope, in today's shape. Its rows had ``allowed_drop`` (today's
+    ``band``), no rule or reason, and were all gated quality means (the old gate gated every stat);
+    its ``signature_changes`` (metric -> ``key: old -> new`` lines, allowed or not) become one difference
+    per component and change, allowed when the check signature's ``allow`` component lists it, and the
+    problems that repeated the blocking ones are dropped (each difference is listed once)."""
+    out = dict(data)
+    rows = data.get("stats")
+    if isinstance(rows, list):
+        old = {"rule": "", "reason": "", "gated": True, "kind": QUALITY, "level": MEAN, "n_items": 0}
+        out["stats"] = [{**old, "band": row.get("allowed_drop"), **row} if isinstance(row, dict) and "allowed_drop" in row
+                        else {**old, **row} if isinstance(row, dict) else row for row in rows]
+    changes = data.get("signature_changes")
+    if isinstance(changes, dict) and all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in changes.values()):
+        signature = data.get("check_signature")
+        allowed = Signature.parse(signature).as_dict().get("allow", "") if isinstance(signature, str) else ""
+        out["signature_differences"] = [
+            {"component": d.component, "change": d.change, "metrics": list(d.metrics), "allowed": d.allowed}
+            for d in differences(changes, tuple(a for a in allowed.split(",") if a))]
+        problems = data.get("problems")
+        if isinstance(problems, list):
+            out["problems"] = [p for p in problems if not (isinstance(p, str) and p.startswith(OLD_SIGNATURE_PROBLEM))]
+    elif changes is not None:
+        raise Damaged("check.signature_changes", f"is {changes!r}, not an object of lists of text")
+    return out
 
 
 ARTEFACTS: dict[str, type] = {"systems": Systems, "meta": Meta, "check": Check}
@@ -285,9 +339,12 @@ def read_artefact(path: str, raw: bytes) -> Input:
         got = envelope.kind_of(data)
         raise BenchError(f"{path} is a {got} file, which bench report does not show" if got
                          else f"{path} is not a systems, meta or check result", FIX)
-    if envelope.kind_of(data) == kind:  # an envelope: a version this bench reads
+    enveloped = envelope.kind_of(data) == kind
+    if enveloped:  # a version this bench reads
         envelope.check(data, kind, path, f"make it again with this bench's `bench {kind}`")
     try:
+        if not enveloped:  # check JSON from before the envelope (artefact_kind knows no other keyless kind)
+            data = _from_old_check(data)
         value = parse(ARTEFACTS[kind], data, kind)
     except Damaged as exc:
         raise BenchError(f"{path} is damaged: {exc}", f"make it again with `bench {kind}`; bench never repairs "

@@ -25,14 +25,30 @@ import re
 import textwrap
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
+from bench.gate.compare import (
+    BELOW_EFFECT,
+    IMPROVED,
+    INFORMATION,
+    MEAN,
+    REGRESSED,
+    UNCHANGED,
+    WITHIN_DRIFT,
+    WITHIN_EFFECT,
+    WITHIN_NOISE,
+    StatCheck,
+)
 from bench.values import Facts, Interval
 
 if TYPE_CHECKING:
-    from bench.report.inputs import CheckRow, Correlation, SystemRow
+    from bench.report.inputs import Correlation, SystemRow
 
 # Colour-blind-safe palette (Okabe-Ito); series cycle through it in order.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-VERDICT_COLOURS = {"unchanged": "#0072B2", "within tolerance": "#56B4E9", "improved": "#009E73", "regression": "#D55E00"}
+# Every verdict of the gate (bench.gate.compare), and "within tolerance" of check JSON from before its rules.
+VERDICT_COLOURS = {REGRESSED: "#D55E00", IMPROVED: "#009E73", UNCHANGED: "#0072B2", WITHIN_DRIFT: "#56B4E9",
+                   WITHIN_NOISE: "#CC79A7", BELOW_EFFECT: "#E69F00", WITHIN_EFFECT: "#F0E442", INFORMATION: "#000000",
+                   "within tolerance": "#56B4E9"}
+UNKNOWN_VERDICT = "#999999"  # a verdict a newer bench may add
 WIDTH = 9.0  # inches; 864 px at the SVG's 96 dpi, which fits a 1200 px page with margins
 LEFT, RIGHT, TOP = 1.9, 0.3, 0.55  # inches of margin: category labels such as "rougeLsum fmeasure" on the left
 FOOTER_WIDTH = 150  # characters per small-print line
@@ -276,26 +292,29 @@ def correlations(cells: Mapping[tuple[str, str], Sequence[tuple[str, "Correlatio
     return c.svg()
 
 
-def check(stats: Sequence["CheckRow"], title: str, footer: str) -> str:
-    """Baseline vs run per metric stat (left) and the change with its allowed band (right; worse side shaded)."""
-    labels = [f"{s.metric} {s.stat}" for s in stats]
+def check(stats: Sequence[StatCheck], title: str, footer: str) -> str:
+    """Baseline vs run per gated stat (left) and the change with its band (right; worse side shaded).
+
+    ``band`` is the rule's: the drift band with the same candidates, the minimum effect with changed ones.
+    The legend names only the verdicts drawn."""
+    labels = [f"{s.metric} {s.stat}" if s.level == MEAN else f"{s.metric} {s.stat} ({s.level})" for s in stats]
     c = _Canvas("check", title, footer, cols=2, panel_h=max(1.4, 0.24 * len(stats)), wspace=0.08)
     left, right = c.axes[0]
     for j, s in enumerate(stats):
-        colour = VERDICT_COLOURS.get(s.verdict, "#000000")
+        colour = VERDICT_COLOURS.get(s.verdict, UNKNOWN_VERDICT)
         worse = -1.0 if s.higher_is_better else 1.0  # the check's own direction of the metric, never assumed
-        limit = s.baseline + worse * s.allowed_drop
+        limit = s.baseline + worse * s.band
         left.plot([min(s.baseline, limit), max(s.baseline, limit)], [j, j], color="#bbbbbb", linewidth=6,
-                  solid_capstyle="butt", label="allowed drop" if j == 0 else None)
+                  solid_capstyle="butt", label="band" if j == 0 else None)
         left.plot([s.baseline], [j], marker="|", color="#333333", markersize=12, linestyle="none",
                   label="baseline" if j == 0 else None)
         left.plot([s.run], [j], marker="o", color=colour, markersize=4.5, linestyle="none")
-        # right: run - baseline; the band is the tolerated move in the worse direction
-        right.barh(j, worse * s.allowed_drop, left=0, height=0.6, color="#dddddd", edgecolor="#aaaaaa",
-                   linewidth=0.5)
+        # right: run - baseline; the band on the worse side
+        right.barh(j, worse * s.band, left=0, height=0.6, color="#dddddd", edgecolor="#aaaaaa", linewidth=0.5)
         right.plot([s.delta], [j], marker="o", color=colour, markersize=4.5, linestyle="none")
-    for verdict, colour in VERDICT_COLOURS.items():  # legend entries for the verdict colours
-        right.plot([], [], marker="o", color=colour, linestyle="none", label=f"run: {verdict}")
+    for verdict in dict.fromkeys(s.verdict for s in stats):  # legend entries for the verdicts drawn
+        right.plot([], [], marker="o", color=VERDICT_COLOURS.get(verdict, UNKNOWN_VERDICT), linestyle="none",
+                   label=f"run: {verdict}")
     right.axvline(0, color="#333333", linewidth=0.8)
     for ax in (left, right):
         ax.set_yticks(range(len(stats)), labels if ax is left else [""] * len(stats))
@@ -303,10 +322,10 @@ def check(stats: Sequence["CheckRow"], title: str, footer: str) -> str:
         ax.grid(axis="x", color="#eeeeee", linewidth=0.6)
     left.set_xlabel(f"mean {unit_label([s.baseline for s in stats] + [s.run for s in stats])}")
     left.set_ylabel("metric, stat")
-    left.set_title("baseline (|), run (o), allowed band (grey)", loc="left")
+    left.set_title("baseline (|), run (o), band (grey)", loc="left")
     right.set_xlabel("run - baseline (score units)")
-    right.set_title("change; grey: allowed on the worse side", loc="left")
-    span = max([abs(s.delta) for s in stats] + [s.allowed_drop for s in stats] + [1e-6])
+    right.set_title("change; grey: the band on the worse side", loc="left")
+    span = max([abs(s.delta) for s in stats] + [s.band for s in stats] + [1e-6])
     right.set_xlim(-1.3 * span, 1.3 * span)
     left.legend(fontsize=6.5, frameon=False, loc="lower right")
     right.legend(fontsize=6.5, frameon=False, loc="lower right")

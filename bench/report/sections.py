@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 from bench import dotted
 from bench.analysis import labels as run_labels
+from bench.gate.compare import MEAN, StatCheck
 from bench.report import plots
 from bench.report.inputs import Check, Correlation, Meta, SystemRow, Systems
 from bench.report.model import Figure, Section, Table
@@ -279,26 +280,52 @@ def meta(payload: Meta, name: str) -> Section:
     return Section(f"Meta-evaluation ({name})", figures=figures, tables=tuple(tables), signature=signature)
 
 
+GATED_CAPTION = "Gated stats (band: the drift band with the same candidates, the minimum effect with changed candidates)"
+INFORMATION_CAPTION = "Information (not gated: descriptive statistics, and the means of a metric gated on its corpus value)"
+
+
+def _check_metric(s: StatCheck) -> str:
+    """A row's metric: a corpus value (BLEU, chrF from summed statistics) is named as one."""
+    return s.metric if s.level == MEAN else f"{s.metric} ({s.level})"
+
+
+def _p_cell(s: StatCheck) -> str:
+    return "-" if s.p_value is None else f"{s.p_value:.4g}"
+
+
 def check(result: Check, name: str) -> Section:
-    """A ``bench check`` result: verdict, baseline vs run per stat with the allowed band and the rule that decided."""
+    """A ``bench check`` result: the verdict; each gated stat with its band, p-value, verdict and the rule that
+    decided it; the stats shown but not gated (descriptive ones) in a table of their own; each signature
+    difference once and what resolves the blocking ones."""
     signature = f"{result.check_signature}\nbaseline: {result.baseline}"
     paragraphs = [(f"Verdict: **{result.verdict.upper()}** (exit {result.exit_code}) for experiment "
-                   f"`{result.experiment}` against `{result.baseline}`.")]
+                   f"`{result.experiment}`" + (f" (run `{result.run}`)" if result.run else "")
+                   + f" against `{result.baseline}`.")]
     paragraphs += [f"Problem: {p}" for p in result.problems]
-    paragraphs += [f"Signature change ({m}): {'; '.join(c)}" for m, c in sorted(result.signature_changes.items())]
+    paragraphs += [f"Signature difference{' (allowed)' if d.allowed else ''}: {d.text}"
+                   for d in result.signature_differences]
+    if result.resolution:
+        paragraphs.append(f"To resolve: {result.resolution}")
     paragraphs += [f"Note: {n}" for n in result.notes]
-    stats = result.stats
-    rules = any(s.rule for s in stats)  # check JSON of a gate that records rules
-    rows = tuple((s.metric, s.stat, _f(s.baseline), _f(s.run), f"{s.delta:+.2e}", f"{s.allowed_drop:.2e}",
-                  "-" if s.p_value is None else f"{s.p_value:.4g}", s.verdict, *((s.rule or "-",) if rules else ()))
-                 for s in stats)
+    gated, information = result.gated, result.information
+    rules = any(s.rule for s in result.stats)  # check JSON from before rows named their rule has none
+    rows = tuple((_check_metric(s), s.stat, _f(s.baseline), _f(s.run), f"{s.delta:+.2e}", f"{s.band:.2e}", _p_cell(s),
+                  s.verdict, *((s.rule or "-", s.reason or "-") if rules else ())) for s in gated)
+    columns = ("metric", "stat", "baseline", "run", "delta", "band", "p", "verdict") + (("rule", "reason") if rules else ())
+    tables: list[tuple[str, Table]] = []
+    if gated:
+        tables.append((GATED_CAPTION, Table(columns, rows, "llrrrrrl" + ("ll" if rules else ""))))
+    if information:
+        info = tuple((_check_metric(s), s.stat, s.kind, _f(s.baseline), _f(s.run), f"{s.delta:+.2e}", s.rule, s.reason)
+                     for s in information)
+        tables.append((INFORMATION_CAPTION, Table(("metric", "stat", "kind", "baseline", "run", "delta", "rule", "reason"),
+                                                  info, "lllrrrll")))
     figures = ()
-    if stats:
-        figures = (Figure("check", "Baseline vs run per metric stat; grey: the allowed change in the worse "
-                                   "direction (a move past it, or a significant smaller one, is a regression).",
-                          plots.check(stats, f"Regression check: {result.experiment} ({result.verdict})",
+    if gated:
+        figures = (Figure("check", "Baseline vs run per gated stat; grey: its band in the worse direction (with the "
+                                   "same candidates a move past it is a regression; with changed candidates a "
+                                   "significant move past it is).",
+                          plots.check(gated, f"Regression check: {result.experiment} ({result.verdict})",
                                       signature)),)
-    columns = ("metric", "stat", "baseline", "run", "delta", "allowed drop", "p", "verdict") + (("rule",) if rules else ())
-    return Section(f"Regression check ({name})", paragraphs=tuple(paragraphs), figures=figures,
-                   tables=(("Stats", Table(columns, rows, "llrrrrrl" + ("l" if rules else ""))),),
+    return Section(f"Regression check ({name})", paragraphs=tuple(paragraphs), figures=figures, tables=tuple(tables),
                    signature=signature)

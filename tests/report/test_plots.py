@@ -7,8 +7,9 @@ import re
 
 import pytest
 
+from bench.gate.compare import StatCheck
 from bench.report import plots
-from bench.report.inputs import CheckRow, Correlation, SystemRow
+from bench.report.inputs import Correlation, SystemRow
 from bench.values import Facts, Interval
 
 SIG = "ci|boot:1000|level:95|unit:doc|seed:0"
@@ -25,8 +26,10 @@ def _cases():
     meta = {(lvl, "quality"): [(m, Correlation(m, "fmeasure", "quality", lvl, c, 0.3, Interval(0.1, 0.5), 8, 0))
                                for m in ("rouge1", "rouge2") for c in ("pearson", "kendall")]
             for lvl in ("sample", "system")}
-    check = [CheckRow("rouge1", "fmeasure", 0.5, 0.49, -0.01, 0.005, None, "regression", True),
-             CheckRow("loss", "value", 0.2, 0.19, -0.01, 0.0, None, "improved", False)]
+    check = [StatCheck("rouge1", "fmeasure", 0.5, 0.49, "regression", "same candidates", "beyond drift band 0.005",
+                       band=0.005),
+             StatCheck("loss", "value", 0.2, 0.19, "improved", "same candidates", "beyond drift band 0",
+                       higher_is_better=False)]
     return {
         "means": (lambda: plots.means([("a", {"rouge1 fmeasure": (0.5, Interval(0.4, 0.6)), "rouge2 fmeasure": (0.2, None)}),
                                        ("b", {"rouge1 fmeasure": (0.55, Interval(0.5, 0.6))})], "Means title", SIG),
@@ -100,3 +103,28 @@ def test_distribution_bins_span_the_declared_range():
     texts = _texts(svg)
     assert "per-item score (0-100)" in texts
     assert "100" in texts  # the x axis runs to the range's end (a tick at 100), not to the largest value (90)
+
+
+# every verdict bench.gate.compare gives, written out here (not read from the module under test's colours)
+GATE_VERDICTS = {"regression", "improved", "unchanged", "within drift band", "within noise", "below minimum effect",
+                 "within minimum effect", "information"}
+
+
+def test_every_verdict_of_the_gate_has_its_own_colour():
+    from bench.gate import compare
+
+    given = {v for k, v in vars(compare).items() if k.isupper() and isinstance(v, str) and v in GATE_VERDICTS}
+    assert given == GATE_VERDICTS  # the gate still names these verdicts
+    assert GATE_VERDICTS <= plots.VERDICT_COLOURS.keys()
+    colours = [plots.VERDICT_COLOURS[v] for v in GATE_VERDICTS]
+    assert len(set(colours)) == len(colours) and plots.UNKNOWN_VERDICT not in colours
+
+
+def test_check_legend_names_only_the_verdicts_drawn():
+    rows = [StatCheck("rouge1", "fmeasure", 0.5, 0.499, "within noise", "changed candidates", "within noise (p=0.4)",
+                      0.4, "bootstrap", 0.005),
+            StatCheck("bleu", "score", 20.0, 19.0, "regression", "changed candidates", "significant drop", 0.01,
+                      "bootstrap", 0.5, level="corpus")]
+    texts = _texts(plots.check(rows, "T", SIG))
+    assert "run: within noise" in texts and "run: regression" in texts and "run: improved" not in texts
+    assert "bleu score (corpus)" in texts  # a corpus value is named as one

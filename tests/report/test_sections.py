@@ -1,5 +1,5 @@
 """bench.report.sections on typed runs: corpus values beside the means, descriptive statistics apart,
-direction and range from each metric's facts."""
+direction and range from each metric's facts; a check's rows with their rule, descriptive rows apart."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import re
 import pytest
 
 import bench
+from bench.gate.compare import SignatureDifference, StatCheck
 from bench.report import build, inputs, sections
+from bench.report.inputs import Check
 from bench.results.model import Run
 
 CANDIDATES = ["the cat sat on the mat", "a dog ran far away", "x y z", "we went home early today",
@@ -122,3 +124,45 @@ def test_several_runs_are_named_by_what_differs():
     overview = _table(sections.runs([a, b])[0], "Runs")
     assert [r[0] for r in overview.rows] == ["metrics.bleu.lowercase=false (memory)",
                                              "metrics.bleu.lowercase=true (memory)"]
+
+
+def _check(**change) -> Check:
+    rows = (StatCheck("rouge1", "fmeasure", 0.5, 0.49, "regression", "changed candidates",
+                      "significant drop (p=0.01) beyond minimum effect 0.005", 0.01, "bootstrap", 0.005, n_items=40),
+            StatCheck("bleu", "score", 20.0, 19.9, "within noise", "changed candidates", "within noise (p=0.37)", 0.37,
+                      "bootstrap", 0.5, level="corpus", n_items=40),
+            StatCheck("bleu", "score", 21.0, 20.5, "information", "gated on the corpus value",
+                      "mean of sentence scores: within noise (p=0.4)", 0.4, "bootstrap", 0.5, gated=False),
+            StatCheck("source_stats", "summary_tokens", 30.0, 25.0, "information", "descriptive",
+                      "not gated (gate_descriptive=[source_stats] gates it)", kind="descriptive", gated=False))
+    fields = dict(experiment="toy", baseline="base.json", verdict="regression", exit_code=1,
+                  check_signature="check|boot:2000", stats=rows, run="runs/toy/x")
+    return Check(**{**fields, **change})
+
+
+def test_check_rows_say_their_rule_and_descriptive_rows_stand_apart():
+    section = sections.check(_check(), "check.json")
+    gated = _table(section, "Gated stats")
+    assert gated.columns == ("metric", "stat", "baseline", "run", "delta", "band", "p", "verdict", "rule", "reason")
+    assert [r[:2] for r in gated.rows] == [("rouge1", "fmeasure"), ("bleu (corpus)", "score")]
+    assert gated.rows[0][4:] == ("-1.00e-02", "5.00e-03", "0.01", "regression", "changed candidates",
+                                 "significant drop (p=0.01) beyond minimum effect 0.005")
+    assert gated.rows[1][-3:] == ("within noise", "changed candidates", "within noise (p=0.37)")
+    info = _table(section, "Information (not gated")
+    assert [(r[0], r[2], r[-2]) for r in info.rows] == [("bleu", "quality", "gated on the corpus value"),
+                                                        ("source_stats", "descriptive", "descriptive")]
+    assert "information" not in {r[7] for r in gated.rows}
+    assert section.figures[0].name == "check" and "summary_tokens" not in section.figures[0].svg  # gated rows only
+
+
+def test_an_incomparable_check_lists_each_difference_once_and_its_resolution():
+    diffs = (SignatureDifference("stem", "porter -> no", ("rouge1", "rouge2"), False),
+             SignatureDifference("tokenize", "13a -> intl", ("bleu",), True))
+    section = sections.check(_check(stats=(), verdict="incomparable", exit_code=2, signature_differences=diffs,
+                                    resolution="pass --allow stem", problems=("item ids differ",)), "check.json")
+    assert section.paragraphs[1:5] == ("Problem: item ids differ",
+                                       "Signature difference: stem: porter -> no (rouge1, rouge2)",
+                                       "Signature difference (allowed): tokenize: 13a -> intl (bleu)",
+                                       "To resolve: pass --allow stem")
+    assert sum("porter -> no" in p for p in section.paragraphs) == 1
+    assert section.tables == () and section.figures == ()  # nothing was compared
