@@ -34,10 +34,10 @@ def test_score_equals_rouge_score_with_multiple_references():
     scorer = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=False)
     for k, (c, r) in enumerate(zip(cands, refs)):
         expected = scorer.score_multi([r] if isinstance(r, str) else r, c)["rouge1"]
-        assert run.item(k)["scores"]["rouge1"]["fmeasure"] == expected.fmeasure
+        assert run.item(k).scores["rouge1"].fmeasure == expected.fmeasure
     assert run.ids == ("a", "b") and run.item("b") == run.item(1)
     assert run.metrics["rouge1"].fmeasure == sum(run.scores("rouge1", "fmeasure")) / 2
-    assert run.record["inputs"]["fingerprint"].startswith("sha256:") and run.record["run_key"].startswith("sha256:")
+    assert run.inputs.fingerprint.startswith("sha256:") and run.run_key.startswith("sha256:")
     assert "stem:no" in run.signatures["rouge1"]
     with pytest.raises(AttributeError):
         run.metrics["rouge1"].fmeasure = 1.0
@@ -118,10 +118,10 @@ def test_systems_and_documents_are_metadata_the_analyses_find():
     cands, refs = _texts()
     run = bench.score(cands, refs, systems=["A", "B", "C"] * 4, documents=[f"d{k // 3}" for k in range(12)],
                       metadata=[{"length": len(c)} for c in cands], ci={"resamples": 200}, group_by="system")
-    assert run.item(4)["metadata"] == {"length": len(cands[4]), "system": "B", "document": "d1"}
-    dataset = run.record["config"]["dataset"]
+    assert run.item(4).metadata == {"length": len(cands[4]), "system": "B", "document": "d1"}
+    dataset = run.config["dataset"]
     assert (dataset["system_key"], dataset["doc_key"]) == ("system", "document")
-    assert run.record["intervals"]["signature"].startswith("ci|boot:200|level:95|unit:doc|")  # documents resampled
+    assert run.interval_info.signature.startswith("ci|boot:200|level:95|unit:doc|")  # documents resampled
     assert sorted(run.groups) == ["A", "B", "C"]
     means = [sum(v for v, s in zip(run.scores("rouge1", "fmeasure"), ["A", "B", "C"] * 4) if s == g) / 4 for g in "ABC"]
     assert [run.groups[g]["rouge1"].fmeasure for g in "ABC"] == pytest.approx(means, abs=1e-12)

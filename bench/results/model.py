@@ -216,12 +216,6 @@ class Sample:
     def score(self, metric: str, stat: str) -> float:
         return self.scores[metric][stat]
 
-    def __getitem__(self, key: str) -> Any:
-        # TRANSITIONAL: the stored line's keys, while readers move to attributes (tests/test_record_reads.py)
-        return getattr(self, key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key, default)
 
 
 @dataclass(frozen=True, eq=False)

@@ -36,16 +36,6 @@ _noticed: set[str] = set()
 RunRecord = Run  # one run type: a validated stored run is a ``bench.results.model.Run``
 
 
-def primary_of(record: Mapping[str, Any]) -> dict[str, str]:
-    """Metric -> primary stat of a validated record (or a baseline): its ``primary`` block, else ``legacy_primary``."""
-    return {m: f.primary for m, f in facts_of(record).items()}
-
-
-def direction_of(record: Mapping[str, Any]) -> dict[str, bool]:
-    """Metric -> higher_is_better of a validated record (every metric higher-is-better without the block)."""
-    return {m: f.higher_is_better for m, f in facts_of(record).items()}
-
-
 def checked(record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]], path: Path | None = None,
             hashed: bool = True) -> Run:
     """A validated ``Run`` of plain ``record`` and ``samples`` (deep copies: the caller keeps its data)."""
