@@ -16,6 +16,13 @@ rule), with the shipped settings (alpha 0.05, 2000 resamples, seed 0):
 - the default minimum effect (the metric's facts: 0.005 ROUGE, 0.5 BLEU point): the rate can only be
   lower, by how often a significant null difference is smaller than the minimum effect.
 
+Corpus BLEU is gated on its corpus value (``bench.gate.compare.judge_corpus``): a one-sided paired
+bootstrap of the documents' summed sufficient statistics, so its rate should also be about alpha.
+For reference the same null cases go through sacrebleu's own paired bootstrap p-value
+(``bench.stats.corpus.paired_bootstrap_p``, equal to sacrebleu's), two-sided, with a regression
+needing p < alpha and an observed drop: a calibrated two-sided test would flag about alpha / 2
+(0.025) that way. ``--corpus-nulls`` cases (default 500: each runs two 2,000-resample corpus tests).
+
 Each rate comes with a Wilson 95% interval for a binomial proportion over the null cases.
 """
 
@@ -32,8 +39,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.gate.compare import REGRESSED, CheckSpec, Side, Tolerance, decide, judge  # noqa: E402
+from bench.gate.compare import CORPUS, REGRESSED, CheckSpec, Side, Tolerance, decide, judge, judge_corpus  # noqa: E402
 from bench.results.model import Inputs, MetricSummary  # noqa: E402
+from bench.stats.corpus import paired_bootstrap_p  # noqa: E402
 from bench.values import Stats  # noqa: E402
 
 import _smoke  # noqa: E402  (beside this file: a script's own folder is on sys.path)
@@ -56,6 +64,13 @@ def summeval(path: str | None):
             matrix[systems.index(s.metadata["system"]), docs.index(s.metadata["doc_id"])] = s.scores[metric][stat]
         assert not np.isnan(matrix).any(), "every system summarises every document"
         out[metric] = (matrix, run.metrics[metric].facts)
+    from bench.results.corpus import corpus_metric
+
+    bleu = corpus_metric(run, "bleu")  # corpus BLEU: per-item sufficient statistics and sacrebleu's scorer
+    stats = np.zeros((len(systems), len(docs), len(bleu.rows[0])))
+    for s, row in zip(run.samples, bleu.rows):
+        stats[systems.index(s.metadata["system"]), docs.index(s.metadata["doc_id"])] = row
+    out["bleu corpus"] = (stats, run.metrics["bleu"].facts, bleu.score)
     return out, systems, docs
 
 
@@ -101,13 +116,57 @@ def calibrate(scores, docs: list[str], nulls: int, spec: CheckSpec) -> list[dict
     return rows
 
 
+def corpus_side(stats: np.ndarray, facts, docs: list[str], candidates: str, score) -> Side:
+    """One side of the corpus gate: the documents' BLEU statistics and the corpus BLEU of their sum."""
+    value = score(stats.sum(axis=0).tolist())
+    summary = MetricSummary("bleu", Stats({"score": float(stats.shape[0])}), facts, "bleu|x:1",
+                            corpus=Stats({"score": value}))
+    return Side({"bleu": summary}, {"bleu": "bleu|x:1"}, Inputs(len(docs), candidates, "sha256:refs", candidates),
+                tuple(docs), {"bleu": {"score": [0.0] * len(docs)}}, {"bleu": [tuple(r) for r in stats.tolist()]})
+
+
+def calibrate_corpus(scores, docs: list[str], nulls: int, spec: CheckSpec) -> list[dict]:
+    """The corpus BLEU rule under the null: sacrebleu's paired bootstrap on exchangeable sides."""
+    stats, facts, score = scores["bleu corpus"]
+    pairs = list(itertools.combinations(range(stats.shape[0]), 2))
+    zero = replace(spec, tolerances={"bleu": Tolerance(min_effect=0.0)})
+    hits = {"zero": 0, "default": 0, "sacrebleu": 0}
+    smallest = math.inf
+    for k in range(nulls):
+        gen = np.random.default_rng(60_000 + k)
+        a, b = pairs[gen.integers(len(pairs))]
+        swap = gen.integers(2, size=stats.shape[1]).astype(bool)[:, None]
+        base = corpus_side(np.where(swap, stats[a], stats[b]), facts, docs, "sha256:baseline", score)
+        run = corpus_side(np.where(swap, stats[b], stats[a]), facts, docs, "sha256:run", score)
+        row = judge_corpus(base, run, "bleu", spec, False, score)
+        hits["default"] += row.verdict == REGRESSED
+        again = decide("bleu", "score", row.baseline, row.run, facts, zero, False, row.p_value, row.test, row.n_items,
+                       level=CORPUS)
+        hits["zero"] += again.verdict == REGRESSED
+        if again.verdict == REGRESSED:
+            smallest = min(smallest, -row.gain)
+        p = paired_bootstrap_p(base.corpus_rows("bleu"), run.corpus_rows("bleu"), score, spec.resamples, spec.seed)
+        theirs = decide("bleu", "score", row.baseline, row.run, facts, zero, False, p, row.test, row.n_items,
+                        level=CORPUS)
+        hits["sacrebleu"] += theirs.verdict == REGRESSED
+    out = []
+    for setting, effect, name in (("zero", 0.0, "bleu corpus score"), ("default", facts.min_effect, "bleu corpus score"),
+                                  ("sacrebleu", 0.0, "bleu corpus score, sacrebleu's p (reference)")):
+        lo, hi = wilson(hits[setting], nulls)
+        out.append({"metric": name, "min_effect": effect, "rate": hits[setting] / nulls,
+                    "lo": lo, "hi": hi, "n": nulls, "smallest": smallest if setting != "sacrebleu" else math.nan})
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--nulls", type=int, default=2000, help="null cases per metric (default 2000)")
+    ap.add_argument("--corpus-nulls", type=int, default=500, help="null cases of the corpus BLEU rule (default 500)")
     ap.add_argument("--path", default=None, help="bartscore_SummEval_data.json (default: the dataset config's)")
     args = ap.parse_args()
     _smoke.announce()
     nulls = _smoke.cap(args.nulls, 5)
+    corpus_nulls = _smoke.cap(args.corpus_nulls, 3)
     spec = CheckSpec()
     scores, systems, docs = summeval(args.path)
     print(f"SummEval: {len(systems)} systems x {len(docs)} documents; {nulls} null cases per metric; "
@@ -115,9 +174,11 @@ def main() -> None:
     print(f"expected with min_effect=0: about alpha = {spec.alpha} (a one-sided test at alpha)")
     print("| metric | min_effect | false-regression rate | 95% interval (Wilson) | smallest significant null drop |\n"
           "|---|---|---|---|---|")
-    for r in calibrate(scores, docs, nulls, spec):
-        print(f"| {r['metric']} | {r['min_effect']:g} | {r['rate']:.3f} | [{r['lo']:.3f}, {r['hi']:.3f}] | "
+    for r in [*calibrate(scores, docs, nulls, spec), *calibrate_corpus(scores, docs, corpus_nulls, spec)]:
+        print(f"| {r['metric']} ({r['n']} nulls) | {r['min_effect']:g} | {r['rate']:.3f} | [{r['lo']:.3f}, {r['hi']:.3f}] | "
               f"{r['smallest']:.4g} |")
+    print(f"expected: about alpha = {spec.alpha} for the gate's rows; about alpha / 2 = {spec.alpha / 2} for "
+          "sacrebleu's two-sided p read as a drop (reference)")
 
 
 if __name__ == "__main__":

@@ -20,9 +20,10 @@ kind, float drift band, minimum effect), never by one setting shared by every me
 - **Descriptive** metrics (lengths, compression, coverage, density, n-gram ratios) are information:
   reported, never gated, unless ``gate_descriptive`` names them.
 - **Corpus metrics** (BLEU, chrF) are gated on their corpus value, the number papers report, by the
-  same two rules; with changed candidates the p-value is sacrebleu's paired bootstrap on the per-item
-  sufficient statistics (``bench.stats.corpus``: two-sided, as sacrebleu reports it). Their means of
-  sentence scores are then shown as information.
+  same two rules; with changed candidates the p-value is a one-sided paired bootstrap on the per-item
+  sufficient statistics (``bench.stats.corpus.one_sided_p``: sacrebleu's resampling of summed
+  statistics, with a p-value calibrated at alpha, which sacrebleu's centred statistic is not). Their
+  means of sentence scores are then shown as information.
 
 Each ``StatCheck`` names the rule that decided it (``rule``) and why (``reason``). ``level`` is
 ``mean`` for a stat's mean over items (the per-item paired bootstrap here) or ``corpus`` for a corpus
@@ -61,7 +62,7 @@ MEAN, CORPUS = "mean", "corpus"
 
 # what the paired test did
 BOOTSTRAP, SKIPPED, NO_DIFFERENCE, NOT_RUN = "bootstrap", "skipped (too few items)", "no item differs", "not run"
-PAIRED_BS = "paired bootstrap on corpus statistics (sacrebleu's, two-sided)"
+PAIRED_BS = "paired bootstrap on corpus statistics"
 
 
 # --- settings -------------------------------------------------------------------------------------------
@@ -430,9 +431,10 @@ def _aligned_rows(base: SideLike, run: SideLike, metric: str) -> tuple[list, lis
 def judge_corpus(base: SideLike, run: SideLike, metric: str, spec: CheckSpec, same: bool,
                  score: Callable[[Sequence[float]], float] | None) -> StatCheck | None:
     """A corpus metric's corpus value (BLEU's corpus score; its primary stat): the drift band with the same
-    candidates; with changed candidates sacrebleu's paired bootstrap on the per-item sufficient statistics
-    (``bench.stats.corpus.paired_bootstrap_p``, seeded by ``spec.seed``), then ``decide``. None where a side
-    holds no corpus value. sacrebleu's p-value is two-sided, as sacrebleu reports it (the row says so)."""
+    candidates; with changed candidates a one-sided paired bootstrap on the per-item sufficient statistics
+    (``bench.stats.corpus.one_sided_p``: items resampled jointly, statistics summed and scored, seeded by
+    ``spec.seed``), then ``decide``. None where a side holds no corpus value (or, with changed candidates,
+    no statistics: the means are gated instead)."""
     b_sum, r_sum = base.metrics[metric], run.metrics[metric]
     facts = b_sum.facts
     b_corpus, r_corpus = getattr(b_sum, "corpus", None), getattr(r_sum, "corpus", None)
@@ -450,9 +452,9 @@ def judge_corpus(base: SideLike, run: SideLike, metric: str, spec: CheckSpec, sa
         elif rows[0] == rows[1]:
             test = NO_DIFFERENCE
         else:
-            from bench.stats.corpus import paired_bootstrap_p as corpus_p
+            from bench.stats.corpus import one_sided_p
 
-            test, p = PAIRED_BS, corpus_p(rows[0], rows[1], score, spec.resamples, spec.seed)
+            test, p = PAIRED_BS, one_sided_p(rows[0], rows[1], score, spec.resamples, spec.seed)
     return decide(metric, stat, b_corpus[stat], r_corpus[stat], facts, spec, same, p, test, n, level=CORPUS)
 
 

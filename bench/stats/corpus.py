@@ -9,7 +9,12 @@ therefore a resample of those rows, summed, then scored again; never a mean of i
   ``bench.stats.intervals``), from its own seeded stream (salted with the metric's name).
 - ``paired_bootstrap_p``: sacrebleu's paired bootstrap test (``sacrebleu.significance._paired_bs_test``,
   after Koehn 2004 and the Moses script): the same indices, float32 statistics and p-value, so a
-  p-value here equals sacrebleu's for the same seed (tested).
+  p-value here equals sacrebleu's for the same seed (tested). What ``bench compare`` reports.
+- ``one_sided_p``: the gate's test on the same resamples of summed statistics: the share of resampled
+  differences that do not have the observed sign (as ``bench.stats.paired.one_sample_bootstrap_p`` for
+  means). sacrebleu's statistic (centred absolute differences) flags 6.0% of SummEval null pairs as a
+  drop at alpha 0.05 where a calibrated two-sided test flags 2.5%; this one flags about alpha
+  (docs/gate.md, ``benchmarks/gate_calibration.py``), so the gate decides with it.
 """
 
 from __future__ import annotations
@@ -86,3 +91,25 @@ def paired_bootstrap_p(base_rows: Sequence[Sequence[float]], run_rows: Sequence[
     diffs = np.abs(scores_run - scores_base)
     centred = diffs - diffs.mean()
     return (int(np.sum(centred > observed)) + 1) / (resamples + 1)
+
+
+def one_sided_p(base_rows: Sequence[Sequence[float]], run_rows: Sequence[Sequence[float]], score: Score,
+                resamples: int = 2000, seed: int = 0) -> float:
+    """One-sided paired bootstrap p-value that the corpus values' difference (run - base) has its observed
+    sign only by chance: items resampled jointly (``resample.bootstrap_counts`` from ``default_rng(seed)``),
+    each side's statistics summed exactly (whole numbers in float64) and scored; p = (#{resampled
+    differences on the other side of zero, or zero} + 1) / (resamples + 1); 1 when the values are equal."""
+    base = np.asarray(base_rows, dtype=np.float64)
+    run = np.asarray(run_rows, dtype=np.float64)
+    if base.shape != run.shape or base.ndim != 2:
+        raise ValueError("both systems need one row of statistics per item, the same items")
+    observed = score(run.sum(0).tolist()) - score(base.sum(0).tolist())
+    if observed == 0.0:
+        return 1.0
+    gen = np.random.default_rng(seed)
+    opposite = 0
+    for c in resample.bootstrap_counts(gen, len(base), resamples):
+        for b, r in zip(resample.weighted_sums(c, base), resample.weighted_sums(c, run)):
+            d = score(r) - score(b)
+            opposite += (d >= 0.0) if observed < 0 else (d <= 0.0)
+    return (opposite + 1) / (resamples + 1)
