@@ -22,7 +22,7 @@ kind, float drift band, minimum effect), never by one setting shared by every me
 - **Corpus metrics** (BLEU, chrF) are gated on their corpus value, the number papers report, by the
   same two rules; with changed candidates the p-value is a one-sided paired bootstrap on the per-item
   sufficient statistics (``bench.stats.corpus.one_sided_p``: sacrebleu's resampling of summed
-  statistics, with a p-value calibrated at alpha, which sacrebleu's centred statistic is not). Their
+  statistics, with a p-value calibrated at alpha, which sacrebleu's two-sided centred one is not). Their
   means of sentence scores are then shown as information.
 
 Each ``StatCheck`` names the rule that decided it (``rule``) and why (``reason``). ``level`` is
