@@ -3,7 +3,8 @@
 An input is a run directory (``result.json`` + ``samples.jsonl``), a stored
 ``bench systems`` or ``bench meta`` artefact (``analyses/<kind>-<hash>.json``)
 or a ``bench check --format json`` result, each read into a typed object by
-``bench.report.inputs``. Several runs are shown together;
+``bench.report.inputs`` (an analysis artefact through ``bench.analysis.stored``, into the analysis's
+own ``Leaderboard`` or ``MetaEvaluation``). Several runs are shown together;
 runs of one experiment that differ in one config key also get a sweep plot.
 
 The default output lies beside the first input, in the same ``analyses/``
@@ -50,7 +51,9 @@ def assemble(items: Sequence["Input"]) -> "Report":
     """All inputs as one report: the runs together first, then each artefact in the order given."""
     from bench.progress import stage
     from bench.report import sections
-    from bench.report.inputs import Check, Meta, Systems, experiment
+    from bench.analysis.meta import MetaEvaluation
+    from bench.analysis.systems import Leaderboard
+    from bench.report.inputs import Check, experiment
     from bench.report.model import Report
     from bench.results.model import Run
 
@@ -61,9 +64,9 @@ def assemble(items: Sequence["Input"]) -> "Report":
         bar.update(1 if runs else 0)
         for i in artefacts:
             name = Path(i.path).name
-            if isinstance(i.value, Systems):
+            if isinstance(i.value, Leaderboard):
                 parts.append(sections.systems(i.value, name))
-            elif isinstance(i.value, Meta):
+            elif isinstance(i.value, MetaEvaluation):
                 parts.append(sections.meta(i.value, name))
             elif isinstance(i.value, Check):
                 parts.append(sections.check(i.value, name))

@@ -2,11 +2,15 @@
 
 A run directory is read by the run's own reader (``bench.results.run_record.load``) into a
 ``bench.results.model.Run``. An artefact is JSON in bench's envelope (``bench.results.envelope``:
-``kind`` ``systems``, ``meta`` or ``check``). Each artefact kind has one dataclass here, built by one
-generic parser (``parse``) that checks every field it needs is present and of the right type, so the
-sections never subscript a payload and a damaged file is one line, not a traceback. A check's rows and
-signature differences are read into the gate's own types (``bench.gate.compare.StatCheck`` and
-``SignatureDifference``), so the report shows exactly what ``bench check`` decided.
+``kind`` ``systems``, ``meta`` or ``check``). A ``systems`` or ``meta`` artefact is read by the
+analysis's one reader of its artefacts (``bench.analysis.stored``) into the analysis's own result
+(``bench.analysis.systems.Leaderboard``, ``bench.analysis.meta.MetaEvaluation``), so the report shows
+exactly what ``bench systems`` and ``bench meta`` decided. A check is read here, by one generic parser
+(``parse``) that checks every field it needs is present and of the right type, into the gate's own
+types (``bench.gate.compare.StatCheck`` and ``SignatureDifference``), so the report shows exactly what
+``bench check`` decided. Either way the sections never subscript a payload and a damaged file is one
+line naming the file and the field, not a traceback. A ``compare`` artefact is refused in one line:
+``bench compare`` prints its own tables.
 
 A ``bench check --format json`` result written before check JSON had an envelope (and before rows named
 their rule) is recognised by its keys and brought to today's shape by ``_from_old_check``: the only
@@ -20,15 +24,16 @@ import json
 import math
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
+from bench.analysis.meta import MetaEvaluation
+from bench.analysis.systems import Leaderboard
 from bench.errors import BenchError
 from bench.gate.compare import MEAN, SignatureDifference, StatCheck, differences
 from bench.report.model import Source
 from bench.results.model import Run
 from bench.signature import Signature
-from bench.values import QUALITY, Interval
+from bench.values import QUALITY
 
 FIX = "pass run directories, analyses/systems-*.json or meta-*.json files, or `bench check --format json` output"
 # the keys a ``bench check --format json`` result had before check JSON carried an envelope
@@ -72,14 +77,6 @@ def _flag(value: Any, where: str) -> bool:
     return value
 
 
-def _interval(value: Any, where: str) -> Interval | None:
-    if value is None:
-        return None
-    if not isinstance(value, list) or len(value) != 2:
-        raise Damaged(where, f"is {value!r}, not [lo, hi] or null")
-    return Interval(_number(value[0], f"{where}[0]"), _number(value[1], f"{where}[1]"))
-
-
 def _optional(convert: Convert) -> Convert:
     return lambda value, where: None if value is None else convert(value, where)
 
@@ -92,27 +89,12 @@ def _list(convert: Convert) -> Convert:
     return read
 
 
-def _mapping(convert: Convert) -> Convert:
-    def read(value: Any, where: str) -> Mapping[str, Any]:
-        if not isinstance(value, dict):
-            raise Damaged(where, f"is {type(value).__name__}, not an object")
-        return MappingProxyType({k: convert(v, f"{where}.{k}") for k, v in value.items()})
-    return read
-
-
-def _any(value: Any, where: str) -> Any:
-    return value
-
-
 def _rows(cls: type) -> Convert:
     return _list(lambda value, where: parse(cls, value, where))
 
 
 def _field(convert: Convert, default: Any = MISSING) -> Any:
-    """A dataclass field read from the JSON key of the same name with ``convert``; without a default it is required.
-    An empty mapping default is given as ``{}`` (a fresh read-only one per object)."""
-    if isinstance(default, dict):
-        return field(default_factory=lambda: MappingProxyType({}), metadata={"convert": convert})
+    """A dataclass field read from the JSON key of the same name with ``convert``; without a default it is required."""
     return field(default=default, metadata={"convert": convert})
 
 
@@ -144,88 +126,7 @@ def parse(cls: type, data: Any, where: str) -> Any:
     return cls(**values)
 
 
-# --- the artefacts ---------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class RunSource:
-    """One run an analysis read (``bench.analysis.artefacts.source``)."""
-    run: str | None = _field(_optional(_text), None)
-    experiment: str | None = _field(_optional(_text), None)
-    run_id: str | None = _field(_optional(_text), None)
-    run_key: str | None = _field(_optional(_text), None)
-
-
-@dataclass(frozen=True)
-class SystemRow:
-    system: str = _field(_text)
-    metric: str = _field(_text)
-    stat: str = _field(_text)
-    mean: float = _field(_number)
-    ci: Interval | None = _field(_interval)
-    n_docs: int = _field(_integer)
-    rank: int = _field(_integer)
-    cluster: int = _field(_integer)
-
-
-@dataclass(frozen=True)
-class PairRow:
-    a: str = _field(_text)
-    b: str = _field(_text)
-    metric: str = _field(_text)
-    stat: str = _field(_text)
-    test: str = _field(_text)
-    significant: bool = _field(_flag)
-
-
-@dataclass(frozen=True)
-class Systems:
-    """A ``bench systems`` leaderboard (``bench.stats.leaderboard``)."""
-    signature: str = _field(_text)
-    metric_signatures: Mapping[str, str] = _field(_mapping(_text))
-    sources: tuple[RunSource, ...] = _field(_rows(RunSource))
-    systems: tuple[SystemRow, ...] = _field(_rows(SystemRow))
-    pairs: tuple[PairRow, ...] = _field(_rows(PairRow))
-    notes: tuple[str, ...] = _field(_list(_text), ())
-
-
-@dataclass(frozen=True)
-class Correlation:
-    metric: str = _field(_text)
-    stat: str = _field(_text)
-    human: str = _field(_text)
-    level: str = _field(_text)
-    coefficient: str = _field(_text)
-    value: float | None = _field(_optional(_number))  # null: undefined (a constant column)
-    ci: Interval | None = _field(_interval)
-    groups_used: int = _field(_integer)
-    groups_skipped: int = _field(_integer)
-
-
-@dataclass(frozen=True)
-class Comparison:
-    level: str = _field(_text)
-    coefficient: str = _field(_text)
-    human: str = _field(_text)
-    a: str = _field(_text)
-    b: str = _field(_text)
-    test: str = _field(_text)
-    p: float | None = _field(_optional(_number))  # null: undefined
-    p_adjusted: float = _field(_number)
-    significant: bool = _field(_flag)
-
-
-@dataclass(frozen=True)
-class Meta:
-    """A ``bench meta`` meta-evaluation (``bench.analysis.meta``)."""
-    signature: str = _field(_text)
-    metric_signatures: Mapping[str, str] = _field(_mapping(_text))
-    sources: tuple[RunSource, ...] = _field(_rows(RunSource))
-    systems: int = _field(_integer)
-    documents: int = _field(_integer)
-    correlations: tuple[Correlation, ...] = _field(_rows(Correlation))
-    comparisons: tuple[Comparison, ...] = _field(_rows(Comparison), ())
-    agreement: Mapping[str, Any] = _field(_mapping(_any), {})
-
+# --- the check (systems and meta artefacts are read by bench.analysis.stored) ---------------------------
 
 FOREIGN[StatCheck] = {
     "metric": _text, "stat": _text, "baseline": _number, "run": _number, "verdict": _text, "rule": _text,
@@ -292,14 +193,15 @@ def _from_old_check(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-ARTEFACTS: dict[str, type] = {"systems": Systems, "meta": Meta, "check": Check}
-Artefact = Systems | Meta | Check
+SHOWN = ("systems", "meta", "check")  # the artefact kinds a report shows
+NOT_SHOWN = ("compare",)  # analysis artefacts it refuses: a comparison of runs is read with `bench compare`
+Artefact = Leaderboard | MetaEvaluation | Check
 
 
 @dataclass(frozen=True)
 class Input:
     """One input, read: a ``Run`` or an artefact, and what the report's record says of it."""
-    value: Run | Systems | Meta | Check
+    value: Run | Artefact
     source: Source
 
     @property
@@ -323,11 +225,26 @@ def artefact_kind(data: Any) -> str | None:
     kind = kind_of(data)
     if kind is None and isinstance(data, dict) and OLD_CHECK_KEYS <= data.keys():
         return "check"  # check JSON written before it had an envelope
-    return kind if kind in ARTEFACTS else None
+    return kind if kind in SHOWN else None
+
+
+def _check(path: str, data: Any) -> Check:
+    """Check JSON (today's, or from before the envelope) as a ``Check``; a one-line BenchError when damaged."""
+    from bench.results import envelope
+
+    enveloped = envelope.kind_of(data) == "check"
+    if enveloped:  # a version this bench reads
+        envelope.check(data, "check", path, "make it again with this bench's `bench check`")
+    try:
+        return parse(Check, data if enveloped else _from_old_check(data), "check")
+    except Damaged as exc:
+        raise BenchError(f"{path} is damaged: {exc}", "make it again with `bench check`; bench never repairs "
+                         "an artefact") from None
 
 
 def read_artefact(path: str, raw: bytes) -> Input:
     """An artefact file's bytes as its typed object; a one-line BenchError when it is none the report shows."""
+    from bench.analysis import stored
     from bench.results import envelope
 
     try:
@@ -337,22 +254,16 @@ def read_artefact(path: str, raw: bytes) -> Input:
     kind = artefact_kind(data)
     if kind is None:
         got = envelope.kind_of(data)
-        raise BenchError(f"{path} is a {got} file, which bench report does not show" if got
+        shown_by = f" (`bench {got}` shows its own tables)" if got in NOT_SHOWN else ""
+        raise BenchError(f"{path} is a {got} file, which bench report does not show{shown_by}" if got
                          else f"{path} is not a systems, meta or check result", FIX)
-    enveloped = envelope.kind_of(data) == kind
-    if enveloped:  # a version this bench reads
-        envelope.check(data, kind, path, f"make it again with this bench's `bench {kind}`")
-    try:
-        if not enveloped:  # check JSON from before the envelope (artefact_kind knows no other keyless kind)
-            data = _from_old_check(data)
-        value = parse(ARTEFACTS[kind], data, kind)
-    except Damaged as exc:
-        raise BenchError(f"{path} is damaged: {exc}", f"make it again with `bench {kind}`; bench never repairs "
-                         "an artefact") from None
-    signature = value.check_signature if isinstance(value, Check) else value.signature
-    runs = None if isinstance(value, Check) else tuple(s.run_key for s in value.sources)
-    return Input(value, Source(kind, path, sha256="sha256:" + hashlib.sha256(raw).hexdigest(), signature=signature,
-                               runs=runs))
+    sha256 = "sha256:" + hashlib.sha256(raw).hexdigest()
+    if kind == "check":
+        value = _check(path, data)
+        return Input(value, Source(kind, path, sha256=sha256, signature=value.check_signature))
+    value = stored.parse(data, path, kind)  # the analysis's own reader: its envelope and every field checked
+    return Input(value, Source(kind, path, sha256=sha256, signature=value.signature,
+                               runs=tuple(s.run_key for s in value.sources)))
 
 
 def read(path: str) -> Input:
@@ -375,8 +286,6 @@ def of_run(run: Run, path: str | None = None) -> Input:
 
 def experiment(i: Input) -> str | None:
     """The experiment an input belongs to (an analysis: that of its first run)."""
-    if isinstance(i.value, Run):
-        return i.value.experiment
-    if isinstance(i.value, Check):
+    if isinstance(i.value, (Run, Check)):
         return i.value.experiment
     return next((s.experiment for s in i.value.sources), None)

@@ -40,7 +40,8 @@ from bench.gate.compare import (
 from bench.values import Facts, Interval
 
 if TYPE_CHECKING:
-    from bench.report.inputs import Correlation, SystemRow
+    from bench.analysis.meta import Correlation
+    from bench.stats.leaderboard import SystemRow
 
 # Colour-blind-safe palette (Okabe-Ito); series cycle through it in order.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")

@@ -1,7 +1,9 @@
 """Inputs (already read) -> report sections: the tables to show and the figures to draw.
 
-Pure: runs are ``bench.results.model.Run``s and artefacts the typed objects of ``bench.report.inputs``,
-read by attribute; figures come from ``bench.report.plots``. One function per kind of input: runs
+Pure: runs are ``bench.results.model.Run``s, leaderboards and meta-evaluations the analysis's own
+results (``bench.analysis.systems.Leaderboard``, ``bench.analysis.meta.MetaEvaluation``, read by
+``bench.analysis.stored``) and a check the ``bench.report.inputs.Check`` of the gate's rows, all read
+by attribute; figures come from ``bench.report.plots``. One function per kind of input: runs
 (with a sweep plot when they differ in one config key), a ``bench systems`` leaderboard, a
 ``bench meta`` meta-evaluation and a ``bench check`` result.
 
@@ -18,9 +20,12 @@ from bench import dotted
 from bench.analysis import labels as run_labels
 from bench.gate.compare import MEAN, StatCheck
 from bench.report import plots
-from bench.report.inputs import Check, Correlation, Meta, SystemRow, Systems
+from bench.analysis.meta import Correlation, MetaEvaluation
+from bench.analysis.systems import Leaderboard
+from bench.report.inputs import Check
 from bench.report.model import Figure, Section, Table
 from bench.results.model import MetricSummary, Run
+from bench.stats.leaderboard import SystemRow
 from bench.values import Facts, Interval
 
 
@@ -212,8 +217,13 @@ def _metric_signatures(signature: str, metric_signatures: Any) -> str:
     return signature + "\n" + "\n".join(metric_signatures[m] for m in sorted(metric_signatures))
 
 
-def systems(board: Systems, name: str) -> Section:
-    """A ``bench systems`` leaderboard: ranks with intervals and clusters, and how many pairs differ."""
+CORPUS_CAPTION = ("Corpus values per system with {level} intervals (BLEU, chrF: computed once from the statistics "
+                  "summed over the system's items, as papers report them; not the mean of per-item scores)")
+
+
+def systems(board: Leaderboard, name: str) -> Section:
+    """A ``bench systems`` leaderboard: ranks with intervals and clusters, how many pairs differ, and each
+    system's corpus values (BLEU, chrF from its items' summed statistics) where the leaderboard has them."""
     boards: dict[str, list[SystemRow]] = {}
     for row in board.systems:
         boards.setdefault(f"{row.metric} {row.stat}", []).append(row)
@@ -227,6 +237,14 @@ def systems(board: Systems, name: str) -> Section:
         for test in dict.fromkeys(p.test for p in board.pairs):
             ps = [p for p in board.pairs if (p.metric, p.stat, p.test) == (metric, stat, test)]
             counts.append((key, test, f"{sum(p.significant for p in ps)}/{len(ps)}"))
+    tables = [("Systems", Table(("metric", "rank", "cluster", "system", "mean", f"{level} CI", "docs"), rows,
+                                "lrrlrrr")),
+              ("Significant pairs (after correction)", Table(("metric", "test", "significant"), tuple(counts), "llr"))]
+    if board.corpus:
+        tables.append((CORPUS_CAPTION.format(level=level), Table(
+            ("metric", "system", "corpus", f"{level} CI", "items"),
+            tuple((f"{c.metric} {c.stat}", c.system, _f(c.value), _ci(c.ci), str(c.n_items)) for c in board.corpus),
+            "llrrr")))
     figures = ()
     if boards:
         figures = (Figure("leaderboard", "Systems ranked by mean with bootstrap intervals; colour: significance "
@@ -237,15 +255,13 @@ def systems(board: Systems, name: str) -> Section:
         f"Leaderboard ({name})",
         paragraphs=board.notes,
         figures=figures,
-        tables=(("Systems", Table(("metric", "rank", "cluster", "system", "mean", f"{level} CI", "docs"), rows,
-                                  "lrrlrrr")),
-                ("Significant pairs (after correction)", Table(("metric", "test", "significant"), tuple(counts),
-                                                                "llr"))),
+        tables=tuple(tables),
         signature=signature)
 
 
-def meta(payload: Meta, name: str) -> Section:
-    """A ``bench meta`` meta-evaluation: correlations with intervals per level and human dimension."""
+def meta(payload: MetaEvaluation, name: str) -> Section:
+    """A ``bench meta`` meta-evaluation: correlations with intervals per level and human dimension, the
+    metric-vs-metric tests, human agreement, and the legend of runs named by letter."""
     names = _metric_labels(payload.correlations)
     rows: list[tuple[str, Correlation]] = [(names[r.metric, r.stat], r) for r in payload.correlations]
     plotted = [(n, r) for n, r in rows if r.coefficient != "pairwise_accuracy"]  # a share, not a correlation
@@ -263,11 +279,13 @@ def meta(payload: Meta, name: str) -> Section:
     if payload.comparisons:
         tables.append(("Metric comparisons (corrected)", Table(
             ("level", "coefficient", "human", "a", "b", "test", "p", "p adjusted", "significant"),
-            tuple((c.level, c.coefficient, c.human, c.a, c.b, c.test, "n/a" if c.p is None else f"{c.p:.4g}",
+            tuple((c.level, c.coefficient, c.human, names.get((c.a, c.a_stat), c.a), names.get((c.b, c.b_stat), c.b),
+                   c.test, "n/a" if c.p is None else f"{c.p:.4g}",
                    f"{c.p_adjusted:.4g}", "yes" if c.significant else "no") for c in payload.comparisons),
             "llllllrrl")))
     if payload.agreement:
-        tables.append(("Human agreement (Krippendorff's alpha)", Table(
+        at = f", {payload.agreement_level} level" if payload.agreement_level else ""
+        tables.append((f"Human agreement (Krippendorff's alpha{at})", Table(
             ("field", "alpha"), tuple((k, _f(v) if isinstance(v, (int, float)) else str(v))
                                       for k, v in sorted(payload.agreement.items())), "lr")))
     figures = ()
@@ -277,7 +295,12 @@ def meta(payload: Meta, name: str) -> Section:
                           plots.correlations(cells, levels, humans,
                                              f"Meta-evaluation: {payload.systems} systems x "
                                              f"{payload.documents} documents", signature, level)),)
-    return Section(f"Meta-evaluation ({name})", figures=figures, tables=tuple(tables), signature=signature)
+    paragraphs = ()
+    if payload.legend:
+        paragraphs = ("Runs named by letter (their labels are longer than a table cell): "
+                      + "; ".join(f"`{line}`" for line in payload.legend) + ".",)
+    return Section(f"Meta-evaluation ({name})", paragraphs=paragraphs, figures=figures, tables=tuple(tables),
+                   signature=signature)
 
 
 GATED_CAPTION = "Gated stats (band: the drift band with the same candidates, the minimum effect with changed candidates)"

@@ -1,5 +1,5 @@
-"""bench.report.inputs: artefacts read into typed objects through one parser; check rows as the gate's own
-types; envelopes, old check JSON, damage."""
+"""bench.report.inputs: systems and meta artefacts read by the analysis's one reader into its own types; check
+rows read into the gate's own types; envelopes, old check JSON, damage."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import json
 import pytest
 
 from bench.errors import BenchError
+from bench.analysis.meta import MetaEvaluation
+from bench.analysis.systems import CorpusRow, Leaderboard
 from bench.gate import render
 from bench.gate.compare import CheckReport, SignatureDifference, StatCheck
 from bench.report import inputs, sections
@@ -42,10 +44,21 @@ def _old_check(**extra) -> dict:
 
 def _systems(**change) -> dict:
     return {"kind": "systems", "schema_version": 1, "signature": "systems|ci:95", "metric_signatures": {},
-            "sources": [{"run": "r", "experiment": "toy", "run_id": "x", "run_key": "sha256:ab"}], "notes": [],
+            "sources": [{"run": "r", "experiment": "toy", "run_id": "x", "run_key": "sha256:ab",
+                         "inputs_fingerprint": "sha256:cd"}], "notes": [],
             "systems": [{"system": "s0", "metric": "rouge1", "stat": "fmeasure", "mean": 0.5, "ci": [0.4, 0.6],
-                         "n_docs": 8, "rank": 1, "cluster": 1, "added_by_a_newer_bench": True}],
+                         "n_docs": 8, "rank": 1, "cluster": 1}],
             "pairs": [], **change}
+
+
+def _meta(**change) -> dict:
+    return {"kind": "meta", "schema_version": 1, "signature": "meta|ci:95", "systems": 4, "documents": 8,
+            "sources": [{"run": "r", "experiment": "toy", "run_id": "x", "run_key": "sha256:ab",
+                         "inputs_fingerprint": "sha256:cd"}],
+            "correlations": [{"run": "r", "metric": "rouge1", "stat": "fmeasure", "human": "quality",
+                              "higher_is_better": True, "level": "summary", "coefficient": "kendall", "value": 0.3,
+                              "ci": [0.1, 0.5], "groups_used": 8, "groups_skipped": 0, "resamples_defined": 50}],
+            "comparisons": [], **change}
 
 
 def _read(tmp_path, data) -> inputs.Input:
@@ -54,12 +67,36 @@ def _read(tmp_path, data) -> inputs.Input:
     return inputs.read(str(path))
 
 
-def test_systems_rows_are_typed_and_unknown_keys_ignored(tmp_path):
+def test_systems_are_the_analysis_leaderboard(tmp_path):
     got = _read(tmp_path, _systems())
-    assert got.kind == "systems" and got.source.runs == ("sha256:ab",)
+    assert isinstance(got.value, Leaderboard) and got.kind == "systems" and got.source.runs == ("sha256:ab",)
     row = got.value.systems[0]
     assert (row.system, row.mean, row.ci, row.rank) == ("s0", 0.5, Interval(0.4, 0.6), 1)
     assert got.source.sha256.startswith("sha256:") and got.source.signature == "systems|ci:95"
+    assert inputs.experiment(got) == "toy" and got.value.corpus == ()
+
+
+def test_meta_is_the_analysis_meta_evaluation(tmp_path):
+    got = _read(tmp_path, _meta())
+    assert isinstance(got.value, MetaEvaluation) and got.kind == "meta" and got.source.runs == ("sha256:ab",)
+    row = got.value.correlations[0]
+    assert (row.metric, row.value, row.ci, row.resamples_defined) == ("rouge1", 0.3, Interval(0.1, 0.5), 50)
+    table = sections.meta(got.value, "in.json").tables[0][1]
+    assert table.rows == (("summary", "kendall", "quality", "rouge1", "0.3000", "[0.1000, 0.5000]", "8/0"),)
+
+
+def test_systems_corpus_values_are_a_table_of_their_own(tmp_path):
+    corpus = [{"system": "s0", "metric": "bleu", "stat": "score", "value": 21.5, "ci": [19.0, 24.0], "n_items": 8},
+              {"system": "s1", "metric": "bleu", "stat": "score", "value": 18.25, "ci": None, "n_items": 8}]
+    got = _read(tmp_path, _systems(corpus=corpus))
+    assert got.value.corpus[0] == CorpusRow("s0", "bleu", "score", 21.5, Interval(19.0, 24.0), 8)
+    tables = dict(sections.systems(got.value, "in.json").tables)
+    caption = next(c for c in tables if c.startswith("Corpus values per system with 95% intervals"))
+    assert tables[caption].columns == ("metric", "system", "corpus", "95% CI", "items")
+    assert tables[caption].rows == (("bleu score", "s0", "21.5000", "[19.0000, 24.0000]", "8"),
+                                    ("bleu score", "s1", "18.2500", "n/a", "8"))
+    assert not any(c.startswith("Corpus values") for c, _ in sections.systems(_read(tmp_path, _systems()).value,
+                                                                               "in.json").tables)
 
 
 def test_check_rows_are_the_gates_rows_with_their_rule(tmp_path):
@@ -122,9 +159,16 @@ def test_old_check_json_lists_each_signature_change_once_and_knows_the_allowed_o
     (_systems(schema_version=9), "in.json has schema_version 9; this bench reads 1"),
     ({"kind": "compare", "schema_version": 1}, "in.json is a compare file, which bench report does not show"),
     (_systems(pairs=None), "in.json is damaged: systems.pairs is NoneType, not a list"),
-    ({**_systems(), "systems": [{"system": "s0"}]}, "in.json is damaged: systems.systems[0] has no metric"),
+    ({**_systems(), "systems": [{"system": "s0"}]}, "in.json is damaged: systems.systems[0].metric is missing"),
     (_systems(systems=[{**_systems()["systems"][0], "ci": [0.4]}]),
-     "in.json is damaged: systems.systems[0].ci is [0.4], not [lo, hi] or null"),
+     "in.json is damaged: systems.systems[0].ci is not an interval [lo, hi]"),
+    (_systems(systems=[{**_systems()["systems"][0], "added_by_hand": True}]),
+     "in.json is damaged: systems.systems[0].added_by_hand is not a field of it"),
+    (_systems(corpus=[{"system": "s0", "metric": "bleu", "stat": "score", "value": "high", "ci": None,
+                       "n_items": 8}]), 'in.json is damaged: systems.corpus[0].value is "high", not a number'),
+    (_meta(correlations=[{**_meta()["correlations"][0], "value": True}]),
+     "in.json is damaged: meta.correlations[0].value is true, not a number"),
+    (_meta(schema_version=9), "in.json has schema_version 9; this bench reads 1"),
     (_check(stats=[{**ROW, "higher_is_better": "yes"}]),
      "in.json is damaged: check.stats[0].higher_is_better is 'yes', not true or false"),
     (_check(stats=[{k: v for k, v in ROW.items() if k != "gated"}]), "in.json is damaged: check.stats[0] has no gated"),

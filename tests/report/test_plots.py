@@ -9,7 +9,8 @@ import pytest
 
 from bench.gate.compare import StatCheck
 from bench.report import plots
-from bench.report.inputs import Correlation, SystemRow
+from bench.analysis.meta import Correlation
+from bench.stats.leaderboard import SystemRow
 from bench.values import Facts, Interval
 
 SIG = "ci|boot:1000|level:95|unit:doc|seed:0"
@@ -23,7 +24,8 @@ def _texts(svg: str) -> list[str]:
 def _cases():
     board = [SystemRow(f"s{i}", "rouge1", "fmeasure", 0.5 - i / 20, Interval(0.45 - i / 20, 0.55 - i / 20), 10,
                        1 + 2 * (i // 2), 1 + i // 2) for i in range(4)]
-    meta = {(lvl, "quality"): [(m, Correlation(m, "fmeasure", "quality", lvl, c, 0.3, Interval(0.1, 0.5), 8, 0))
+    meta = {(lvl, "quality"): [(m, Correlation("r", m, "fmeasure", "quality", True, lvl, c, 0.3,
+                                               Interval(0.1, 0.5), 8, 0, 50))
                                for m in ("rouge1", "rouge2") for c in ("pearson", "kendall")]
             for lvl in ("sample", "system")}
     check = [StatCheck("rouge1", "fmeasure", 0.5, 0.49, "regression", "same candidates", "beyond drift band 0.005",

@@ -11,6 +11,7 @@ import bench
 from bench.gate.compare import SignatureDifference, StatCheck
 from bench.report import build, inputs, sections
 from bench.report.inputs import Check
+from bench.results import run_record
 from bench.results.model import Run
 
 CANDIDATES = ["the cat sat on the mat", "a dog ran far away", "x y z", "we went home early today",
@@ -166,3 +167,32 @@ def test_an_incomparable_check_lists_each_difference_once_and_its_resolution():
                                        "To resolve: pass --allow stem")
     assert sum("porter -> no" in p for p in section.paragraphs) == 1
     assert section.tables == () and section.figures == ()  # nothing was compared
+
+
+def test_leaderboard_shows_each_systems_corpus_value_read_back_through_the_analysis_reader(tmp_path):
+    from bench.analysis import artefacts, systems
+    from bench.stats.leaderboard import SystemsSpec
+
+    shorter = [" ".join(c.split()[:3]) for c in CANDIDATES]
+    runs = [run_record.load(bench.save(bench.score(c, REFERENCES, metrics=["bleu"], ci={"resamples": 50}),
+                                       tmp_path / name)) for name, c in (("a", CANDIDATES), ("b", shorter))]
+    board = systems.build(runs, SystemsSpec(resamples=100, ci_resamples=50), names=["a", "b"])
+    path = tmp_path / "systems.json"
+    path.write_text(artefacts.canonical(board.to_json()))
+    got = inputs.read(str(path))
+    assert got.value == board  # the analysis's own Leaderboard, read back by bench.analysis.stored
+    table = _table(sections.systems(got.value, "systems.json"), "Corpus values per system")
+    assert table.columns == ("metric", "system", "corpus", "95% CI", "items")
+    assert ("bleu score", "a", CORPUS_BLEU) == table.rows[[r[1] for r in table.rows].index("a")][:3]
+    assert all(r[-1] == "6" for r in table.rows)
+
+
+def test_a_compare_artefact_is_refused_in_one_line(tmp_path):
+    from bench.errors import BenchError
+
+    path = tmp_path / "compare-x.json"
+    path.write_text('{"kind": "compare", "schema_version": 1}')
+    with pytest.raises(BenchError) as err:
+        inputs.read(str(path))
+    assert "\n" not in str(err.value)
+    assert f"{path} is a compare file, which bench report does not show (`bench compare` shows its own tables)" in str(err.value)
