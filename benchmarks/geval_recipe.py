@@ -72,8 +72,8 @@ def load_groups(samples):
     """doc_id -> list of (system, metadata, scores), systems in a fixed order."""
     groups = defaultdict(list)
     for s in samples:
-        md = s["metadata"]
-        groups[md["doc_id"]].append((md["system"], md["expert"], s["scores"]))
+        md = s.metadata
+        groups[md["doc_id"]].append((md["system"], md["expert"], s.scores))
     for g in groups.values():
         g.sort(key=lambda r: r[0])
     return groups
@@ -185,10 +185,11 @@ def main():
     for multiref, stem, tok, splitter in bench_grid:
         ov = bench_overrides(multiref, stem, tok, splitter) + where
         try:
-            groups = load_groups(bench.evaluate(ov).samples)
+            run = bench.evaluate(ov)
         except Exception as e:  # e.g. an optional sentence splitter that is not installed
             print(f"skipped bench run {' '.join(ov)}: {type(e).__name__}: {str(e).splitlines()[0]}")
             continue
+        groups = load_groups(run.samples)  # outside the try: a reading error is a bug, not a skipped run
         cache = {(rt, st, d): per_doc(groups, rt, st, d)
                  for rt in ["rouge1", "rouge2", "rougeL", "rougeLsum"] for st in STATS for d in DIMS}
         analysis = ([CHOSEN_ANALYSIS] if args.quick
@@ -216,9 +217,9 @@ def main():
     k = best[2]
     if k[:4] == CHOSEN_BENCH:
         # configs/experiment/geval_rouge.yaml packages the chosen bench options
-        a = {x["id"]: x["scores"] for x in bench.evaluate(
+        a = {x.id: x.scores for x in bench.evaluate(
             bench_overrides(*k[:4]) + where).samples}
-        b = {x["id"]: x["scores"] for x in bench.evaluate(
+        b = {x.id: x.scores for x in bench.evaluate(
             ["experiment=geval_rouge", *where]).samples}
         same = a.keys() == b.keys() and all(
             a[i][t][st] == b[i][t][st] for i in a for t in a[i] for st in a[i][t])

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import _smoke  # beside this file
+import bench
 
 DIMS = ("expert.coherence", "expert.consistency", "expert.fluency", "expert.relevance")
 
@@ -61,7 +62,7 @@ def main() -> None:
     best = max(avg, key=avg.get)
     clusters = {h: sorted((r["metric"] for r in rows if r["human"] == h and r.get("cluster") == 1),
                           key=lambda m: int(m.rsplit("L", 1)[1])) for h in DIMS}
-    record = json.loads((Path(run_dir) / "result.json").read_text())
+    run = bench.load_run(run_dir)
     lines = [
         "# BERTScore layer study: all-MiniLM-L6-v2 on SummEval",
         "",
@@ -76,9 +77,9 @@ def main() -> None:
         "$ python benchmarks/layer_study.py --out docs/layer_study.md",
         "```",
         "",
-        f"- Run: {record['inputs']['items']} items, {record['inputs']['references']} references, {run_s:.0f} s "
+        f"- Run: {run.inputs.items} items, {run.inputs.references} references, {run_s:.0f} s "
         f"(all six layers from one forward pass per text); meta-evaluation {meta_s:.0f} s for both outputs.",
-        f"- Signature of layer 5: `{record['signatures'].get('bertscore_L5', '')}`",
+        f"- Signature of layer 5: `{run.signatures.get('bertscore_L5', '')}`",
         f"- Meta-evaluation signature: `{payload['signature']}`",
         "",
         "## Recommendation",

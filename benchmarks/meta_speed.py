@@ -22,6 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import load_run  # noqa: E402
 from bench.analysis import meta as analysis  # noqa: E402
 from bench.stats import correlation, meta  # noqa: E402
 
@@ -47,12 +48,12 @@ def main() -> None:
     print(f"run (ROUGE + BERTScore, SummEval): {time.perf_counter() - t:.1f} s -> {run_dir}")
 
     t = time.perf_counter()
-    scores = analysis.load([run_dir])
-    payload = analysis.evaluate(scores, analysis.MetaSpec(resamples=n, test_resamples=n))
+    scores = analysis.load([load_run(run_dir)])
+    result = analysis.evaluate(scores, analysis.MetaSpec(resamples=n, test_resamples=n))
     full = time.perf_counter() - t
-    n_ci = sum(1 for r in payload["correlations"] if r["coefficient"] != "pairwise_accuracy")
+    n_ci = sum(1 for r in result.correlations if r.coefficient != "pairwise_accuracy")
     print(f"full table: {len(scores.metrics)} metrics, {n_ci} intervals (+ pairwise accuracy), "
-          f"{len(payload['comparisons'])} PERM-BOTH tests: {full:.1f} s")
+          f"{len(result.comparisons)} PERM-BOTH tests: {full:.1f} s")
     t = time.perf_counter()
     subprocess.run([exe, "meta", run_dir, "--no-save", *resampling], capture_output=True, text=True, check=True)
     print(f"`bench meta RUN` end to end (fresh process): {time.perf_counter() - t:.1f} s")

@@ -48,7 +48,7 @@ def summeval_scores(path: str | None) -> tuple[dict[str, np.ndarray], list[str],
 
     overrides = ["experiment=summeval_rouge", *_smoke.limit(48)] + ([f"dataset.path={path}"] if path else [])
     run = bench.evaluate(overrides)
-    tables = by_field(run.samples, "system", "doc_id")
+    tables = by_field(run.samples, "system", "doc_id", run.facts)
     return {t.metric: t.scores for t in tables}, list(tables[0].systems), list(tables[0].docs)
 
 
@@ -154,10 +154,11 @@ def sacrebleu_time(tables: list[Table], resamples: int) -> tuple[float, int]:
 def ci_overhead(path: str | None, repeats: int) -> tuple[float, float, float]:
     """Median wall seconds of a forced SummEval ROUGE ``bench run`` without and with intervals
     (alternating, in fresh processes), and the in-process ``intervals_s`` of the latter."""
-    import json
     import statistics
     import subprocess
     import tempfile
+
+    import bench
 
     exe = str(Path(sys.executable).with_name("bench"))
     extra = ([f"dataset.path={path}"] if path else []) + _smoke.limit(48)
@@ -172,7 +173,7 @@ def ci_overhead(path: str | None, repeats: int) -> tuple[float, float, float]:
                 times[mode].append(time.perf_counter() - t)
                 if mode == "on":
                     run_dir = Path(proc.stdout.strip().splitlines()[-1])
-                    inner.append(json.loads((run_dir / "result.json").read_text())["volatile"]["timings_s"]["intervals_s"])
+                    inner.append(bench.load_run(run_dir).volatile.timings_s["intervals_s"])
     return statistics.median(times["off"]), statistics.median(times["on"]), statistics.median(inner)
 
 
