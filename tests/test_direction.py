@@ -145,7 +145,9 @@ def test_plugin_metric_through_entry_points_end_to_end(tmp_path, bench_cli):
     assert bench_cli("baseline", base, "--output", tmp_path / "b.json", cwd=tmp_path, env=env).returncode == 0
     checked = bench_cli("check", worse, "--baseline", tmp_path / "b.json", cwd=tmp_path, env=env)
     assert checked.returncode == 1, checked.stdout + checked.stderr
-    assert [ln.split()[-1] for ln in checked.stdout.splitlines() if ln.startswith("length_gap")] == ["regression"]
+    lines = checked.stdout.splitlines()
+    at = next(ln for ln in lines if ln.startswith("metric ")).index(" verdict ") + 1  # the table's verdict column
+    assert [ln[at:].split()[0] for ln in lines if ln.startswith("length_gap")] == ["regression"]
     diff = bench_cli("diff", base, worse, cwd=tmp_path, env=env)
     assert diff.returncode == 0 and "length_gap gap" in " ".join(diff.stdout.split()) and "worse" in diff.stdout
     repro = bench_cli("reproduce", worse, cwd=tmp_path, env=env)

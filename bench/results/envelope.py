@@ -45,6 +45,6 @@ def check(data: Any, kind: str, where: str, fix: str) -> dict[str, Any]:
                          else f"{where} is not a {kind} file (no kind)", fix)
     version = data.get("schema_version")
     if isinstance(version, bool) or version not in READS[kind]:
-        raise BenchError(f"{where} has schema_version {version!r}; this bench reads "
-                         f"{', '.join(map(str, READS[kind]))}", fix)
+        has = f"schema_version {version!r}" if "schema_version" in data else "no schema_version"
+        raise BenchError(f"{where} has {has}; this bench reads {', '.join(map(str, READS[kind]))}", fix)
     return data

@@ -84,11 +84,11 @@ def test_bad_judgments_in_a_process(toy, bench_cli):
 
 
 def test_bad_judgments_from_python(toy):
-    from bench.analysis import meta
+    import bench
     from bench.errors import BenchError
 
     with pytest.raises(BenchError, match="is null, not a finite number"):
-        meta.load([toy.a], humans=["q"], judgments=_judgments(toy, "null_score"))
+        bench.meta(toy.a, humans=["q"], judgments=_judgments(toy, "null_score"), resamples=10, test_resamples=10)
 
 
 # (command, extra argv) -> what the line says. Every option of every analysis command that takes a value.
@@ -110,6 +110,7 @@ def _options(s):
         ("systems", "metrics"): (["systems", a, "--metrics", "bleu"], "no metric bleu"),
         ("systems", "by"): (["systems", a, "--by", "model"], "no metadata field 'model'"),
         ("systems", "names"): (["systems", a, "--names", "x,y"], "--names"),
+        ("systems", "by_several"): (["systems", a, b, "--by", "system"], "pass one run with --by,"),
         ("systems", "format"): (["systems", a, "--format", "xml"], "invalid choice: 'xml'"),
         ("systems", "seed_text"): (["systems", a, "--seed", "one"], "invalid int value: 'one'"),
         ("meta", "seed"): (["meta", a, "--seed", "-1"], "seed must be >= 0, got -1"),
@@ -286,7 +287,6 @@ def test_constant_scores_give_no_warning_from_python(constant_run):
     import numpy as np
 
     import bench
-    from bench.analysis import meta
     from bench.stats import correlation
 
     X = np.ones((3, 6))
@@ -296,8 +296,7 @@ def test_constant_scores_give_no_warning_from_python(constant_run):
             for coef in correlation.COEFFICIENTS:
                 assert math.isnan(correlation.point(X, X, level, coef).value)
                 assert math.isnan(correlation.value(X, X, level, coef).value)
-        scores = meta.load([constant_run])
-        payload = meta.evaluate(scores, meta.MetaSpec(resamples=10, test_resamples=10, tests=("perm-both", "williams")))
+        payload = bench.meta(constant_run, resamples=10, test_resamples=10, tests=("perm-both", "williams")).to_json()
         board = bench.systems(constant_run, resamples=20, ci_resamples=20).to_json()
     assert all(r["value"] is None for r in payload["correlations"] if r["level"] != "system")
     assert board  # a leaderboard of three tied systems, without a warning

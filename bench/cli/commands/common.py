@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from functools import wraps
-from typing import Callable
+from typing import Callable, Mapping
 
 from bench.errors import BenchError
 
@@ -18,17 +19,40 @@ class Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
-def handles_errors(fn: Callable[[list[str]], int]) -> Callable[[list[str]], int]:
-    """Wrap a command's ``main``: a BenchError becomes one ``bench: error:`` line and its exit code."""
-    @wraps(fn)
-    def wrapper(argv: list[str]) -> int:
-        try:
-            return fn(argv)
-        except BenchError as exc:
-            print(f"bench: error: {exc}", file=sys.stderr)
-            return exc.exit_code
+def handles_errors(fn: Callable[[list[str]], int] | None = None, *, flags: Mapping[str, str] | None = None):
+    """Wrap a command's ``main``: a BenchError becomes one ``bench: error:`` line and its exit code.
 
-    return wrapper
+    ``flags``: the library's keyword -> the command's flag (``{"names": "--names"}``); the library's
+    messages name its keywords (``drop names=``), the line names the flag the user typed (``drop --names``).
+    Used bare (``@handles_errors``) or called (``@handles_errors(flags={...})``)."""
+    def decorate(main: Callable[[list[str]], int]) -> Callable[[list[str]], int]:
+        @wraps(main)
+        def wrapper(argv: list[str]) -> int:
+            try:
+                return main(argv)
+            except BenchError as exc:
+                print(f"bench: error: {in_cli_words(str(exc), flags or {})}", file=sys.stderr)
+                return exc.exit_code
+
+        return wrapper
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def in_cli_words(message: str, flags: Mapping[str, str]) -> str:
+    """``message`` with each library keyword ``kw=`` of ``flags`` spelled as its flag: ``kw=VALUE`` ->
+    ``--flag VALUE``, ``kw=[A, B]`` -> ``--flag A,B``, a bare ``kw=`` -> ``--flag``."""
+    if not flags:
+        return message
+
+    def spell(m: re.Match) -> str:
+        flag = flags[m.group(1)]
+        if m.group(2) is not None:
+            return f"{flag} " + re.sub(r",\s*", ",", m.group(2))
+        return f"{flag} " if m.group(3) else flag
+
+    keywords = "|".join(re.escape(k) for k in sorted(flags, key=len, reverse=True))
+    return re.sub(rf"(?<![\w.-])({keywords})=(?:\[([^\]]*)\]|(?=(\w))|)", spell, message)
 
 
 def count(minimum: int) -> Callable[[str], int]:

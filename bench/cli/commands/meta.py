@@ -36,7 +36,7 @@ def _parser() -> Parser:
     return p
 
 
-@handles_errors
+@handles_errors(flags={"humans": "--human", "system": "--system", "doc": "--doc"})
 def main(argv: list[str]) -> int:
     """Print the meta-evaluation (``bench.meta``); store it beside the first run."""
     from bench import api

@@ -35,7 +35,7 @@ def _parser() -> Parser:
     return p
 
 
-@handles_errors
+@handles_errors(flags={"names": "--names", "by": "--by", "doc": "--doc", "cluster_test": "--cluster-test"})
 def main(argv: list[str]) -> int:
     """Print the leaderboard (``bench.systems``); store it beside the first run."""
     from bench import api
