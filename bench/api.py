@@ -192,7 +192,7 @@ def merge(*runs: Run | str | Path, results_dir: str | Path = "results") -> Run:
 
 
 def _validated(runs: Sequence[Run | str | Path], what: str):
-    """Runs (saved or not) or run directories as validated ``RunRecord``s: the analyses' one edge."""
+    """Runs (saved or not) or run directories as validated ``Run``s: the analyses' one edge."""
     from bench.results import run_record
 
     if not runs:

@@ -33,7 +33,6 @@ from bench.values import legacy_primary  # noqa: F401  (re-exported)
 
 log = logging.getLogger("bench")
 _noticed: set[str] = set()
-RunRecord = Run  # one run type: a validated stored run is a ``bench.results.model.Run``
 
 
 def checked(record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]], path: Path | None = None,
@@ -43,7 +42,7 @@ def checked(record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]], pat
     return Run.of(thawed(record), [thawed(s) for s in samples], path, hashed=hashed)
 
 
-def load(run_dir: str | Path) -> RunRecord:
+def load(run_dir: str | Path) -> Run:
     """Read and validate a stored run; a ``BenchError`` (``DamagedRun`` for damage) if it is not one."""
     path = Path(run_dir)
     if path.name == RESULT and path.is_file():

@@ -12,7 +12,8 @@ import pytest
 
 import bench
 from bench.results import run_record
-from bench.results.run_record import DamagedRun, RunRecord, legacy_primary
+from bench.results.model import Run
+from bench.results.run_record import DamagedRun, legacy_primary
 
 CANDS = ["the cat sat", "a dog ran far", "birds fly high", "fish swim"]
 REFS = ["a cat sat on the mat", "the dog ran", "birds can fly high", "fish can swim fast"]
@@ -54,7 +55,7 @@ def _dump(lines: list) -> str:
 
 def test_a_stored_run_loads_with_its_primary_stats_and_verified_samples(run):
     loaded = run_record.load(run)
-    assert isinstance(loaded, RunRecord) and loaded.hashed and loaded.path == run
+    assert isinstance(loaded, Run) and loaded.__class__ is bench.Run and loaded.hashed and loaded.path == run
     assert loaded.experiment == "memory" and loaded.ids == ("a", "b", "c", "d")
     assert dict(loaded.primary) == {m: "fmeasure" for m in ("rouge1", "rouge2", "rougeL", "rougeLsum")}
     assert _record(run)["primary"] == dict(loaded.primary)  # recorded from MetricResult.primary, not inferred
