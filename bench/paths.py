@@ -100,3 +100,37 @@ def cache_dir() -> Path:
     place bench writes (model hashes, embeddings, the ``datasets`` library's files)."""
     env = os.environ.get("BENCH_CACHE_DIR")
     return Path(env).expanduser() if env else Path.home() / ".cache" / "bench"
+
+
+def cache_problem(root: Path) -> str | None:
+    """Why bench cannot write its cache under ``root`` (it is a file, lies under a file, or is not
+    writable: permissions or a read-only mount), or None when it can. Nothing is created here."""
+    existing = root
+    while not os.path.lexists(existing) and existing.parent != existing:
+        existing = existing.parent  # the folder that ``mkdir(parents=True)`` would create ``root`` in
+    if not existing.is_dir():
+        return f"{existing} is not a folder" if existing == root else f"{existing}, on its path, is not a folder"
+    # access(2) answers for the real user and sees a read-only mount (EROFS) even for root
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{existing} is not writable"
+    return None
+
+
+_warned: set[str] = set()
+
+
+def usable_cache_dir() -> Path | None:
+    """``cache_dir()`` when bench can write there, else None after one warning (per process and cache
+    dir, not per file or text): every cache then degrades to no cache, and no number changes."""
+    import logging
+
+    root = cache_dir()
+    problem = cache_problem(root)
+    if problem is None:
+        return root
+    if str(root) not in _warned:
+        _warned.add(str(root))
+        name = "BENCH_CACHE_DIR" if os.environ.get("BENCH_CACHE_DIR") else "bench's cache dir (BENCH_CACHE_DIR unset)"
+        logging.getLogger("bench").warning(
+            "%s: %s; running without a cache (set BENCH_CACHE_DIR to a writable folder)", name, problem)
+    return None

@@ -25,6 +25,7 @@ import typing
 from pathlib import Path
 from typing import Any, Mapping
 
+from bench import jsonio
 from bench.errors import BenchError
 from bench.results import envelope
 from bench.values import Interval
@@ -115,18 +116,13 @@ def load_json(path: str | Path) -> Any:
     """A JSON file bench wrote (no NaN or Infinity), or a one-line ``BenchError``."""
     p = Path(path)
     try:
-        return json.loads(p.read_bytes().decode("utf-8"), parse_constant=_non_finite)
+        return jsonio.loads(p.read_bytes().decode("utf-8"))
     except FileNotFoundError:
         raise BenchError(f"{p} does not exist", "pass a stored analyses/<kind>-<hash>.json") from None
     except IsADirectoryError:
         raise BenchError(f"{p} is a directory, not an artefact", "pass a stored analyses/<kind>-<hash>.json") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise BenchError(f"{p} is not JSON ({exc})", "pass a stored analyses/<kind>-<hash>.json") from None
-
-
-def _non_finite(name: str) -> float:
-    # bench writes artefacts with allow_nan=False (None for n/a): a NaN or Infinity was put there by hand
-    raise ValueError(f"non-finite number {name}")
 
 
 class _Damaged(Exception):

@@ -18,7 +18,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from bench import dotted
+from bench import dotted, jsonio
 from bench.analysis import artefacts, labels
 from bench.analysis.artefacts import Source
 from bench.errors import BenchError
@@ -209,8 +209,8 @@ def _judgments(path: str | Path) -> dict[str, Mapping[str, Any]]:
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
+            row = jsonio.loads(line, position=False, non_finite=True)  # a NaN score: named by _human_score
+        except jsonio.JsonError as exc:  # also: nested too deep, a key twice (two scores for one name)
             raise BenchError(f"{path} line {k} is not JSON ({exc.msg})", hint) from None
         if not isinstance(row, dict):
             raise BenchError(f"{path} line {k} is a JSON {type(row).__name__}, not an object", hint)

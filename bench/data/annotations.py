@@ -26,11 +26,11 @@ JSON only; nothing is unpickled.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
+from bench import jsonio
 from bench.data import summeval
 from bench.data.items import Item
 from bench.data.spec import DatasetSpec
@@ -81,9 +81,9 @@ def _annotations(value: Any, where: str, group: str) -> list[dict[str, int]]:
 
 def _row(line: str, where: str, system: str) -> dict[str, Any]:
     try:
-        row = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise BenchError(f"{where} is not valid JSON ({exc.msg} at column {exc.colno})", FIX) from None
+        row = jsonio.loads(line, position=False)
+    except jsonio.JsonError as exc:  # also: nested too deep, a key twice
+        raise BenchError(f"{where} is not valid JSON ({exc.msg})", FIX) from None
     if not isinstance(row, dict):
         raise BenchError(f"{where} is not a JSON object", FIX)
     for key, kind in (("id", str), ("model_id", str), ("decoded", str), ("references", list)):

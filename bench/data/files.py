@@ -11,6 +11,7 @@ from bench.data.items import Item
 from bench.data.spec import DatasetSpec
 from bench.data.text_files import check_utf8, existing_file
 from bench.errors import BenchError, unknown_choice
+from bench.jsonio import MAX_DEPTH, JsonError, check_depth
 
 
 @contextlib.contextmanager
@@ -48,13 +49,21 @@ def root_reason(exc: BaseException) -> str:
 
 @contextlib.contextmanager
 def _scratch():
-    """A folder under bench's cache dir that is gone afterwards (also on error)."""
+    """A folder under bench's cache dir that is gone afterwards (also on error); in the system's temp dir
+    when the cache dir cannot be written (``usable_cache_dir`` has said so once), so that an unusable
+    BENCH_CACHE_DIR is never blamed on the data file."""
     import tempfile
 
-    from bench.paths import cache_dir
+    from bench.paths import usable_cache_dir
 
-    root = cache_dir() / "datasets-scratch"
-    root.mkdir(parents=True, exist_ok=True)
+    cache = usable_cache_dir()
+    root = None
+    if cache is not None:
+        root = cache / "datasets-scratch"
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError:  # e.g. a full disk: the scratch copy goes to the temp dir instead
+            root = None
     with tempfile.TemporaryDirectory(dir=root) as folder:
         yield folder
 
@@ -70,6 +79,29 @@ def _format(path: Path, configured: str | None) -> str:
     return fmt
 
 
+def _check_nesting(path: Path, fmt: str) -> None:
+    """Refuse JSON nested deeper than ``MAX_DEPTH`` before ``datasets`` sees the file: pyarrow's JSON reader
+    (which ``datasets`` reads json and jsonl with, line by line) crashes the whole process (SIGSEGV) on a line
+    nested some 100,000 deep, and the fallback for a .json file, Python's json, raises RecursionError."""
+    try:
+        if fmt == "json":  # a whole document (Python's json) or JSON Lines (pyarrow, tried first): both
+            text = path.read_text(encoding="utf-8")
+            check_depth(text, lines=True)
+            check_depth(text)
+        else:
+            with path.open("rb") as fh:  # line by line (b"\n" only, as pyarrow splits): no copy of the file
+                for number, line in enumerate(fh, 1):
+                    try:
+                        check_depth(line.decode("utf-8"))
+                    except JsonError as exc:
+                        raise JsonError(exc.msg, number, exc.colno) from None
+    except JsonError as exc:
+        raise BenchError(f"cannot read {path} as {fmt}: {exc}",
+                         f"store the data at most {MAX_DEPTH} levels deep") from None
+    except OSError as exc:
+        raise BenchError(f"cannot read {path}: {exc.strerror}", "check the path and its permissions") from None
+
+
 def load(spec: DatasetSpec) -> list[Item]:
     """Items from a local jsonl/json/csv/parquet file through HF ``datasets``, columns mapped by ``spec.columns``."""
     if spec.path is None:
@@ -78,6 +110,8 @@ def load(spec: DatasetSpec) -> list[Item]:
     fmt = _format(path, spec.format)
     if fmt != "parquet":
         check_utf8(path)
+    if fmt in ("json", "jsonl"):
+        _check_nesting(path, fmt)
     import datasets  # heavy: imported only when a file is actually loaded
 
     datasets.disable_progress_bars()

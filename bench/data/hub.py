@@ -23,10 +23,18 @@ def _load(spec: DatasetSpec):
         data = datasets.load_from_disk(str(local))
         return data[spec.split] if isinstance(data, datasets.DatasetDict) else data
     # Downloads and the Arrow copy go to bench's cache (not ~/.cache/huggingface): bench writes nowhere else.
-    from bench.paths import cache_dir
+    # Without a writable cache (one warning, from usable_cache_dir) they go to a temp folder, removed after.
+    import tempfile
 
-    return datasets.load_dataset(spec.path, name=spec.config_name, split=spec.split, revision=spec.revision,
-                                 cache_dir=str(cache_dir() / "datasets"))
+    from bench.paths import usable_cache_dir
+
+    cache = usable_cache_dir()
+    if cache is not None:
+        return datasets.load_dataset(spec.path, name=spec.config_name, split=spec.split, revision=spec.revision,
+                                     cache_dir=str(cache / "datasets"))
+    with tempfile.TemporaryDirectory() as folder:
+        return datasets.load_dataset(spec.path, name=spec.config_name, split=spec.split, revision=spec.revision,
+                                     cache_dir=folder, keep_in_memory=True)
 
 
 def load(spec: DatasetSpec) -> list[Item]:

@@ -9,8 +9,8 @@ for meta-evaluation.
 
 from __future__ import annotations
 
-import json
 
+from bench import jsonio
 from bench.data.items import Item
 from bench.data.spec import DatasetSpec
 from bench.data.text_files import read_utf8
@@ -23,9 +23,9 @@ DEFAULT_PATH = "../shared/data/summeval/bartscore_SummEval_data.json"
 
 def _parse(text: str, path: str) -> dict:
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BenchError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno})", "pass the SummEval JSON file") from None
+        data = jsonio.loads(text)
+    except jsonio.JsonError as exc:  # also: nested too deep, a key twice
+        raise BenchError(f"{path} is not valid JSON ({exc})", "pass the SummEval JSON file") from None
     if not isinstance(data, dict) or not all(isinstance(v, dict) and "sys_summs" in v for v in data.values()):
         raise BenchError(
             f"{path} does not look like SummEval (doc_id -> {{src, ref_summs, sys_summs}})",

@@ -14,13 +14,13 @@ and nowhere else in the gate.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from bench import jsonio
 from bench.errors import BenchError
 from bench.gate.compare import Side
 from bench.paths import safe_component
@@ -145,7 +145,7 @@ def read(path: str | Path) -> Baseline:
     if not p.is_file():
         raise BenchError(f"baseline {p} not found", "create it with `bench baseline RUN_DIR` and commit it")
     try:
-        data = json.loads(p.read_text(encoding="utf-8"), parse_constant=_non_finite)
+        data = jsonio.loads(p.read_text(encoding="utf-8"))
     except (ValueError, OSError) as exc:
         raise BenchError(f"baseline {p} is corrupt or unreadable ({exc})", FIX) from None
     envelope.check(data, KIND, f"baseline {p}", FIX)
@@ -172,10 +172,6 @@ def read(path: str | Path) -> Baseline:
     return Baseline(metrics, MappingProxyType(dict(body.signatures)), inputs, ids, frozen(columns),
                     MappingProxyType(corpus_columns), experiment=body.experiment, source_run=body.source_run,
                     config=frozen(body.config), environment=Environment.of(body.environment), path=p)
-
-
-def _non_finite(name: str) -> float:
-    raise ValueError(f"non-finite number {name}")
 
 
 # --- writing --------------------------------------------------------------------------------------------
@@ -239,7 +235,7 @@ def write_baseline(run: Run | str | Path, path: str | Path, update: bool) -> dic
         except BenchError:
             old = None  # unreadable or corrupt: replacing it is what --update is for, unless it is no baseline
             try:
-                json_kind = envelope.kind_of(json.loads(path.read_text(encoding="utf-8")))
+                json_kind = envelope.kind_of(jsonio.loads(path.read_text(encoding="utf-8")))
             except (OSError, ValueError):
                 json_kind = None
             if json_kind != KIND:

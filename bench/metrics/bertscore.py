@@ -107,9 +107,14 @@ def _device(requested: str) -> str:
 
 
 def _num_hidden_layers(path: Path) -> int:
-    import json
+    from bench import jsonio
 
-    config = json.loads((path / "config.json").read_text())
+    try:
+        config = jsonio.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BenchError(f"cannot read {path / 'config.json'} ({exc})", "point to a complete model directory") from None
+    if not isinstance(config, dict):
+        raise BenchError(f"{path / 'config.json'} is not a JSON object", "point to a complete model directory")
     for key in ("num_hidden_layers", "n_layer", "num_layers"):
         if key in config:
             return int(config[key])
@@ -268,11 +273,11 @@ class BertScore(PairMetric):
         ``layer_scores`` checks the loaded tokenizer agrees, so the signature
         (and the run key made of it) never names a limit the scoring did not use.
         """
-        import json
+        from bench import jsonio
 
         config = self.model.path / "tokenizer_config.json"
         try:
-            value = json.loads(config.read_text(encoding="utf-8")).get("model_max_length")
+            value = jsonio.loads(config.read_text(encoding="utf-8")).get("model_max_length")
         except (OSError, ValueError):
             value = None
         if isinstance(value, int) and 0 < value < 1_000_000:

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from bench import faults
+from bench import faults, jsonio
 from bench.atomic import write_atomic
 
 log = logging.getLogger(__name__)
@@ -130,11 +130,11 @@ def decode(data: bytearray, sha: str, layers: Iterable[int] | None = None) -> En
     size = int.from_bytes(data[:8], "little")
     if len(data) < 8 or not 2 <= size <= len(data) - 8:
         raise ValueError("bad header size")
-    header = json.loads(bytes(data[8 : 8 + size]))
+    header = jsonio.loads(bytes(data[8 : 8 + size]))
     meta = header.pop("__metadata__")
     if meta.get("format") != FORMAT or meta.get("text_sha256") != sha:
         raise ValueError("not this entry")
-    crcs = json.loads(meta["crc32"])
+    crcs = jsonio.loads(meta["crc32"])
     body = memoryview(data)[8 + size :]
 
     def span(name: str, dtype: str) -> tuple[int, int, list[int]]:

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import jsonio
 from bench.atomic import write_atomic
 from bench.errors import BenchError
 
@@ -82,9 +83,12 @@ def file_sha256(path: Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def _cache_file() -> Path:
-    root = os.environ.get("BENCH_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "bench")
-    return Path(root) / "weights-sha256.json"
+def _cache_file() -> Path | None:
+    """The memo of weight digests, None when bench's cache dir cannot be written (hashed every run then)."""
+    from bench.paths import usable_cache_dir
+
+    root = usable_cache_dir()
+    return None if root is None else root / "weights-sha256.json"
 
 
 def weights_sha256(path: Path) -> str:
@@ -99,10 +103,12 @@ def weights_sha256(path: Path) -> str:
     key = "|".join(f"{p.resolve()}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
     cache_path = _cache_file()
     try:
-        cache = json.loads(cache_path.read_text())
+        cache = jsonio.loads(cache_path.read_text(encoding="utf-8")) if cache_path is not None else {}
     except (OSError, ValueError):
         cache = {}
-    if key in cache:
+    if not isinstance(cache, dict):  # a damaged memo is a miss, never an error
+        cache = {}
+    if isinstance(cache.get(key), str) and cache[key].startswith("sha256:"):
         return cache[key]
     digest = hashlib.sha256()
     for p in files:
@@ -110,6 +116,8 @@ def weights_sha256(path: Path) -> str:
         _update(digest, p)
     value = "sha256:" + digest.hexdigest()
     cache[key] = value
+    if cache_path is None:
+        return value
     try:
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(cache_path, json.dumps(cache, sort_keys=True), fsync=False)

@@ -20,7 +20,6 @@ place that knows that format.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any, Callable, Mapping
 
 from bench.analysis.meta import MetaEvaluation
 from bench.analysis.systems import Leaderboard
+from bench import jsonio
 from bench.errors import BenchError
 from bench.gate.compare import MEAN, SignatureDifference, StatCheck, differences
 from bench.report.model import Source
@@ -213,11 +213,6 @@ class Input:
         return self.source.path
 
 
-def _non_finite(name: str) -> float:
-    # bench writes its artefacts with allow_nan=False (None for n/a): a NaN or Infinity was put there by hand
-    raise ValueError(f"non-finite number {name}")
-
-
 def artefact_kind(data: Any) -> str | None:
     """``systems``, ``meta`` or ``check`` for JSON the report shows, else None (checked on read)."""
     from bench.results.envelope import kind_of
@@ -248,7 +243,7 @@ def read_artefact(path: str, raw: bytes) -> Input:
     from bench.results import envelope
 
     try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_non_finite)
+        data = jsonio.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise BenchError(f"{path} is not a run directory nor JSON ({exc})", FIX) from None
     kind = artefact_kind(data)

@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from bench import dotted
+from bench import dotted, jsonio
 from bench.errors import BenchError
 from bench.results import run_record
 from bench.results.model import MetricSummary, Run
@@ -296,7 +296,7 @@ def _thawed(value: Any) -> Any:
 
 def _value(raw: str) -> Any:
     try:
-        return json.loads(raw)
+        return jsonio.loads(raw)
     except ValueError:
         return raw
 

@@ -19,15 +19,15 @@ The checks themselves are in ``bench.results.validate``.
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from bench import jsonio
 from bench.errors import BenchError
 from bench.results.model import Run, facts_of, frozen, thawed  # noqa: F401  (frozen/thawed: re-exported)
 from bench.results.store import RESULT, SAMPLES, samples_sha256
-from bench.results.validate import (FIX, READS, Damage, DamagedRun, _non_finite, parse_samples,  # noqa: F401
+from bench.results.validate import (FIX, READS, Damage, DamagedRun, parse_samples,  # noqa: F401
                                     validate_ids, validate_record, validate_run, validate_sample)
 from bench.values import legacy_primary  # noqa: F401  (re-exported)
 
@@ -52,7 +52,7 @@ def load(run_dir: str | Path) -> Run:
             raise DamagedRun(path, f"{RESULT} is not a regular file")
         raise BenchError(f"{run_dir} is not a run (no {RESULT})", "pass a directory printed by `bench run`")
     try:
-        data = json.loads((path / RESULT).read_text(encoding="utf-8"), parse_constant=_non_finite)
+        data = jsonio.loads((path / RESULT).read_text(encoding="utf-8"))
     except (ValueError, OSError) as exc:
         raise DamagedRun(path, f"{RESULT} is corrupt or unreadable ({_reason(exc)})") from None
     try:

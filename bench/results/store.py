@@ -27,7 +27,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Mapping
 
-from bench import faults, interrupts
+from bench import faults, interrupts, jsonio
 from bench.atomic import write_atomic, write_file
 from bench.errors import BenchError
 from bench.paths import inside, safe_component
@@ -197,7 +197,7 @@ def find_indexed(results_dir: str | Path, key: str) -> Path | None:
         run_dir = Path(results_dir) / path.read_text(encoding="utf-8").strip()
         if not inside(Path(results_dir), run_dir):  # a hand-edited index entry
             return None
-        record = json.loads((run_dir / RESULT).read_text(encoding="utf-8"))
+        record = jsonio.loads((run_dir / RESULT).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(record, dict) or record.get("run_key") != key or not (run_dir / SAMPLES).is_file():
@@ -221,15 +221,10 @@ def write_text_atomic(path: str | Path, text: str) -> None:
         raise BenchError(f"cannot write {path}: {exc.strerror or exc}", "check the path and free disk space") from None
 
 
-def _non_finite(name: str) -> float:
-    # bench writes with allow_nan=False; a NaN or Infinity in a stored file was put there by hand
-    raise ValueError(f"non-finite number {name}")
-
-
 def read_versioned(path: Path, fix: str) -> dict[str, Any]:
     """A JSON object with this bench's schema_version, or a one-line error ending in ``fix``."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"), parse_constant=_non_finite)
+        data = jsonio.loads(path.read_text(encoding="utf-8"))
     except (ValueError, OSError) as exc:
         raise BenchError(f"{path} is corrupt or unreadable ({exc})", fix) from None
     if not isinstance(data, dict) or "schema_version" not in data:

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from bench import jsonio
 from bench.errors import BenchError
 from bench.results import envelope
 from bench.results.store import SAMPLES
@@ -201,7 +202,7 @@ def parse_samples(raw: bytes, record: Mapping[str, Any]) -> list[dict[str, Any]]
     out = []
     for number, line in enumerate(text.splitlines(), 1):
         try:
-            sample = json.loads(line, parse_constant=_non_finite)
+            sample = jsonio.loads(line, position=False)
         except ValueError as exc:
             raise Damage(f"{SAMPLES} line {number} is not JSON ({exc})") from None
         try:
@@ -211,10 +212,6 @@ def parse_samples(raw: bytes, record: Mapping[str, Any]) -> list[dict[str, Any]]
         out.append(sample)
     validate_ids(out, record)
     return out
-
-
-def _non_finite(name: str) -> float:
-    raise ValueError(f"non-finite number {name}")
 
 
 def validate_sample(sample: Any, metrics: Mapping[str, Mapping[str, float]]) -> None:
