@@ -119,18 +119,22 @@ def cache_problem(root: Path) -> str | None:
 _warned: set[str] = set()
 
 
-def usable_cache_dir() -> Path | None:
-    """``cache_dir()`` when bench can write there, else None after one warning (per process and cache
-    dir, not per file or text): every cache then degrades to no cache, and no number changes."""
+def usable(root: Path, name: str) -> Path | None:
+    """``root`` when bench can write a cache there, else None after one warning naming ``name`` (once per
+    process and folder, not per file or text): the cache then degrades to no cache, and no number changes."""
     import logging
 
-    root = cache_dir()
     problem = cache_problem(root)
     if problem is None:
         return root
     if str(root) not in _warned:
         _warned.add(str(root))
-        name = "BENCH_CACHE_DIR" if os.environ.get("BENCH_CACHE_DIR") else "bench's cache dir (BENCH_CACHE_DIR unset)"
         logging.getLogger("bench").warning(
             "%s: %s; running without a cache (set BENCH_CACHE_DIR to a writable folder)", name, problem)
     return None
+
+
+def usable_cache_dir() -> Path | None:
+    """``cache_dir()`` when bench can write there, else None after one warning naming BENCH_CACHE_DIR."""
+    name = "BENCH_CACHE_DIR" if os.environ.get("BENCH_CACHE_DIR") else "bench's cache dir (BENCH_CACHE_DIR unset)"
+    return usable(cache_dir(), name)

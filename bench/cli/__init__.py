@@ -157,14 +157,20 @@ def _sweep_log():
     """A file the jobs of a sweep append their run directories to, in bench's cache dir (any launcher's
     jobs inherit the environment; not every launcher forwards their stdout, e.g. submitit's)."""
     import os
+    import tempfile
     import uuid
     from pathlib import Path
 
     from bench.cli import app
+    from bench.paths import usable_cache_dir
 
-    root = Path(os.environ.get("BENCH_CACHE_DIR") or Path.home() / ".cache" / "bench") / "sweeps"
-    root.mkdir(parents=True, exist_ok=True)
-    path = root / f"{os.getpid()}-{uuid.uuid4().hex[:8]}.txt"
+    cache = usable_cache_dir()  # None: BENCH_CACHE_DIR cannot be written (said once): the temp dir holds it
+    root = cache / "sweeps" if cache is not None else Path(tempfile.gettempdir())
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        root = Path(tempfile.gettempdir())
+    path = root / f"bench-sweep-{os.getpid()}-{uuid.uuid4().hex[:8]}.txt"
     os.environ[app.SWEEP_LOG] = str(path)
     return path
 

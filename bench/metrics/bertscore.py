@@ -341,8 +341,14 @@ class BertScore(PairMetric):
             "device": device,
             **{dist: package_version(dist) for dist in ("torch", "transformers", "bert-score")},
         }
-        root = Path(self.spec.cache_dir).expanduser() if self.spec.cache_dir else embed_cache.default_dir()
-        return embed_cache.EmbeddingCache(root, parts)
+        if self.spec.cache_dir:
+            from bench.paths import usable
+
+            root = usable(Path(self.spec.cache_dir).expanduser(), f"bertscore cache_dir {self.spec.cache_dir}")
+        else:
+            root = embed_cache.default_dir()
+        # None: the folder cannot be written (said once): scored without the cache, the same numbers
+        return None if root is None else embed_cache.EmbeddingCache(root, parts)
 
     def layer_scores(self, refs: Sequence[str], hyps: Sequence[str]) -> Scored:
         """(P, R, F) per (ref, hyp) pair for every layer, embedding only what the cache lacks, chunk by chunk."""

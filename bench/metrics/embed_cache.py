@@ -80,10 +80,13 @@ class Entry:
         return self.embedding[self.layers.index(k)]
 
 
-def default_dir() -> Path:
-    """``$BENCH_CACHE_DIR/embeddings``, else ``~/.cache/bench/embeddings``."""
-    root = os.environ.get("BENCH_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "bench")
-    return Path(root) / "embeddings"
+def default_dir() -> Path | None:
+    """``$BENCH_CACHE_DIR/embeddings``, else ``~/.cache/bench/embeddings``; None (after one warning) when
+    bench's cache dir cannot be written."""
+    from bench.paths import usable_cache_dir
+
+    root = usable_cache_dir()
+    return None if root is None else root / "embeddings"
 
 
 def text_sha256(text: str) -> str:
@@ -177,6 +180,7 @@ class EmbeddingCache:
         self.parts = dict(parts)
         self.rejected = 0  # files found damaged and ignored
         self._writable = True
+        self._unreadable = False  # said once: a folder that cannot be read fails for every text alike
         self._made: set[str] = set()
 
     def path(self, sha: str) -> Path:
@@ -192,7 +196,9 @@ class EmbeddingCache:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            log.warning("bertscore cache: cannot read %s (%s); recomputing", path, exc)
+            if not self._unreadable:
+                self._unreadable = True
+                log.warning("bertscore cache: cannot read %s (%s); recomputing what cannot be read", path, exc)
             return None
         try:
             return decode(data, sha, layers)
