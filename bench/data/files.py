@@ -79,7 +79,7 @@ def _format(path: Path, configured: str | None) -> str:
     return fmt
 
 
-def _check_nesting(path: Path, fmt: str) -> None:
+def check_nesting(path: Path, fmt: str) -> None:
     """Refuse JSON nested deeper than ``MAX_DEPTH`` before ``datasets`` sees the file: pyarrow's JSON reader
     (which ``datasets`` reads json and jsonl with, line by line) crashes the whole process (SIGSEGV) on a line
     nested some 100,000 deep, and the fallback for a .json file, Python's json, raises RecursionError."""
@@ -111,7 +111,7 @@ def load(spec: DatasetSpec) -> list[Item]:
     if fmt != "parquet":
         check_utf8(path)
     if fmt in ("json", "jsonl"):
-        _check_nesting(path, fmt)
+        check_nesting(path, fmt)
     import datasets  # heavy: imported only when a file is actually loaded
 
     datasets.disable_progress_bars()

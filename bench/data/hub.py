@@ -19,6 +19,13 @@ def _load(spec: DatasetSpec):
 
     datasets.disable_progress_bars()
     local = Path(spec.path).expanduser()
+    if local.is_dir():  # a local folder: its JSON is depth-checked before datasets (pyarrow) parses it
+        from bench.data.files import check_nesting
+
+        for path in sorted(local.rglob("*")):
+            suffix = path.suffix.lower().lstrip(".")
+            if suffix in ("json", "jsonl") and path.is_file():
+                check_nesting(path, suffix)
     if local.is_dir() and (local / "state.json").exists():
         data = datasets.load_from_disk(str(local))
         return data[spec.split] if isinstance(data, datasets.DatasetDict) else data
@@ -43,6 +50,8 @@ def load(spec: DatasetSpec) -> list[Item]:
         raise BenchError("dataset.path is not set", "pass dataset.path=<hub id or local dataset dir>")
     try:
         data = _load(spec)
+    except BenchError:
+        raise
     except KeyError:
         raise BenchError(f"split {spec.split!r} not found in {spec.path}", "set dataset.split to an existing split") from None
     except Exception as exc:  # network, missing dataset, bad config: all the user's to fix

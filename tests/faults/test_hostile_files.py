@@ -142,6 +142,29 @@ def test_deep_dataset_file_is_refused(tmp_path, bench_main, fmt, write):
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize("cache", ["usable", "a file"])
+def test_hub_folder_with_a_deep_jsonl_file_is_refused(tmp_path, monkeypatch, bench_cli, cache):
+    """A local folder read through the hub source: its JSON files are checked before datasets reads them;
+    a sound folder still loads, also with an unusable cache dir (the download cache is a temp folder then)."""
+    import bench
+
+    folder = tmp_path / "hub"
+    folder.mkdir()
+    (folder / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in _rows()), encoding="utf-8")
+    blocker = tmp_path / "cache-file"
+    blocker.write_text("x")
+    monkeypatch.setenv("BENCH_CACHE_DIR", str(tmp_path / "cache" if cache == "usable" else blocker))
+    overrides = ["dataset=hub", f"dataset.path={folder}", "dataset.split=test", "dataset.columns.id=id",
+                 "dataset.columns.candidate=candidate", "dataset.columns.references=[reference]", "metrics=[rouge]"]
+    assert len(bench.evaluate(overrides).ids) == 4
+    (folder / "test.jsonl").write_text("".join(json.dumps(r) + "\n" for r in _rows()) + _deep_row() + "\n")
+    # in a process of its own: were the check missing, pyarrow would kill the process (SIGSEGV)
+    before = snapshot(tmp_path)
+    proc = bench_cli("run", *overrides, f"results_dir={tmp_path / 'results'}", cwd=tmp_path)
+    assert_one_error(proc, "test.jsonl as jsonl: nested more than 100 levels deep at line 5")
+    assert snapshot(tmp_path) == before
+
+
 def test_deep_summeval_json_is_refused(tmp_path):
     import bench
     from bench.errors import BenchError
