@@ -61,7 +61,6 @@ independent of its batch has not been measured (no GPU was available).
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from math import log as _log
@@ -70,8 +69,6 @@ from typing import Mapping, Sequence
 
 from bench.errors import BenchError
 from bench.metrics.embed_cache import Entry
-
-log = logging.getLogger(__name__)
 
 
 def bert_utils():
@@ -348,9 +345,11 @@ def match(refs: Sequence[str], hyps: Sequence[str], vectors, weights, workers: i
     rows = torch.tensor([where[pair] for pair in zip(hyps, refs)], dtype=torch.long)
     p, r = torch.cat([p for p, _ in parts])[rows], torch.cat([r for _, r in parts])[rows]
     f = 2 * p * r / (p + r)  # elementwise, so computing it for all pairs at once changes no bit
+    # greedy_cos_idf's zero masks: a text of 2 tokens is [CLS][SEP] only (sent_encode's encoding of an empty or
+    # whitespace-only text), and its pair's P and R are set to 0 (F is NaN, hence 0 below). bert-score prints a
+    # warning per batch; bench names such items once per run instead (bench.data.items.validate).
     empty = torch.tensor([weights[h].shape[1] == 2 or weights[x].shape[1] == 2 for x, h in zip(refs, hyps)]).unsqueeze(1)
     if bool(empty.any()):
-        log.warning("bertscore: %d pair(s) with an empty text score 0, as in bert-score", int(empty.sum()))
         p, r = p.masked_fill(empty, 0.0), r.masked_fill(empty, 0.0)
     return torch.stack((p, r, f.masked_fill(torch.isnan(f), 0.0)), dim=-1)
 
