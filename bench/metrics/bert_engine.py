@@ -88,6 +88,21 @@ MATCH_CHUNK = 256  # pairs per task of the matching threads
 TRIM_EVERY = 4  # forward batches between returns of freed heap memory to the OS (``trim_heap``)
 
 
+def encode(tokenizer, text: str) -> list[int]:
+    """A text's token ids as bert-score's ``sent_encode`` gives them, empty texts included.
+
+    ``sent_encode`` strips the text and encodes an empty one as ``tokenizer.build_inputs_with_special_tokens([])``:
+    the special tokens alone ([CLS][SEP]), which ``greedy_cos_idf`` then masks to a score of 0. transformers 5
+    dropped that method, so there bert-score 0.3.12 raises AttributeError on any empty or whitespace-only text;
+    bench takes the same ids from the tokenizer's own encoding of "" (with special tokens), which is what the
+    method returned.
+    """
+    if text.strip() == "":
+        build = getattr(tokenizer, "build_inputs_with_special_tokens", None)  # transformers < 5
+        return list(build([]) if build is not None else tokenizer("", add_special_tokens=True)["input_ids"])
+    return bert_utils().sent_encode(tokenizer, text)
+
+
 @dataclass
 class Encoder:
     """A model truncated to the deepest layer asked for, its tokenizer, and exact same-length batching."""
@@ -99,9 +114,7 @@ class Encoder:
 
     def token_ids(self, text: str) -> list[int]:
         """A text's token ids as bert-score encodes it (special tokens, truncation)."""
-        sent_encode = bert_utils().sent_encode
-
-        return sent_encode(self.tokenizer, text)
+        return encode(self.tokenizer, text)
 
     def is_truncated(self, text: str, ids: Sequence[int]) -> bool:
         """Whether the text was longer than the model's limit."""
