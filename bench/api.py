@@ -54,6 +54,7 @@ def score(
     ci: Mapping[str, Any] | None = None,
     group_by: str | None = None,
     seed: int = 0,
+    empty: str = "score",
     **metric_options: Mapping[str, Any],
 ) -> Run:
     """Score in-memory texts: ``references[i]`` is one reference (a string) or several (a list).
@@ -65,7 +66,9 @@ def score(
     resample documents, as for a dataset that declares them. ``ci`` and ``group_by`` are run options
     (``ci={"resamples": 0}``, ``group_by="system"``, as ``ci.*``/``group_by`` of ``bench run``);
     ``metric_options`` are per family, e.g. ``rouge={"use_stemmer": False}``, ``bertscore={"layer": 4}``,
-    the rest of each family's options its shipped defaults (``configs/metrics/``). The default metrics
+    the rest of each family's options its shipped defaults (``configs/metrics/``). ``empty``: an empty or
+    whitespace-only candidate or reference is scored as rouge-score, sacrebleu and bert-score score it and
+    named in one warning (``"score"``, as ``inputs.empty`` of ``bench run``), or refused (``"error"``). The default metrics
     are ROUGE only (``bench run`` adds BERTScore): scoring a few texts should not load a 1.4 GB model
     unasked. Returns an unsaved ``Run``; bad input raises ``bench.errors.InputError``.
     """
@@ -78,7 +81,8 @@ def score(
     unknown = sorted(set(metric_options) - set(families))
     if unknown:
         raise InputError(f"options for {', '.join(unknown)}, which is not among metrics={families}", "add it to metrics=")
-    items = validate(texts.items(candidates, references, ids, systems, documents, metadata), "bench.score()")
+    empty = texts.empty_mode(empty)
+    items = validate(texts.items(candidates, references, ids, systems, documents, metadata), "bench.score()", empty)
     for family, options in metric_options.items():
         if not isinstance(options, Mapping):
             raise InputError(f"{family}= must be a dict of options, got {options!r}", f"pass {family}={{'option': value}}")
@@ -90,7 +94,7 @@ def score(
     dataset = {"name": "memory", "source": "memory",
                "system_key": SYSTEM_FIELD if systems is not None else None,
                "doc_key": DOCUMENT_FIELD if documents is not None else None}
-    plain.update(name=name, multiref=multiref, group_by=group_by, seed=seed, dataset=dataset)
+    plain.update(name=name, multiref=multiref, group_by=group_by, seed=seed, dataset=dataset, inputs={"empty": empty})
     return compute(prepare(plain, inputs=pipeline.inputs_of(items)))
 
 

@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 from bench import data, faults
 from bench.config import RunConfig
 from bench.data.extract import check_spec, extract
-from bench.data.items import Item, fingerprint, part_fingerprint, validate
+from bench.data.items import EmptyTexts, Item, empty_texts, fingerprint, part_fingerprint, validate
 from bench.errors import BenchError
 from bench.metrics import multiref
 from bench.metrics.base import MetricResult, shard_conflict
@@ -35,6 +35,7 @@ class Inputs:
     references_fingerprint: str
     corpus_items: int
     shard_fingerprint: str | None = None  # only when sharded
+    empty: EmptyTexts = EmptyTexts()  # items with an empty candidate / reference, of the whole corpus (as the fingerprints)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ def inputs_of(items: list[Item]) -> Inputs:
         candidates_fingerprint=part_fingerprint(items, "candidates"),
         references_fingerprint=part_fingerprint(items, "references"),
         corpus_items=len(items),
+        empty=empty_texts(items),
     )
 
 
@@ -93,7 +95,7 @@ def prepare_inputs(config: RunConfig) -> Inputs:
     items = data.select(data.load_items(spec), config.limit, config.sample, config.seed)
     faults.point("load")
     items = [replace(it, candidate=extract(it.candidate, spec.extract)) for it in items]
-    items = validate(items, f"dataset {spec.name!r}")
+    items = validate(items, f"dataset {spec.name!r}", config.inputs.empty)
     corpus = inputs_of(items)
     if shard.count == 1:
         return corpus

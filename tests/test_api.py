@@ -56,7 +56,9 @@ def test_fingerprints_are_real():
 
 @pytest.mark.parametrize("kwargs, words", [
     (dict(candidates=["a"], references=["b", "c"]), "1 candidates but 2 references"),
-    (dict(candidates=["a"], references=[""]), "empty"),
+    (dict(candidates=["a"], references=[""], empty="error"), "reference 0 of item '0' in bench.score() is empty"),
+    (dict(candidates=["a"], references=[None]), "references[0] is None, not text"),
+    (dict(candidates=["a"], references=["b"], empty="skip"), "empty='skip' is not one of 'score', 'error'"),
     (dict(candidates="abc", references=["b"]), "not one string"),
     (dict(candidates=["a"], references=["b"], metrics=["rogue"]), "unknown metric 'rogue'"),
     (dict(candidates=["a"], references=["b"], rouge={"use_stemer": True}), "did you mean 'use_stemmer'"),

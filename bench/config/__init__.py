@@ -16,7 +16,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from bench.data.spec import DatasetSpec
+from bench.data.spec import DatasetSpec, InputsSpec
 from bench.errors import BenchError, unknown_choice
 from bench.metrics.registry import lookup
 from bench.paths import safe_component
@@ -50,6 +50,7 @@ class RunConfig:
     force: bool = False  # recompute even when an identical run is in the store
     ci: CISpec = field(default_factory=CISpec)  # a bootstrap interval on every aggregate
     group_by: str | None = None  # a metadata field: per-group means with intervals (e.g. system)
+    inputs: InputsSpec = field(default_factory=InputsSpec)  # what to do with empty texts (score | error)
 
 
 def _convert(tp: Any, value: Any, where: str) -> Any:
@@ -117,16 +118,18 @@ def parse(cfg: Mapping[str, Any]) -> RunConfig:
     cfg.pop("check", None)  # the gate's settings: composed and checked by bench.gate.settings, not part of a run
     shard = build(ShardSpec, cfg.pop("shard", None), "shard")
     ci = build(CISpec, cfg.pop("ci", None), "ci")
-    known = {f.name for f in dataclasses.fields(RunConfig)} - {"dataset", "metrics", "check", "shard", "ci"}
+    inputs = build(InputsSpec, cfg.pop("inputs", None), "inputs")
+    groups = {"dataset", "metrics", "check", "shard", "ci", "inputs"}
+    known = {f.name for f in dataclasses.fields(RunConfig)} - groups
     for key in cfg:
         if key not in known:
             # never kept or acted on: a typo (`+limt=5`) or a hostile key (`+x._target_=os.system`)
-            err = unknown_choice("option", key, known | {"dataset", "metrics", "check", "shard", "ci"})
+            err = unknown_choice("option", key, known | groups)
             raise BenchError(f"unknown option {key!r}", err.fix)
     hints = typing.get_type_hints(RunConfig)
     top = {k: _convert(hints[k], v, k) for k, v in cfg.items()}
     top.setdefault("name", dataset.name)
     safe_component(top["name"], "experiment name", "set name=<letters, digits, '.', '_' or '-'>")
-    config = RunConfig(dataset=dataset, metrics=metrics, shard=shard, ci=ci, **top)
+    config = RunConfig(dataset=dataset, metrics=metrics, shard=shard, ci=ci, inputs=inputs, **top)
     config.ci.resolve(dataset.doc_key, config.seed)  # bad ci settings fail before any work
     return config

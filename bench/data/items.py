@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from bench.errors import BenchError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,13 @@ class Item:
         }
 
 
-def validate(items: Iterable[Item], source: str) -> list[Item]:
-    """Reject what would silently produce a wrong number: empty texts, duplicate ids."""
+def validate(items: Iterable[Item], source: str, empty: str = "score") -> list[Item]:
+    """Reject what would silently produce a wrong number: missing or non-string texts, duplicate ids.
+
+    ``empty``: an empty or whitespace-only candidate or reference is scored (``"score"``: as rouge-score,
+    sacrebleu and bert-score score it; named once in a warning) or refused (``"error"``). Dropping such a
+    row instead would bias the evaluation toward the systems that produced something.
+    """
     items = list(items)
     if not items:
         raise BenchError(f"{source} produced no items", "check the file, split and limit options")
@@ -51,23 +59,86 @@ def validate(items: Iterable[Item], source: str) -> list[Item]:
                 "make the id column unique or map `dataset.columns.id` to a unique column",
             )
         seen.add(item.id)
-        _check_text(item.candidate, f"candidate of item {item.id!r} in {source}")
-        if item.source is not None:
-            _check_text(item.source, f"source of item {item.id!r} in {source}")
+        _check_text(item.candidate, f"candidate of item {item.id!r} in {source}", empty == "error")
+        if item.source is not None:  # a source document is never scored as a summary: empty is a data error
+            _check_text(item.source, f"source of item {item.id!r} in {source}", True)
         if not item.references:
             raise BenchError(f"item {item.id!r} in {source} has no reference", "map at least one reference column")
         for k, ref in enumerate(item.references):
-            _check_text(ref, f"reference {k} of item {item.id!r} in {source}")
+            _check_text(ref, f"reference {k} of item {item.id!r} in {source}", empty == "error")
+    found = empty_texts(items)
+    if found:
+        log.warning("%s", found.warning(len(items)))
     return items
 
 
-def _check_text(text: object, what: str) -> None:
+def _check_text(text: object, what: str, refuse_empty: bool) -> None:
     if text is None:
         raise BenchError(f"{what} is missing (None)", "fill it in or drop the row")
     if not isinstance(text, str):
         raise BenchError(f"{what} is {type(text).__name__}, not text", "map the column to a string column")
-    if not text.strip():
+    if refuse_empty and is_empty(text):
         raise BenchError(f"{what} is empty or whitespace-only", "fill it in or drop the row")
+
+
+def is_empty(text: str) -> bool:
+    """Empty or whitespace-only (``str.strip``'s whitespace): what bert-score's ``sent_encode`` encodes as no
+    token at all, and what leaves rouge-score, sacrebleu and chrF no word or character to count."""
+    return not text.strip()
+
+
+@dataclass(frozen=True)
+class EmptyTexts:
+    """How many items had an empty candidate, and at least one empty reference, and their ids (in item order).
+
+    Its fields are the record's ``inputs.empty`` block as they are (``dataclasses.asdict`` writes it).
+    """
+
+    candidates: int = 0
+    candidate_ids: tuple[str, ...] = ()
+    references: int = 0
+    reference_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def of_ids(cls, candidate_ids: Iterable[str], reference_ids: Iterable[str]) -> "EmptyTexts":
+        candidate_ids, reference_ids = tuple(candidate_ids), tuple(reference_ids)
+        return cls(len(candidate_ids), candidate_ids, len(reference_ids), reference_ids)
+
+    @classmethod
+    def of(cls, block: Mapping[str, Any]) -> "EmptyTexts":
+        """From the record's ``inputs.empty`` block (``to_json``'s form)."""
+        return cls(block["candidates"], tuple(block["candidate_ids"]), block["references"], tuple(block["reference_ids"]))
+
+    def __bool__(self) -> bool:
+        return bool(self.candidates or self.references)
+
+    def to_json(self) -> dict[str, Any]:
+        """The record's ``inputs.empty`` block."""
+        return {"candidates": self.candidates, "candidate_ids": list(self.candidate_ids),
+                "references": self.references, "reference_ids": list(self.reference_ids)}
+
+    def warning(self, n: int) -> str:
+        """One line naming every kind of empty text found among ``n`` items (at most 10 ids each)."""
+        parts = []
+        for ids, noun in ((self.candidate_ids, "candidate"), (self.reference_ids, "item")):
+            if not ids:
+                continue
+            shown = ", ".join(repr(i) for i in ids[:10]) + (f", ... ({len(ids) - 10} more)" if len(ids) > 10 else "")
+            if noun == "candidate":
+                verb = "is" if len(ids) == 1 else "are"
+                parts.append(f"{len(ids)} of {n} candidates {verb} empty or whitespace-only (ids: {shown})")
+            else:
+                verb = "has" if len(ids) == 1 else "have"
+                parts.append(f"{len(ids)} of {n} items {verb} an empty or whitespace-only reference (ids: {shown})")
+        return (f"warning: {'; '.join(parts)}; scored as rouge-score, sacrebleu and bert-score score them "
+                "(the run record lists them under inputs.empty)")
+
+
+def empty_texts(items: Iterable[Item]) -> EmptyTexts:
+    """Which items hold an empty or whitespace-only candidate or reference (texts already checked to be strings)."""
+    items = list(items)
+    return EmptyTexts.of_ids((it.id for it in items if is_empty(it.candidate)),
+                             (it.id for it in items if any(is_empty(r) for r in it.references)))
 
 
 def fingerprint(items: Iterable[Item]) -> str:

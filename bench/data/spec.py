@@ -40,3 +40,24 @@ class DatasetSpec:
     doc_key: str | None = None  # the source document; intervals resample documents (ci.unit=auto)
     system_key: str | None = None  # the system that wrote the candidate (`bench systems RUN`)
     human: tuple[str, ...] = ()  # human judgments, e.g. expert.coherence (`bench meta RUN`)
+
+
+EMPTY_MODES = ("score", "error")
+
+
+@dataclass(frozen=True)
+class InputsSpec:
+    """The ``inputs`` node: what a run does with texts it could score but may not mean to.
+
+    ``empty``: an empty or whitespace-only candidate or reference is ``score``d as rouge-score,
+    sacrebleu and bert-score score it (counted in the record, named once in a warning), or an
+    ``error`` that refuses the run. A missing text (None, a non-string) is an error either way.
+    """
+
+    empty: str = "score"
+
+    def __post_init__(self):
+        if self.empty not in EMPTY_MODES:
+            from bench.errors import unknown_choice
+
+            raise unknown_choice("inputs.empty value", self.empty, EMPTY_MODES)

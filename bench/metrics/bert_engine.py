@@ -61,7 +61,6 @@ independent of its batch has not been measured (no GPU was available).
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from math import log as _log
@@ -70,8 +69,6 @@ from typing import Mapping, Sequence
 
 from bench.errors import BenchError
 from bench.metrics.embed_cache import Entry
-
-log = logging.getLogger(__name__)
 
 
 def bert_utils():
@@ -91,6 +88,21 @@ MATCH_CHUNK = 256  # pairs per task of the matching threads
 TRIM_EVERY = 4  # forward batches between returns of freed heap memory to the OS (``trim_heap``)
 
 
+def encode(tokenizer, text: str) -> list[int]:
+    """A text's token ids as bert-score's ``sent_encode`` gives them, empty texts included.
+
+    ``sent_encode`` strips the text and encodes an empty one as ``tokenizer.build_inputs_with_special_tokens([])``:
+    the special tokens alone ([CLS][SEP]), which ``greedy_cos_idf`` then masks to a score of 0. transformers 5
+    dropped that method, so there bert-score 0.3.12 raises AttributeError on any empty or whitespace-only text;
+    bench takes the same ids from the tokenizer's own encoding of "" (with special tokens), which is what the
+    method returned.
+    """
+    if text.strip() == "":
+        build = getattr(tokenizer, "build_inputs_with_special_tokens", None)  # transformers < 5
+        return list(build([]) if build is not None else tokenizer("", add_special_tokens=True)["input_ids"])
+    return bert_utils().sent_encode(tokenizer, text)
+
+
 @dataclass
 class Encoder:
     """A model truncated to the deepest layer asked for, its tokenizer, and exact same-length batching."""
@@ -102,9 +114,7 @@ class Encoder:
 
     def token_ids(self, text: str) -> list[int]:
         """A text's token ids as bert-score encodes it (special tokens, truncation)."""
-        sent_encode = bert_utils().sent_encode
-
-        return sent_encode(self.tokenizer, text)
+        return encode(self.tokenizer, text)
 
     def is_truncated(self, text: str, ids: Sequence[int]) -> bool:
         """Whether the text was longer than the model's limit."""
@@ -348,9 +358,11 @@ def match(refs: Sequence[str], hyps: Sequence[str], vectors, weights, workers: i
     rows = torch.tensor([where[pair] for pair in zip(hyps, refs)], dtype=torch.long)
     p, r = torch.cat([p for p, _ in parts])[rows], torch.cat([r for _, r in parts])[rows]
     f = 2 * p * r / (p + r)  # elementwise, so computing it for all pairs at once changes no bit
+    # greedy_cos_idf's zero masks: a text of 2 tokens is [CLS][SEP] only (sent_encode's encoding of an empty or
+    # whitespace-only text), and its pair's P and R are set to 0 (F is NaN, hence 0 below). bert-score prints a
+    # warning per batch; bench names such items once per run instead (bench.data.items.validate).
     empty = torch.tensor([weights[h].shape[1] == 2 or weights[x].shape[1] == 2 for x, h in zip(refs, hyps)]).unsqueeze(1)
     if bool(empty.any()):
-        log.warning("bertscore: %d pair(s) with an empty text score 0, as in bert-score", int(empty.sum()))
         p, r = p.masked_fill(empty, 0.0), r.masked_fill(empty, 0.0)
     return torch.stack((p, r, f.masked_fill(torch.isnan(f), 0.0)), dim=-1)
 

@@ -353,7 +353,6 @@ class BertScore(PairMetric):
     def layer_scores(self, refs: Sequence[str], hyps: Sequence[str]) -> Scored:
         """(P, R, F) per (ref, hyp) pair for every layer, embedding only what the cache lacks, chunk by chunk."""
         import torch
-        sent_encode = bert_engine.bert_utils().sent_encode
 
         tokenizer = bert_engine.load_tokenizer(self.model.path, self.spec.use_fast_tokenizer)
         max_length = int(tokenizer.model_max_length)
@@ -362,7 +361,7 @@ class BertScore(PairMetric):
         cache = self._cache(max_length)
 
         # idf is counted over the whole corpus's references, as bert-score counts it; their ids are reused below
-        ref_ids = {t: sent_encode(tokenizer, t) for t in dict.fromkeys(refs)} if self.spec.idf else {}
+        ref_ids = {t: bert_engine.encode(tokenizer, t) for t in dict.fromkeys(refs)} if self.spec.idf else {}
         idf = bert_engine.idf_weights(refs, ref_ids, tokenizer, self.spec.idf)
 
         def compute(texts):  # the model loads only when some text is missing

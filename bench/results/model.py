@@ -24,6 +24,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping, Sequence
 
+from bench.data.items import EmptyTexts
 from bench.values import Facts, Interval, Stats, legacy_primary
 
 
@@ -153,14 +154,18 @@ class Inputs:
     dataset: str | None = None
     references: int | None = None
     shard: Shard | None = None
+    # ids of the items with an empty candidate / reference (``.candidates``, ``.references``); None: a
+    # record from before they were scored (every text was then non-empty)
+    empty: EmptyTexts | None = None
 
     @classmethod
     def of(cls, block: Mapping[str, Any]) -> "Inputs":
-        shard = block.get("shard")
+        shard, empty = block.get("shard"), block.get("empty")
         return cls(block["items"], block["fingerprint"], block["references_fingerprint"],
                    block.get("candidates_fingerprint"), block.get("dataset"), block.get("references"),
                    None if shard is None else Shard(shard["index"], shard["count"], shard.get("fingerprint", ""),
-                                                    shard.get("corpus_items")))
+                                                    shard.get("corpus_items")),
+                   None if empty is None else EmptyTexts.of(empty))
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,9 @@ def _inputs(result: RunResult) -> dict[str, Any]:
         "dataset": result.config.dataset.name,
         "items": len(items),
         "references": sum(len(it.references) for it in items),
+        # which items had an empty or whitespace-only candidate / reference (inputs.empty=score scores them);
+        # of the whole corpus, as the fingerprints are, so shards carry the same block and merge unchanged
+        "empty": inputs.empty.to_json(),
     }
     if inputs.shard_fingerprint is not None:
         shard = result.config.shard

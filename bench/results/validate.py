@@ -186,6 +186,14 @@ def _inputs(inputs: Mapping[str, Any]) -> None:
         shard = _mapping(inputs["shard"], "inputs.shard")
         for key in ("index", "count"):
             _count(shard.get(key), f"inputs.shard.{key}")
+    if "empty" in inputs:  # the items whose empty candidate / reference was scored (bench.data.items.EmptyTexts)
+        empty = _mapping(inputs["empty"], "inputs.empty")
+        for kind in ("candidate", "reference"):
+            ids = empty.get(f"{kind}_ids")
+            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                raise Damage(f"inputs.empty.{kind}_ids is {_kind(ids)}, not a list of ids")
+            if _count(empty.get(f"{kind}s"), f"inputs.empty.{kind}s") != len(ids):
+                raise Damage(f"inputs.empty.{kind}s is {empty[kind + 's']!r} for {len(ids)} ids")
 
 
 # --- samples.jsonl -------------------------------------------------------------------------------------

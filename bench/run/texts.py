@@ -23,6 +23,17 @@ def texts_or_names(values: Any, what: str) -> list:
     return list(values)
 
 
+def empty_mode(value: Any) -> str:
+    """``empty=`` of ``bench.score``: ``"score"`` (empty or whitespace-only texts are scored, as the reference
+    packages score them, and named in one warning) or ``"error"`` (refused, as before)."""
+    from bench.data.spec import EMPTY_MODES
+
+    if not isinstance(value, str) or value not in EMPTY_MODES:
+        raise InputError(f"empty={value!r} is not one of {', '.join(repr(m) for m in EMPTY_MODES)}",
+                         "pass empty='score' (score empty texts) or empty='error' (refuse them)")
+    return value
+
+
 def _per_item(values: Any, what: str, n: int) -> list | None:
     if values is None:
         return None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import logging
 import re
 
 import pytest
 
-from bench.data.items import Item, fingerprint, validate
+from bench.data.items import EmptyTexts, Item, empty_texts, fingerprint, validate
 from bench.errors import BenchError
 
 
@@ -24,24 +26,86 @@ BAD = [
     ("no-items", [], "src produced no items"),
     ("duplicate-id", [GOOD, Item("a", "other", ("ref",))], "duplicate id 'a' in src"),
     ("candidate-none", [Item("a", None, ("r",))], "candidate of item 'a' in src is missing (None)"),
-    ("candidate-empty", [Item("a", "", ("r",))], "candidate of item 'a' in src is empty or whitespace-only"),
-    ("candidate-whitespace", [Item("a", " \t\n\u3000", ("r",))], "candidate of item 'a' in src is empty or whitespace-only"),
     ("candidate-number", [Item("a", 3.5, ("r",))], "candidate of item 'a' in src is float, not text"),
     ("no-reference", [Item("a", "c", ())], "item 'a' in src has no reference"),
     ("reference-none", [Item("a", "c", ("r", None))], "reference 1 of item 'a' in src is missing (None)"),
+    ("reference-list", [Item("a", "c", (["nested"],))], "reference 0 of item 'a' in src is list, not text"),
+]
+# refused only with empty="error" (inputs.empty=error); the default scores them
+EMPTY = [
+    ("candidate-empty", [Item("a", "", ("r",))], "candidate of item 'a' in src is empty or whitespace-only"),
+    ("candidate-whitespace", [Item("a", " \t\n\u3000", ("r",))], "candidate of item 'a' in src is empty or whitespace-only"),
     ("reference-empty", [Item("a", "c", ("",))], "reference 0 of item 'a' in src is empty or whitespace-only"),
     ("reference-whitespace", [Item("a", "c", ("r", "r", "  \r\n"))], "reference 2 of item 'a' in src is empty"),
-    ("reference-list", [Item("a", "c", (["nested"],))], "reference 0 of item 'a' in src is list, not text"),
     ("second-item-bad", [GOOD, Item("b", "", ("r",))], "candidate of item 'b'"),
 ]
 
 
+@pytest.mark.parametrize("mode", ["score", "error"])
 @pytest.mark.parametrize("items, message", [b[1:] for b in BAD], ids=[b[0] for b in BAD])
-def test_validate_rejects(items, message):
+def test_validate_rejects(items, message, mode):
+    # a missing or non-string text is an error whatever inputs.empty says
     with pytest.raises(BenchError) as info:
-        validate(items, "src")
+        validate(items, "src", mode)
     assert message in str(info.value)
     assert info.value.fix
+
+
+@pytest.mark.parametrize("items, message", [b[1:] for b in EMPTY], ids=[b[0] for b in EMPTY])
+def test_validate_refuses_empty_texts_in_error_mode(items, message):
+    with pytest.raises(BenchError) as info:
+        validate(items, "src", "error")
+    assert message in str(info.value)
+    assert str(info.value).count("\n") == 0 and info.value.fix == "fill it in or drop the row"
+
+
+@pytest.mark.parametrize("items", [b[1] for b in EMPTY], ids=[b[0] for b in EMPTY])
+def test_validate_keeps_empty_texts_by_default(items, caplog):
+    with caplog.at_level(logging.WARNING, logger="bench"):
+        assert validate(items, "src") == items
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: ")
+
+
+def test_the_warning_counts_and_names_each_kind_once(caplog):
+    items = [GOOD, Item("e1", "", ("r",)), Item("e2", "\u3000\n", ("r", "")), Item("e3", "c", ("r", " "))]
+    with caplog.at_level(logging.WARNING, logger="bench"):
+        validate(items, "src")
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert line == ("warning: 2 of 4 candidates are empty or whitespace-only (ids: 'e1', 'e2'); 2 of 4 items have an "
+                    "empty or whitespace-only reference (ids: 'e2', 'e3'); scored as rouge-score, sacrebleu and "
+                    "bert-score score them (the run record lists them under inputs.empty)")
+
+
+def test_the_warning_shows_at_most_ten_ids(caplog):
+    items = [Item(f"i{k:02d}", "", ("r",)) for k in range(12)]
+    with caplog.at_level(logging.WARNING, logger="bench"):
+        validate(items, "src")
+    (line,) = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "12 of 12 candidates are empty" in line
+    assert "'i09', ... (2 more))" in line and "'i10'" not in line
+
+
+def test_no_warning_without_empty_texts(caplog):
+    with caplog.at_level(logging.WARNING, logger="bench"):
+        validate([GOOD, Item("b", "x", ("y",))], "src")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_empty_texts_lists_ids_in_item_order_and_round_trips():
+    items = [Item("z", "", ("r",)), GOOD, Item("b", " ", (" ", "r")), Item("c", "c", ("r", "\t"))]
+    found = empty_texts(items)
+    assert found == EmptyTexts(2, ("z", "b"), 2, ("b", "c")) and found
+    assert found.to_json() == {"candidates": 2, "candidate_ids": ["z", "b"], "references": 2, "reference_ids": ["b", "c"]}
+    assert EmptyTexts.of(found.to_json()) == found
+    assert dataclasses.asdict(found) == {**found.to_json(), "candidate_ids": ("z", "b"), "reference_ids": ("b", "c")}
+    assert not empty_texts([GOOD])
+
+
+def test_an_empty_source_is_still_refused():
+    # a source document is never scored as a summary: an empty one is a data error in either mode
+    with pytest.raises(BenchError, match="source of item '1' in test is empty"):
+        validate([Item("1", "c", ("r",), source="  ")], "test", "score")
 
 
 def _oracle_fingerprint(items):

@@ -237,6 +237,98 @@ def test_truncation_of_a_real_long_text(seed_item):
     assert got.notes["unique_texts"] == 3
 
 
+# --- empty texts: bert-score's zero masks, value for value ---------------------------------------------------
+
+# (candidate, reference): empty and whitespace-only texts on either side (bert-score's sent_encode strips a text
+# and encodes "" as [CLS][SEP]: it then sets that pair's P and R to 0 and F to 0, with a warning), a text whose
+# only character the tokenizer drops (U+200B: [CLS][SEP] too, though not whitespace), and ordinary pairs around
+# them so that the masks are shown to touch only their own rows.
+EMPTY_PAIRS = [
+    ("the cat sat on the mat", "a cat sat on a mat"),
+    ("", "the cat sat on the mat"),
+    ("the cat sat on the mat", ""),
+    ("", ""),
+    ("  \n\t ", "a cat sat"),
+    ("a cat sat", "\u3000\r\n"),
+    ("\u200b", "a cat sat"),
+    ("dogs bark at night", "the dog barked all night long"),
+]
+
+
+@pytest.fixture
+def transformers4_special_tokens(minilm_path):
+    """bert-score 0.3.12 encodes an empty text with ``tokenizer.build_inputs_with_special_tokens([])``, which
+    transformers 5 removed (bert_score.score then raises AttributeError on ""). For the oracle, the tokenizer
+    class gets back transformers 4's own definition of it (BertTokenizer: ``[CLS] + ids + [SEP]``), so that
+    bert-score's code runs unchanged, masks included; removed again after the test."""
+    from bert_score.utils import get_tokenizer
+
+    cls = type(get_tokenizer(str(minilm_path), False))
+    restored = "build_inputs_with_special_tokens" not in vars(cls)
+    if restored:
+        cls.build_inputs_with_special_tokens = lambda self, ids_0, ids_1=None: (
+            [self.cls_token_id] + ids_0 + [self.sep_token_id]
+            + ([] if ids_1 is None else ids_1 + [self.sep_token_id]))
+    yield
+    if restored:
+        del cls.build_inputs_with_special_tokens
+
+
+def test_bert_score_itself_fails_on_an_empty_text_under_transformers_5(minilm_path):
+    # why the oracle above needs its shim, and why bench encodes "" itself (bert_engine.encode): if this
+    # starts failing, bert-score or transformers has changed and the shim may go
+    import transformers
+    from bert_score.utils import get_tokenizer, sent_encode
+
+    tokenizer = get_tokenizer(str(minilm_path), False)
+    if int(transformers.__version__.split(".")[0]) < 5:
+        assert sent_encode(tokenizer, "") == [tokenizer.cls_token_id, tokenizer.sep_token_id]
+    else:
+        with pytest.raises(AttributeError, match="build_inputs_with_special_tokens"):
+            sent_encode(tokenizer, " ")
+
+
+def test_bench_encodes_an_empty_text_as_its_special_tokens(minilm_path):
+    from bert_score.utils import get_tokenizer
+
+    from bench.metrics.bert_engine import encode
+
+    tokenizer = get_tokenizer(str(minilm_path), False)
+    assert tokenizer.cls_token_id == 101 and tokenizer.sep_token_id == 102  # MiniLM's (BERT's) vocabulary
+    for text in ("", " ", "\n\t", "\u3000", "\u200b"):
+        assert encode(tokenizer, text) == [101, 102], repr(text)
+    assert encode(tokenizer, " a cat ") == [101, 1037, 4937, 102]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("layer, idf, rescale", [(4, False, False), (2, False, True), (4, True, False)],
+                         ids=["L4", "L2-rescale", "L4-idf"])
+def test_empty_texts_score_what_bert_score_gives(oracle, baseline_csv, layer, idf, rescale, transformers4_special_tokens):
+    cands, refs = [c for c, _ in EMPTY_PAIRS], [r for _, r in EMPTY_PAIRS]
+    options = {"layer": layer, "idf": idf}
+    if rescale:
+        options.update(rescale_with_baseline=True, baseline_path=str(baseline_csv))
+    items = [Item(str(k), c, (r,)) for k, (c, r) in enumerate(EMPTY_PAIRS)]
+    got = bench_rows(items, "max", **options)
+    expected = oracle("empty-pairs", cands, refs, layer, idf, baseline_csv if rescale else None)
+    assert_identical(got.per_item, expected)
+    if not rescale:  # the masked rows are bert-score's zeros (rescaled: (0 - b) / (1 - b), checked above)
+        assert [row for k, row in enumerate(got.per_item) if 1 <= k <= 6] == [(0.0, 0.0, 0.0)] * 6
+        assert min(got.per_item[0]) > 0 and min(got.per_item[7]) > 0
+
+
+@pytest.mark.slow
+def test_an_empty_reference_among_others_matches_bert_score_multi_reference(oracle, transformers4_special_tokens):
+    # max_each against bert-score's list-of-lists call: the empty reference's zero row never wins over a real one
+    items = [Item("a", "the cat sat on the mat", ("", "a cat sat on a mat")),
+             Item("b", "", ("a dog", "the dog barked")),
+             Item("c", "dogs bark", (" ", "\t"))]
+    got = bench_rows(items, "max_each", layer=4)
+    expected = oracle("empty-lists", [it.candidate for it in items], [list(it.references) for it in items], 4, False)
+    assert_identical(got.per_item, expected)
+    assert got.per_item[1] == got.per_item[2] == (0.0, 0.0, 0.0) and got.per_item[0][2] > 0
+
+
 # --- bad options: fail at construction, before any model is loaded ---------------------------------------
 
 
