@@ -160,8 +160,11 @@ def _char_order_statistics(hyps: Sequence[str], refs: Sequence[str], char_order:
     for n in range(1, char_order + 1):
         valid = position + n <= end_of  # an n-gram starting here ends inside its own text
         if packed:
+            # the n-th character of the n-gram starting at each position; none where fewer than n characters
+            # are left in the whole group (all n-grams there are invalid: a group shorter than n has none)
+            tail = ranks[n - 1:]
             shifted = np.zeros(len(flat), dtype=np.int64)
-            shifted[: len(flat) - n + 1] = ranks[n - 1:]
+            shifted[: len(tail)] = tail
             value = (value << bits) | shifted
             _, ids = np.unique(value[valid], return_inverse=True)
         else:
