@@ -195,7 +195,7 @@ class Rouge(PairMetric):
         return _progress(starts, n_items)
 
     def coverage_notes(self, items: Sequence[Item]) -> dict[str, Any]:
-        """Texts (each candidate and reference occurrence) the tokenizer leaves empty, and letters/digits
+        """Texts (each candidate and reference occurrence) with content the tokenizer leaves empty, and letters/digits
         it drops; recorded always, warned about when a text is left empty (it scores 0 against anything) or
         more than ``MATERIAL_DROP_PERCENT`` of the letters/digits are dropped."""
         seen: dict[str, Any] = {}
@@ -205,7 +205,9 @@ class Rouge(PairMetric):
                 cov = seen.get(text)
                 if cov is None:
                     cov = seen[text] = coverage(text, self.spec.tokenizer)
-                empty += cov.empty
+                # an empty or whitespace-only text is the data layer's to count and warn about (it scores 0
+                # whatever the tokenizer); here only texts with content that the tokenizer erases
+                empty += cov.empty and bool(text.strip())
                 word += cov.word_chars
                 dropped += cov.dropped_chars
         share = 100.0 * dropped / word if word else 0.0

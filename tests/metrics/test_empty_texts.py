@@ -91,3 +91,14 @@ def test_what_the_packages_give_for_empty_texts():
     assert BLEU().corpus_score([""], [[""]]).score == 0.0
     assert CHRF().sentence_score("", ["the cat"]).score == 0.0
     assert tuple(rouge_scorer.RougeScorer(["rouge1"]).score("", "the cat")["rouge1"]) == (0.0, 0.0, 0.0)
+
+
+def test_rouge_tokenizer_warning_counts_erased_content_not_empty_texts(caplog):
+    """An empty candidate is the data layer's to report; ROUGE's tokenizer note counts texts it erased ("/")."""
+    metric = Rouge(RougeSpec())
+    with caplog.at_level("WARNING", logger="bench"):
+        (first, *_) = metric.score([Item("a", "", ("the cat",)), Item("b", " ", ("the dog",))], "max", "sha256:x")
+    assert first.notes["tokenizer_empty_texts"] == 0 and "no token" not in caplog.text
+    with caplog.at_level("WARNING", logger="bench"):
+        (first, *_) = metric.score([Item("a", "/", ("the cat",))], "max", "sha256:x")
+    assert first.notes["tokenizer_empty_texts"] == 1 and "1 text(s) with no token" in caplog.text
