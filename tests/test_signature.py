@@ -72,7 +72,7 @@ def test_short_hash():
          {"engine": f"rouge-score@{metadata.version('rouge-score')}", "stem": "no", "refs": "mean"}),
         (RougeSpec(), "rougeLsum", "first",
          {"split": f"punkt@nltk-{metadata.version('nltk')}+abbrev1", "refs": "first"}),
-        (RougeSpec(sentence_splitter="newline"), "rougeLsum", "max_each", {"split": "newline@1", "refs": "max_each"}),
+        (RougeSpec(sentence_splitter="newline"), "rougeLsum", "max_each", {"split": "newline@2", "refs": "max_each"}),
     ],
 )
 def test_rouge_signature_components(spec, rouge_type, policy, expected):

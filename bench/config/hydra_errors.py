@@ -41,7 +41,19 @@ def group_options(group: str) -> list[str]:
 
 
 def _default_keys(path: list[str]) -> list[str]:
-    """Keys of the node at ``path`` in the default composed config (for a key typo's suggestions)."""
+    """Keys of the node at ``path`` in the default composed config (for a key typo's suggestions).
+
+    A metric family's options come from its spec (the registry's, plug-ins included): the default config
+    composes only the default metrics, so ``metrics.bleu.lowercas`` would otherwise get no suggestion."""
+    if len(path) == 2 and path[0] == "metrics":
+        import dataclasses
+
+        from bench.metrics.registry import lookup
+
+        try:
+            return sorted(f.name for f in dataclasses.fields(lookup(path[1]).spec))
+        except Exception:  # an error path: an unknown family falls back to the composed config
+            pass
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from omegaconf import OmegaConf

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from bench import hints
 from bench.errors import BenchError
 from bench.metrics.bleu import CORPUS_SHARDS
 from bench.metrics.sacre import SacreMetric
@@ -56,11 +57,7 @@ class Chrf(SacreMetric):
     def make(self):
         """``sacrebleu.metrics.CHRF`` with the spec's options."""
         spec = self.spec
-        for name in ("char_order", "word_order", "beta"):
-            if getattr(spec, name) < 0:
-                raise BenchError(f"metrics.{self.family}.{name}={getattr(spec, name)} must be >= 0", "pass a non-negative integer")
-        if spec.char_order + spec.word_order == 0:
-            raise BenchError(f"metrics.{self.family} has char_order=0 and word_order=0", "set char_order=6 (chrF's default)")
+        check_chrf_options(self.family, spec)
         from sacrebleu.metrics import CHRF
 
         return CHRF(char_order=spec.char_order, word_order=spec.word_order, beta=spec.beta, lowercase=spec.lowercase,
@@ -114,6 +111,32 @@ class Chrf(SacreMetric):
         return out
 
 
+def check_chrf_options(family: str, spec: ChrfSpec) -> None:
+    """Refuse, before any work, every option sacrebleu's CHRF takes at construction (it checks none) but fails
+    on, or turns into a number that is no chrF, naming it as the caller wrote it (``bench.hints``).
+
+    - no order at all (``char_order + word_order <= 0``): sacrebleu's corpus score ends in an IndexError;
+    - a negative order: sacrebleu accepts it and pairs the wrong n-gram counts with the wrong orders (a
+      negative ``word_order`` silently drops the last character order; a negative ``char_order`` scores word
+      n-grams as if they were character ones): refused rather than scored;
+    - ``beta`` whose square (plus one) is too large for a float: sacrebleu's F-score ends in an OverflowError.
+    Every other value is scored, equal to sacrebleu: ``char_order`` 0 with words (word n-grams only), any large
+    order, ``beta`` 0 (precision only) and a negative ``beta`` (the F-score uses ``beta ** 2``, so -2 scores as 2).
+    """
+    for name in ("char_order", "word_order"):
+        if getattr(spec, name) < 0:
+            raise BenchError(f"{hints.option(family, name, getattr(spec, name))} must be >= 0 (sacrebleu mis-pairs "
+                             "the n-gram orders of a negative one)", "pass a non-negative integer")
+    if spec.char_order + spec.word_order == 0:
+        raise BenchError(f"{hints.option(family, 'char_order', 0)} with {hints.option(family, 'word_order', 0)} "
+                         "counts no n-gram", f"pass {hints.option(family, 'char_order', 6)} (chrF's default)")
+    try:
+        float(1 + spec.beta ** 2)  # what sacrebleu's F-score converts (``factor = beta ** 2``, ``1 + factor``)
+    except OverflowError:
+        raise BenchError(f"{hints.option(family, 'beta', spec.beta)} is too large (sacrebleu's F-score overflows)",
+                         f"pass a small weight, e.g. {hints.option(family, 'beta', 2)} (chrF's default)") from None
+
+
 class ChrfPP(Chrf):
     """chrF++: ``metrics.chrfpp`` (sacrebleu's CHRF with word_order=2)."""
 
@@ -160,8 +183,11 @@ def _char_order_statistics(hyps: Sequence[str], refs: Sequence[str], char_order:
     for n in range(1, char_order + 1):
         valid = position + n <= end_of  # an n-gram starting here ends inside its own text
         if packed:
+            # the n-th character of the n-gram starting at each position; none where fewer than n characters
+            # are left in the whole group (all n-grams there are invalid: a group shorter than n has none)
+            tail = ranks[n - 1:]
             shifted = np.zeros(len(flat), dtype=np.int64)
-            shifted[: len(flat) - n + 1] = ranks[n - 1:]
+            shifted[: len(tail)] = tail
             value = (value << bits) | shifted
             _, ids = np.unique(value[valid], return_inverse=True)
         else:

@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from difflib import get_close_matches
 from typing import Any, Sequence
 
+from bench import hints
 from bench.data.items import Item
 from bench.errors import BenchError, unknown_choice
 from bench.metrics.base import PairMetric, PairScores
@@ -40,7 +42,10 @@ from bench.signature import Signature, package_version
 
 log = logging.getLogger("bench")
 
-ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")  # the default types
+# every type both engines score: rouge-score (and rouge-score-rs after it) accepts rougeN for N matching
+# `rouge[0-9]$` except 0 ("rougen requires positive n"), so rouge1..rouge9; rouge10 is "Invalid rouge type"
+VALID_TYPES = (*(f"rouge{n}" for n in range(1, 10)), "rougeL", "rougeLsum")
 STATS = ("precision", "recall", "fmeasure")
 # Warn about dropped letters/digits above this share (a few accented names in English news are noise: the
 # seed drops 0.39%, SummEval 0.00%); a text left with no token (it scores 0) is always warned about.
@@ -88,10 +93,16 @@ class Rouge(PairMetric):
 
     def __init__(self, spec: RougeSpec):
         for t in spec.types:
-            if t not in ROUGE_TYPES:
-                raise unknown_choice("ROUGE type (metrics.rouge.types)", t, ROUGE_TYPES)
+            if t not in VALID_TYPES:
+                close = get_close_matches(str(t), VALID_TYPES, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise BenchError(f"unknown ROUGE type {t!r}",
+                                 f"{hint}valid types: {', '.join(VALID_TYPES)}")
         if not spec.types:
-            raise BenchError("metrics.rouge.types is empty", f"list some of {', '.join(ROUGE_TYPES)}")
+            raise BenchError("no ROUGE type is selected (types is empty)", f"list some of {', '.join(VALID_TYPES)}")
+        if len(set(spec.types)) != len(spec.types):
+            dup = next(t for t in spec.types if spec.types.count(t) > 1)
+            raise BenchError(f"ROUGE type {dup!r} is listed twice", "list each type once")
         if spec.engine not in ENGINES:
             raise unknown_choice("ROUGE engine (metrics.rouge.engine)", spec.engine, ENGINES)
         if spec.tokenizer not in TOKENIZERS:
@@ -184,7 +195,7 @@ class Rouge(PairMetric):
         return _progress(starts, n_items)
 
     def coverage_notes(self, items: Sequence[Item]) -> dict[str, Any]:
-        """Texts (each candidate and reference occurrence) the tokenizer leaves empty, and letters/digits
+        """Texts (each candidate and reference occurrence) with content the tokenizer leaves empty, and letters/digits
         it drops; recorded always, warned about when a text is left empty (it scores 0 against anything) or
         more than ``MATERIAL_DROP_PERCENT`` of the letters/digits are dropped."""
         seen: dict[str, Any] = {}
@@ -194,13 +205,13 @@ class Rouge(PairMetric):
                 cov = seen.get(text)
                 if cov is None:
                     cov = seen[text] = coverage(text, self.spec.tokenizer)
-                empty += cov.empty
+                # an empty or whitespace-only text is the data layer's to count and warn about (it scores 0
+                # whatever the tokenizer); here only texts with content that the tokenizer erases
+                empty += cov.empty and bool(text.strip())
                 word += cov.word_chars
                 dropped += cov.dropped_chars
         share = 100.0 * dropped / word if word else 0.0
         if empty or share > MATERIAL_DROP_PERCENT:
-            from bench import hints
-
             fix = "" if self.spec.tokenizer == "unicode" else f"; {hints.option('rouge', 'tokenizer', 'unicode')} keeps every script"
             log.warning(
                 "rouge: the %s tokenizer leaves %d text(s) with no token (they score 0) and drops %d of %d "

@@ -14,7 +14,9 @@ by the chosen splitter.
 - ``pysbd``   pySBD's rule-based English segmenter (optional extra; ~20x slower).
 - ``nltk``    ``nltk.sent_tokenize`` with installed punkt data; fails clearly
               when the data is absent.
-- ``newline`` the text is already one sentence per line.
+- ``newline`` the text is already one sentence per line, lines ending at ``"\n"`` only (as rouge-score's
+              rougeLsum splits them; ``\r``, U+2028 and the other ``str.splitlines`` boundaries stay inside a
+              sentence). The other splitters also end a line at those.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ class Splitter:
     name: str
     version: str
     make: Callable[[], Callable[[str], list[str]]]
+    # how a text is cut into lines before ``split``: str.splitlines (every Unicode line boundary) by default;
+    # the newline splitter cuts on "\n" alone, as rouge-score's rougeLsum does (``text.split("\n")``)
+    lines: Callable[[str], list[str]] = str.splitlines
     _made: list = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -61,7 +66,7 @@ class Splitter:
 
     def __call__(self, text: str) -> list[str]:
         out: list[str] = []
-        for line in text.splitlines():
+        for line in self.lines(text):
             if line.strip():
                 out.extend(s.strip() for s in self.split(line) if s.strip())
         return out
@@ -105,7 +110,13 @@ def _pysbd() -> Splitter:
 
 
 def _newline() -> Splitter:
-    return Splitter("newline", "1", lambda: lambda line: [line])
+    # version 2: lines end at "\n" only (rouge-score's rule); version 1 also cut at \r, \x0b, \x0c, \x1c-\x1e,
+    # \x85, U+2028 and U+2029 (str.splitlines), which gave other rougeLsum values on texts holding them
+    return Splitter("newline", "2", lambda: lambda line: [line], lines=_lines_at_newline)
+
+
+def _lines_at_newline(text: str) -> list[str]:
+    return text.split("\n")
 
 
 SPLITTERS: dict[str, Callable[[], Splitter]] = {

@@ -138,9 +138,9 @@ def test_type_subsets_in_config_order(seed_item, engine, types):
 @pytest.mark.parametrize(
     "spec, message",
     [
-        (RougeSpec(types=("rouge3",)), "unknown ROUGE type (metrics.rouge.types) 'rouge3'"),
+        (RougeSpec(types=("rouge0",)), "unknown ROUGE type 'rouge0'"),
         (RougeSpec(types=("rougeLSum",)), "did you mean 'rougeLsum'"),
-        (RougeSpec(types=()), "metrics.rouge.types is empty"),
+        (RougeSpec(types=()), "no ROUGE type is selected"),
         (RougeSpec(sentence_splitter="punk"), "unknown sentence splitter (metrics.rouge.sentence_splitter) 'punk'"),
         (RougeSpec(engine="rouge-score-rust"), "unknown ROUGE engine (metrics.rouge.engine) 'rouge-score-rust'"),
     ],
