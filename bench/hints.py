@@ -70,8 +70,12 @@ class Syntax:
         return f"{path}={_py(value)}"
 
     def name(self, path: str) -> str:
-        """An option by its config path, without a value, as an error names it: ``rouge={"use_stemer": ...}``."""
-        return self.setting(path)
+        """An option by its config path, without a value, as an error names it: ``rouge={"use_stemer": ...}``,
+        ``ci={"resampels": ...}``; a path that is no keyword's (``check.alpah``, ``dataset.colums``) as it is."""
+        parts = path.split(".")
+        if (parts[0] == "metrics" and len(parts) >= 3) or (parts[0] == "ci" and len(parts) == 2):
+            return self.setting(path)
+        return path
 
     def selection(self, families: Sequence[str]) -> str:
         """The metrics to score: ``metrics=["rouge", "bleu"]``."""

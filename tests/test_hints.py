@@ -34,6 +34,7 @@ from tests import _cli  # noqa: E402
 
 def test_python_and_override_spellings_of_each_part():
     assert hints.name("metrics.rouge.use_stemer") == 'rouge={"use_stemer": ...}'
+    assert hints.name("check.alpah") == "check.alpah" and hints.name("dataset.colums") == "dataset.colums"
     assert hints.setting("metrics.rouge.use_stemmer", True) == 'rouge={"use_stemmer": True}'
     assert hints.setting("metrics.rouge.types[1]", ["rouge1"]) == 'rouge={"types": ["rouge1"]}'
     assert hints.setting("ci.level", 0.9) == 'ci={"level": 0.9}'
