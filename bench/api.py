@@ -24,7 +24,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from bench import values as _values
+from bench import hints, values as _values
 from bench.errors import BenchError, InputError
 from bench.results import model as _model  # light: no numpy, no torch
 from bench.run import steps, texts  # light: their heavy imports are inside the functions
@@ -106,7 +106,8 @@ def evaluate(overrides: Sequence[str] = ()) -> Run:
     for o in overrides:
         if not isinstance(o, str):
             raise InputError(f"override {o!r} is not a string", "pass overrides as strings, e.g. ['metrics=[rouge]']")
-    return compute(prepare(compose_plain(overrides)))
+    with hints.overrides():  # the caller wrote overrides: errors name options as overrides, not keywords
+        return compute(prepare(compose_plain(overrides)))
 
 
 def load_run(path: str | Path) -> Run:

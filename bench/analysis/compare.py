@@ -114,25 +114,33 @@ def signature(spec: SystemsSpec) -> str:
 
 
 def _check(runs: Sequence[Any], where: Sequence[Any]) -> list[str]:
-    """The items the runs share (natural order); a BenchError when they score different items or references."""
+    """The items the runs share (natural order); a BenchError when they score different items or references.
+
+    Items first: a run that lacks an item also has a different references fingerprint (it covers every
+    item), and "different references" would hide the item to add; the message names it, as ``bench systems``
+    does. Then each shared item's references, then the fingerprint (a run without per-item hashes)."""
     first = runs[0]
     ids = list(first.ids)
     want = {s.id: s.references_sha256 for s in first.samples}
     for run, place in zip(runs[1:], where[1:]):
-        if run.inputs.references_fingerprint != first.inputs.references_fingerprint:
-            raise BenchError(f"runs {where[0]} and {place} score against different references",
-                             "compare runs scored on the same dataset, split and selection")
         other = set(run.ids)
         if other != set(ids):
-            odd = sorted(set(ids) ^ other, key=natural_key)
-            raise BenchError(f"runs {where[0]} and {place} score different items ({len(ids)} vs {len(other)}; "
-                             f"e.g. {', '.join(odd[:3])})", "compare runs of the same dataset and selection")
+            parts = []
+            for name, lacking in ((place, set(ids) - other), (where[0], other - set(ids))):
+                if lacking:
+                    shown = sorted(lacking, key=natural_key)
+                    parts.append(f"{name} lacks {', '.join(shown[:5])}" + (f" and {len(shown) - 5} more" if len(shown) > 5 else ""))
+            raise BenchError(f"runs {where[0]} and {place} score different items ({len(ids)} vs {len(other)}): "
+                             + "; ".join(parts), "compare runs of the same items (score the missing ones, or select the common ones)")
         bad = sorted((s.id for s in run.samples if s.references_sha256 is not None
                       and want.get(s.id) is not None and s.references_sha256 != want[s.id]), key=natural_key)
         if bad:
             raise BenchError(f"the runs' references differ for items {', '.join(bad[:5])}"
                              + (f" and {len(bad) - 5} more" if len(bad) > 5 else ""),
                              "compare runs scored against the same references")
+        if run.inputs.references_fingerprint != first.inputs.references_fingerprint:
+            raise BenchError(f"runs {where[0]} and {place} score against different references",
+                             "compare runs scored on the same dataset, split and selection")
     return sorted(ids, key=natural_key)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sys
 
+from bench import hints
+
 
 def stdout_closed() -> int:
     """Stdout's reader is gone (``bench ls | head -1``): end quietly, as the Python docs recommend
@@ -23,6 +25,12 @@ def stdout_closed() -> int:
     return 128 + getattr(signal, "SIGPIPE", 13)
 
 
-def override(family: str, option: str, value) -> str:
-    """A metric option as a ``bench run`` override (``metrics.rouge.tokenizer=unicode``), for bench.hints."""
-    return f"metrics.{family}.{option}={value}"
+class _Shell(hints.Overrides):
+    """``bench run``'s syntax: config overrides, and ``-m`` for one run per value."""
+
+    sweep = "-m"
+
+
+# A metric option as a ``bench run`` override (``metrics.rouge.tokenizer=unicode``), and every other part of
+# bench.hints' syntax; callable as the bare option formatter it was.
+override = _Shell()

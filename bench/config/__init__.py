@@ -16,6 +16,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from bench import hints
 from bench.data.spec import DatasetSpec, InputsSpec
 from bench.errors import BenchError, unknown_choice
 from bench.metrics.registry import lookup
@@ -87,7 +88,9 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
             return str(value)
     elif tp is typing.Any:
         return value
-    raise BenchError(f"{where}={value!r} is not a valid {getattr(tp, '__name__', tp)}", f"pass {where}=<{getattr(tp, '__name__', tp)}>")
+    kind = getattr(tp, "__name__", str(tp))
+    raise BenchError(f"{hints.setting(where, value)} is not a valid {kind}",  # in the caller's syntax (bench.hints)
+                     f"pass {hints.setting(where, hints.placeholder(f'<{kind}>'))}")
 
 
 def build(cls: type, node: Any, where: str) -> Any:
@@ -96,13 +99,13 @@ def build(cls: type, node: Any, where: str) -> Any:
         node = {}
     if not isinstance(node, Mapping):
         raise BenchError(f"{where} must be a group of options, got {node!r}", f"set {where}.<option>=VALUE")
-    hints = typing.get_type_hints(cls)
+    types_of = typing.get_type_hints(cls)
     fields = {f.name for f in dataclasses.fields(cls)}
     for key in node:
         if key not in fields:
             err = unknown_choice(f"option {where}.{key}; option", key, fields)
-            raise BenchError(f"unknown option {where}.{key}", err.fix)
-    return cls(**{k: _convert(hints[k], v, f"{where}.{k}") for k, v in node.items()})
+            raise BenchError(f"unknown option {hints.name(f'{where}.{key}')}", err.fix)
+    return cls(**{k: _convert(types_of[k], v, f"{where}.{k}") for k, v in node.items()})
 
 
 def parse(cfg: Mapping[str, Any]) -> RunConfig:

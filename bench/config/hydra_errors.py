@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from difflib import get_close_matches
+
+from bench import hints
 from bench.errors import BenchError, unknown_choice
 
 # Hydra group -> what a user calls it
@@ -81,13 +84,25 @@ def translate(exc: BaseException) -> BenchError:
         options = list(exc.options or group_options(group))
         kind = KINDS.get(group, f"{group} option")
         err = unknown_choice(kind, name, options)
-        return BenchError(err.problem, f"{err.fix} (set {group}=NAME)")
+        close = get_close_matches(name, options, n=1)
+        pick = close[0] if close else hints.placeholder("NAME")
+        # in the caller's syntax: bench.score takes metrics=["rouge"], an override metrics=[rouge] (bench.hints)
+        how = hints.selection([pick]) if group == "metrics" else hints.setting(group, pick)
+        return BenchError(err.problem, f"{err.fix} (set {how})")
     if isinstance(exc, OverrideParseException):
         first = message.splitlines()[0] if message else "cannot parse"
         return BenchError(
             f"cannot parse a command-line override ({first})",
             "write overrides as key=value; quote values with spaces, brackets or commas",
         )
+    match = re.match(r"Ambiguous value for argument '([^'=]+)=(.*)'", message)
+    if match:  # `metrics=rouge,bleu`: Hydra's own three readings, kept, each written out for this key and value
+        key, value = match.groups()
+        fix = f"for a list write {key}=[{value}], for one string quote it: {key}='{value}'"
+        sweep = hints.current().sweep
+        if sweep:  # only a shell that can sweep offers it (bench run: -m); a library call cannot
+            fix += f", or add {sweep} to run once per value"
+        return BenchError(f"{key}={value} is ambiguous: a list, one string, or one run per value", fix)
     match = re.match(r"Could not override '([^']+)'", message)
     if match:
         key = match.group(1)

@@ -38,6 +38,27 @@ def _logged_reason(records: list[logging.LogRecord], path: Path) -> str | None:
     return None
 
 
+def _as_line(reason: str, path: Path) -> str:
+    """pyarrow's "in row N" counts parsed rows from 0 and skips blank lines; every other bench message counts
+    lines from 1 as an editor does: name the file's first line that does not parse as JSON instead."""
+    import json
+    import re
+
+    if not re.search(r"\bin row \d+", reason):
+        return reason
+    try:
+        with path.open(encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                if line.strip():
+                    try:
+                        json.loads(line)
+                    except ValueError:
+                        return re.sub(r"\bin row \d+", f"on line {number}", reason)
+    except (OSError, ValueError):
+        pass
+    return reason
+
+
 def root_reason(exc: BaseException) -> str:
     """The first line of the innermost error in the chain: datasets wraps the parser's message
     ("JSON parse error: ... in row 1") in a generic "An error occurred while generating the dataset"."""
@@ -123,6 +144,8 @@ def load(spec: DatasetSpec) -> list[Item]:
                                          keep_in_memory=True)
     except Exception as exc:  # datasets raises many types; all mean "this file does not parse"
         reason = _logged_reason(logged, path) or root_reason(exc)
+        if fmt == "jsonl":
+            reason = _as_line(reason, path)
         raise BenchError(
             f"cannot read {path} as {fmt}: {reason}",
             f"check that the file is valid {fmt} or set dataset.format",

@@ -10,7 +10,7 @@ for meta-evaluation.
 from __future__ import annotations
 
 
-from bench import jsonio
+from bench import hints, jsonio
 from bench.data.items import Item
 from bench.data.spec import DatasetSpec
 from bench.data.text_files import read_utf8
@@ -34,9 +34,29 @@ def _parse(text: str, path: str) -> dict:
     return data
 
 
+def _exists(path: str) -> None:
+    """A missing SummEval file: say what a relative path is relative to (the working directory, not the
+    checkout: the shipped ``../shared/data/summeval/...`` is found only from the checkout's root) and
+    where the data comes from, which a bare "file not found" does not."""
+    import os
+    from pathlib import Path
+
+    p = Path(path).expanduser()
+    if p.exists():
+        return
+    where = "" if p.is_absolute() else f" (a relative path is read from the working directory, {os.getcwd()})"
+    folder, name = DEFAULT_PATH.rsplit("/", 1)
+    raise BenchError(
+        f"SummEval file not found: {path}{where}",
+        f"the data ({name}: BARTScore's SUM/SummEval/data.pkl as JSON; {folder}/SOURCE.md says where it comes "
+        f"from) lives in {folder}/ beside the checkout: run from the checkout's root, or pass "
+        f"{hints.setting('dataset.path', hints.placeholder('/abs/path/' + name))}")
+
+
 def load(spec: DatasetSpec) -> list[Item]:
     """SummEval's 1,600 system summaries with 11 references each; doc id, system and expert scores as metadata."""
     path = spec.path or str(project_root() / DEFAULT_PATH)
+    _exists(path)
     data = _parse(read_utf8(path), path)
     items = []
     for doc_id in sorted(data):

@@ -133,11 +133,18 @@ def _inline(svg: str) -> str:
     return svg.strip() + "\n"
 
 
+def _arms(value: float, ci: Interval) -> list[list[float]]:
+    """The error bar's two arm lengths, never negative: matplotlib refuses a negative one, and a run stored
+    before intervals were made to hold their mean (bench.stats.aggregate) can have a bound an ulp beside its
+    mean when every item scored alike. A zero-width interval draws as the marker with its caps."""
+    return [[max(0.0, value - ci.lo)], [max(0.0, ci.hi - value)]]
+
+
 def _errorbar(ax, y: float, x: float, ci: Interval | None, colour: str, label: str | None, marker: str = "o") -> None:
     if ci is None:  # no interval (too few units): a hollow marker says so
         ax.plot([x], [y], marker=marker, color=colour, markerfacecolor="white", linestyle="none", label=label)
         return
-    ax.errorbar([x], [y], xerr=[[x - ci.lo], [ci.hi - x]], fmt=marker, color=colour, capsize=2.5,
+    ax.errorbar([x], [y], xerr=_arms(x, ci), fmt=marker, color=colour, capsize=2.5,
                 markersize=4, elinewidth=1, label=label)
 
 
@@ -227,7 +234,7 @@ def sweep(parameter: str, values: Sequence[Any], series: Mapping[str, Sequence[t
                 if ci is None:
                     _errorbar(ax, mean, xs[j], None, colour, None)
                 else:
-                    ax.errorbar([xs[j]], [mean], yerr=[[mean - ci.lo], [ci.hi - mean]], fmt="o", color=colour,
+                    ax.errorbar([xs[j]], [mean], yerr=_arms(mean, ci), fmt="o", color=colour,
                                 markersize=3.5, capsize=2.5, elinewidth=1)
         if not numeric:
             ax.set_xticks(xs, [str(v) for v in values])

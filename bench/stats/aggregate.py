@@ -13,7 +13,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from bench.stats.intervals import BootSpec, CISpec, n_units, unit_intervals
+from bench.stats.intervals import BootSpec, CISpec, Interval, n_units, unit_intervals
 from bench.stats.pairing import lookup, natural_key
 
 
@@ -29,8 +29,13 @@ def _block(scores: Sequence[Mapping[str, Mapping[str, float]]], units: Sequence[
         return out, 0
     values = np.array([[it[m][s] for m, s in cols] for it in scores], dtype=np.float64)
     cis = unit_intervals(values, units, spec, *salt)
-    for (m, s), ci in zip(cols, cis):
-        out.setdefault(m, {})[s] = None if ci is None else ci.as_list()
+    for (m, s), ci, column in zip(cols, cis, values.T):
+        # the stored interval holds the stored mean, computed as every run's mean is (fsum / n: base.py, merge.py,
+        # groups below): rounding can put a constant column's percentile bounds an ulp beside it
+        mean = fsum(column.tolist()) / len(column)
+        if ci is not None and column.min() == column.max():
+            ci = Interval(mean, mean)  # every resample's mean is the mean: the rounding of the sums is noise
+        out.setdefault(m, {})[s] = None if ci is None else ci.around(mean).as_list()
     return out, n_units(len(scores), units)
 
 

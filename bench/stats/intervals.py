@@ -148,6 +148,19 @@ class Interval:
         """``[lo, hi]`` for JSON."""
         return [self.lo, self.hi]
 
+    def around(self, mean: float) -> "Interval":
+        """This interval stretched to hold ``mean`` (itself when it does already, which is every interval of a
+        column that varies at a usual level).
+
+        A column whose items all score alike has every resampled mean equal to its mean in exact arithmetic,
+        but the resampled sums and the stored ``fsum(column) / n`` round differently (0.886904761904762 beside
+        0.8869047619047619): the interval would lie beside its own mean, and an error bar from the mean to its
+        bounds would have a negative length. The mean is the point estimate the interval is drawn around, so
+        the bound it crosses is moved onto it, never the mean."""
+        if self.lo <= mean <= self.hi or mean != mean:
+            return self
+        return Interval(min(self.lo, mean), max(self.hi, mean))
+
 
 def mean_intervals(values: np.ndarray, units: Sequence[str] | None, spec: BootSpec,
                    gen: np.random.Generator) -> list[Interval | None]:

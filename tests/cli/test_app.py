@@ -291,7 +291,7 @@ BAD_INPUT = [
      ["model 'no-such-org/no-such-model'"]),
     ("unknown-option-plus", {}, ["+metrics.rouge.foo=1"],
      ["unknown option metrics.rouge.foo", "engine, sentence_splitter, tokenizer, types, use_stemmer"]),
-    ("bad-type", {}, ["limit=ten"], ["limit='ten' is not a valid int"]),
+    ("bad-type", {}, ["limit=ten"], ["limit=ten is not a valid int"]),  # as the user typed it
     ("unknown-policy", {}, ["multiref=best"], ["multi-reference policy", "'best'"]),
     ("extraction-fails", {}, ["dataset.extract.block_index=99"], ["block_index=99 is out of range"]),
     ("tampered-seed", {"001_2b5b015d8d3b2a6c.txt": SEED_CANDIDATE.read_bytes() + b"\n"},

@@ -130,3 +130,55 @@ def test_check_legend_names_only_the_verdicts_drawn():
     texts = _texts(plots.check(rows, "T", SIG))
     assert "run: within noise" in texts and "run: regression" in texts and "run: improved" not in texts
     assert "bleu score (corpus)" in texts  # a corpus value is named as one
+
+
+MEAN = 0.8869047619047619
+
+
+@pytest.mark.parametrize("ci", [Interval(MEAN, MEAN),  # zero width: every item scored alike
+                                Interval(0.886904761904762, 0.886904761904762),  # an ulp beside (issue 25's run)
+                                Interval(0.8869047619047616, 0.8869047619047617)])  # an ulp below
+def test_a_zero_width_interval_and_one_an_ulp_beside_its_mean_plot(ci):
+    """`bench report` ended in matplotlib's "'xerr' must not contain negative values" on a run whose items all
+    scored alike: its stored interval lay an ulp beside the mean. Every figure that draws intervals draws it."""
+    row = SystemRow("s0", "rouge1", "fmeasure", MEAN, ci, 10, 1, 1)
+    check = [StatCheck("rouge1", "fmeasure", MEAN, MEAN, "unchanged", "same candidates", "within drift band 0",
+                       band=0.0)]
+    figures = [plots.means([("a", {"rouge1 fmeasure": (MEAN, ci)})], "Means title", SIG),
+               plots.sweep("metrics.rouge.use_stemmer", [0, 1], {"rouge1 fmeasure": [(MEAN, ci), (MEAN, ci)]},
+                           "Sweep title", SIG),
+               plots.leaderboard({"rouge1 fmeasure": [row]}, "Board title", SIG),
+               plots.check(check, "Check title", SIG)]
+    for svg in figures:
+        assert svg.startswith("<svg ") and SIG in _texts(svg)
+
+
+def test_error_bar_arms_are_the_distances_to_the_bounds_and_never_negative():
+    assert plots._arms(0.5, Interval(0.4, 0.7)) == [[0.5 - 0.4], [0.7 - 0.5]]
+    assert plots._arms(MEAN, Interval(0.886904761904762, 0.886904761904762)) == [[0.0], [0.886904761904762 - MEAN]]
+    assert plots._arms(MEAN, Interval(MEAN, MEAN)) == [[0.0], [0.0]]
+
+
+def test_report_of_a_run_whose_items_all_score_alike(tmp_path):
+    """End to end, the case of issue 25: 19 documents x 16 items of one pair (ROUGE-1 recall 2/3 on every
+    item) once stored recall [0.6666666666666664, 0.6666666666666665] beside its mean 0.6666666666666666 and
+    `bench report` ended in a traceback. Now the stored interval is the mean's zero-width one and the report is made."""
+    import json
+
+    from tests import _cli
+
+    rows = [{"id": f"d{d}-s{s}", "candidate": "a b", "reference": "a b c", "doc": f"d{d}"}
+            for d in range(19) for s in range(16)]
+    (tmp_path / "alike.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    made = _cli.run("run", "dataset=files", "dataset.path=alike.jsonl", "+dataset.doc_key=doc", "metrics=[rouge]",
+                    "results_dir=results", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    run_dir = tmp_path / made.stdout.strip().splitlines()[-1]
+    record = json.loads((run_dir / "result.json").read_text())
+    for metric, stats in record["intervals"]["metrics"].items():
+        for stat, ci in stats.items():
+            mean = record["metrics"][metric][stat]
+            assert ci == [mean, mean], (metric, stat, ci, mean)
+    report = _cli.run("report", str(run_dir), cwd=tmp_path)
+    assert report.returncode == 0 and "Traceback" not in report.stderr, report.stderr
+    assert report.stdout.strip().endswith(".html")

@@ -74,9 +74,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--junit", help="also write JUnit XML to this file")
     parser.add_argument("--allow", action="append", default=[], metavar="COMPONENT",
                         help="signature component allowed to differ (repeatable), e.g. --allow transformers")
-    args = parser.parse_args(argv)
+    # intermixed: options and overrides in any order (`RUN --baseline B check.alpha=0.01`, as --help
+    # shows); plain parse_args binds the nargs="*" positional once and calls later overrides unrecognized
+    args = parser.parse_intermixed_args(argv)
 
     given, overrides = _targets(args.targets)
+    if given is None:  # bad check.* settings fail before the experiment runs, not after its work
+        from bench.gate.settings import settings as check_settings
+
+        check_settings([o for o in overrides if _is_check_override(o) or o.lstrip("+~").startswith("experiment=")])
     run_dir = given or _run(overrides)
     report = api.check(run_dir, args.baseline, overrides=overrides, allow=args.allow)
 

@@ -28,7 +28,7 @@ def _parser() -> Parser:
     return p
 
 
-@handles_errors
+@handles_errors(flags={"seed": "--seed", "alpha": "--alpha", "resamples": "--resamples"})  # `--seed -1`: `use e.g. --seed 0`
 def main(argv: list[str]) -> int:
     """Print the comparison (``bench.compare``); store it beside the first run."""
     from bench import api

@@ -36,7 +36,8 @@ def _parser() -> Parser:
     return p
 
 
-@handles_errors(flags={"humans": "--human", "system": "--system", "doc": "--doc"})
+@handles_errors(flags={"humans": "--human", "system": "--system", "doc": "--doc", "seed": "--seed", "alpha": "--alpha", "resamples": "--resamples",
+                       "test_resamples": "--test-resamples", "level": "--level"})  # `--seed -1`: `use e.g. --seed 0`
 def main(argv: list[str]) -> int:
     """Print the meta-evaluation (``bench.meta``); store it beside the first run."""
     from bench import api

@@ -153,6 +153,55 @@ def test_check_settings_apply_to_a_stored_run_in_any_order(seeded):
     assert "only check settings apply" in one_line_error(other)
 
 
+def test_options_then_overrides_as_help_shows_and_any_interleaving(seeded):
+    """`RUN --baseline B --format json check.X=V` (the order --help documents) once ended in
+    `unrecognized arguments`: argparse had bound the positionals before the options."""
+    tmp, run_dir, base = seeded
+    nudged = _nudged(base, tmp / "nudged-documented-order.json")
+    override = "check.tolerances.rouge2.drift=0.01"
+    for args in ([run_dir, "--baseline", nudged, "--format", "json", override],
+                 ["--format", "json", run_dir, "--baseline", nudged, override],
+                 ["--baseline", nudged, override, "--format", "json", run_dir]):
+        proc = bench("check", *args, cwd=tmp)
+        assert proc.returncode == 0, (args, proc.stdout + proc.stderr)
+        stats = {(s["metric"], s["stat"]): s for s in json.loads(proc.stdout)["stats"]}
+        assert stats[("rouge2", "fmeasure")]["band"] == 0.01
+
+
+def test_overrides_after_options_reach_the_experiment_run_first(seeded):
+    tmp, _, base = seeded
+    nudged = _nudged(base, tmp / "nudged-run-first.json")
+    proc = bench("check", "--baseline", nudged, "--format", "json", ROUGE_ONLY, f"results_dir={tmp}/results",
+                 "--allow", "transformers", "check.tolerances.rouge2.drift=0.01", cwd=tmp)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout)["verdict"] == "pass"
+
+
+@pytest.mark.parametrize("alpha", ["2", "1", "0", "-0.05", "nan", "inf"])
+def test_an_alpha_outside_0_1_is_refused_in_one_line_before_any_run(seeded, tmp_path, alpha):
+    """From a run directory and when the experiment is run first: refused before the run is computed
+    (an empty results directory stays empty)."""
+    tmp, run_dir, base = seeded
+    line = one_line_error(bench("check", run_dir, "--baseline", base, f"check.alpha={alpha}", cwd=tmp))
+    assert "is outside (0, 1)" in line and "check.alpha=" in line
+    fresh = tmp_path / "results"
+    line = one_line_error(bench("check", "--baseline", base, ROUGE_ONLY, f"results_dir={fresh}",
+                                f"check.alpha={alpha}", cwd=tmp))
+    assert "is outside (0, 1)" in line
+    assert not fresh.exists() or not any(fresh.rglob("result.json"))
+
+
+def test_other_out_of_range_check_settings_are_refused_before_any_run(seeded, tmp_path):
+    tmp, _, base = seeded
+    fresh = tmp_path / "results"
+    for bad, words in (("check.resamples=0", "check.resamples=0 is not a whole number >= 1"),
+                       ("check.min_items=-1", "check.min_items=-1 is not a whole number >= 1"),
+                       ("check.tolerances.rouge1.min_effect=-0.1", "check.tolerances.rouge1.min_effect=-0.1")):
+        line = one_line_error(bench("check", "--baseline", base, ROUGE_ONLY, f"results_dir={fresh}", bad, cwd=tmp))
+        assert words in line, line
+    assert not fresh.exists() or not any(fresh.rglob("result.json"))
+
+
 def test_check_overrides_apply_when_the_run_is_answered_from_the_store(seeded):
     tmp, _, base = seeded
     nudged = _nudged(base, tmp / "nudged-cached.json")

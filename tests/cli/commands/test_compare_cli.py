@@ -47,3 +47,51 @@ def test_compare_errors_are_one_line(sweep, bench_main):
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1 and "at least two runs" in proc.stderr
     proc = bench_main("compare", *runs, "--metrics", "bleu", "--no-save", cwd=tmp)
     assert proc.returncode == 2 and "no metric bleu in every run" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _one_line(proc) -> str:
+    assert proc.returncode == 2, proc
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("bench: error:"), proc.stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def one_item_short(tmp_path_factory):
+    """Two runs of a small files dataset, the second without its item 'd5-b' (a system that skipped one input)."""
+    from tests import _cli
+
+    tmp = tmp_path_factory.mktemp("short")
+    rows = [{"id": f"d{d}-{s}", "candidate": f"the cat {s} sat {d}", "reference": f"a cat sat on mat {d}"}
+            for d in range(8) for s in "ab"]
+    (tmp / "all.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (tmp / "short.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows if r["id"] != "d5-b"))
+    runs = []
+    for name in ("all", "short"):
+        proc = _cli.run("run", "dataset=files", f"dataset.path={name}.jsonl", "metrics=[rouge]", "results_dir=results",
+                        cwd=tmp)
+        assert proc.returncode == 0, proc.stderr
+        runs.append(str(tmp / proc.stdout.strip().splitlines()[-1]))
+    return tmp, runs
+
+
+def test_compare_names_the_item_a_run_lacks(one_item_short):
+    """It once said "different references" (the fingerprint covers every item): the fix was to add an item."""
+    from tests import _cli
+
+    tmp, (full, short) = one_item_short
+    for order in ((full, short), (short, full)):
+        line = _one_line(_cli.run("compare", *order, "--no-save", cwd=tmp))
+        assert f"{short} lacks d5-b" in line and "different references" not in line, line
+        assert "(16 vs 15)" in line or "(15 vs 16)" in line
+    assert not (tmp / "results" / "files" / "analyses").exists()  # nothing stored
+
+
+@pytest.mark.parametrize("command", ["systems", "compare"])
+def test_a_negative_seed_is_told_the_flag_to_pass(one_item_short, command):
+    from tests import _cli
+
+    tmp, (full, _) = one_item_short
+    line = _one_line(_cli.run(command, full, full, "--seed", "-1", "--no-save", cwd=tmp))
+    assert "use e.g. --seed 0" in line and "seed=0" not in line, line
