@@ -58,14 +58,17 @@ def corpus_interval(rows: Sequence[Sequence[float]], units: Sequence[str] | None
     """The percentile bootstrap interval of the corpus value of ``rows`` (None: fewer than ``min_units`` units).
 
     ``units`` as for ``bench.stats.intervals.unit_intervals`` (None: items); the stream is
-    ``resample.rng(spec.seed, "corpus", *salt)``."""
+    ``resample.rng(spec.seed, "corpus", *salt)``. The interval always holds the corpus value."""
     n_units = len(rows) if units is None else len(set(units))
     if n_units < spec.min_units:
         return None
     draws = corpus_draws(rows, None if units is None else list(units), spec, score,
                          resample.rng(spec.seed, "corpus", *salt))
     lo, hi = percentile_bounds(draws[:, None], spec.level)
-    return Interval(float(lo[0]), float(hi[0]))
+    # the interval is drawn around the corpus value: a bound a percentile puts beside it (a corpus whose
+    # resamples all score alike, or a very low level) moves onto it, as every stored interval of a mean does
+    value = corpus_value(rows, score)
+    return Interval(min(float(lo[0]), value), max(float(hi[0]), value))
 
 
 def paired_bootstrap_p(base_rows: Sequence[Sequence[float]], run_rows: Sequence[Sequence[float]], score: Score,

@@ -119,3 +119,16 @@ def test_summeval_run_has_the_corpus_values_and_intervals_sacrebleu_gives(summev
         ci = run.metrics[name].corpus_interval
         assert ci is not None and ci.contains(run.corpus[name]) and ci.width > 0.5
     assert len(items) == 1600 and set(items[0].corpus_stats) == {"bleu", "chrf"}
+
+
+def test_a_corpus_interval_holds_its_corpus_value_even_at_a_low_level():
+    gen = np.random.default_rng(5)
+    score = lambda s: float(s[0] / s[1])  # noqa: E731
+    for k in range(30):
+        rows = np.column_stack([gen.integers(0, 9, 12), gen.integers(1, 9, 12)]).astype(float)
+        for level in (0.95, 0.05):
+            ci = corpus_interval(rows, None, BootSpec(resamples=50, seed=k, level=level), score, "m")
+            assert ci.contains(corpus_value(rows, score)), (k, level, ci)
+    same = np.tile([3.0, 7.0], (10, 1))  # every resample scores alike: [value, value]
+    ci = corpus_interval(same, None, BootSpec(resamples=50), score, "m")
+    assert ci.lo == ci.hi == corpus_value(same, score)
