@@ -62,5 +62,7 @@ def main(argv: list[str]) -> int:
         export.write(args.output, data)
         print(f"bench export: wrote {args.output}", file=sys.stderr)
     else:
-        sys.stdout.write(data.decode("utf-8"))
+        from bench.cli.streams import write_bytes
+
+        write_bytes(data)  # the format's UTF-8 as it is, whatever the terminal's encoding
     return 0
