@@ -142,8 +142,10 @@ def write(path: str | Path, data: bytes) -> None:
     """Put ``data`` at ``path`` atomically (a reader sees the old file or the new one, never half)."""
     from bench import faults
     from bench.atomic import write_atomic
+    from bench.paths import output_target
 
-    path = Path(path)
+    # never over a device, FIFO, link, folder or another bench file; replacing a plain file is the caller's call
+    path = output_target(path, force=True, force_fix="")
     try:
         faults.point("write_file")
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -138,3 +138,136 @@ def test_export_to_an_ascii_terminal_stays_utf8(odd, bench_exe):
     assert filed.returncode == 0, filed.stderr
     assert piped.stdout == (store.root / "x.csv").read_bytes()
     assert "système-α".encode() in piped.stdout
+
+
+# ---------------------------------------------------------------------------------------------- --output targets
+
+WRITERS = {
+    "export": lambda s, t: ["export", s.a, "--format", "csv", "--output", t],
+    "report": lambda s, t: ["report", s.a, "--format", "markdown", "--output", t],
+    "check-output": lambda s, t: ["check", s.a, "--baseline", s.baseline, "--output", t],
+    "check-junit": lambda s, t: ["check", s.a, "--baseline", s.baseline, "--junit", t],
+}
+
+
+def _node(path: Path) -> tuple:
+    """What must not change: the node's type, its link target or its bytes."""
+    st = path.lstat()
+    if path.is_symlink():
+        return "link", os.readlink(path)
+    if path.is_dir():
+        return "dir", sorted(p.name for p in path.iterdir())
+    if path.is_file():
+        return "file", path.read_bytes()
+    return "node", st.st_mode, st.st_rdev
+
+
+def _device(tmp_path: Path) -> Path:
+    """A character device like /dev/null (same major/minor) in the test's folder: a bug replaces this copy,
+    never the machine's /dev/null."""
+    import stat
+
+    node = tmp_path / "null-device"
+    try:
+        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device node needs CAP_MKNOD")
+    return node
+
+
+TARGETS = {
+    "device": (_device, "is a device"),
+    "fifo": (lambda tmp: (os.mkfifo(tmp / "fifo"), tmp / "fifo")[1], "is a FIFO"),
+    "symlink-to-stdout": (lambda tmp: (os.symlink("/proc/self/fd/1", tmp / "out"), tmp / "out")[1], "symbolic link"),
+    "symlink-to-file": (lambda tmp: ((tmp / "real.txt").write_text("mine\n"),
+                                     os.symlink(tmp / "real.txt", tmp / "link"), tmp / "link")[2], "symbolic link"),
+    "folder": (lambda tmp: ((tmp / "dir").mkdir(), tmp / "dir")[1], "is a folder"),
+}
+
+
+@pytest.mark.parametrize("target", list(TARGETS))
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_no_writer_replaces_what_is_not_a_regular_file(toy, cli, tmp_path, writer, target):
+    from faults_support import assert_one_error
+
+    make, words = TARGETS[target]
+    node = make(tmp_path)
+    before = _node(node)
+    for force in ([], ["--force"]):  # --force never reaches these
+        assert_one_error(cli(*WRITERS[writer](toy, node), *force), str(node), words)
+        assert _node(node) == before
+
+
+BENCH_FILES = {
+    "baseline": lambda s: s.baseline,
+    "run-result": lambda s: s.a / "result.json",
+    "run-samples": lambda s: s.a / "samples.jsonl",
+    "copied-result": lambda s: Path(__import__("shutil").copy(s.a / "result.json", s.root / "result-copy.json")),
+    "copied-samples": lambda s: Path(__import__("shutil").copy(s.a / "samples.jsonl", s.root / "old.jsonl")),
+    "leaderboard": lambda s: s.artefact("systems"),
+    "meta": lambda s: s.artefact("meta"),
+}
+
+
+@pytest.mark.parametrize("kind", list(BENCH_FILES))
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_no_writer_replaces_a_bench_file_even_with_force(toy, cli, writer, kind):
+    """`bench export RUN --format jsonl --output results/baselines/x.json` once replaced the baseline."""
+    from faults_support import assert_one_error, snapshot
+
+    target = BENCH_FILES[kind](toy)
+    before = snapshot(toy.root)
+    for force in ([], ["--force"]):
+        assert_one_error(cli(*WRITERS[writer](toy, target), *force), str(target))
+        assert snapshot(toy.root) == before
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_an_existing_file_needs_force(toy, cli, writer):
+    from faults_support import assert_one_error
+
+    target = toy.root / "mine.txt"
+    target.write_text("my notes\n")
+    assert_one_error(cli(*WRITERS[writer](toy, target)), str(target), "exists", "--force")
+    assert target.read_text() == "my notes\n"
+    done = cli(*WRITERS[writer](toy, target), "--force")
+    assert done.code == 0, done.err
+    assert target.read_text() != "my notes\n"
+    assert target.is_file() and not target.is_symlink()
+
+
+def test_a_check_json_may_replace_an_earlier_check_json(toy, cli):
+    """--format json writes kind `check`: replacing the previous result (with --force) is the point."""
+    target = toy.root / "check.json"
+    assert cli("check", toy.a, "--baseline", toy.baseline, "--format", "json", "--output", target).code == 0
+    first = target.read_bytes()
+    assert cli("check", toy.a, "--baseline", toy.baseline, "--format", "json", "--output", target,
+               "--force").code == 0
+    assert json.loads(target.read_bytes())["kind"] == json.loads(first)["kind"] == "check"
+    # ...but a markdown report never replaces it
+    from faults_support import assert_one_error
+
+    assert_one_error(cli("check", toy.a, "--baseline", toy.baseline, "--format", "markdown", "--output", target,
+                         "--force"), "bench check result")
+    assert target.read_bytes() == first
+
+
+@pytest.mark.parametrize("target", ["device", "symlink-to-file", "folder"])
+def test_baseline_output_is_never_a_non_file(toy, cli, tmp_path, target):
+    from faults_support import assert_one_error
+
+    make, words = TARGETS[target]
+    node = make(tmp_path)
+    before = _node(node)
+    for update in ([], ["--update"]):
+        assert_one_error(cli("baseline", toy.a, "--output", node, *update), str(node))
+        assert _node(node) == before
+
+
+def test_baseline_output_never_replaces_another_kind(toy, cli):
+    from faults_support import assert_one_error, snapshot
+
+    target = toy.artefact("systems")
+    before = snapshot(toy.root)
+    assert_one_error(cli("baseline", toy.a, "--output", target, "--update"), "stored leaderboard")
+    assert snapshot(toy.root) == before
