@@ -260,7 +260,7 @@ def test_baseline_output_is_never_a_non_file(toy, cli, tmp_path, target):
     node = make(tmp_path)
     before = _node(node)
     for update in ([], ["--update"]):
-        assert_one_error(cli("baseline", toy.a, "--output", node, *update), str(node))
+        assert_one_error(cli("baseline", toy.a, "--output", node, *update), str(node), words)
         assert _node(node) == before
 
 

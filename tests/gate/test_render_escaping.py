@@ -73,8 +73,9 @@ def flat(name: str) -> str:
 
 def raw_html(text: str) -> list[str]:
     """The raw HTML tags a Markdown renderer would pass: `<` then a letter, `/`, `!` or `?`, not escaped and
-    outside code spans (whose content is shown literally)."""
-    outside = re.sub(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", "", text)
+    outside fenced code blocks and code spans (whose content is shown literally)."""
+    outside = re.sub(r"^(`{3,})[^\n]*\n.*?^\1[ \t]*$", "", text, flags=re.M | re.S)
+    outside = re.sub(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", "", outside)
     return re.findall(r"(?<!\\)<[A-Za-z/!?][^>\n]*", outside)
 
 
