@@ -27,6 +27,9 @@ def _parser() -> Parser:
     p.add_argument("--results-dir", default="results", help="where to look up run ids (default: results)")
     p.add_argument("--force", action="store_true", help="replace an existing --output file (never a bench baseline, "
                    "run file or analysis artefact, a device, a FIFO, a symbolic link or a folder)")
+    p.add_argument("--csv-safe", action="store_true",
+                   help="CSV: put a ' before each text cell starting with = + - @ (or a tab, a carriage return), so a "
+                        "spreadsheet does not run it as a formula; changes those values (default: off, values exact)")
     p.add_argument("--corpus", action="store_true",
                    help="one row per run x metric with a corpus value (BLEU, chrF): corpus value, its interval, item mean")
     return p
@@ -56,6 +59,8 @@ def main(argv: list[str]) -> int:
 
     args = _parser().parse_args(argv)
     fmt = _format(args.format, args.output)
+    if args.csv_safe and fmt != "csv":
+        raise BenchError(f"--csv-safe applies to CSV, not {fmt}", "drop --csv-safe or add --format csv")
     run_dirs = [catalog.resolve(r, args.results_dir) for r in args.runs]
     if args.output and any(inside(d, Path(args.output)) for d in run_dirs):
         # a stored run is never edited: an export inside one would change what `reproduce` and `check` read
@@ -63,7 +68,7 @@ def main(argv: list[str]) -> int:
     if args.output:  # before any work: refused targets cost nothing
         output_target(args.output, args.force, "pass --force to replace it")
     runs = [bench.load_run(d) for d in run_dirs]
-    data = export.encode(export.corpus_table(runs) if args.corpus else export.table(runs), fmt)
+    data = export.encode(export.corpus_table(runs) if args.corpus else export.table(runs), fmt, csv_safe=args.csv_safe)
     if args.output:
         export.write(args.output, data)
         print(f"bench export: wrote {args.output}", file=sys.stderr)
