@@ -83,16 +83,20 @@ class _Guarded:
         return getattr(self._stream, name)
 
 
-def _degrade(stream, errors: str) -> None:
-    # Text the terminal's encoding lacks (PYTHONIOENCODING=ascii, a C locale without UTF-8 mode) is shown
-    # as replacement characters instead of ending the command in UnicodeEncodeError. Files bench writes
-    # are UTF-8 whatever the locale: they never pass through these streams.
-    reconfigure = getattr(stream, "reconfigure", None)
-    if reconfigure is not None:
-        try:
-            reconfigure(errors=errors)
-        except (ValueError, OSError):  # a stream already closed or detached: nothing to change
-            pass
+def _degrade(stream, errors: str | None) -> str | None:
+    """Set ``stream``'s error handler; returns the one it had (None: not a stream that has one).
+
+    Text the terminal's encoding lacks (PYTHONIOENCODING=ascii, a C locale without UTF-8 mode) is shown
+    as replacement characters instead of ending the command in UnicodeEncodeError. Files bench writes
+    are UTF-8 whatever the locale: they never pass through these streams."""
+    reconfigure, before = getattr(stream, "reconfigure", None), getattr(stream, "errors", None)
+    if reconfigure is None or errors is None or not isinstance(before, str):
+        return None
+    try:
+        reconfigure(errors=errors)
+    except (ValueError, OSError):  # a stream already closed or detached, or one that cannot flush: leave it
+        return None
+    return before
 
 
 @contextlib.contextmanager
@@ -100,9 +104,10 @@ def guarded() -> Iterator[None]:
     """Inside: stdout degrades unencodable characters to ``?`` and stderr to ``\\xNN`` escapes (Python's own
     choice for stderr), and a failed write to either raises ``StreamError``. The streams are put back after."""
     saved = sys.stdout, sys.stderr
+    before = []  # (stream, its own error handler), put back after: a caller's streams are left as they were
     for stream, errors in ((sys.stdout, "replace"), (sys.stderr, "backslashreplace")):
         if stream is not None and not isinstance(stream, _Guarded):
-            _degrade(stream, errors)
+            before.append((stream, _degrade(stream, errors)))
     if sys.stdout is not None and not isinstance(sys.stdout, _Guarded):
         sys.stdout = _Guarded(sys.stdout, "stdout")
     if sys.stderr is not None and not isinstance(sys.stderr, _Guarded):
@@ -111,6 +116,8 @@ def guarded() -> Iterator[None]:
         yield
     finally:
         sys.stdout, sys.stderr = saved
+        for stream, errors in before:
+            _degrade(stream, errors)
 
 
 def write_bytes(data: bytes) -> None:
