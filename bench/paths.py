@@ -168,7 +168,8 @@ def output_target(path: str | Path, force: bool, force_fix: str, kind: str | Non
     except FileNotFoundError:
         return path
     except OSError as exc:
-        raise BenchError(f"cannot use {path} as the output: {exc.strerror or exc}", "choose another file") from None
+        # e.g. a parent that is a file (ENOTDIR): worded as the writers word a failed write
+        raise BenchError(f"cannot write {path}: {exc.strerror or exc}", "check the path") from None
     elsewhere = "name a new file (to send the output to a device or a pipe, use stdout)"
     if stat.S_ISLNK(st.st_mode):
         raise BenchError(f"{path} is a symbolic link; bench replaces only regular files", elsewhere)
