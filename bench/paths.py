@@ -138,3 +138,90 @@ def usable_cache_dir() -> Path | None:
     """``cache_dir()`` when bench can write there, else None after one warning naming BENCH_CACHE_DIR."""
     name = "BENCH_CACHE_DIR" if os.environ.get("BENCH_CACHE_DIR") else "bench's cache dir (BENCH_CACHE_DIR unset)"
     return usable(cache_dir(), name)
+
+
+# Kinds of file bench writes that an export, a report or a check's --output must never replace: the
+# envelope kinds (bench.results.envelope; named here because this stage comes before results) and a run's files.
+_ENVELOPES = {"bench-baseline": "a bench baseline", "systems": "a stored leaderboard (bench systems)",
+              "meta": "a stored meta-evaluation (bench meta)", "compare": "a stored comparison (bench compare)",
+              "check": "a bench check result"}
+_SNIFF_LIMIT = 512 * 2**20  # larger files are not parsed to tell their kind (still never replaced without force)
+
+
+def _in_run(path: Path) -> bool:
+    folder = path.parent
+    return (folder / "result.json").is_file() and (folder / "samples.jsonl").is_file()
+
+
+def bench_file_kind(path: Path) -> tuple[str, str] | None:
+    """(kind, description) when ``path`` is a file bench wrote that a later command must not replace: a file
+    of a stored run (``result.json``, ``samples.jsonl``, ``config.yaml`` beside them), a baseline, an analysis
+    artefact, a check result; else None. Read, never trusted: a damaged file is simply not recognised."""
+    import json
+
+    if _in_run(path):
+        return "run", f"a file of the stored run {path.parent}"
+    try:
+        with path.open("rb") as fh:
+            if fh.read(1) != b"{":  # every JSON and JSON lines file bench writes starts with an object
+                return None
+            fh.seek(0)
+            if path.suffix == ".jsonl":
+                text = fh.readline(_SNIFF_LIMIT)
+            elif path.stat().st_size <= _SNIFF_LIMIT:
+                text = fh.read()
+            else:
+                return None
+        data = json.loads(text.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    kind = data.get("kind")
+    if isinstance(kind, str) and kind in _ENVELOPES and "schema_version" in data:
+        return kind, _ENVELOPES[kind]
+    if {"run_key", "samples_sha256", "schema_version"} <= data.keys():
+        return "run", "a stored run's result.json"
+    if {"id", "scores", "candidate"} <= data.keys():
+        return "run", "a stored run's samples.jsonl"
+    return None
+
+
+def output_target(path: str | Path, force: bool, force_fix: str, kind: str | None = None) -> Path:
+    """``path`` if bench may put a new file there, else a one-line ``BenchError`` (before any work is done).
+
+    Never replaced: what is not a regular file (a device such as /dev/null, a FIFO, a socket, a folder) or a
+    symbolic link (whatever it points to: an atomic write would put a regular file in the link's place),
+    and a file bench wrote of another kind than ``kind`` (``bench_file_kind``), whatever ``force`` says.
+    Any other existing file only with ``force``; ``force_fix`` says how to give it (``pass --force ...``)."""
+    import stat
+
+    from bench.errors import BenchError
+
+    path = Path(path)
+    if _in_run(path):  # a stored run is never edited: checks and reproductions read what is there
+        raise BenchError(f"{path} lies inside the stored run {path.parent}", "write it somewhere else")
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        return path
+    except OSError as exc:
+        # e.g. a parent that is a file (ENOTDIR): worded as the writers word a failed write
+        raise BenchError(f"cannot write {path}: {exc.strerror or exc}", "check the path") from None
+    elsewhere = "name a new file (to send the output to a device or a pipe, use stdout)"
+    if stat.S_ISLNK(st.st_mode):
+        raise BenchError(f"{path} is a symbolic link; bench replaces only regular files", elsewhere)
+    if stat.S_ISDIR(st.st_mode):
+        raise BenchError(f"{path} is a folder", "name a file inside it or another file")
+    if not stat.S_ISREG(st.st_mode):
+        what = ("a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+                else "a FIFO" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
+                else "not a regular file")
+        raise BenchError(f"{path} is {what}; bench writes only regular files", elsewhere)
+    found = bench_file_kind(path)
+    if found is not None and found[0] != kind:
+        raise BenchError(f"{path} is {found[1]}; bench never replaces it with another kind of file",
+                         "name another file")
+    if not force:
+        raise BenchError(f"{path} exists", force_fix)
+    return path

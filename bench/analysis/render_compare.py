@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Callable
 
 from bench.analysis.compare import Comparison
+from bench.text import md, md_code, md_row
 
 
 def _mean_cell(c: Comparison, label: str, metric: str) -> str:
@@ -70,10 +71,11 @@ def text(c: Comparison) -> str:
 
 def markdown(c: Comparison) -> str:
     """A GitHub Markdown table (PR comments, step summaries)."""
+    # run labels are config values the user chose: escaped (bench.text), so that each row keeps its cells
     head = _header(c)
-    out = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
-    out += ["| " + " | ".join(r) + " |" for r in _rows(c)]
+    out = [md_row(head), "|---|" + "---:|" * (len(head) - 1)]
+    out += [md_row(r) for r in _rows(c)]
     if c.legend:
-        out += ["", *(f"- {line}" for line in c.legend)]
-    out += ["", _key(c), "", f"`{c.signature}`", *(f"\n> {n}" for n in c.notes)]
+        out += ["", *(f"- {md(line)}" for line in c.legend)]
+    out += ["", md(_key(c)), "", md_code(c.signature), *(f"\n> {md(n)}" for n in c.notes)]
     return "\n".join(out) + "\n"

@@ -5,6 +5,7 @@ then the legend of runs named by letters."""
 from __future__ import annotations
 
 from bench.analysis.meta import Correlation, MetaEvaluation
+from bench.text import md, md_code, md_row
 
 
 def _cell(row: Correlation) -> str:
@@ -74,12 +75,13 @@ def markdown(result: MetaEvaluation) -> str:
     out = []
     for (level, coef), block in _blocks(result).items():
         humans = list(next(iter(block.values())))
-        out.append(f"### {level} level, {coef}{_skips(block)}\n")
-        out.append("| metric | " + " | ".join(humans) + " |")
+        # human fields, metric labels and run labels come from the data: escaped (bench.text)
+        out.append(f"### {md(f'{level} level, {coef}{_skips(block)}')}\n")
+        out.append(md_row(["metric", *humans]))
         out.append("|---|" + "---:|" * len(humans))
-        out += [f"| {name} | " + " | ".join(_cell(cells[h]) for h in humans) + " |" for name, cells in block.items()]
+        out += [md_row([name, *(_cell(cells[h]) for h in humans)]) for name, cells in block.items()]
         out.append("")
     if result.legend:
-        out += ["runs:", "", *(f"- {line}" for line in result.legend), ""]
-    out.append(f"{result.systems} systems x {result.documents} documents; `{result.signature}`")
+        out += ["runs:", "", *(f"- {md(line)}" for line in result.legend), ""]
+    out.append(f"{result.systems} systems x {result.documents} documents; {md_code(result.signature)}")
     return "\n".join(out) + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bench.analysis.systems import Leaderboard
+from bench.text import md, md_code, md_row
 from bench.stats.leaderboard import SystemRow
 
 HEADER = ("rank", "cluster", "system", "mean", "95% CI", "docs")
@@ -91,11 +92,12 @@ def markdown(lb: Leaderboard) -> str:
     out = []
     for block in _blocks(lb):
         header = CORPUS_HEADER if block.title.endswith("(corpus)") else HEADER
-        out.append(f"### {block.title}\n\n{block.significance}\n")
-        out.append("| " + " | ".join(header) + " |")
+        # system names come from the data: escaped (bench.text), so that each row keeps its cells
+        out.append(f"### {md(block.title)}\n\n{md(block.significance)}\n")
+        out.append(md_row(header))
         out.append("|" + "|".join("---:" if h != "system" else "---" for h in header) + "|")
-        out += ["| " + " | ".join(r) + " |" for r in block.rows]
+        out += [md_row(r) for r in block.rows]
         out.append("")
-    out.append(" ".join(f"`{s}`" for s in _tail(lb)))
-    out += [f"\n> {n}" for n in lb.notes]
+    out.append(" ".join(md_code(s) for s in _tail(lb)))
+    out += [f"\n> {md(n)}" for n in lb.notes]
     return "\n".join(out) + "\n"

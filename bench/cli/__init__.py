@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from bench.cli.streams import override, stdout_closed as _stdout_closed  # noqa: F401  (override: bench.hints)
+from bench.cli.streams import StreamError, guarded, stream_failed
 
 USAGE = """usage: bench <command> [args]
 
@@ -27,7 +28,7 @@ commands:
   show RUN              one run: metrics with CIs and corpus values, descriptive stats, groups,
                         signatures, notes, inputs, environment
   export RUN...         per-item scores as one flat table: --format parquet|csv|jsonl [--output FILE];
-                        --corpus: corpus BLEU/chrF per run x metric
+                        --corpus: corpus BLEU/chrF per run x metric; --csv-safe: no spreadsheet formulas
 
 Run `bench run --help` for the config groups and options, `bench COMMAND --help` for the rest.
 """
@@ -51,7 +52,14 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns its exit code. Ctrl-C and SIGTERM end it with one line (see bench.interrupts);
-    a closed stdout (`| head`) quietly, with 141 (see _stdout_closed)."""
+    a closed stdout (`| head`) quietly, with 141 (see _stdout_closed); a failed write to stdout or stderr
+    (a full disk, an I/O error) with one line and 1 (see bench.cli.streams). Text the terminal cannot
+    encode is shown with replacement characters."""
+    with guarded():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     from bench import hints, interrupts
 
     interrupts.install()
@@ -63,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except BrokenPipeError:
         return _stdout_closed()
+    except StreamError as exc:
+        return stream_failed(exc)
     except KeyboardInterrupt as exc:
         from bench.results import store
 

@@ -89,11 +89,13 @@ def main(cfg: DictConfig) -> str:
     interrupts.install()  # again: a launcher may run this job in a worker process of its own
     setup_logging()
     from bench import hints
-    from bench.cli.streams import override
+    from bench.cli.streams import StreamError, guarded, override, stream_failed
 
     try:
-        with hints.using(override):  # again: a launcher's worker process did not start in bench.cli.main
+        # again: a launcher's worker process did not start in bench.cli.main
+        with hints.using(override), guarded():
             run_dir = str(execute(cfg))
+            sys.stdout.flush()  # a full disk behind stdout is found here, inside the guard
         _log_sweep_run(run_dir)
         return run_dir
     except BenchError as exc:
@@ -103,3 +105,5 @@ def main(cfg: DictConfig) -> str:
         from bench.cli.streams import stdout_closed
 
         sys.exit(stdout_closed())
+    except StreamError as exc:  # stdout on a full disk: one line, not a failed job's traceback
+        sys.exit(stream_failed(exc))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 from typing import Callable
-from xml.sax.saxutils import escape, quoteattr
 
+from bench.text import md, md_code, md_row, xml_attr, xml_text
 from bench.gate.compare import CORPUS_RULE, INCOMPARABLE, NO_DIFFERENCE, REGRESSED, SKIPPED, CheckReport, StatCheck
 from bench.results import envelope
 
@@ -93,21 +93,25 @@ def table(report: CheckReport, fix: Fix = library_fix) -> str:
 def markdown(report: CheckReport, fix: Fix = library_fix) -> str:
     """A check report as Markdown (PR comments, ``$GITHUB_STEP_SUMMARY``)."""
     icon = {"pass": "✅", "regression": "❌", "incomparable": "⚠️"}[report.verdict]
-    out = [f"### {icon} bench check `{report.experiment}`: **{report.verdict}**", "", f"Baseline: `{report.baseline}`", ""]
-    out += [f"- **incomparable**: {p}" for p in _incomparable(report)]
+    # every string from the run, the baseline or the user (names, paths, reasons, notes) is escaped
+    # (bench.text): a name with `|`, a line break or a backtick keeps each table's shape, no raw HTML passes
+    out = [f"### {icon} bench check {md_code(report.experiment)}: **{report.verdict}**", "",
+           f"Baseline: {md_code(report.baseline)}", ""]
+    out += [f"- **incomparable**: {md(p)}" for p in _incomparable(report)]
     if report.blocking:
-        out += [f"- to resolve: {fix(report)}"]
+        out += [f"- to resolve: {md(fix(report))}"]
     if report.gated:
-        out += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+        out += [md_row(HEADER), "|" + "---|" * len(HEADER)]
         for r in map(_row, report.gated):
-            r[6] = f"**{r[6]}**" if r[6] == REGRESSED else r[6]
-            out.append("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
+            cells = [md(c) for c in r]
+            cells[6] = f"**{cells[6]}**" if r[6] == REGRESSED else cells[6]
+            out.append("| " + " | ".join(cells) + " |")
     if report.information:
         out += ["", "Information (not gated: descriptive statistics; corpus metrics' means of items):", "",
-                "| " + " | ".join(INFO_HEADER) + " |", "|" + "---|" * len(INFO_HEADER)]
-        out += ["| " + " | ".join(r) + " |" for r in map(_info_row, report.information)]
-    out += [""] + [f"- note: {n}" for n in (*_allowed(report), *report.notes)]
-    out += ["", f"`{_footer(report)}`"]
+                md_row(INFO_HEADER), "|" + "---|" * len(INFO_HEADER)]
+        out += [md_row(r) for r in map(_info_row, report.information)]
+    out += [""] + [f"- note: {md(n)}" for n in (*_allowed(report), *report.notes)]
+    out += ["", md_code(_footer(report))]
     return "\n".join(out)
 
 
@@ -144,11 +148,12 @@ def as_json(report: CheckReport, fix: Fix = library_fix) -> str:
 def junit(report: CheckReport, fix: Fix = library_fix) -> str:
     """One <testcase> per metric (a regression is a <failure>; descriptive metrics pass, their numbers as
     information), or when incomparable one <error> that lists each reason once."""
-    cls = quoteattr("bench." + report.experiment)
+    # xml_attr/xml_text (bench.text): names and reasons escaped, characters XML forbids replaced
+    cls = xml_attr("bench." + report.experiment)
     if report.status == INCOMPARABLE:  # one error, each reason once: no metric was compared
         why = "; ".join(_incomparable(report)) + (f"; to resolve: {fix(report)}" if report.blocking else "")
         names, cases, failures, errors = ["comparison"], [f'  <testcase classname={cls} name="comparison">'
-                                                          f'<error message={quoteattr(why)}/></testcase>'], 0, 1
+                                                          f'<error message={xml_attr(why)}/></testcase>'], 0, 1
     else:
         metrics: dict[str, list[StatCheck]] = {}
         for s in report.stats:
@@ -162,10 +167,10 @@ def junit(report: CheckReport, fix: Fix = library_fix) -> str:
             if bad:
                 failures += 1
                 msg = ", ".join(f"{s.stat} {s.delta:+.6g} ({s.why})" for s in bad)
-                body = f"<failure message={quoteattr(f'{name} regressed: {msg}')}>{escape(detail)}</failure>"
-            out = f"<system-out>{escape(detail)}</system-out>" if detail else ""
-            cases.append(f'  <testcase classname={cls} name={quoteattr(name)}>{body}{out}</testcase>')
-    head = (f'<testsuite name={quoteattr("bench check " + report.experiment)} tests="{len(names)}" '
+                body = f"<failure message={xml_attr(f'{name} regressed: {msg}')}>{xml_text(detail)}</failure>"
+            out = f"<system-out>{xml_text(detail)}</system-out>" if detail else ""
+            cases.append(f'  <testcase classname={cls} name={xml_attr(name)}>{body}{out}</testcase>')
+    head = (f'<testsuite name={xml_attr("bench check " + report.experiment)} tests="{len(names)}" '
             f'failures="{failures}" errors="{errors}">')
     return "\n".join(['<?xml version="1.0" encoding="UTF-8"?>', head, *cases, "</testsuite>"])
 

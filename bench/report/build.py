@@ -112,7 +112,10 @@ def write(paths: Sequence[str], fmt: str = "html", output: str | None = None) ->
     if output == "-":
         return None, text
     if output:
-        write_text_atomic(output, text)
+        from bench.paths import output_target
+
+        # never over a device, FIFO, link, folder or another bench file; replacing a plain file is the caller's call
+        write_text_atomic(output_target(output, force=True, force_fix=""), text)
         return Path(output), text
     rec = canonical(report.record)
     folder = default_folder(inputs[0])

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import html
-import re
 
 from bench.report.model import Report, Section, Table
+from bench.text import inline_html
 
 # System fonts only (nothing to fetch); the figures carry their glyphs as paths.
 CSS = """
@@ -27,10 +27,8 @@ details { margin: 6px 0 12px; } summary { cursor: default; color: #333; }
 
 
 def _inline(text: str) -> str:
-    """Escape, then the two marks paragraphs use: `code` and **bold**."""
-    out = html.escape(text)
-    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
-    return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", out)
+    """Report markup (`code`, **bold**; bench.text) as HTML, every piece of text escaped."""
+    return inline_html(text)
 
 
 def table(t: Table) -> str:

@@ -26,7 +26,12 @@ from bench.report.inputs import Check
 from bench.report.model import Figure, Section, Table
 from bench.results.model import MetricSummary, Run
 from bench.stats.leaderboard import SystemRow
+from bench.text import code, lit
 from bench.values import Facts, Interval
+
+# Paragraphs and captions are report markup (`code`, **bold**: bench.text.inline); every value from the
+# user or the data goes in through ``lit`` or ``code``, so that its own backticks and stars stay text.
+# Table cells and section titles are plain text, escaped by the renderers.
 
 
 def _f(x: float | None) -> str:
@@ -101,14 +106,14 @@ def runs(items: Sequence[Run]) -> list[Section]:
         "llrll")
     notes = []
     if len(items) > 1 and not swept:
-        notes.append("The runs differ in " + (", ".join(f"`{k}`" for k in keys) if keys else "no config key")
+        notes.append("The runs differ in " + (", ".join(code(k) for k in keys) if keys else "no config key")
                      + ("" if same_experiment else " and are of different experiments") + ": no sweep plot "
                      "(a sweep plot needs runs of one experiment that differ in exactly one config key).")
     elif swept:
-        notes.append(f"The runs are a sweep over `{swept}` (the only config key that differs).")
+        notes.append(f"The runs are a sweep over {code(swept)} (the only config key that differs).")
     if legend:
         notes.append("Runs named by letter (their labels are longer than a table cell): "
-                     + "; ".join(f"`{line}`" for line in legend) + ".")
+                     + "; ".join(code(line) for line in legend) + ".")
     level = _level(items[0])
     series, facts, quality_rows, descriptive_rows = [], {}, [], []
     corpus = any(s.corpus is not None for r in items for s in r.metrics.values())
@@ -178,7 +183,7 @@ def _groups(labels: Sequence[str], items: Sequence[Run]) -> list[tuple[str, Tabl
             group = run.groups[name]
             rows.append((name, str(group.n_items),
                          *(f"{_f(group.metrics[m].value)} {_ci(group.metrics[m].interval)}" for m in metrics)))
-        out.append((f"{label}: groups by `{run.group_by}` (main stat, interval)",
+        out.append((f"{lit(label)}: groups by {code(run.group_by)} (main stat, interval)",
                     Table((str(run.group_by), "items", *metrics), tuple(rows), "lr" + "r" * len(metrics))))
     return out
 
@@ -199,10 +204,10 @@ def _sweep(key: str, items: Sequence[Run], level: str, signature: str) -> Sectio
                  for i, v in enumerate(values))
     return Section(
         f"Sweep over {key}",
-        figures=(Figure("sweep", f"Each metric's main stat against `{key}`, with {level} intervals.",
+        figures=(Figure("sweep", f"Each metric's main stat against {code(key)}, with {level} intervals.",
                         plots.sweep(key, values, series, f"{key} against each metric ({len(items)} runs)",
                                     signature, level, facts)),),
-        tables=((f"Means by `{key}`", Table((key, *series), rows, "l" + "r" * len(series))),),
+        tables=((f"Means by {code(key)}", Table((key, *series), rows, "l" + "r" * len(series))),),
         signature=signature)
 
 
@@ -253,7 +258,7 @@ def systems(board: Leaderboard, name: str) -> Section:
                                             signature, level)),)
     return Section(
         f"Leaderboard ({name})",
-        paragraphs=board.notes,
+        paragraphs=tuple(lit(n) for n in board.notes),
         figures=figures,
         tables=tuple(tables),
         signature=signature)
@@ -298,7 +303,7 @@ def meta(payload: MetaEvaluation, name: str) -> Section:
     paragraphs = ()
     if payload.legend:
         paragraphs = ("Runs named by letter (their labels are longer than a table cell): "
-                      + "; ".join(f"`{line}`" for line in payload.legend) + ".",)
+                      + "; ".join(code(line) for line in payload.legend) + ".",)
     return Section(f"Meta-evaluation ({name})", paragraphs=paragraphs, figures=figures, tables=tuple(tables),
                    signature=signature)
 
@@ -321,15 +326,15 @@ def check(result: Check, name: str) -> Section:
     decided it; the stats shown but not gated (descriptive ones) in a table of their own; each signature
     difference once and what resolves the blocking ones."""
     signature = f"{result.check_signature}\nbaseline: {result.baseline}"
-    paragraphs = [(f"Verdict: **{result.verdict.upper()}** (exit {result.exit_code}) for experiment "
-                   f"`{result.experiment}`" + (f" (run `{result.run}`)" if result.run else "")
-                   + f" against `{result.baseline}`.")]
-    paragraphs += [f"Problem: {p}" for p in result.problems]
-    paragraphs += [f"Signature difference{' (allowed)' if d.allowed else ''}: {d.text}"
+    paragraphs = [(f"Verdict: **{lit(result.verdict.upper())}** (exit {result.exit_code}) for experiment "
+                   f"{code(result.experiment)}" + (f" (run {code(result.run)})" if result.run else "")
+                   + f" against {code(result.baseline)}.")]
+    paragraphs += [f"Problem: {lit(p)}" for p in result.problems]
+    paragraphs += [f"Signature difference{' (allowed)' if d.allowed else ''}: {lit(d.text)}"
                    for d in result.signature_differences]
     if result.resolution:
-        paragraphs.append(f"To resolve: {result.resolution}")
-    paragraphs += [f"Note: {n}" for n in result.notes]
+        paragraphs.append(f"To resolve: {lit(result.resolution)}")
+    paragraphs += [f"Note: {lit(n)}" for n in result.notes]
     gated, information = result.gated, result.information
     rules = any(s.rule for s in result.stats)  # check JSON from before rows named their rule has none
     rows = tuple((_check_metric(s), s.stat, _f(s.baseline), _f(s.run), f"{s.delta:+.2e}", f"{s.band:.2e}", _p_cell(s),

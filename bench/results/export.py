@@ -116,8 +116,22 @@ def rows(columns: Mapping[str, list[Any]]) -> Iterator[dict[str, Any]]:
         yield dict(zip(names, cells))
 
 
-def encode(columns: Mapping[str, list[Any]], fmt: str) -> bytes:
-    """The table as a file of ``fmt``: Parquet (pyarrow), CSV (header row, empty cell for null), JSON lines."""
+# A spreadsheet reads a CSV cell starting with one of these as a formula (OWASP's "CSV injection"); an
+# item id, a system name or any metadata text may start with one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(cell: Any) -> Any:
+    # text only: a number (-0.25) is no formula, and prefixing it would turn it into text
+    return "'" + cell if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) else cell
+
+
+def encode(columns: Mapping[str, list[Any]], fmt: str, csv_safe: bool = False) -> bytes:
+    """The table as a file of ``fmt``: Parquet (pyarrow), CSV (header row, empty cell for null), JSON lines.
+
+    ``csv_safe`` (CSV only): each text cell (and column name) starting with ``= + - @``, a tab or a carriage
+    return gets a ``'`` in front, so a spreadsheet shows it as text instead of running it as a formula;
+    off by default, since it changes the values (numbers are never changed)."""
     if fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -127,9 +141,15 @@ def encode(columns: Mapping[str, list[Any]], fmt: str) -> bytes:
         return sink.getvalue().to_pybytes()
     if fmt == "csv":
         text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\n")
-        writer.writerow(list(columns))
-        writer.writerows(zip(*columns.values()))  # floats as repr: the shortest text that reads back exactly
+        writer = csv.writer(text, lineterminator="\n")  # floats as repr: the shortest text that reads back exactly
+        # csv quotes a cell holding a "\n" (the line terminator) but not one holding a bare "\r", which every
+        # reader takes for a line break: a row with such a cell is written with every cell quoted (a quoted
+        # number still reads as a number)
+        quote_all = csv.writer(text, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        safe = _spreadsheet_safe if csv_safe else (lambda cell: cell)
+        for row in [list(columns), *zip(*columns.values())]:
+            cells = [safe(c) for c in row]
+            (quote_all if any(isinstance(c, str) and "\r" in c for c in cells) else writer).writerow(cells)
         return text.getvalue().encode("utf-8")
     if fmt == "jsonl":
         return "".join(json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n" for row in rows(columns)).encode()
@@ -142,8 +162,10 @@ def write(path: str | Path, data: bytes) -> None:
     """Put ``data`` at ``path`` atomically (a reader sees the old file or the new one, never half)."""
     from bench import faults
     from bench.atomic import write_atomic
+    from bench.paths import output_target
 
-    path = Path(path)
+    # never over a device, FIFO, link, folder or another bench file; replacing a plain file is the caller's call
+    path = output_target(path, force=True, force_fix="")
     try:
         faults.point("write_file")
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--output", help="baseline file (default: results/baselines/<experiment>.json)")
     parser.add_argument("--update", action="store_true", help="replace an existing baseline")
     args = parser.parse_args(argv)
+    if args.output:
+        from bench.paths import output_target
+
+        # never over a device, FIFO, link, folder, run file or another kind of artefact; whether an existing
+        # baseline may be replaced is --update's question (bench.gate.baselines.write_baseline)
+        output_target(args.output, True, "", kind="bench-baseline")
     run = run_record.load(args.run_dir)  # validated: a damaged run never becomes a baseline
     try:
         path = api.baseline(run, args.output, args.update)

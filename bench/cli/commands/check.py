@@ -72,12 +72,25 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--format", choices=sorted(render.FORMATS), default="table", help="report format on stdout")
     parser.add_argument("--output", help="also write the report (in --format) to this file")
     parser.add_argument("--junit", help="also write JUnit XML to this file")
+    parser.add_argument("--force", action="store_true",
+                        help="replace existing --output/--junit files (never a baseline, a run's file, an analysis "
+                             "artefact, a device, a FIFO, a symbolic link or a folder)")
     parser.add_argument("--allow", action="append", default=[], metavar="COMPONENT",
                         help="signature component allowed to differ (repeatable), e.g. --allow transformers")
     # intermixed: options and overrides in any order (`RUN --baseline B check.alpha=0.01`, as --help
     # shows); plain parse_args binds the nargs="*" positional once and calls later overrides unrecognized
     args = parser.parse_intermixed_args(argv)
 
+    from bench.paths import output_target
+
+    # before the run and the comparison: a refused target costs nothing. A JSON --output may replace an
+    # earlier check result (kind check); nothing else bench wrote.
+    if args.output:
+        output_target(args.output, args.force, "pass --force to replace it", kind="check" if args.format == "json" else None)
+    if args.junit:
+        output_target(args.junit, args.force, "pass --force to replace it")
+    if args.output and args.junit and Path(args.output).absolute() == Path(args.junit).absolute():
+        raise BenchError(f"--output and --junit name the same file {args.output}", "name two files")
     given, overrides = _targets(args.targets)
     if given is None:  # bad check.* settings fail before the experiment runs, not after its work
         from bench.gate.settings import settings as check_settings

@@ -4,7 +4,9 @@ inline as SVG, no script, no URL) or as Markdown (tables, for PR comments and $G
 
 By default the report is stored beside the first input as ``analyses/report-<hash>.html`` (or ``.md``) with
 ``report-<hash>.json``, the runs and files it was built from; the inputs are only read. ``--output -``
-prints it instead. The path written is the last line on stdout.
+prints it instead. An existing ``--output`` file is replaced only with ``--force``, and never when it is a
+file bench wrote (a baseline, a run's file, an analysis artefact) or not a regular file (a device, a FIFO,
+a symbolic link, a folder): use ``--output -`` and send stdout there. The path written is the last line on stdout.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ def _parser() -> Parser:
                    help="run directory, analyses/systems-*.json, analyses/meta-*.json, or bench check JSON")
     p.add_argument("--format", choices=["html", "markdown"], default="html")
     p.add_argument("--output", help="file to write (default: analyses/report-<hash> beside the first input; - for stdout)")
+    p.add_argument("--force", action="store_true", help="replace an existing --output file (never a bench baseline, "
+                   "run file or analysis artefact, a device, a FIFO, a symbolic link or a folder)")
     return p
 
 
@@ -27,7 +31,11 @@ def main(argv: list[str]) -> int:
     """Build the report and write it; prints its path (or, with ``--output -``, the report)."""
     from bench.report import build
 
+    from bench.paths import output_target
+
     args = _parser().parse_args(argv)
+    if args.output and args.output != "-":  # before any work: refused targets cost nothing
+        output_target(args.output, args.force, "pass --force to replace it")
     path, text = build.write(args.inputs, args.format, args.output)
     if path is None:
         print(text, end="")
