@@ -251,13 +251,24 @@ def unit_vectors(embeddings: Mapping[str, object], device: str = "cpu") -> dict:
 
     In place (``div_``, as greedy_cos_idf does) where the tensor is already on ``device``: the caller's
     embeddings become the unit vectors, and a sweep allocates no second copy of them.
+
+    Every tensor returned starts on a 64-byte boundary (``embed_cache.ALIGN``), as one torch allocates does
+    (bert-score's, and a forward pass's): the CPU's GEMM rounds by its operands' addresses too, so the same
+    unit vectors elsewhere in memory can match to other bits (a misaligned "Hello" matched with itself gave 1.0
+    for bert-score's 0.99999994). The cache reads embeddings aligned (``embed_cache.read_aligned``) and a
+    computed text's block is aligned for MiniLM's 384 dims, so this copies nothing there; a tensor that is not
+    (a view at another offset) is copied to fresh memory first.
     """
     import torch
+
+    from bench.metrics.embed_cache import ALIGN
 
     out = {}
     with one_thread():
         for t, e in embeddings.items():
             e = e.to(device)
+            if e.device.type == "cpu" and (e.data_ptr() % ALIGN or not e.is_contiguous()):
+                e = e.clone(memory_format=torch.contiguous_format)  # fresh memory: torch aligns it
             out[t] = e.div_(torch.norm(e, dim=-1).unsqueeze(-1))
     return out
 

@@ -488,3 +488,53 @@ def test_chunked_scoring_equals_one_chunk(items, cold, monkeypatch, tmp_path, ca
         assert got["bertscore_L5"].notes["cache_hit_texts"] == 0
     again = score(items, cache=cache, cache_dir=str(tmp_path), layer=[2, 5])
     assert all(again[name].per_item == got[name].per_item for name in got)
+
+
+# --- a cached embedding lies where a computed one does -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("dim", [5, 384])
+def test_cached_embeddings_start_where_torch_allocates(tmp_path, dim):
+    # the CPU's GEMM rounds by its operands' addresses: a view of the file's bytes at any other offset than a torch
+    # allocation's (64 bytes) can match to other bits ("Hello" against "hello" scored 1.0 warm, 0.99999994 cold)
+    cache = embed_cache.EmbeddingCache(tmp_path, {})
+    for n in range(1, 12):
+        text = f"t{n}"
+        cache.put(text, make_entry(n, layers=(1, 2, 3, 4, 5, 6), n=n, dim=dim))
+        for layers in ([1, 2, 3, 4, 5, 6], [5], [2, 3], [4, 5, 6], [1, 3]):
+            got = cache.get(text, layers)
+            assert got.embedding.data_ptr() % embed_cache.ALIGN == 0, (n, layers)
+            assert torch_equal(got.embedding, make_entry(n, layers=(1, 2, 3, 4, 5, 6), n=n, dim=dim).embedding[[k - 1 for k in layers]])
+
+
+def test_unit_vectors_of_a_misaligned_view_are_aligned():
+    import torch
+
+    block = torch.randn(2 * 3 * 5 + 3)
+    view = block[3:].view(2, 3, 5)  # 12 bytes past a torch allocation
+    expected = view.clone()
+    expected = expected / torch.norm(expected, dim=-1).unsqueeze(-1)
+    got = bert_engine.unit_vectors({"t": view})["t"]
+    assert got.data_ptr() % embed_cache.ALIGN == 0 and torch.equal(got, expected)
+
+
+IDENTICAL_PIECES = [  # (candidate, reference): the same word pieces (MiniLM is uncased), so the same embeddings
+    ("Hello", "hello"), ("HELLO", "hello"), ("The Cat sat.", "the cat sat."), ("Paris", "paris"),
+]
+OTHER_PAIRS = [("Hi", "Hello"), ("the cat sat on the mat", "a cat was sitting on the mat"), ("x", "y z"),
+               ("A much longer sentence, with more than sixteen word pieces in it, to be batched.",
+                "Another much longer sentence, also with more than sixteen word pieces, batched too.")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("layer", [5, "all"], ids=["L5", "all"])
+def test_warm_cache_gives_the_cold_bits_for_pairs_of_identical_pieces(tmp_path, layer):
+    from bench.data.items import Item
+
+    items = [Item(str(k), c, (r,)) for k, (c, r) in enumerate(IDENTICAL_PIECES + OTHER_PAIRS)]
+    off = score(items, "max", cache=False, layer=layer)
+    cold = score(items, "max", cache_dir=str(tmp_path), layer=layer)
+    warm = score(items, "max", cache_dir=str(tmp_path), layer=layer)
+    for name, result in warm.items():
+        assert (cold[name].notes["cache_hit_texts"], result.notes["cache_miss_texts"]) == (0, 0)
+        assert result.per_item == cold[name].per_item == off[name].per_item, name  # exact, bit for bit
