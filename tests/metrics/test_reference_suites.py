@@ -22,6 +22,11 @@ from bench.metrics.bleu import Bleu, BleuSpec
 from bench.metrics.chrf import Chrf, ChrfSpec
 from bench.metrics.rouge import STATS, Rouge, RougeSpec
 
+# The reference packages' own cases: hundreds of comparisons, run by CI in the slow tier (the default
+# tier keeps the fast developer loop; tests/metrics/test_sacre_short.py and test_empty_texts.py cover the
+# edge cases there).
+pytestmark = pytest.mark.slow
+
 
 def _items(hyps, ref_streams):
     """sacrebleu's (hypotheses, [stream per reference]) as bench items (an item's references: its column)."""

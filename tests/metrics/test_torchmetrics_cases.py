@@ -52,6 +52,11 @@ SINGLE_SENTENCE_MULTI = ((HYPOTHESIS_B,), ((REFERENCE_1B, REFERENCE_2B),))
 SUMMARY_PRED = "A lawyer says him .\nMoschetto, 54 and prosecutors say .\nAuthority abc Moschetto  ."
 SUMMARY_TARGET = "A trainer said her and Moschetto, 54s or weapons say . \nAuthorities Moschetto of ."
 
+# The reference packages' own cases: hundreds of comparisons, run by CI in the slow tier (the default
+# tier keeps the fast developer loop; tests/metrics/test_sacre_short.py and test_empty_texts.py cover the
+# edge cases there).
+pytestmark = pytest.mark.slow
+
 
 def _items(hyps, refs):
     return [Item(f"i{k}", h, tuple(r)) for k, (h, r) in enumerate(zip(hyps, refs))]

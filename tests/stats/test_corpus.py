@@ -99,6 +99,7 @@ def test_too_few_units_give_no_interval():
     assert corpus_interval([[1, 2], [2, 2]], None, BootSpec(min_units=5), lambda s: float(s[0] / s[1])) is None
 
 
+@pytest.mark.slow  # the default tier checks the same figures through bench show (tests/cli/commands/test_ls_show_export.py)
 def test_summeval_run_has_the_corpus_values_and_intervals_sacrebleu_gives(summeval_path, tmp_path):
     import sacrebleu
 
