@@ -129,8 +129,8 @@ def parse(cfg: Mapping[str, Any]) -> RunConfig:
             # never kept or acted on: a typo (`+limt=5`) or a hostile key (`+x._target_=os.system`)
             err = unknown_choice("option", key, known | groups)
             raise BenchError(f"unknown option {key!r}", err.fix)
-    hints = typing.get_type_hints(RunConfig)
-    top = {k: _convert(hints[k], v, k) for k, v in cfg.items()}
+    types_of = typing.get_type_hints(RunConfig)  # not ``hints``: that names the module bench.hints here
+    top = {k: _convert(types_of[k], v, k) for k, v in cfg.items()}
     top.setdefault("name", dataset.name)
     safe_component(top["name"], "experiment name", "set name=<letters, digits, '.', '_' or '-'>")
     config = RunConfig(dataset=dataset, metrics=metrics, shard=shard, ci=ci, inputs=inputs, **top)

@@ -41,8 +41,9 @@ def _logged_reason(records: list[logging.LogRecord], path: Path) -> str | None:
 def _as_line(reason: str, path: Path) -> str:
     """pyarrow's "in row N" counts parsed rows from 0 and skips blank lines; every other bench message counts
     lines from 1 as an editor does: name the file's first line that does not parse as JSON instead."""
-    import json
     import re
+
+    from bench import jsonio
 
     if not re.search(r"\bin row \d+", reason):
         return reason
@@ -51,7 +52,7 @@ def _as_line(reason: str, path: Path) -> str:
             for number, line in enumerate(fh, 1):
                 if line.strip():
                     try:
-                        json.loads(line)
+                        jsonio.loads(line, position=False)  # as strict as pyarrow: NaN and repeated keys too
                     except ValueError:
                         return re.sub(r"\bin row \d+", f"on line {number}", reason)
     except (OSError, ValueError):

@@ -95,6 +95,9 @@ def _corpus_columns(per: _PerItem, corpus: Mapping[str, Any], n: int) -> dict[st
             values = tuple(_number(v, f"per_item.corpus_stats.{metric} of item {k}") for v in row)
             if min(values) < 0:
                 raise ValueError(f"per_item.corpus_stats.{metric} of item {k} holds a negative count")
+            if checked and len(values) != len(checked[0]):
+                raise ValueError(f"per_item.corpus_stats.{metric} of item {k} has {len(values)} statistics, "
+                                 f"item 0 has {len(checked[0])}")
             checked.append(values)
         out[metric] = tuple(checked)
     return out

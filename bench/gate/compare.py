@@ -420,7 +420,7 @@ def judge(base: SideLike, run: SideLike, metric: str, stat: str, spec: CheckSpec
 def _aligned_rows(base: SideLike, run: SideLike, metric: str) -> tuple[list, list] | None:
     """Both sides' per-item corpus statistics in the baseline's item order, or None where a side has none."""
     b, r = base.corpus_rows(metric), run.corpus_rows(metric)
-    if b is None or r is None:
+    if b is None or r is None or len(b[0]) != len(r[0]):  # other statistics (an allowed option change): no pairing
         return None
     if tuple(base.ids) != tuple(run.ids):
         index = {i: k for k, i in enumerate(run.ids)}

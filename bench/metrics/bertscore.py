@@ -277,7 +277,8 @@ class BertScore(PairMetric):
 
         config = self.model.path / "tokenizer_config.json"
         try:
-            value = jsonio.loads(config.read_text(encoding="utf-8")).get("model_max_length")
+            data = jsonio.loads(config.read_text(encoding="utf-8"))
+            value = data.get("model_max_length") if isinstance(data, dict) else None  # not an object: ask the tokenizer
         except (OSError, ValueError):
             value = None
         if isinstance(value, int) and 0 < value < 1_000_000:

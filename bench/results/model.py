@@ -480,9 +480,9 @@ class Run:
         """One ``Sample`` per item, in item order."""
         return tuple(Sample.of(s) for s in self.plain_samples)
 
-    @property
+    @cached_property
     def ids(self) -> tuple[str, ...]:
-        """Item ids, in item order."""
+        """Item ids, in item order (built once: the gate and analyses ask for them per metric and stat)."""
         return tuple(s["id"] for s in self.plain_samples)
 
     def __len__(self) -> int:
@@ -504,11 +504,21 @@ class Run:
         """Per-item values of one metric's stat, in item order (a list)."""
         return [s["scores"][metric][stat] for s in self.plain_samples]
 
-    def corpus_rows(self, metric: str) -> list[tuple[float, ...]] | None:
+    @cached_property
+    def _corpus_rows(self) -> Mapping[str, tuple[tuple[float, ...], ...]]:
+        """Every corpus metric's per-item statistics, in one pass over the samples."""
+        names = {m for s in self.plain_samples[:1] for m in (s.get("corpus_stats") or {})}
+        out = {}
+        for metric in names:
+            rows = [(s.get("corpus_stats") or {}).get(metric) for s in self.plain_samples]
+            if all(r is not None for r in rows):
+                out[metric] = tuple(tuple(r) for r in rows)
+        return MappingProxyType(out)
+
+    def corpus_rows(self, metric: str) -> tuple[tuple[float, ...], ...] | None:
         """A corpus metric's per-item sufficient statistics in item order (None: not recorded, e.g. a run
         stored before they were, or a metric whose corpus value is the mean)."""
-        rows = [s.get("corpus_stats", {}).get(metric) for s in self.plain_samples]
-        return None if not rows or any(r is None for r in rows) else [tuple(r) for r in rows]
+        return self._corpus_rows.get(metric)
 
     def item(self, key: int | str) -> Sample:
         """One item's sample (id, candidate, metadata, scores) by position or id."""

@@ -39,7 +39,13 @@ def checked(record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]], pat
             hashed: bool = True) -> Run:
     """A validated ``Run`` of plain ``record`` and ``samples`` (deep copies: the caller keeps its data)."""
     validate_run(record, samples, path)
-    return Run.of(thawed(record), [thawed(s) for s in samples], path, hashed=hashed)
+    return _validated(Run.of(thawed(record), [thawed(s) for s in samples], path, hashed=hashed))
+
+
+def _validated(run: Run) -> Run:
+    """``run``, known valid: its ``validated`` view is itself (an analysis does not check it a second time)."""
+    run.__dict__["validated"] = run
+    return run
 
 
 def load(run_dir: str | Path) -> Run:
@@ -72,7 +78,7 @@ def load(run_dir: str | Path) -> Run:
         raise DamagedRun(path, str(exc)) from None
     if recorded is None:
         _notice(path)
-    return Run.of(data, samples, path, hashed=recorded is not None)
+    return _validated(Run.of(data, samples, path, hashed=recorded is not None))
 
 
 def _reason(exc: Exception) -> str:

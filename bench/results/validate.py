@@ -208,7 +208,9 @@ def parse_samples(raw: bytes, record: Mapping[str, Any]) -> list[dict[str, Any]]
     if text and not text.endswith("\n"):
         raise Damage(f"{SAMPLES} ends mid-line (cut short)")
     out = []
-    for number, line in enumerate(text.splitlines(), 1):
+    # "\n" only: the store writes text unescaped (ensure_ascii=False), so a candidate may hold U+2028, U+0085 or
+    # \x1c, where str.splitlines would cut a valid line in two
+    for number, line in enumerate(text.split("\n")[:-1] if text else [], 1):
         try:
             sample = jsonio.loads(line, position=False)
         except ValueError as exc:
@@ -219,6 +221,7 @@ def parse_samples(raw: bytes, record: Mapping[str, Any]) -> list[dict[str, Any]]
             raise Damage(f"{SAMPLES} line {number}: {exc}") from None
         out.append(sample)
     validate_ids(out, record)
+    validate_corpus_widths(out)
     return out
 
 
@@ -248,6 +251,16 @@ def validate_sample(sample: Any, metrics: Mapping[str, Mapping[str, float]]) -> 
                     raise Damage(f"corpus_stats.{metric}[{k}] is {v!r}, below 0")
 
 
+def validate_corpus_widths(samples: Sequence[Mapping[str, Any]]) -> None:
+    """Every item's sufficient statistics of a corpus metric have one length (they are summed column-wise)."""
+    widths: dict[str, int] = {}
+    for number, s in enumerate(samples, 1):
+        for metric, row in (s.get("corpus_stats") or {}).items():
+            if widths.setdefault(metric, len(row)) != len(row):
+                raise Damage(f"{SAMPLES} line {number}: corpus_stats.{metric} has {len(row)} statistics, "
+                             f"line 1 has {widths[metric]}")
+
+
 def validate_ids(samples: Sequence[Mapping[str, Any]], record: Mapping[str, Any]) -> None:
     """As many lines as ``inputs.items``, each id once."""
     items = record["inputs"]["items"]
@@ -273,5 +286,6 @@ def validate_run(record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]]
             except Damage as exc:
                 raise Damage(f"{SAMPLES} line {number}: {exc}") from None
         validate_ids(samples, record)
+        validate_corpus_widths(samples)
     except Damage as exc:
         raise DamagedRun(where, str(exc)) from None

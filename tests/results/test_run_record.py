@@ -261,3 +261,27 @@ def test_a_damaged_run_never_answers_from_the_run_cache(tmp_path):
     assert run_cache.find(tmp_path, key).path == saved
     _write_samples(saved, _dump(_lines(saved)[:-1]))
     assert run_cache.find(tmp_path, key) is None  # computed again rather than read damaged
+
+
+def test_a_candidate_holding_a_line_separator_loads_back(tmp_path):
+    # the store writes text unescaped: U+2028, U+0085 and \x1c are inside a JSON string, not line ends
+    texts = ["the cat\u2028sat", "a dog\x85barked", "rain\x1cfell"]
+    saved = bench.save(bench.score(texts, ["the cat sat", "a dog barked", "rain fell"]), tmp_path)
+    assert [s.candidate for s in bench.load_run(saved).samples] == texts
+
+
+def test_corpus_statistics_of_two_widths_are_damage(tmp_path):
+    run = bench.score(["a b c d", "a b"], ["a b c d e", "a b c"], metrics=["bleu"])
+    data = run.to_dict()
+    data["samples"][1]["corpus_stats"]["bleu"] = data["samples"][1]["corpus_stats"]["bleu"][:-1]
+    with pytest.raises(DamagedRun, match="corpus_stats.bleu has 9 statistics, line 1 has 10"):
+        bench.Run.of(data["record"], data["samples"]).validated
+
+
+def test_a_loaded_run_is_validated_once(tmp_path, monkeypatch):
+    from bench.results import validate
+
+    saved = bench.save(bench.score(["a b c"], ["a b"]), tmp_path)
+    run = bench.load_run(saved)
+    monkeypatch.setattr(validate, "validate_run", lambda *a, **k: pytest.fail("validated twice"))
+    assert run.validated is run
