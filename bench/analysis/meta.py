@@ -30,6 +30,7 @@ from bench.stats.pairing import choose_stats, fields, lookup, metadata_fields, n
 from bench.values import Interval
 
 COEFFICIENTS = (*correlation.COEFFICIENTS, "pairwise_accuracy")  # --coefficients decides every table printed
+PAIRINGS = ("dimension", "all")
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,14 @@ class MetaSpec:
     correction: str = "holm"
     alpha: float = 0.05
     resample_annotators: bool = False
+    # dimension: a metric that rates one named quality (an LLM judge's judge_coherence: Facts.dimension) is
+    # correlated with the human dimension of that name only (every other metric with all); all: every pair
+    pairing: str = "dimension"
 
     def __post_init__(self) -> None:
         from bench.stats.checks import choices, fraction, whole
 
+        choices("pairing", "pairing", (self.pairing,), PAIRINGS)
         choices("levels", "level(s)", self.levels, correlation.LEVELS)
         choices("coefficients", "coefficient(s)", self.coefficients, COEFFICIENTS)
         choices("constant", "constant rule", (self.constant,), correlation.CONSTANT_RULES)
@@ -87,6 +92,7 @@ class MetaSpec:
             ("tests", f"{','.join(self.tests)}:{self.test_resamples}"),
             ("compare", ",".join(f"{lv}:{c}" for lv, c in self.compare)),
             ("correction", self.correction), ("alpha", f"{self.alpha:g}"),
+            *((("pairing", self.pairing),) if self.pairing != "dimension" else ()),
             ("scipy", version("scipy")), ("numpy", version("numpy")), ("bench", __version__))))
 
 
@@ -107,6 +113,18 @@ class Scores:
     lower_is_better: frozenset = frozenset()
     legend: tuple[str, ...] = ()  # the full labels of a sweep's runs when they are too long for a table
     sources: tuple[Source, ...] = ()
+    rates: Mapping[str, str] = field(default_factory=dict)  # key -> the dimension its metric rates (Facts.dimension)
+
+    def humans_of(self, key: str, pairing: str = "dimension") -> tuple[str, ...]:
+        """The human dimensions ``key`` is correlated with: under ``dimension`` pairing, a metric that rates a
+        named quality meets the human fields of that name (``expert.coherence`` for ``coherence``), when there
+        are any; every other metric, or ``all`` pairing, meets every human field."""
+        dimension = self.rates.get(key)
+        if pairing == "dimension" and dimension is not None:
+            named = tuple(h for h in self.humans if h.rsplit(".", 1)[-1] == dimension)
+            if named:
+                return named
+        return tuple(self.humans)
 
 
 @dataclass(frozen=True)
@@ -314,6 +332,7 @@ def load(runs: Sequence[Any], humans: Sequence[str] | None = None, judgments: st
     stats_of: dict[str, tuple[str, str]] = {}
     signatures: dict[str, str] = {}
     lower: set[str] = set()
+    rates: dict[str, str] = {}
     names = {m for r in runs for m in r.metrics}
     if metrics:
         unknown = [m for m in metrics if m not in names]
@@ -343,8 +362,10 @@ def load(runs: Sequence[Any], humans: Sequence[str] | None = None, judgments: st
                 runs_of[name] = str(dirs[k])
                 stats_of[name] = (label, st)
                 signatures[name] = summary.signature
+                if summary.facts.dimension is not None:
+                    rates[name] = summary.facts.dimension
     return Scores(systems, docs, matrices, runs_of, stats_of, human, signatures, _agreement(first, humans),
-                  frozenset(lower), tuple(legend), tuple(Source.of(r, d) for r, d in zip(runs, dirs)))
+                  frozenset(lower), tuple(legend), tuple(Source.of(r, d) for r, d in zip(runs, dirs)), rates)
 
 
 def _agreement(cells: Mapping[tuple[str, str], Any], humans: Sequence[str]) -> dict[str, float | None]:
@@ -381,7 +402,8 @@ def evaluate(scores: Scores, spec: MetaSpec) -> MetaEvaluation:
                                              None if ann is not None else w)
     metric_batches = {k: correlation.Batch(meta.gather(X, draws), X, w) for k, X in scores.metrics.items()}
     rows: list[Correlation] = []
-    with stage("meta: intervals", len(scores.metrics) * len(scores.humans), unit="metric-dimension") as bar:
+    pairs = sum(len(scores.humans_of(k, spec.pairing)) for k in scores.metrics)
+    with stage("meta: intervals", pairs, unit="metric-dimension") as bar:
         _intervals(scores, spec, means, metric_batches, human_batches, rows, bar)
     rows, comparisons = _compare(scores, spec, means, rows)
     return MetaEvaluation(spec.signature, m, n, tuple(rows), tuple(comparisons), dict(scores.signatures),
@@ -398,7 +420,8 @@ def _intervals(scores, spec, means, metric_batches, human_batches, rows, bar) ->
     for key, X in scores.metrics.items():
         label, stat = scores.metric_stats[key]
         higher = key not in scores.lower_is_better
-        for h in scores.humans:
+        humans = scores.humans_of(key, spec.pairing)
+        for h in humans:
             bar.update(1)
             for level in spec.levels:
                 for coef in (c for c in spec.coefficients if c in correlation.COEFFICIENTS):
@@ -408,7 +431,7 @@ def _intervals(scores, spec, means, metric_batches, human_batches, rows, bar) ->
                     rows.append(Correlation(scores.metric_runs[key], label, stat, h, higher, level, coef, _num(v.value),
                                             _ci(ci), v.used, v.skipped, int(np.count_nonzero(~np.isnan(draws_v)))))
         if m >= 2 and "system" in spec.levels and "pairwise_accuracy" in spec.coefficients:
-            for h in scores.humans:
+            for h in humans:
                 acc = float(correlation.pairwise_accuracy(X.mean(axis=1), means[h].mean(axis=1)))
                 boot = correlation.pairwise_accuracy(metric_batches[key].view("system"), human_batches[h].view("system"))
                 ci = meta.percentile_interval(boot, spec.level)
@@ -423,21 +446,24 @@ def _num(x: float) -> float | None:
 def _compare(scores: Scores, spec: MetaSpec, means: Mapping[str, np.ndarray],
              rows: list[Correlation]) -> tuple[list[Correlation], list[MetricTest]]:
     """The metric-vs-metric tests of every compared cell, and the rows with their rank and cluster there."""
-    keys = list(scores.metrics)
     out: list[MetricTest] = []
-    if len(keys) < 2:
-        return rows, out
-    total = len(scores.humans) * len(spec.compare) * len(spec.tests) * len(keys) * (len(keys) - 1) // 2
     placed: dict[tuple, tuple[int, int]] = {}
+    # per human dimension, the metrics correlated with it (a judge of another dimension is not)
+    cells = {h: [k for k in scores.metrics if h in scores.humans_of(k, spec.pairing)] for h in scores.humans}
+    total = sum(len(spec.compare) * len(spec.tests) * len(ks) * (len(ks) - 1) // 2 for ks in cells.values())
+    if total == 0:
+        return rows, out
     with stage("meta: tests", total, unit="test") as bar:
-        _compare_cells(scores, spec, means, keys, out, placed, bar)
+        for h, keys in cells.items():
+            if len(keys) >= 2:
+                _compare_cells(scores, spec, means, keys, out, placed, bar, (h,))
     rows = [replace(r, rank=placed[where][0], cluster=placed[where][1]) if where in placed else r
             for r, where in ((r, (r.metric, r.stat, r.human, r.level, r.coefficient)) for r in rows)]
     return rows, out
 
 
-def _compare_cells(scores, spec, means, keys, out, placed, bar) -> None:
-    for h in scores.humans:
+def _compare_cells(scores, spec, means, keys, out, placed, bar, humans) -> None:
+    for h in humans:
         for level, coef in spec.compare:
             value = {k: correlation.value(scores.metrics[k], means[h], level, coef, spec.constant).value for k in keys}
             order = sorted(range(len(keys)), key=lambda i: (-(value[keys[i]] if value[keys[i]] == value[keys[i]] else -2), keys[i]))

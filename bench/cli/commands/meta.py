@@ -32,6 +32,8 @@ def _parser() -> Parser:
     p.add_argument("--correction", default=d.correction)
     p.add_argument("--alpha", type=float, default=d.alpha)
     p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--pairing", default=d.pairing, help="dimension (default): a metric that rates one quality (an LLM "
+                   "judge's judge_coherence) meets the human dimension of that name only | all: every pair")
     add_selection_and_output(p)
     return p
 
@@ -57,7 +59,7 @@ def main(argv: list[str]) -> int:
         levels=tuple(_split(args.levels) or ()), coefficients=tuple(_split(args.coefficients) or ()),
         constant=args.constant, scheme=args.resampling, resamples=args.resamples, level=args.level, seed=args.seed,
         tests=tuple(_split(args.tests) or ()), test_resamples=args.test_resamples, compare=tuple(compare),
-        correction=args.correction, alpha=args.alpha, resample_annotators=args.resample_annotators)
+        correction=args.correction, alpha=args.alpha, resample_annotators=args.resample_annotators, pairing=args.pairing)
     emit("meta", args.runs[0], result.to_json(), render_meta.markdown(result), render_meta.text(result), args.format,
          not args.no_save)
     return 0
