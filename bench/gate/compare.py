@@ -365,6 +365,13 @@ def decide(metric: str, stat: str, baseline: float, run: float, facts: Facts, sp
 
     if not spec.gated(metric, facts):
         return row(INFORMATION, DESCRIPTIVE, f"not gated (gate_descriptive=[{metric}] gates it)", gated=False)
+    if baseline != baseline or run != run:  # NaN: no item has a value (every LLM-judge answer unparsed)
+        rule = SAME if same else CHANGED
+        if baseline != baseline and run != run:
+            return row(UNCHANGED, rule, "no item has a value in either")
+        if run != run:
+            return row(REGRESSED, rule, "no item has a value in the run (the baseline has values)")
+        return row(IMPROVED, rule, "no item has a value in the baseline (the run has values)")
     if same:
         band = spec.drift(metric, facts)
         if run == baseline:

@@ -608,7 +608,9 @@ class Run:
             ci = "" if m.interval is None else f" {m.interval.text()}"
             corpus = "" if m.corpus_value is None else f"  corpus {m.corpus_value:.4f}"
             ci_c = "" if m.corpus_interval is None else f" {m.corpus_interval.text()}"
-            lines.append(f"  {name} {m.primary} {m.value:.4f}{ci}{corpus}{ci_c}")
+            value = "n/a" if m.value != m.value else f"{m.value:.4f}"  # NaN: no item has a value
+            missing = f" ({m.missing} missing)" if m.missing else ""
+            lines.append(f"  {name} {m.primary} {value}{ci}{corpus}{ci_c}{missing}")
         return "\n".join(lines)
 
     __hash__ = object.__hash__

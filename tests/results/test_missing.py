@@ -328,3 +328,57 @@ def test_run_show_and_ls_print_the_count_and_no_nan(bench_main, tmp_path):
     assert listing.returncode == 0, listing.stderr
     (row,) = json.loads(listing.stdout)
     assert row["metrics"]["unparsed"]["missing"] == 2
+
+
+# --- the gate end to end, and reproduce ----------------------------------------------------------------------
+
+
+def _shifted_items(path: Path, extra: str, holes=HOLES, n: int = 40) -> Path:
+    lines = []
+    for k in range(n):
+        words = " ".join(f"w{j}" for j in range(3 + (k * 7) % 11)) + extra
+        lines.append(json.dumps({"id": f"i{k}", "candidate": f"UNPARSED {words}" if k in holes else words,
+                                 "reference": "a b c", "document": f"d{k // 2}"}))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_baseline_and_check_pair_only_items_with_a_value(bench_main, tmp_path):
+    from bench.gate import render
+
+    runs = {}
+    for name, extra, holes in (("base", "", (1, 3)), ("run", " x y z", (3, 8, 20))):
+        data = _shifted_items(tmp_path / f"{name}.jsonl", extra, holes)
+        done = bench_main("run", "dataset=files", f"dataset.path={data}", "+dataset.doc_key=document",
+                          "metrics=[unparsed]", f"results_dir={tmp_path / name}", "name=judged", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        (runs[name],) = sorted(p.parent for p in (tmp_path / name).rglob("result.json"))
+    path = bench.baseline(runs["base"], tmp_path / "baseline.json")
+    stored = json.loads(path.read_text())
+    assert stored["missing"] == {"unparsed": 2} and stored["per_item"]["scores"]["unparsed"]["rating"][1] is None
+    report = bench.check(runs["run"], path, min_items=30)
+    rating = next(s for s in report.stats if s.stat == "rating")
+    assert rating.n_items == 36 and rating.dropped == 4  # items 1, 3, 8, 20 lack a value on one side or both
+    assert "4 items without a value on one side left out" in rating.reason
+    assert rating.verdict == "improved"  # every rating rises by 0.3
+    for text in (render.as_json(report), render.junit(report), render.markdown(report)):
+        assert "nan" not in text.lower()
+    assert json.loads(render.as_json(report))["stats"][0]["dropped"] == 4
+    tampered = dict(stored, missing={"unparsed": 1})
+    (tmp_path / "tampered.json").write_text(json.dumps(tampered))
+    with pytest.raises(BenchError, match=r"missing\.unparsed is 1, but 2 per-item value\(s\) are null"):
+        bench.check(runs["run"], tmp_path / "tampered.json")
+
+
+def test_a_stat_without_any_value_in_the_run_is_a_regression():
+    base = _side([0.5, 0.4, 0.3])
+    run = _side([math.nan] * 3)
+    row = gate.judge(base, run, "m", "v", gate.CheckSpec(min_items=1))
+    assert row.verdict == gate.REGRESSED and "no item has a value in the run" in row.reason
+
+
+def test_reproduce_of_a_run_with_missing_values_is_identical(bench_main, tmp_path):
+    _cli_run(bench_main, tmp_path)
+    (run_dir,) = _runs(tmp_path)
+    done = bench_main("reproduce", run_dir, cwd=tmp_path)
+    assert done.returncode == 0 and "IDENTICAL" in done.stdout, done.stdout + done.stderr
