@@ -370,11 +370,19 @@ def test_baseline_and_check_pair_only_items_with_a_value(bench_main, tmp_path):
         bench.check(runs["run"], tmp_path / "tampered.json")
 
 
-def test_a_stat_without_any_value_in_the_run_is_a_regression():
+def test_a_stat_without_any_value_in_the_run_is_a_regression(bench_main, tmp_path):
+    from bench.gate import render
+
     base = _side([0.5, 0.4, 0.3])
     run = _side([math.nan] * 3)
     row = gate.judge(base, run, "m", "v", gate.CheckSpec(min_items=1))
     assert row.verdict == gate.REGRESSED and "no item has a value in the run" in row.reason
+    report = gate.check("e", base, run, gate.CheckSpec(min_items=1), "baseline.json", "run")
+    text = render.as_json(report)
+    assert json.loads(text)["stats"][0]["run"] is None and "nan" not in text.lower()
+    (tmp_path / "check.json").write_text(text)
+    done = bench_main("report", tmp_path / "check.json", "--format", "markdown", "--output", "-", cwd=tmp_path)
+    assert done.returncode == 0 and "nan" not in done.stdout.lower(), done.stderr
 
 
 def test_reproduce_of_a_run_with_missing_values_is_identical(bench_main, tmp_path):
@@ -382,3 +390,31 @@ def test_reproduce_of_a_run_with_missing_values_is_identical(bench_main, tmp_pat
     (run_dir,) = _runs(tmp_path)
     done = bench_main("reproduce", run_dir, cwd=tmp_path)
     assert done.returncode == 0 and "IDENTICAL" in done.stdout, done.stdout + done.stderr
+
+
+def test_report_notes_the_count_and_prints_no_nan(bench_main, tmp_path):
+    _cli_run(bench_main, tmp_path)
+    (run_dir,) = _runs(tmp_path)
+    done = bench_main("report", run_dir, "--format", "markdown", "--output", "-", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "has 2 items without a value (unparsed judge answers)" in done.stdout
+    assert "nan" not in done.stdout.lower()
+
+
+def test_a_run_without_any_value_shows_n_a_everywhere(bench_main, tmp_path):
+    data = tmp_path / "items.jsonl"
+    data.write_text("\n".join(json.dumps({"id": f"i{k}", "candidate": f"UNPARSED {_candidate(k)}", "reference": "a b c",
+                                          "document": f"d{k // 2}"}) for k in range(N)) + "\n")
+    done = bench_main("run", "dataset=files", f"dataset.path={data}", "+dataset.doc_key=document", "metrics=[unparsed]",
+                      f"results_dir={tmp_path / 'results'}", "name=judged", "group_by=document", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert f"({N} missing)" in done.stdout and "nan" not in done.stdout.lower()
+    (run_dir,) = _runs(tmp_path)
+    record = json.loads((run_dir / "result.json").read_text())
+    assert record["metrics"]["unparsed"] == {"rating": None, "words": None}
+    assert record["groups"]["values"]["d0"]["metrics"]["unparsed"] == {"rating": None, "words": None}
+    for argv in (("show", run_dir), ("ls", tmp_path / "results"),
+                 ("report", run_dir, "--format", "markdown", "--output", "-")):
+        shown = bench_main(*argv, cwd=tmp_path)
+        assert shown.returncode == 0 and "nan" not in shown.stdout.lower(), (argv, shown.stdout, shown.stderr)
+        assert "n/a" in shown.stdout, argv
