@@ -274,6 +274,10 @@ def test_diff_leaves_out_unpaired_items_and_says_so(bench_main, tmp_path):
     cmp = bench.compare(run_a, run_b, resamples=200)
     assert any("unparsed: 2 item(s) without a value in some run left out" in n for n in cmp.notes)
     json.dumps(cmp.to_json(), allow_nan=False)
+    for argv in (("diff", run_a, run_b), ("compare", run_a, run_b, "--resamples", "200")):
+        shown = bench_main(*argv, cwd=tmp_path)
+        assert shown.returncode == 0 and "nan" not in shown.stdout.lower(), (argv, shown.stdout, shown.stderr)
+        assert "2 item" in shown.stdout and "left out" in shown.stdout, (argv, shown.stdout)
 
 
 def test_systems_rank_on_documents_every_system_has_a_value_on():
@@ -324,6 +328,9 @@ def test_run_show_and_ls_print_the_count_and_no_nan(bench_main, tmp_path):
     assert show.returncode == 0 and "2 missing" in show.stdout and "nan" not in show.stdout.lower(), show.stderr
     ls = bench_main("ls", tmp_path / "results", cwd=tmp_path)
     assert ls.returncode == 0 and "(2 missing)" in ls.stdout and "nan" not in ls.stdout.lower(), ls.stderr
+    board = bench_main("systems", run_dir, "--by", "system", "--doc", "document", "--resamples", "100", cwd=tmp_path)
+    assert board.returncode == 0 and "nan" not in board.stdout.lower(), board.stderr
+    assert "2 documents without a value for some system left out" in board.stdout, board.stdout
     listing = bench_main("ls", tmp_path / "results", "--json", cwd=tmp_path)
     assert listing.returncode == 0, listing.stderr
     (row,) = json.loads(listing.stdout)
