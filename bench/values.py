@@ -121,13 +121,49 @@ class Interval(NamedTuple):
         return None if value is None else cls(float(value[0]), float(value[1]))
 
 
+# --- missing per-item values -----------------------------------------------------------------------------
+#
+# A metric may have no value for an item (an LLM judge's answer that cannot be parsed): in memory that is
+# ``float('nan')`` (the only meaning NaN has in bench: no metric produces it otherwise), stored as JSON
+# ``null`` (bench writes JSON with allow_nan=False). Means are over the items that have a value.
+
+
+def is_missing(value: Any) -> bool:
+    """True for a missing per-item value: ``None`` (stored form) or NaN (in memory)."""
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def to_stored(value: Any) -> Any:
+    """``value`` as JSON holds it: ``None`` for a missing value (NaN), else ``value`` itself."""
+    return None if is_missing(value) else value
+
+
+def to_memory(value: Any) -> Any:
+    """``value`` as bench computes with it: NaN for a missing value (``None``), else ``value`` itself."""
+    return math.nan if value is None else value
+
+
+def available_mean(values: Sequence[float | None]) -> float:
+    """The mean over the values that are present (``math.fsum``: exact, order- and shard-independent);
+    NaN when none is."""
+    present = [v for v in values if not is_missing(v)]
+    return math.fsum(present) / len(present) if present else math.nan
+
+
+def count_missing(values: Sequence[float | None]) -> int:
+    """How many of ``values`` are missing."""
+    return sum(1 for v in values if is_missing(v))
+
+
 class Stats(Mapping[str, float]):
-    """One metric's values by stat, read by name: ``stats.fmeasure`` or ``stats["fmeasure"]``."""
+    """One metric's values by stat, read by name: ``stats.fmeasure`` or ``stats["fmeasure"]``.
+
+    A stored ``null`` (a missing value) reads as NaN."""
 
     __slots__ = ("_values",)
 
     def __init__(self, values: Mapping[str, float]):
-        object.__setattr__(self, "_values", MappingProxyType(dict(values)))
+        object.__setattr__(self, "_values", MappingProxyType({k: to_memory(v) for k, v in values.items()}))
 
     def __getattr__(self, name: str) -> float:
         try:

@@ -167,6 +167,7 @@ def compare(runs: Sequence[Any], spec: SystemsSpec, metrics: Sequence[str] | Non
     legend = () if names else named.legend
     chosen = [Shown(m, runs[0].facts[m].primary, runs[0].facts[m].higher_is_better) for m in shared]
     values, diffs = [], []
+    left_out: list[str] = []
     for shown in chosen:
         metric, stat = shown.metric, shown.stat
         for label, run in zip(names_, runs):
@@ -175,6 +176,15 @@ def compare(runs: Sequence[Any], spec: SystemsSpec, metrics: Sequence[str] | Non
                                 run.metrics[metric].interval_of(stat), None if info is None else info.signature))
         by_id = [dict(zip(run.ids, run.scores(metric, stat))) for run in runs]
         scores = np.array([[float(col[i]) for i in ids] for col in by_id])
+        kept = ~np.isnan(scores).any(axis=0)  # NaN: an item without a value (an unparsed LLM-judge answer)
+        if not kept.all():  # the paired tests pair items with a value in every run
+            if kept.sum() < 2:
+                raise BenchError(f"metric {metric} has a value in every run on {int(kept.sum())} item(s) (the others "
+                                 "have none: unparsed judge answers); a paired test needs 2",
+                                 "rescore the items without a value, or leave the metric out (metrics=[...])")
+            left_out.append(f"{metric}: {int((~kept).sum())} item(s) without a value in some run left out of the "
+                            f"paired tests; tested on {int(kept.sum())}")
+            scores = scores[:, kept]
         pairs = [(k, 0) for k in range(1, len(runs))]  # delta = run k - first
         tested: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for test in spec.tests:
@@ -194,7 +204,8 @@ def compare(runs: Sequence[Any], spec: SystemsSpec, metrics: Sequence[str] | Non
                                         float(p), float(q), bool(q < spec.alpha), test == spec.cluster_test))
     note = spec.resolution_note(len(runs) - 1)
     return Comparison(signature(spec), tuple(names_), tuple(chosen), tuple(values), tuple(diffs),
-                      tuple(Source.of(r, w) for r, w in zip(runs, where)), (note,) if note else (), tuple(legend),
+                      tuple(Source.of(r, w) for r, w in zip(runs, where)), ((note,) if note else ()) + tuple(left_out),
+                      tuple(legend),
                       corpus_values(runs, names_, [m.metric for m in chosen], ids, spec))
 
 

@@ -356,6 +356,12 @@ def load(runs: Sequence[Any], humans: Sequence[str] | None = None, judgments: st
             for st in chosen:
                 name = label if len(chosen) == 1 else f"{label}.{st}"
                 matrices[name] = np.array([[cells[k][(s, d)].scores[metric][st] for d in docs] for s in systems])
+                unparsed = int(np.isnan(matrices[name]).sum())  # NaN: a missing value (an unparsed judge answer)
+                if unparsed:  # a correlation over the full grid has no place for a hole, and dropping cells would
+                    # change what is correlated at every level: refuse, never impute
+                    raise BenchError(f"metric {metric} has {unparsed} item(s) without a value (unparsed judge answers); "
+                                     "meta-evaluation needs a value on every (system, document)",
+                                     "rescore them (e.g. scoring=logprobs) or leave the metric out (metrics=[...])")
                 if not summary.higher_is_better:
                     matrices[name] = -matrices[name]
                     lower.add(name)

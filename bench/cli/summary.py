@@ -35,8 +35,18 @@ def ordered(metrics: Iterable[MetricSummary]) -> list[MetricSummary]:
     return sorted(metrics, key=lambda m: display_order(m.name))
 
 
+def value_text(value: float) -> str:
+    """A mean as every table prints it: four decimals, ``n/a`` for a stat no item has a value of (NaN)."""
+    return "n/a" if value != value else f"{value:.4f}"
+
+
+def missing_text(m: MetricSummary) -> str:
+    """`` (2 missing)`` for a metric with items without a value (unparsed LLM-judge answers), else ``""``."""
+    return f" ({m.missing} missing)" if m.missing else ""
+
+
 def _label(m: MetricSummary) -> str:
-    return m.name if m.higher_is_better else f"{m.name} (lower is better)"
+    return (m.name if m.higher_is_better else f"{m.name} (lower is better)") + missing_text(m)
 
 
 def _align(rows: list[list[str]]) -> str:
@@ -75,7 +85,7 @@ def table(metrics: Sequence[MetricSummary], info: IntervalInfo | None = None, fi
     rows = [head]
     for m in metrics:
         by_label = {LABELS.get(stat, stat): v for stat, v in m.items()}
-        row = [_label(m), *(f"{by_label[c]:.4f}" if c in by_label else "-" for c in columns)]
+        row = [_label(m), *(value_text(by_label[c]) if c in by_label else "-" for c in columns)]
         if info is not None:
             row.append(ci_text(m.interval) + (f" ({LABELS.get(m.primary, m.primary)})" if m.interval is not None else ""))
         if corpus:
@@ -97,7 +107,7 @@ def groups_table(groups: Mapping[str, Group], by: str | None) -> str:
     cols = sorted(ordered(first.metrics.values()), key=lambda m: m.facts.descriptive)  # stable: quality first
     rows = [[by or "group", "items", *(f"{m.name} {LABELS.get(m.primary, m.primary)}" for m in cols)]]
     for name, g in groups.items():
-        cells = [f"{g.metrics[m.name].value:.4f} {ci_text(g.metrics[m.name].interval)}" for m in cols]
+        cells = [f"{value_text(g.metrics[m.name].value)} {ci_text(g.metrics[m.name].interval)}" for m in cols]
         rows.append([name, str(g.n_items), *cells])
     return _align(rows)
 

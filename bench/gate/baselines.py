@@ -26,7 +26,7 @@ from bench.gate.compare import Side
 from bench.paths import safe_component
 from bench.results import envelope, run_record, store
 from bench.results.model import Environment, Inputs, MetricSummary, Run, facts_of, frozen, thawed
-from bench.values import Stats
+from bench.values import Stats, to_stored
 
 KIND = "bench-baseline"
 FIX = "re-create it with `bench baseline RUN_DIR --update`"
@@ -138,7 +138,9 @@ def _columns(per: _PerItem, metrics: Mapping[str, Mapping[str, Any]], items: int
             if not isinstance(column, list) or len(column) != len(per.ids):
                 raise ValueError(f"{metric}.{stat} has {len(column) if isinstance(column, list) else 'no'} per-item "
                                  f"values for {len(per.ids)} ids")
-            columns[metric][stat] = tuple(_number(v, f"{metric}.{stat} of item {k}") for k, v in enumerate(column))
+            # null: an item without a value (an unparsed LLM-judge answer), NaN in memory as in a run
+            columns[metric][stat] = tuple(math.nan if v is None else _number(v, f"{metric}.{stat} of item {k}")
+                                          for k, v in enumerate(column))
     return tuple(per.ids), columns
 
 
@@ -166,11 +168,16 @@ def read(path: str | Path) -> Baseline:
         ids, columns = _columns(per, body.metrics, inputs.items)
         corpus = body.corpus or {}
         corpus_columns = _corpus_columns(per, corpus, len(ids))
+        missing = data.get("missing") or {}
+        for m in body.metrics:  # the counts agree with the per-item values, as a run's with its samples
+            found = sum(1 for v in columns[m][facts[m].primary] if v != v)
+            if found != missing.get(m, 0):
+                raise ValueError(f"missing.{m} is {missing.get(m, 0)}, but {found} per-item value(s) are null")
     except (ValueError, TypeError, KeyError) as exc:  # run_record.Damage is a ValueError
         raise BenchError(f"baseline {p} is corrupt ({exc})", FIX) from None
     metrics = MappingProxyType({
         m: MetricSummary(m, Stats(stats), facts[m], body.signatures[m],
-                         corpus=Stats(corpus[m]) if m in corpus else None)
+                         corpus=Stats(corpus[m]) if m in corpus else None, missing=missing.get(m, 0))
         for m, stats in body.metrics.items()})
     return Baseline(metrics, MappingProxyType(dict(body.signatures)), inputs, ids, frozen(columns),
                     MappingProxyType(corpus_columns), experiment=body.experiment, source_run=body.source_run,
@@ -204,7 +211,8 @@ def baseline_of(run: Run) -> dict[str, Any]:
         "experiment": run.experiment,
         "source_run": run.run_id,
         "config": thawed(run.config),
-        "metrics": {m: dict(s.stats) for m, s in metrics.items()},
+        "metrics": {m: {stat: to_stored(v) for stat, v in s.stats.items()} for m, s in metrics.items()},
+        **({"missing": dict(run.missing)} if run.missing else {}),
         "signatures": dict(run.signatures),
         "higher_is_better": {m: s.facts.higher_is_better for m, s in metrics.items()},
         "primary": {m: s.facts.primary for m, s in metrics.items()},
@@ -213,7 +221,8 @@ def baseline_of(run: Run) -> dict[str, Any]:
         "inputs": _plain(run.inputs),
         "environment": _environment(run.environment),
         "per_item": {"ids": list(run.ids),
-                     "scores": {m: {stat: run.column(m, stat) for stat in s.stats} for m, s in metrics.items()},
+                     "scores": {m: {stat: [to_stored(v) for v in run.column(m, stat)] for stat in s.stats}
+                                for m, s in metrics.items()},
                      **({"corpus_stats": corpus_stats} if corpus_stats else {})},
     }
     return envelope.wrap(KIND, body)

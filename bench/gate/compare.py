@@ -249,6 +249,7 @@ class StatCheck:
     gated: bool = True
     level: str = MEAN  # mean | corpus
     n_items: int = 0  # paired items behind the test
+    dropped: int = 0  # items left out of the pairs: no value on one side (an unparsed LLM-judge answer)
 
     @property
     def delta(self) -> float:
@@ -345,7 +346,8 @@ def _p(p: float) -> str:
 
 
 def decide(metric: str, stat: str, baseline: float, run: float, facts: Facts, spec: CheckSpec, same: bool,
-           p_value: float | None = None, test: str = NOT_RUN, n_items: int = 0, level: str = MEAN) -> StatCheck:
+           p_value: float | None = None, test: str = NOT_RUN, n_items: int = 0, level: str = MEAN,
+           dropped: int = 0) -> StatCheck:
     """The verdict on one stat, by its facts and ``spec`` (pure).
 
     ``same``: the candidates are the baseline's. ``p_value``/``test``: the paired test's one-sided
@@ -353,13 +355,23 @@ def decide(metric: str, stat: str, baseline: float, run: float, facts: Facts, sp
     with ``n_items`` paired; ``no item differs``); unused with the same candidates."""
     higher = facts.higher_is_better
     gain = (run - baseline) if higher else (baseline - run)  # > 0 better, < 0 worse, either direction
-    common = dict(higher_is_better=higher, kind=facts.kind, level=level, n_items=n_items)
+    common = dict(higher_is_better=higher, kind=facts.kind, level=level, n_items=n_items, dropped=dropped)
+    # items without a value on one side (an unparsed LLM-judge answer) are left out of the pairs: say so
+    left_out = f"; {dropped} item{'s' if dropped != 1 else ''} without a value on one side left out" if dropped else ""
 
     def row(verdict, rule, reason, band=0.0, p=None, gated=True, t=NOT_RUN):
+        reason += left_out
         return StatCheck(metric, stat, baseline, run, verdict, rule, reason, p, t, band, gated=gated, **common)
 
     if not spec.gated(metric, facts):
         return row(INFORMATION, DESCRIPTIVE, f"not gated (gate_descriptive=[{metric}] gates it)", gated=False)
+    if baseline != baseline or run != run:  # NaN: no item has a value (every LLM-judge answer unparsed)
+        rule = SAME if same else CHANGED
+        if baseline != baseline and run != run:
+            return row(UNCHANGED, rule, "no item has a value in either")
+        if run != run:
+            return row(REGRESSED, rule, "no item has a value in the run (the baseline has values)")
+        return row(IMPROVED, rule, "no item has a value in the baseline (the run has values)")
     if same:
         band = spec.drift(metric, facts)
         if run == baseline:
@@ -371,7 +383,8 @@ def decide(metric: str, stat: str, baseline: float, run: float, facts: Facts, sp
     aside = f"; {aside}" if aside else ""
     word = "drop" if gain < 0 else "rise"
     if test == SKIPPED:
-        why = f"test skipped ({n_items} paired item{'s' if n_items != 1 else ''} < min_items {spec.min_items})"
+        least = max(2, spec.min_items) if dropped else spec.min_items
+        why = f"test skipped ({n_items} paired item{'s' if n_items != 1 else ''} < min_items {least})"
         if abs(gain) > effect:
             return row(REGRESSED if gain < 0 else IMPROVED, CHANGED,
                        f"{word} beyond minimum effect {_g(effect)}, {why}{aside}", effect, t=test)
@@ -389,12 +402,15 @@ def decide(metric: str, stat: str, baseline: float, run: float, facts: Facts, sp
 
 
 def _paired(base: SideLike, run: SideLike, metric: str, stat: str) -> list[float]:
-    """Per-item differences run - baseline, paired by id."""
+    """Per-item differences run - baseline, paired by id, of the items with a value on both sides (a
+    missing value, NaN or None, is an unparsed LLM-judge answer: no difference can be formed)."""
+    from bench.values import is_missing
+
     b, r = base.column(metric, stat), run.column(metric, stat)
-    if tuple(base.ids) == tuple(run.ids):
-        return [y - x for x, y in zip(b, r)]
-    index = {i: k for k, i in enumerate(run.ids)}
-    return [r[index[i]] - x for i, x in zip(base.ids, b)]
+    if tuple(base.ids) != tuple(run.ids):
+        index = {i: k for k, i in enumerate(run.ids)}
+        r = [r[index[i]] for i in base.ids]
+    return [y - x for x, y in zip(b, r) if not (is_missing(x) or is_missing(y))]
 
 
 def judge(base: SideLike, run: SideLike, metric: str, stat: str, spec: CheckSpec, same: bool | None = None) -> StatCheck:
@@ -404,17 +420,17 @@ def judge(base: SideLike, run: SideLike, metric: str, stat: str, spec: CheckSpec
     b, r = summary.stats[stat], run.metrics[metric].stats[stat]
     same = same_candidates(base, run) if same is None else same
     n = len(base.ids)
-    p, test = None, NOT_RUN
+    p, test, dropped = None, NOT_RUN, 0
     if not same and spec.gated(metric, facts):
-        if n < spec.min_items:
+        diffs = _paired(base, run, metric, stat)
+        dropped, n = n - len(diffs), len(diffs)
+        if n < spec.min_items or (dropped and n < 2):  # fewer than 2 complete pairs: no test (n/a)
             test = SKIPPED
+        elif not any(diffs):
+            test = NO_DIFFERENCE
         else:
-            diffs = _paired(base, run, metric, stat)
-            if not any(diffs):
-                test = NO_DIFFERENCE
-            else:
-                test, p = BOOTSTRAP, paired_bootstrap_p(diffs, spec.resamples, spec.seed)
-    return decide(metric, stat, b, r, facts, spec, same, p, test, n)
+            test, p = BOOTSTRAP, paired_bootstrap_p(diffs, spec.resamples, spec.seed)
+    return decide(metric, stat, b, r, facts, spec, same, p, test, n, dropped=dropped)
 
 
 def _aligned_rows(base: SideLike, run: SideLike, metric: str) -> tuple[list, list] | None:

@@ -14,6 +14,7 @@ from typing import Callable
 from bench.text import md, md_code, md_row, xml_attr, xml_text
 from bench.gate.compare import CORPUS_RULE, INCOMPARABLE, NO_DIFFERENCE, REGRESSED, SKIPPED, CheckReport, StatCheck
 from bench.results import envelope
+from bench.values import to_stored
 
 Fix = Callable[[CheckReport], str]
 
@@ -22,8 +23,12 @@ def library_fix(report: CheckReport) -> str:
     return report.resolution()
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.6f}"
+def _fmt(x: float, spec: str = ".6f") -> str:
+    return "n/a" if x != x else format(x, spec)  # NaN: no item has a value (every LLM-judge answer unparsed)
+
+
+def _num(x: float) -> str:
+    return "n/a" if x != x else repr(x)
 
 
 def _p(s: StatCheck) -> str:
@@ -38,13 +43,13 @@ INFO_HEADER = ["metric", "stat", "baseline", "run", "delta"]
 
 def _row(s: StatCheck) -> list[str]:
     name = s.metric if s.level == "mean" else f"{s.metric} (corpus)"
-    return [name, s.stat, _fmt(s.baseline), _fmt(s.run), f"{s.delta:+.6f}", _p(s), s.verdict, s.why]
+    return [name, s.stat, _fmt(s.baseline), _fmt(s.run), _fmt(s.delta, "+.6f"), _p(s), s.verdict, s.why]
 
 
 def _info_row(s: StatCheck) -> list[str]:
     # a corpus metric's mean of sentence scores sits here beside descriptive statistics: say which it is
     name = f"{s.metric} (mean of items)" if s.rule == CORPUS_RULE else s.metric
-    return [name, s.stat, _fmt(s.baseline), _fmt(s.run), f"{s.delta:+.6f}"]
+    return [name, s.stat, _fmt(s.baseline), _fmt(s.run), _fmt(s.delta, "+.6f")]
 
 
 def _aligned(rows: list[list[str]], indent: str = "") -> list[str]:
@@ -131,10 +136,10 @@ def as_dict(report: CheckReport, fix: Fix = library_fix) -> dict:
         "notes": list(report.notes),
         "check_signature": report.check_signature,
         "stats": [
-            {"metric": s.metric, "stat": s.stat, "level": s.level, "baseline": s.baseline, "run": s.run,
-             "delta": s.delta, "p_value": s.p_value, "verdict": s.verdict, "rule": s.rule, "reason": s.reason,
+            {"metric": s.metric, "stat": s.stat, "level": s.level, "baseline": to_stored(s.baseline),
+             "run": to_stored(s.run), "delta": to_stored(s.delta), "p_value": s.p_value, "verdict": s.verdict, "rule": s.rule, "reason": s.reason,
              "band": s.band, "test": s.test, "gated": s.gated, "kind": s.kind, "higher_is_better": s.higher_is_better,
-             "n_items": s.n_items}
+             "n_items": s.n_items, **({"dropped": s.dropped} if s.dropped else {})}
             for s in report.stats
         ],
     })
@@ -161,12 +166,13 @@ def junit(report: CheckReport, fix: Fix = library_fix) -> str:
         names, cases, failures, errors = list(metrics) or ["comparison"], [], 0, 0
         for name in names:
             stats = metrics.get(name, [])
-            detail = "\n".join(f"{s.stat}: {s.baseline!r} -> {s.run!r} ({s.delta:+.6g}) {s.verdict}: {s.why}" for s in stats)
+            detail = "\n".join(f"{s.stat}: {_num(s.baseline)} -> {_num(s.run)} ({_fmt(s.delta, '+.6g')}) {s.verdict}: {s.why}"
+                               for s in stats)
             body = ""
             bad = [s for s in stats if s.gated and s.verdict == REGRESSED]
             if bad:
                 failures += 1
-                msg = ", ".join(f"{s.stat} {s.delta:+.6g} ({s.why})" for s in bad)
+                msg = ", ".join(f"{s.stat} {_fmt(s.delta, '+.6g')} ({s.why})" for s in bad)
                 body = f"<failure message={xml_attr(f'{name} regressed: {msg}')}>{xml_text(detail)}</failure>"
             out = f"<system-out>{xml_text(detail)}</system-out>" if detail else ""
             cases.append(f'  <testcase classname={cls} name={xml_attr(name)}>{body}{out}</testcase>')

@@ -61,11 +61,18 @@ class MetricResult:
     def means(self) -> dict[str, float]:
         # math.fsum: exactly rounded, so the mean does not depend on item order
         # or on how a corpus was sharded before merging.
-        """Each stat's mean over items (``math.fsum``: exact, order- and shard-independent)."""
-        from math import fsum
+        """Each stat's mean over the items that have a value (``math.fsum``: exact, order- and
+        shard-independent); NaN for a stat no item has a value of. A missing value is NaN (an
+        unparsed LLM-judge answer): never a number."""
+        from bench.values import available_mean
 
-        n = len(self.per_item)
-        return {s: fsum(self.column(s)) / n for s in self.stats}
+        return {s: available_mean(self.column(s)) for s in self.stats}
+
+    def missing(self) -> int:
+        """How many items have no value (NaN) of the primary stat."""
+        from bench.values import count_missing
+
+        return count_missing(self.column(self.primary)) if self.stats else 0
 
 
 class Metric(Protocol):

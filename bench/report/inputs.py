@@ -65,6 +65,11 @@ def _number(value: Any, where: str) -> float:
     return float(value)
 
 
+def _mean(value: Any, where: str) -> float:
+    """A mean: a finite number, or null where no item had a value (unparsed LLM-judge answers): NaN in memory."""
+    return math.nan if value is None else _number(value, where)
+
+
 def _integer(value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise Damaged(where, f"is {value!r}, not an integer")
@@ -129,7 +134,7 @@ def parse(cls: type, data: Any, where: str) -> Any:
 # --- the check (systems and meta artefacts are read by bench.analysis.stored) ---------------------------
 
 FOREIGN[StatCheck] = {
-    "metric": _text, "stat": _text, "baseline": _number, "run": _number, "verdict": _text, "rule": _text,
+    "metric": _text, "stat": _text, "baseline": _mean, "run": _mean, "verdict": _text, "rule": _text,
     "reason": _text, "p_value": _optional(_number), "test": _text, "band": _number, "higher_is_better": _flag,
     "kind": _text, "gated": _flag, "level": _text, "n_items": _integer,
 }

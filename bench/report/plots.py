@@ -333,7 +333,8 @@ def check(stats: Sequence[StatCheck], title: str, footer: str) -> str:
     left.set_title("baseline (|), run (o), band (grey)", loc="left")
     right.set_xlabel("run - baseline (score units)")
     right.set_title("change; grey: the band on the worse side", loc="left")
-    span = max([abs(s.delta) for s in stats] + [s.band for s in stats] + [1e-6])
+    # a NaN delta (a side without any value: unparsed LLM-judge answers) draws nothing and sets no limit
+    span = max([abs(s.delta) for s in stats if s.delta == s.delta] + [s.band for s in stats] + [1e-6])
     right.set_xlim(-1.3 * span, 1.3 * span)
     left.legend(fontsize=6.5, frameon=False, loc="lower right")
     right.legend(fontsize=6.5, frameon=False, loc="lower right")

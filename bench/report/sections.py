@@ -35,7 +35,7 @@ from bench.values import Facts, Interval
 
 
 def _f(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.4f}"
+    return "n/a" if x is None or x != x else f"{x:.4f}"  # None / NaN: no value (no item has one)
 
 
 def _ci(ci: Interval | None) -> str:
@@ -132,6 +132,11 @@ def runs(items: Sequence[Run]) -> list[Section]:
                     quality_rows.append((label, metric, stat, summary.facts.range_text(), _direction(summary.facts),
                                          _f(mean), _ci(ci), *(_corpus(summary, stat) if corpus else ())))
         series.append((label, values))
+        for metric in quality + descriptive:
+            count = run.metrics[metric].missing
+            if count:  # unparsed LLM-judge answers: counted and shown, never turned into a number
+                notes.append(f"{label}: {code(metric)} has {count} item{'s' if count != 1 else ''} without a value "
+                             "(unparsed judge answers); its means and intervals are over the other items.")
     if any(s.facts.descriptive for r in items for s in r.metrics.values()):
         notes.append("Descriptive statistics (lengths, compression, coverage, density, n-gram ratios) describe the "
                      "summaries and have no better or worse: they are listed apart from the quality metrics and "
@@ -155,7 +160,9 @@ def runs(items: Sequence[Run]) -> list[Section]:
     per_item = []
     for label, run in zip(labels, items):
         quality, descriptive = _ordered(run)
-        per_item.append((label, {f"{m} {run.metrics[m].primary}": run.scores(m) for m in quality + descriptive}))
+        # the items with a value (NaN: an unparsed LLM-judge answer has none to plot)
+        per_item.append((label, {f"{m} {run.metrics[m].primary}": tuple(v for v in run.scores(m) if v == v)
+                                 for m in quality + descriptive}))
     sections = [Section(
         f"Runs: {', '.join(dict.fromkeys(r.experiment for r in items))}",
         paragraphs=tuple(notes),
@@ -337,7 +344,8 @@ def check(result: Check, name: str) -> Section:
     paragraphs += [f"Note: {lit(n)}" for n in result.notes]
     gated, information = result.gated, result.information
     rules = any(s.rule for s in result.stats)  # check JSON from before rows named their rule has none
-    rows = tuple((_check_metric(s), s.stat, _f(s.baseline), _f(s.run), f"{s.delta:+.2e}", f"{s.band:.2e}", _p_cell(s),
+    rows = tuple((_check_metric(s), s.stat, _f(s.baseline), _f(s.run),
+                  "n/a" if s.delta is None or s.delta != s.delta else f"{s.delta:+.2e}", f"{s.band:.2e}", _p_cell(s),
                   s.verdict, *((s.rule or "-", s.reason or "-") if rules else ())) for s in gated)
     columns = ("metric", "stat", "baseline", "run", "delta", "band", "p", "verdict") + (("rule", "reason") if rules else ())
     tables: list[tuple[str, Table]] = []

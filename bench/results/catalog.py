@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from bench import dotted, jsonio
 from bench.errors import BenchError
+from bench.values import to_stored
 from bench.results import run_record
 from bench.results.model import MetricSummary, Run
 from bench.results.store import RESULT, STAGING
@@ -81,8 +82,9 @@ class ListedRun:
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "items": run.inputs.items, "dataset": self.dataset, "git_commit": git.commit, "git_dirty": git.dirty,
             "ci_signature": self.ci_signature, "label": self.label,
-            "metrics": {m.name: {"metric": m.name, "stat": m.primary, "mean": m.value,
-                                 "ci": None if m.interval is None else list(m.interval)} for m in self.metrics},
+            "metrics": {m.name: {"metric": m.name, "stat": m.primary, "mean": to_stored(m.value),
+                                 "ci": None if m.interval is None else list(m.interval),
+                                 **({"missing": m.missing} if m.missing else {})} for m in self.metrics},
         }
 
 
@@ -365,7 +367,7 @@ def metric_rows(run: Run) -> list[dict[str, Any]]:
         summary = run.metrics[metric]
         for stat, mean in summary.items():
             ci = summary.interval_of(stat)
-            out.append({**base, "metric": metric, "stat": stat, "mean": mean,
+            out.append({**base, "metric": metric, "stat": stat, "mean": to_stored(mean),
                         "ci_lo": ci.lo if ci else None, "ci_hi": ci.hi if ci else None,
                         "signature": summary.signature or None, **flat})
     return out

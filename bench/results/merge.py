@@ -15,12 +15,12 @@ import copy
 import logging
 import time
 from datetime import datetime, timezone
-from math import fsum
 from typing import Any, Sequence
 
 from bench.errors import BenchError
 from bench.results.model import Run
 from bench.signature import Signature
+from bench.values import available_mean, to_stored
 
 log = logging.getLogger("bench")
 
@@ -70,7 +70,9 @@ def merge(shards: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> tuple[di
     samples = [s for _, ss in shards for s in ss]
     metrics = {}
     for name, stats in first["metrics"].items():
-        metrics[name] = {stat: fsum(s["scores"][name][stat] for s in samples) / len(samples) for stat in stats}
+        # over the items that have a value (null: an unparsed LLM-judge answer), as the unsharded run
+        metrics[name] = {stat: to_stored(available_mean([s["scores"][name][stat] for s in samples])) for stat in stats}
+    missing = {m: n for m in first["metrics"] if (n := sum(r.get("missing", {}).get(m, 0) for r, _ in shards))}
     notes: dict[str, dict[str, Any]] = {}
     for record, _ in shards:
         for metric, values in record.get("notes", {}).items():
@@ -82,9 +84,10 @@ def merge(shards: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> tuple[di
     inputs["references"] = sum(r["inputs"]["references"] for r, _ in shards)
     config = _unsharded_config(first)
     record = {
-        **{k: v for k, v in first.items() if k not in ("volatile", "run_key", "intervals", "groups")},
+        **{k: v for k, v in first.items() if k not in ("volatile", "run_key", "intervals", "groups", "missing")},
         "config": config,
         "metrics": metrics,
+        **({"missing": missing} if missing else {}),
         "signatures": {k: _strip_shard(v) for k, v in first["signatures"].items()},
         **_blocks(config, samples),
         "notes": notes,

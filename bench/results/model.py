@@ -25,7 +25,7 @@ from types import MappingProxyType
 from typing import Any, Iterator, Mapping, Sequence
 
 from bench.data.items import EmptyTexts
-from bench.values import Facts, Interval, Stats, legacy_primary
+from bench.values import Facts, Interval, Stats, legacy_primary, to_memory
 
 
 def frozen(obj: Any) -> Any:
@@ -64,6 +64,9 @@ class MetricSummary(Mapping[str, float]):
     corpus: Stats | None = None  # stat -> corpus value (BLEU, chrF), None where the corpus value is the mean
     corpus_intervals: Mapping[str, Interval | None] = field(default_factory=dict)
     notes: Mapping[str, Any] = field(default_factory=dict)
+    # items without a value of the primary stat (an unparsed LLM-judge answer): the means and intervals
+    # are over the others; a stat with no value on any item has mean NaN
+    missing: int = 0
 
     # --- the facts, read without ``.facts`` ---
     @property
@@ -375,12 +378,14 @@ class Run:
         corpus_intervals = (rec.get("intervals") or {}).get("corpus") or {}
         corpus = rec.get("corpus") or {}
         notes = rec.get("notes") or {}
+        missing = rec.get("missing") or {}
         facts = self.facts
         return MappingProxyType({
             name: MetricSummary(name, Stats(stats), facts[name], rec["signatures"].get(name, ""),
                                 _intervals(intervals.get(name)),
                                 Stats(corpus[name]) if name in corpus else None,
-                                _intervals(corpus_intervals.get(name)), frozen(notes.get(name, {})))
+                                _intervals(corpus_intervals.get(name)), frozen(notes.get(name, {})),
+                                missing.get(name, 0))
             for name, stats in rec["metrics"].items()})
 
     @property
@@ -492,7 +497,7 @@ class Run:
         return len(self.plain_samples)
 
     def scores(self, metric: str, stat: str | None = None) -> tuple[float, ...]:
-        """Per-item values of one metric's stat (default: its primary stat), in item order."""
+        """Per-item values of one metric's stat (default: its primary stat), in item order (NaN: no value)."""
         from bench.errors import unknown_choice
 
         metrics = self.plain_record["metrics"]
@@ -501,11 +506,16 @@ class Run:
         stat = self.facts[metric].primary if stat is None else stat
         if stat not in metrics[metric]:
             raise unknown_choice(f"stat of {metric}", stat, metrics[metric])
-        return tuple(s["scores"][metric][stat] for s in self.plain_samples)
+        return tuple(to_memory(s["scores"][metric][stat]) for s in self.plain_samples)
 
     def column(self, metric: str, stat: str) -> list[float]:
-        """Per-item values of one metric's stat, in item order (a list)."""
-        return [s["scores"][metric][stat] for s in self.plain_samples]
+        """Per-item values of one metric's stat, in item order (a list; NaN where an item has no value)."""
+        return [to_memory(s["scores"][metric][stat]) for s in self.plain_samples]
+
+    @property
+    def missing(self) -> Mapping[str, int]:
+        """Metric -> how many items have no value of its primary stat (only metrics with any)."""
+        return MappingProxyType(dict(self.plain_record.get("missing") or {}))
 
     @cached_property
     def _corpus_rows(self) -> Mapping[str, tuple[tuple[float, ...], ...]]:
@@ -601,7 +611,9 @@ class Run:
             ci = "" if m.interval is None else f" {m.interval.text()}"
             corpus = "" if m.corpus_value is None else f"  corpus {m.corpus_value:.4f}"
             ci_c = "" if m.corpus_interval is None else f" {m.corpus_interval.text()}"
-            lines.append(f"  {name} {m.primary} {m.value:.4f}{ci}{corpus}{ci_c}")
+            value = "n/a" if m.value != m.value else f"{m.value:.4f}"  # NaN: no item has a value
+            missing = f" ({m.missing} missing)" if m.missing else ""
+            lines.append(f"  {name} {m.primary} {value}{ci}{corpus}{ci_c}{missing}")
         return "\n".join(lines)
 
     __hash__ = object.__hash__

@@ -14,6 +14,7 @@ from bench.pipeline import RunResult, item_scores
 from bench.results import environment
 from bench.results.store import SCHEMA_VERSION
 from bench.data.items import references_hash, source_hash
+from bench.values import to_stored
 
 
 
@@ -23,12 +24,13 @@ def build_record(result: RunResult, config: Mapping[str, Any], volatile: Mapping
         "schema_version": SCHEMA_VERSION,
         "experiment": result.config.name,
         "config": dict(config),
-        "metrics": result.aggregates(),
+        "metrics": {m: {s: to_stored(v) for s, v in stats.items()} for m, stats in result.aggregates().items()},
         "signatures": {m.name: str(m.signature) for m in result.metrics},
         "higher_is_better": {m.name: m.higher_is_better for m in result.metrics},
         **_corpus(result),
         "primary": {m.name: m.primary for m in result.metrics},
         "facts": {m.name: m.facts.to_dict() for m in result.metrics},
+        **_missing(result),
         **({"intervals": dict(result.intervals)} if result.intervals is not None else {}),
         **({"groups": dict(result.groups)} if result.groups is not None else {}),
         "notes": _notes(result, volatile=False),
@@ -42,6 +44,13 @@ def _corpus(result: RunResult) -> dict[str, Any]:
     """The optional ``corpus`` block: corpus-level values of metrics whose corpus score is not a mean (BLEU, chrF)."""
     block = {m.name: dict(m.corpus) for m in result.metrics if m.corpus is not None}
     return {"corpus": block} if block else {}
+
+
+def _missing(result: RunResult) -> dict[str, Any]:
+    """The optional ``missing`` block: metric -> how many items have no value of its primary stat (an
+    unparsed LLM-judge answer); written only when some metric has one, so other records do not change."""
+    block = {m.name: m.missing() for m in result.metrics if m.missing()}
+    return {"missing": block} if block else {}
 
 
 def _notes(result: RunResult, volatile: bool) -> dict[str, dict[str, Any]]:
@@ -90,7 +99,7 @@ def build_samples(result: RunResult) -> list[dict[str, Any]]:
                 "references_sha256": references_hash(item),
                 **({"source_sha256": source_hash(item)} if item.source is not None else {}),
                 "metadata": dict(item.metadata),
-                "scores": scores,
+                "scores": {m: {s: to_stored(v) for s, v in stats.items()} for m, stats in scores.items()},
                 **({"corpus_stats": {m.name: list(m.corpus_rows[k]) for m in corpus}} if corpus else {}),
                 **({"details": {m.name: dict(m.details[k]) for m in detailed}} if detailed else {}),
             }

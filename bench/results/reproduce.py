@@ -18,6 +18,7 @@ from bench.config import parse
 from bench.errors import BenchError
 from bench.results import run_record
 from bench.signature import Signature
+from bench.values import to_stored
 
 
 def _inputs_drift(record: dict, samples: list[dict], inputs: pipeline.Inputs) -> list[str]:
@@ -58,17 +59,17 @@ def _values_drift(name: str, stats: tuple[str, ...], rows: tuple, samples: list[
         old = sample["scores"].get(name, {})
         moved = False
         for j, stat in enumerate(stats):
-            a, b = old.get(stat), rows[k][j]
+            a, b = old.get(stat), to_stored(rows[k][j])  # a missing value (NaN) is stored as null
             if a != b:
                 moved = True
-                size = float("inf") if a is None else abs(b - a)
+                size = float("inf") if a is None or b is None else abs(b - a)
                 if worst is None or size > worst[0]:
                     worst = (size, sample["id"], stat, a, b)
         changed += moved
     if not changed:
         return []
     _, item, stat, a, b = worst
-    delta = "" if a is None else f" ({b - a:+.3g})"
+    delta = "" if a is None or b is None else f" ({b - a:+.3g})"
     return [f"{name}: {changed} of {len(samples)} items changed; most: {item!r} {stat} {a!r} -> {b!r}{delta}"]
 
 
@@ -87,8 +88,9 @@ def compare(record: dict, samples: list[dict], result: pipeline.RunResult) -> li
             drift.append(f"{m.name} signature: {change}")
         for stat, value in m.means().items():
             old = record["metrics"].get(m.name, {}).get(stat)
+            value = to_stored(value)  # NaN (no item has a value) is stored as null
             if value != old:
-                delta = "" if old is None else f" ({value - old:+.3g})"
+                delta = "" if old is None or value is None else f" ({value - old:+.3g})"
                 drift.append(f"{m.name}.{stat}: {old!r} -> {value!r}{delta}")
         drift += _values_drift(m.name, m.stats, m.per_item, samples)
     return drift

@@ -47,6 +47,11 @@ def _number(value: Any, where: str) -> float:
     return value
 
 
+def _value(value: Any, where: str) -> float | None:
+    """A per-item value or a mean: a finite number, or ``null`` (missing: an unparsed LLM-judge answer)."""
+    return None if value is None else _number(value, where)
+
+
 def _mapping(value: Any, where: str, empty: bool = True) -> Mapping[str, Any]:
     if not isinstance(value, dict):
         raise Damage(f"{where} is {_kind(value)}, not an object")
@@ -105,7 +110,7 @@ def validate_record(data: Any) -> None:
     metrics = _mapping(rec.get("metrics"), "metrics", empty=False)
     for metric, stats in metrics.items():
         for stat, value in _mapping(stats, f"metrics.{metric}", empty=False).items():
-            _number(value, f"metrics.{metric}.{stat}")
+            _value(value, f"metrics.{metric}.{stat}")  # null: no item has a value
     signatures = _mapping(rec.get("signatures"), "signatures")
     _same_metrics(signatures, metrics, "signatures")
     for metric, sig in signatures.items():
@@ -143,9 +148,15 @@ def validate_record(data: Any) -> None:
             g = _mapping(group, f"groups.values.{name}")
             for metric, stats in _mapping(g.get("metrics"), f"groups.values.{name}.metrics").items():
                 for stat, value in _mapping(stats, f"groups.values.{name}.metrics.{metric}").items():
-                    _number(value, f"groups.values.{name}.metrics.{metric}.{stat}")
+                    _value(value, f"groups.values.{name}.metrics.{metric}.{stat}")
             if g.get("intervals") is not None:
                 _interval_block(g["intervals"], metrics, f"groups.values.{name}.intervals")
+    if "missing" in rec:  # metric -> items without a value of its primary stat; absent when none has any
+        for metric, count in _mapping(rec["missing"], "missing", empty=False).items():
+            if metric not in metrics:
+                raise Damage(f"missing names metric {metric!r}, which the record does not hold")
+            if _count(count, f"missing.{metric}") == 0:
+                raise Damage(f"missing.{metric} is 0 (a metric without missing values is not listed)")
     _inputs(_mapping(rec.get("inputs"), "inputs"))
     _mapping(rec.get("environment"), "environment")
     volatile = _mapping(rec.get("volatile"), "volatile")
@@ -224,11 +235,13 @@ def parse_samples(raw: bytes, record: Mapping[str, Any]) -> list[dict[str, Any]]
         out.append(sample)
     validate_ids(out, record)
     validate_corpus_widths(out)
+    validate_missing(out, record)
     return out
 
 
 def validate_sample(sample: Any, metrics: Mapping[str, Mapping[str, float]]) -> None:
-    """Raise ``Damage`` unless ``sample`` is one item's line with a finite score for every metric and stat."""
+    """Raise ``Damage`` unless ``sample`` is one item's line with a finite score (or ``null``: no value) for
+    every metric and stat."""
     s = _mapping(sample, "the line")
     _text(s.get("id"), "id")
     _text(s.get("candidate"), "candidate")
@@ -241,7 +254,9 @@ def validate_sample(sample: Any, metrics: Mapping[str, Mapping[str, float]]) -> 
     for metric, stats in metrics.items():
         got = _mapping(scores.get(metric), f"scores.{metric}")
         for stat in stats:
-            _number(got.get(stat), f"scores.{metric}.{stat}")
+            if stat not in got:  # absent is damage; null (present) is a missing value
+                _number(None, f"scores.{metric}.{stat}")
+            _value(got[stat], f"scores.{metric}.{stat}")
     if "details" in s:  # what produced a metric's value (an LLM judge's raw answer): per metric, an object
         for metric, block in _mapping(s["details"], "details").items():
             if metric not in metrics:
@@ -266,6 +281,20 @@ def validate_corpus_widths(samples: Sequence[Mapping[str, Any]]) -> None:
             if widths.setdefault(metric, len(row)) != len(row):
                 raise Damage(f"{SAMPLES} line {number}: corpus_stats.{metric} has {len(row)} statistics, "
                              f"line 1 has {widths[metric]}")
+
+
+def validate_missing(samples: Sequence[Mapping[str, Any]], record: Mapping[str, Any]) -> None:
+    """The record's ``missing`` counts are the samples' items without a value of each metric's primary stat."""
+    from bench.values import legacy_primary
+
+    counted = record.get("missing") or {}
+    primary = record.get("primary") or {}
+    for metric, stats in record["metrics"].items():
+        stat = primary.get(metric) or legacy_primary(list(stats))
+        found = sum(1 for s in samples if s["scores"][metric][stat] is None)
+        if found != counted.get(metric, 0):
+            raise Damage(f"missing.{metric} is {counted.get(metric, 0)}, but {found} item(s) of {SAMPLES} have no "
+                         f"{metric} {stat} value")
 
 
 def validate_ids(samples: Sequence[Mapping[str, Any]], record: Mapping[str, Any]) -> None:
@@ -294,5 +323,6 @@ def validate_run(record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]]
                 raise Damage(f"{SAMPLES} line {number}: {exc}") from None
         validate_ids(samples, record)
         validate_corpus_widths(samples)
+        validate_missing(samples, record)
     except Damage as exc:
         raise DamagedRun(where, str(exc)) from None

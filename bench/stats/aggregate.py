@@ -8,13 +8,13 @@ unsharded run. The block it returns is stored in ``result.json`` under
 
 from __future__ import annotations
 
-from math import fsum
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from bench.stats.intervals import BootSpec, CISpec, Interval, n_units, unit_intervals
 from bench.stats.pairing import lookup, natural_key
+from bench.values import available_mean, to_memory, to_stored
 
 
 def _columns(scores: Sequence[Mapping[str, Mapping[str, float]]]) -> list[tuple[str, str]]:
@@ -27,12 +27,26 @@ def _block(scores: Sequence[Mapping[str, Mapping[str, float]]], units: Sequence[
     out: dict[str, dict[str, list[float] | None]] = {}
     if not cols:
         return out, 0
-    values = np.array([[it[m][s] for m, s in cols] for it in scores], dtype=np.float64)
-    cis = unit_intervals(values, units, spec, *salt)
-    for (m, s), ci, column in zip(cols, cis, values.T):
+    # a missing value (None stored, NaN in memory: an unparsed LLM-judge answer) is NaN here
+    values = np.array([[to_memory(it[m][s]) for m, s in cols] for it in scores], dtype=np.float64)
+    present = ~np.isnan(values)
+    complete = [j for j in range(len(cols)) if present[:, j].all()]
+    cis: list[Interval | None] = [None] * len(cols)
+    if complete:  # every column with a value on every item: drawn together, as always
+        for j, ci in zip(complete, unit_intervals(values[:, complete], units, spec, *salt)):
+            cis[j] = ci
+    for j in range(len(cols)):
+        # a column with missing items: bootstrapped over the units of the items that have a value (the rest keep
+        # their unit structure), from the same seeded stream, so it equals a run of those items alone
+        if j in complete or not present[:, j].any():
+            continue
+        rows = np.flatnonzero(present[:, j])
+        cis[j] = unit_intervals(values[rows, j:j + 1], None if units is None else [units[k] for k in rows], spec, *salt)[0]
+    for (m, s), ci, column, has in zip(cols, cis, values.T, present.T):
         # the stored interval holds the stored mean, computed as every run's mean is (fsum / n: base.py, merge.py,
         # groups below): rounding can put a constant column's percentile bounds an ulp beside it
-        mean = fsum(column.tolist()) / len(column)
+        column = column[has]
+        mean = available_mean(column.tolist())
         if ci is not None and column.min() == column.max():
             ci = Interval(mean, mean)  # every resample's mean is the mean: the rounding of the sums is noise
         out.setdefault(m, {})[s] = None if ci is None else ci.around(mean).as_list()
@@ -83,8 +97,9 @@ def groups(ids: Sequence[str], scores: Sequence[Mapping[str, Mapping[str, float]
     for name in sorted(members, key=natural_key):
         rows = members[name]
         sub = [scores[k] for k in rows]
-        block, count = _block(sub, [units[k] for k in rows], spec, (name,))
-        means = {m: {s: fsum(it[m][s] for it in sub) / len(sub) for s in stats} for m, stats in sub[0].items()}
+        block, count = _block(sub, None if units is None else [units[k] for k in rows], spec, (name,))
+        means = {m: {s: to_stored(available_mean([it[m][s] for it in sub])) for s in stats}
+                 for m, stats in sub[0].items()}
         out[name] = {"n_items": len(rows), "n_units": count, "metrics": means, "intervals": block}
     return {"by": by, "signature": spec.signature, "unit_field": unit_field, "values": out}
 

@@ -123,6 +123,9 @@ class Table:
     units: tuple[str, ...] | None = None
     unit: str = "doc"
     per_system: bool = True
+    # documents (or items) left out because some system has no value on them (unparsed LLM-judge answers)
+    left_out: int = 0
+    left_out_what: str = "document"
 
 
 @dataclass(frozen=True)
@@ -227,5 +230,8 @@ def leaderboard(tables: Sequence[Table], spec: SystemsSpec, done: Callable[[int]
     k = max((len(t.systems) for t in tables), default=0)
     note = spec.resolution_note(k * (k - 1) // 2)
     unit = tables[0].unit if tables else "doc"
-    return Ranking(spec.signature, tuple(systems), tuple(pairs), (note,) if note else (), spec.cluster_test,
+    left = tuple(f"{t.metric} {t.stat}: {t.left_out} {t.left_out_what}{'s' if t.left_out != 1 else ''} without a value "
+                 f"for some system left out (unparsed judge answers); ranked on {len(t.docs)}"
+                 for t in tables if t.left_out)
+    return Ranking(spec.signature, tuple(systems), tuple(pairs), ((note,) if note else ()) + left, spec.cluster_test,
                    spec.interval_spec(unit).signature)

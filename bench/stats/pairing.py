@@ -92,9 +92,29 @@ def _tables(cells: Mapping[str, Mapping[str, list[Any]]], chosen: list[tuple[str
                          "name the system field (by) of a run whose items carry one, or pass two or more runs")
     tables = []
     for metric, stat in chosen:
-        matrix = np.array([[np.mean([it.scores[metric][stat] for it in cells[s][d]]) for d in docs] for s in systems])
-        tables.append(Table(metric, stat, tuple(systems), tuple(docs), matrix, facts[metric].higher_is_better))
+        # a cell's score is the mean of its items that have a value (NaN where none has: unparsed judge answers)
+        matrix = np.array([[_cell_mean([it.scores[metric][stat] for it in cells[s][d]]) for d in docs]
+                           for s in systems])
+        kept = ~np.isnan(matrix).any(axis=0)
+        if kept.all():
+            tables.append(Table(metric, stat, tuple(systems), tuple(docs), matrix, facts[metric].higher_is_better))
+            continue
+        # pairs need a value on both sides: only the documents every system has a value on are ranked
+        if kept.sum() < 2:
+            raise BenchError(f"metric {metric} {stat} has a value for every system on {int(kept.sum())} {what}(s) "
+                             "(the others hold items without a value: unparsed judge answers); a paired test needs 2",
+                             "rescore the items without a value, or leave the metric out (metrics=[...])")
+        tables.append(Table(metric, stat, tuple(systems), tuple(d for d, k in zip(docs, kept) if k), matrix[:, kept],
+                            facts[metric].higher_is_better, left_out=int((~kept).sum()), left_out_what=what))
     return tables
+
+
+def _cell_mean(values: Sequence[float]) -> float:
+    """The mean of one (system, document) cell's items: ``np.mean`` as always when every item has a value,
+    else over those that have one (NaN when none has)."""
+    from bench.values import available_mean, is_missing
+
+    return available_mean(values) if any(is_missing(v) for v in values) else np.mean(values)
 
 
 def by_field(samples: Sequence[Any], by: str, doc: str, facts: Mapping[str, Facts],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 from bench.cli.commands.common import Parser, count, handles_errors
@@ -25,6 +25,12 @@ class Diff:
     higher_is_better: Mapping[str, bool]
     primary: Mapping[str, str | None]
     top_movers: Mapping[str, Sequence[Mapping[str, Any]]]
+    # metric -> shared items without a value in one run (an unparsed LLM-judge answer): not paired; absent if none
+    left_out: Mapping[str, int] = field(default_factory=dict)
+
+
+def _num(x: float | None, fmt: str = ".6f") -> str:
+    return "n/a" if x is None else format(x, fmt)
 
 
 def table(d: dict) -> str:
@@ -33,12 +39,14 @@ def table(d: dict) -> str:
     lines = [f"bench diff  A={d.a}  B={d.b}", "metric     stat       A          B          B-A        B is"]
     for m, stats in d.metrics.items():
         for s, v in stats.items():
-            lines.append(f"{m:<10} {s:<10} {v['a']:.6f}   {v['b']:.6f}   {v['delta']:+.6f}  {v['b_is']}")
+            lines.append(f"{m:<10} {s:<10} {_num(v['a']):<8}   {_num(v['b']):<8}   {_num(v['delta'], '+.6f'):<9}  {v['b_is']}")
     for side, names in (("only in a", d.only_in_a), ("only in b", d.only_in_b)):
         if names:
             lines.append(f"{side}: {', '.join(names)}")
     if not d.same_references:
         lines.append("note: the runs score different references")
+    for m, n in d.left_out.items():
+        lines.append(f"note: {m}: {n} item{'s' if n != 1 else ''} without a value in one run left out of the pairs")
     for m, changes in d.signature_changes.items():
         lines += [f"signature {m}: {c}" for c in changes]
     for m, movers in d.top_movers.items():

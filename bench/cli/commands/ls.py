@@ -27,9 +27,11 @@ def _parser() -> Parser:
 
 
 def _metric_text(m, has_intervals: bool) -> str:
+    value = "n/a" if m.value != m.value else f"{m.value:.4f}"  # NaN: no item has a value (unparsed judge answers)
+    missing = f" ({m.missing} missing)" if m.missing else ""
     if m.interval is not None:
-        return f"{m.value:.4f} {m.interval.text()}"
-    return f"{m.value:.4f}" + (" [n/a]" if has_intervals else "")  # n/a: too few units for an interval
+        return f"{value} {m.interval.text()}{missing}"
+    return value + (" [n/a]" if has_intervals else "") + missing  # n/a: too few units for an interval
 
 
 def render(rows) -> str:

@@ -35,13 +35,16 @@ def _rows(m: MetricSummary, with_intervals: bool, facts: bool) -> list[tuple[str
     """One row per stat (mean, interval), then one per corpus value (BLEU, chrF: from summed statistics,
     not a mean) with its interval; the first row says the direction and, with ``facts``, the range."""
     notes = [] if m.higher_is_better else ["lower is better"]
+    if m.missing:  # items without a value (unparsed LLM-judge answers): the mean is over the others
+        notes.append(f"{m.missing} missing")
     if facts:
         notes.insert(0, f"range {m.facts.range_text()}")
     first_note = f"  ({', '.join(notes)})" if notes else ""
     rows = []
     for i, (stat, mean) in enumerate(m.items()):
         ci = f"  {_ci(m.interval_of(stat))}" if with_intervals else ""
-        rows.append((m.name if i == 0 else "", f"{stat.ljust(11)}{mean:.6f}{ci}{first_note if i == 0 else ''}"))
+        shown = "n/a" if mean != mean else f"{mean:.6f}"  # NaN: no item has a value of this stat
+        rows.append((m.name if i == 0 else "", f"{stat.ljust(11)}{shown}{ci}{first_note if i == 0 else ''}"))
     for stat, value in (m.corpus or {}).items():
         label = "corpus" if len(m.corpus) == 1 else f"corpus {stat}"
         ci = f"  {_ci(m.corpus_intervals.get(stat))}" if with_intervals else ""
