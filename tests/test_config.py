@@ -17,6 +17,7 @@ from bench.metrics.rouge import RougeSpec
 from bench.metrics.bleu import BleuSpec
 from bench.metrics.chrf import ChrfPPSpec, ChrfSpec
 from bench.metrics.source_stats import SourceStatsSpec
+from bench.metrics.llm_judge import LlmJudgeSpec
 
 ROOT = Path(__file__).resolve().parents[1]  # the checkout (tests/conftest.py's ROOT; not imported: other conftest modules shadow the name)
 
@@ -27,7 +28,7 @@ METRIC_FAMILIES = sorted(p.stem for p in (CONFIGS / "metrics").glob("*.yaml"))
 METRIC_SUBSETS = [["rouge"], ["bertscore"], ["rouge", "bertscore"], ["bertscore", "rouge"]]
 NEEDS_PATH = {"files": "dataset.path=/data/mine.jsonl", "hub": "dataset.path=org/some-dataset"}
 SPECS = {"rouge": RougeSpec, "bertscore": BertScoreSpec, "bleu": BleuSpec, "chrf": ChrfSpec, "chrfpp": ChrfPPSpec,
-         "source_stats": SourceStatsSpec}
+         "source_stats": SourceStatsSpec, "llm_judge": LlmJudgeSpec}
 
 
 def to_plain(cfg):
@@ -37,7 +38,7 @@ def to_plain(cfg):
 def test_the_config_tree_is_what_these_tests_enumerate():
     assert DATASETS == ["files", "hub", "seed", "summeval", "summeval_annotations"]
     assert set(EXPERIMENTS) >= {"seed", "summeval", "summeval_rouge"}
-    assert METRIC_FAMILIES == ["bertscore", "bleu", "chrf", "chrfpp", "rouge", "source_stats"]
+    assert METRIC_FAMILIES == ["bertscore", "bleu", "chrf", "chrfpp", "llm_judge", "rouge", "source_stats"]
 
 
 @pytest.mark.parametrize("metrics", METRIC_SUBSETS, ids=["+".join(m) for m in METRIC_SUBSETS])
@@ -139,7 +140,7 @@ def test_bad_options_are_bench_errors(compose, overrides, words):
 
 
 def test_unknown_metric_family_in_parse():
-    with pytest.raises(BenchError, match="unknown metric 'meteor'; valid choices: bertscore, bleu, chrf, chrfpp, rouge"):
+    with pytest.raises(BenchError, match="unknown metric 'meteor'; valid choices: bertscore, bleu, chrf, chrfpp, llm_judge, rouge"):
         parse({"metrics": {"meteor": {}}})
 
 
@@ -147,7 +148,7 @@ def test_unknown_metric_family_in_parse():
     "overrides, words",
     [
         (["metrics.rouge.foo=1"], ["unknown option 'metrics.rouge.foo' in metrics.rouge", "use_stemmer"]),
-        (["metrics=[nope]"], ["unknown metric 'nope'", "valid choices: bertscore, bleu, chrf, chrfpp, rouge, source_stats"]),
+        (["metrics=[nope]"], ["unknown metric 'nope'", "valid choices: bertscore, bleu, chrf, chrfpp, llm_judge, rouge, source_stats"]),
         (["dataset=nope"], ["unknown dataset 'nope'", "files"]),
         (["experiment=nope"], ["unknown experiment 'nope'", "seed"]),
     ],

@@ -180,8 +180,9 @@ class LlmJudge:
                        ("device", identity["device"])]
         else:
             fields += [("url", identity["base_url"])]
-            if identity.get("fingerprint"):
-                fields.append(("fingerprint", identity["fingerprint"]))
+            declared = dict(identity).pop("fingerprint", "")  # the model version the user declared, if any
+            if declared:
+                fields.append(("declared", declared))
         fields += [("template", f"sha256:{short_hash(template.sha256)}"),
                    ("scale", f"{template.scale[0]}-{template.scale[-1]}"), ("scoring", self.spec.scoring)]
         params = self.spec.params.key()

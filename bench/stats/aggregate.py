@@ -139,6 +139,13 @@ def blocks(ci: CISpec, doc_key: str | None, seed: int, group_by: str | None, ids
     spec, unit_field = ci.resolve(doc_key, seed)
     if group_by is not None and spec is None:
         spec, unit_field = CISpec().resolve(doc_key, seed)  # groups always carry their intervals
+    if (ci.unit == "auto" and spec is not None and unit_field is not None and len(ids) > 1
+            and len(set(_units(metadata, ids, unit_field))) == 1):
+        # one document (SummEval's first 16 items: 16 systems on one article): there is no between-document
+        # variation to resample, so `auto` resamples its items, and the signature says unit:item
+        from dataclasses import replace
+
+        spec, unit_field = replace(spec, unit="item"), None
     whole = None if ci.resamples == 0 else intervals(ids, scores, metadata, spec, unit_field)
     if whole is not None and corpus_rows and ids:
         whole["corpus"] = corpus(ids, metadata, spec, unit_field, corpus_rows)

