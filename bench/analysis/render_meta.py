@@ -1,5 +1,6 @@
 """A meta-evaluation (``bench.analysis.meta.MetaEvaluation``) as a terminal table or Markdown: one block
-per level and coefficient, metrics as rows, human dimensions as columns, each cell ``value [lo, hi]``;
+per level and coefficient, metrics as rows, human dimensions as columns, each cell ``value [lo, hi]`` (``-``: a metric that rates
+another dimension, not paired with this one);
 then the legend of runs named by letters."""
 
 from __future__ import annotations
@@ -29,6 +30,16 @@ def _blocks(result: MetaEvaluation) -> dict[tuple[str, str], dict[str, dict[str,
     return blocks
 
 
+def _humans(block) -> list[str]:
+    """The human dimensions of a block, in order of first appearance (a metric that rates one dimension,
+    an LLM judge's, has a cell in its own column only)."""
+    return list(dict.fromkeys(h for cells in block.values() for h in cells))
+
+
+def _cells(cells, humans) -> list[str]:
+    return [_cell(cells[h]) if h in cells else "-" for h in humans]  # "-": not paired (MetaSpec.pairing)
+
+
 def _table(rows: list[list[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
@@ -45,8 +56,8 @@ def best(result: MetaEvaluation) -> list[str]:
     """Per compared cell and human field: the metrics (or a sweep's settings) in the top cluster."""
     out = []
     for (level, coef), block in _blocks(result).items():
-        for h in next(iter(block.values())):
-            top = [name for name, cells in block.items() if cells[h].cluster == 1]
+        for h in _humans(block):
+            top = [name for name, cells in block.items() if h in cells and cells[h].cluster == 1]
             if top:
                 out.append(f"best at {level} {coef} for {h}: {', '.join(top)}")
     return out
@@ -56,8 +67,8 @@ def text(result: MetaEvaluation) -> str:
     """Aligned blocks; ``(k)``: significance cluster where metrics were compared; then the top clusters."""
     out = []
     for (level, coef), block in _blocks(result).items():
-        humans = list(next(iter(block.values())))
-        rows = [["metric", *humans]] + [[name, *(_cell(cells[h]) for h in humans)] for name, cells in block.items()]
+        humans = _humans(block)
+        rows = [["metric", *humans]] + [[name, *_cells(cells, humans)] for name, cells in block.items()]
         out.append(f"{level} level, {coef}{_skips(block)}\n" + "\n".join(_table(rows)))
     if best(result):
         out.append("no test separates, in each line (top cluster, PERM/Williams with correction):\n" + "\n".join(best(result)))
@@ -74,12 +85,12 @@ def markdown(result: MetaEvaluation) -> str:
     """GitHub Markdown, one table per level and coefficient."""
     out = []
     for (level, coef), block in _blocks(result).items():
-        humans = list(next(iter(block.values())))
+        humans = _humans(block)
         # human fields, metric labels and run labels come from the data: escaped (bench.text)
         out.append(f"### {md(f'{level} level, {coef}{_skips(block)}')}\n")
         out.append(md_row(["metric", *humans]))
         out.append("|---|" + "---:|" * len(humans))
-        out += [md_row([name, *(_cell(cells[h]) for h in humans)]) for name, cells in block.items()]
+        out += [md_row([name, *_cells(cells, humans)]) for name, cells in block.items()]
         out.append("")
     if result.legend:
         out += ["runs:", "", *(f"- {md(line)}" for line in result.legend), ""]
