@@ -3,7 +3,8 @@ hosted APIs), over HTTP with the standard library.
 
 Each request is ``POST {base_url}/chat/completions`` with the model and the chat messages, and:
 
-- ``scoring=logprobs``: ``max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: k``. A label's
+- ``scoring=logprobs``: ``max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: k`` (``k`` from the
+  request's parameters; 20, the most OpenAI's API allows, when they name none). A label's
   probability is the sum of ``exp(logprob)`` over the first position's top alternatives whose token,
   stripped of whitespace, is the label (``4`` and `` 4`` both count, as in the local backend); a label
   absent from the top ``k`` is left out (scoring reads only the labels present; none at all: unparsed).
@@ -58,6 +59,7 @@ MAX_RETRY_AFTER_S = 30.0
 MESSAGE_CHARS = 200  # a server's message is cut to this in errors (one line)
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
+TOP_LOGPROBS = 20  # asked for when the parameters name no number (OpenAI's API allows at most 20)
 
 
 def _option(name: str, value: Any, need: str, example: str) -> BenchError:
@@ -181,7 +183,7 @@ class Endpoint:
         params = request.params
         out: dict[str, Any] = {"model": self.model, "messages": request.messages()}
         if params.scoring == LOGPROBS:
-            out.update(max_tokens=1, temperature=0, logprobs=True, top_logprobs=params.top_logprobs)
+            out.update(max_tokens=1, temperature=0, logprobs=True, top_logprobs=params.top_logprobs or TOP_LOGPROBS)
         else:
             out.update(seed=params.seed + sample, temperature=params.temperature, max_tokens=params.max_tokens)
         return out

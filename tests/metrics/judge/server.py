@@ -17,7 +17,15 @@ What a test can see and set (attributes; ``reset()`` restores the defaults and c
 - ``sleep_next`` (K) with ``sleep_s``: the next K chat requests are answered only after ``sleep_s``
   seconds (the client times out first);
 - ``fail_after`` (N) with ``fail_after_status``: every chat request after the N-th answered one fails;
-- ``key``: when set, a request without ``Authorization: Bearer <key>`` gets 401.
+- ``delay_s``: every chat request waits this long before its answer (error or not), so that several
+  requests are in flight together;
+- ``garbage``: a list of raw bodies: the next chat requests get these with status 200, one each;
+- ``key``: when set, a request without ``Authorization: Bearer <key>`` gets 401 whose message echoes the
+  header it got (as some hosted APIs echo part of a wrong key: the client must not show it).
+
+``FixedModel`` is a stand-in for ``Local`` with a fixed next-token distribution and seeded texts: the
+HTTP behaviour (retries, budget, timeouts, shapes, the key) is tested with it in the fast tier; what
+the model says is tested with the real one (slow tier).
 
 Every answer carries ``usage`` and ``system_fingerprint = FINGERPRINT``.
 """
@@ -68,6 +76,8 @@ class JudgeServer:
             self.fail_after: int | None = None
             self.fail_after_status = 400
             self.key: str | None = None
+            self.delay_s = 0.0
+            self.garbage: list[bytes] = []
 
     def chat_requests(self) -> int:
         """Chat-completion requests received since the last reset."""
@@ -85,6 +95,8 @@ class JudgeServer:
             self.received[key(body)] += 1
             if self.key is not None and headers.get("authorization") != f"Bearer {self.key}":
                 return 401, 0.0
+            if self.garbage:
+                return -1, 0.0
             if self.fail_next > 0:
                 self.fail_next -= 1
                 return self.fail_status, 0.0
@@ -117,6 +129,27 @@ class JudgeServer:
                              "finish_reason": "length"}],
                 "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion,
                           "total_tokens": prompt_tokens + completion}}
+
+
+class FixedModel:
+    r"""A stand-in for ``Local`` (same three methods) whose answers are known in advance.
+
+    Next token: `` 4`` (0.5), ``4`` (0.2), ``3`` (0.1), ``five`` (0.1), ``\n5`` (0.05), ``2.`` (0.05): the
+    probability of label 4 is 0.7, of 3 0.1, of 5 0.05 (``\n5`` stripped), and ``2.`` is not the label 2.
+    Texts: ``"<1 + seed % 5> out of 5"`` (seed: the request's), so each sample's seed shows in its text."""
+
+    TOP = ((" 4", 0.5), ("4", 0.2), ("3", 0.1), ("five", 0.1), ("\n5", 0.05), ("2.", 0.05))
+
+    def count_prompt(self, messages):
+        return sum(len(m["content"].split()) for m in messages)
+
+    def top_tokens(self, messages, k):
+        import math
+
+        return [(t, math.log(p)) for t, p in self.TOP[:k]]
+
+    def generate(self, messages, n=1, temperature=0.0, seed=0, max_tokens=8):
+        return [(f"{1 + (seed + i) % 5} out of 5", 4) for i in range(n)]
 
 
 def _handler(server: JudgeServer):
@@ -167,8 +200,22 @@ def _handler(server: JudgeServer):
             if body.get("model") != server.model:
                 return self._error(404, f"the model {body.get('model')!r} does not exist")
             status, sleep = server.decide(headers, body)
+            if server.delay_s:
+                time.sleep(server.delay_s)
+            if status == -1:
+                with server._lock:
+                    raw = server.garbage.pop(0)
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(raw)))
+                    self.end_headers()
+                    self.wfile.write(raw)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                return None
             if status == 401:
-                return self._error(401, "Incorrect API key provided")
+                return self._error(401, f"Incorrect API key provided: {headers.get('authorization')}")
             if status != 200:
                 extra = {"Retry-After": server.retry_after} if status == 429 else None
                 return self._error(status, f"test server answers {status} as told\nsecond line", extra)
