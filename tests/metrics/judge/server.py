@@ -134,11 +134,17 @@ class JudgeServer:
 class FixedModel:
     r"""A stand-in for ``Local`` (same three methods) whose answers are known in advance.
 
-    Next token: `` 4`` (0.5), ``4`` (0.2), ``3`` (0.1), ``five`` (0.1), ``\n5`` (0.05), ``2.`` (0.05): the
-    probability of label 4 is 0.7, of 3 0.1, of 5 0.05 (``\n5`` stripped), and ``2.`` is not the label 2.
-    Texts: ``"<1 + seed % 5> out of 5"`` (seed: the request's), so each sample's seed shows in its text."""
+    Next token (``distribution``): `` 4`` (a), ``4`` (0.2), ``3`` (0.6 - a), ``five`` (0.1), ``\n5`` (0.05),
+    ``2.`` (0.05), with ``a`` in [0.1, 0.5) from a hash of the messages (so that items and dimensions get
+    different ratings): label 4 has a + 0.2, label 3 0.6 - a, label 5 0.05 (``\n5`` stripped); ``five`` and
+    ``2.`` are no label. Texts: ``"<1 + seed % 5> out of 5"`` (the request's seed), so each sample's seed
+    shows in its text."""
 
-    TOP = ((" 4", 0.5), ("4", 0.2), ("3", 0.1), ("five", 0.1), ("\n5", 0.05), ("2.", 0.05))
+    @staticmethod
+    def distribution(messages) -> list[tuple[str, float]]:
+        digest = hashlib.sha256(json.dumps(messages, sort_keys=True).encode("utf-8")).digest()
+        a = 0.1 + 0.4 * int.from_bytes(digest[:4], "big") / 2 ** 32
+        return [(" 4", a), ("4", 0.2), ("3", 0.6 - a), ("five", 0.1), ("\n5", 0.05), ("2.", 0.05)]
 
     def count_prompt(self, messages):
         return sum(len(m["content"].split()) for m in messages)
@@ -146,7 +152,7 @@ class FixedModel:
     def top_tokens(self, messages, k):
         import math
 
-        return [(t, math.log(p)) for t, p in self.TOP[:k]]
+        return [(t, math.log(p)) for t, p in self.distribution(messages)[:k]]
 
     def generate(self, messages, n=1, temperature=0.0, seed=0, max_tokens=8):
         return [(f"{1 + (seed + i) % 5} out of 5", 4) for i in range(n)]

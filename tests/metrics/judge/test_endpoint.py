@@ -143,9 +143,10 @@ def test_logprobs_request_and_answer(server):
         assert "seed" not in body
     answer = answers[0]
     # " 4" and "4" both read as 4; "\n5" as 5; "five" and "2." as no label; 1 and 2 absent: left out
-    p = {t: math.exp(math.log(v)) for t, v in FixedModel.TOP}  # the logprobs as sent, read back
+    p = {t: math.exp(math.log(v)) for t, v in FixedModel.distribution(_requests(1)[0].messages())}  # as sent
     assert answer.probs == {"3": p["3"], "4": math.fsum([p[" 4"], p["4"]]), "5": p["\n5"]}
     assert answer.texts == (" 4",) and answer.fingerprint == FINGERPRINT
+    assert answers[1].probs != answer.probs  # another prompt, another distribution
     words = sum(len(m["content"].split()) for m in _requests(1)[0].messages())
     assert (answer.prompt_tokens, answer.completion_tokens) == (words, 1)
 
@@ -216,7 +217,7 @@ def test_concurrency_is_bounded_and_done_is_called_one_at_a_time(server):
 def test_retried_statuses_then_success(server, status):
     server.fail_next, server.fail_status = 2, status
     usage, answers, _ = _run(_endpoint(server), _requests(1))
-    assert (usage.calls, usage.retries) == (3, 2) and answers[0].probs["4"] == pytest.approx(0.7)
+    assert (usage.calls, usage.retries) == (3, 2) and set(answers[0].probs) == {"3", "4", "5"}
     assert server.chat_requests() == 3
 
 
@@ -237,7 +238,7 @@ def test_backoff_doubles(server):
 def test_a_timeout_then_success(server):
     server.sleep_next, server.sleep_s = 1, 1.5
     usage, answers, _ = _run(_endpoint(server, timeout_s=0.4), _requests(1))
-    assert (usage.calls, usage.retries) == (2, 1) and answers[0].probs["4"] == pytest.approx(0.7)
+    assert (usage.calls, usage.retries) == (2, 1) and set(answers[0].probs) == {"3", "4", "5"}
 
 
 def test_a_400_fails_at_once_with_one_line(server):
@@ -509,3 +510,99 @@ def test_endpoint_samples_are_the_servers(model_server, local_judge, summeval_it
     # each sample's request, once
     assert sorted(model_server.received.values()) == [1] * len(requests) * 2
     assert all(key(r["body"]) in model_server.answered for r in model_server.log)
+
+
+# --- through the CLI: bench run with metrics.llm_judge.backend=openai ---------------------------------
+
+def _judge_args(url: str, summeval_path, *extra: str) -> list[str]:
+    return ["run", "dataset=summeval", f"dataset.path={summeval_path}", "limit=4", "results_dir=results",
+            "metrics=[llm_judge]", "metrics.llm_judge.backend=openai", "metrics.llm_judge.model=fixed",
+            f"metrics.llm_judge.base_url={url}", "metrics.llm_judge.max_retries=0", "metrics.llm_judge.progress=false",
+            *extra]
+
+
+def _judge_values(run_dir) -> dict:
+    """Every judge value of a stored run: the means and each item's score and stored answer."""
+    import bench
+
+    run = bench.load_run(run_dir)
+    return {"means": {n: dict(m.stats) for n, m in run.metrics.items() if n.startswith("judge_")},
+            "items": [(s.id, {k: dict(v) for k, v in s.scores.items() if k.startswith("judge_")},
+                       {k: json_plain(v) for k, v in s.details.items() if k.startswith("judge_")}) for s in run.samples]}
+
+
+def json_plain(value):
+    from bench.results.model import thawed
+
+    return thawed(value)
+
+
+def _run_dir(proc, cwd):
+    assert proc.returncode == 0, proc.stderr
+    return cwd / proc.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.summeval
+def test_cli_a_failed_run_resumes_without_repeating_a_request(server, bench_main, summeval_path, tmp_path):
+    # an uninterrupted run (its own cache) gives the values to compare with
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    done = bench_main(*_judge_args(server.url, summeval_path), cwd=whole, env={"BENCH_CACHE_DIR": str(whole / "c")})
+    expected = _judge_values(_run_dir(done, whole))
+    assert server.chat_requests() == 16 and len(expected["means"]) == 4
+    # the same run failing after 6 answers: the server refuses everything after them (a 400: not retried)
+    server.reset()
+    server.fail_after = 6
+    cut = tmp_path / "cut"
+    cut.mkdir()
+    env = {"BENCH_CACHE_DIR": str(cut / "c")}
+    failed = bench_main(*_judge_args(server.url, summeval_path, "metrics.llm_judge.concurrency=1"), cwd=cut, env=env)
+    assert failed.returncode != 0 and "Traceback" not in failed.stderr
+    error = [line for line in failed.stderr.splitlines() if line.startswith("bench: error:")]
+    assert len(error) == 1 and "HTTP 400" in error[0], failed.stderr
+    assert sum(server.answered.values()) == 6 and not (cut / "results").exists()
+    server.fail_after = None
+    resumed = bench_main(*_judge_args(server.url, summeval_path), cwd=cut, env=env)
+    assert max(server.answered.values()) == 1 and sum(server.answered.values()) == 16  # nothing answered twice
+    assert _judge_values(_run_dir(resumed, cut)) == expected
+
+
+@pytest.mark.summeval
+def test_cli_a_rerun_is_answered_from_the_response_cache(server, bench_main, summeval_path, tmp_path):
+    env = {"BENCH_CACHE_DIR": str(tmp_path / "c")}
+    first = bench_main(*_judge_args(server.url, summeval_path), cwd=tmp_path, env=env)
+    values = _judge_values(_run_dir(first, tmp_path))
+    assert server.chat_requests() == 16
+    again = bench_main(*_judge_args(server.url, summeval_path, "force=true"), cwd=tmp_path, env=env)
+    assert server.chat_requests() == 16  # no request at all
+    assert _run_dir(again, tmp_path) != _run_dir(first, tmp_path)
+    assert _judge_values(_run_dir(again, tmp_path)) == values
+
+
+@pytest.mark.summeval
+def test_cli_the_key_is_never_written(server, bench_main, summeval_path, tmp_path):
+    secret = "k-" + secrets.token_hex(20)
+    server.key = secret
+    env = {"BENCH_CACHE_DIR": str(tmp_path / "c"), "BENCH_TEST_JUDGE_KEY": secret}
+    args = _judge_args(server.url, summeval_path, "metrics.llm_judge.api_key_env=BENCH_TEST_JUDGE_KEY",
+                       "metrics.llm_judge.max_retries=1")
+    server.fail_next, server.fail_status = 1, 500  # a retry's log line too
+    proc = bench_main(*args, cwd=tmp_path, env=env)
+    run_dir = _run_dir(proc, tmp_path)
+    # what bench writes from the run: its export (the stored answers included)
+    exported = bench_main("export", str(run_dir), "--format", "jsonl", "--output", str(tmp_path / "export.jsonl"),
+                          cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    # a wrong key: the server's 401 echoes the header it got
+    wrong = bench_main(*args, "force=true", "metrics.llm_judge.cache=false", cwd=tmp_path,
+                       env={**env, "BENCH_TEST_JUDGE_KEY": secret + "x"})
+    assert wrong.returncode != 0 and "HTTP 401" in wrong.stderr
+    chat = [r for r in server.log if r["path"].endswith("/chat/completions")]
+    assert chat and all(r["headers"]["authorization"].startswith(f"Bearer {secret}") for r in chat)
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.parent.parent.name == "judge" for p in written)  # the response cache was written
+    assert (tmp_path / "export.jsonl").stat().st_size > 0
+    for path in written:
+        assert secret.encode() not in path.read_bytes(), path
+    for stream in (proc.stdout, proc.stderr, exported.stdout, exported.stderr, wrong.stdout, wrong.stderr):
+        assert secret not in stream
