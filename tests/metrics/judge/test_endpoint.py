@@ -606,3 +606,47 @@ def test_cli_the_key_is_never_written(server, bench_main, summeval_path, tmp_pat
         assert secret.encode() not in path.read_bytes(), path
     for stream in (proc.stdout, proc.stderr, exported.stdout, exported.stderr, wrong.stdout, wrong.stderr):
         assert secret not in stream
+
+
+@pytest.mark.slow
+@pytest.mark.summeval
+def test_cli_a_killed_run_resumes_without_repeating_a_request(server, bench_exe, bench_main, summeval_path, tmp_path):
+    """SIGKILL mid-run (no handler runs, nothing is flushed at exit): every answer that reached the cache
+    before the kill is not asked again, and the resumed run equals an uninterrupted one."""
+    import signal
+    import subprocess
+
+    from tests import _cli
+
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    expected = _judge_values(_run_dir(bench_main(*_judge_args(server.url, summeval_path), cwd=whole,
+                                                 env={"BENCH_CACHE_DIR": str(whole / "c")}), whole))
+    server.reset()
+    server.delay_s = 0.15  # 16 answers one at a time take > 2 s: the kill lands midway
+    cache = tmp_path / "c"
+    env = {**os.environ, **_cli.BASE_ENV, "BENCH_CACHE_DIR": str(cache)}
+    proc = subprocess.Popen([bench_exe, *_judge_args(server.url, summeval_path, "metrics.llm_judge.concurrency=1")],
+                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while sum(server.answered.values()) < 5 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    killed_at = sum(server.answered.values())
+    assert 5 <= killed_at < 16
+    server.delay_s = 0.0
+    finished = len(list((cache / "judge").rglob("*.json")))  # the answers the killed run had cached
+    assert finished >= killed_at - 1
+    before = server.chat_requests()
+    resumed = _run_dir(bench_main(*_judge_args(server.url, summeval_path), cwd=tmp_path,
+                                  env={"BENCH_CACHE_DIR": str(cache)}), tmp_path)
+    repeated = [k for k, n in server.answered.items() if n > 1]
+    # at most the one answer in flight at the kill (answered by the server, not yet cached) is asked again
+    assert len(repeated) <= 1 and all(server.answered[k] == 2 for k in repeated)
+    assert server.chat_requests() - before == 16 - finished  # exactly the unfinished ones
+    assert sum(server.answered.values()) == 16 + len(repeated)
+    assert _judge_values(resumed) == expected
