@@ -650,3 +650,31 @@ def test_cli_a_killed_run_resumes_without_repeating_a_request(server, bench_exe,
     assert server.chat_requests() - before == 16 - finished  # exactly the unfinished ones
     assert sum(server.answered.values()) == 16 + len(repeated)
     assert _judge_values(resumed) == expected
+
+
+@pytest.mark.slow
+@pytest.mark.summeval
+def test_cli_openai_values_equal_the_transformers_backends(model_server, bench_main, summeval_path, tmp_path):
+    """The same judge run through the endpoint (the server answering with SmolLM2) and through the local
+    backend (one prompt per forward pass, as the server computes them) stores the same ratings."""
+    model_server.reset()
+    common = ["run", "dataset=summeval", f"dataset.path={summeval_path}", "limit=2", "results_dir=results",
+              "metrics=[llm_judge]", "metrics.llm_judge.dimensions=[fluency,coherence]", "metrics.llm_judge.progress=false"]
+    env = {"BENCH_CACHE_DIR": os.environ["BENCH_CACHE_DIR"]}  # the session's: the model's converted copy is there
+    remote = _judge_values(_run_dir(bench_main(
+        *common, "metrics.llm_judge.backend=openai", "metrics.llm_judge.model=smollm2-135m",
+        f"metrics.llm_judge.base_url={model_server.url}", "metrics.llm_judge.top_logprobs=64",
+        "metrics.llm_judge.cache=false", cwd=tmp_path, env=env), tmp_path))
+    assert model_server.chat_requests() == 4
+    local = _judge_values(_run_dir(bench_main(
+        *common, "metrics.llm_judge.backend=transformers", "metrics.llm_judge.device=cpu",
+        "metrics.llm_judge.prefix_cache=false", "metrics.llm_judge.batch_size=1", "metrics.llm_judge.cache=false",
+        cwd=tmp_path, env=env), tmp_path))
+    for (rid, rscores, rdetails), (lid, lscores, ldetails) in zip(remote["items"], local["items"]):
+        assert rid == lid
+        for name, detail in rdetails.items():
+            assert set(detail["probs"]) == set(LABELS), (rid, name, detail["probs"])  # all in the top 64
+            assert detail["texts"] == ldetails[name]["texts"] and detail["fingerprint"] == FINGERPRINT
+            assert abs(rscores[name]["score"] - lscores[name]["score"]) <= 1e-9, (rid, name)
+    for name, means in remote["means"].items():
+        assert abs(means["score"] - local["means"][name]["score"]) <= 1e-9
