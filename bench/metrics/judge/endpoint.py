@@ -42,7 +42,6 @@ import logging
 import math
 import os
 import re
-import socket
 import threading
 import time
 import urllib.error
@@ -139,7 +138,8 @@ class Endpoint:
         self.timeout_s = _seconds("timeout_s", timeout_s, True, "60")
         self.max_requests = None if max_requests is None else _whole("max_requests", max_requests, 1, "1000")
         if fingerprint is not None and not isinstance(fingerprint, str):
-            raise _option("fingerprint", fingerprint, "is not text", "the server's system_fingerprint, or leave it unset")
+            raise _option("fingerprint", fingerprint, "is not text",
+                          "the server's system_fingerprint, or leave it unset")
         self.fingerprint = fingerprint
         self.context_window = None if context_window is None else _whole("context_window", context_window, 1, "8192")
         self.backoff_s = _seconds("backoff_s", backoff_s, False, "0.5")
@@ -219,7 +219,7 @@ class Endpoint:
                         state.stop = True
                         state.failure = state.failure or failure
                     return
-                except Exception as exc:  # a bug: stop the others and re-raise it in the caller's thread
+                except Exception as exc:  # noqa: BLE001 (a bug: stop the others and re-raise it in the caller's thread)
                     with lock:
                         state.stop = True
                         state.crash = state.crash or exc
@@ -248,7 +248,7 @@ class Endpoint:
                              "rerun: answered requests are cached; or raise max_requests")
         return Usage(calls=state.calls, retries=state.retries)
 
-    def _call(self, request: Request, sample: int, state: "_State", lock: threading.Lock) -> "_Part":
+    def _call(self, request: Request, sample: int, state: _State, lock: threading.Lock) -> _Part:
         """One sample's answer, retried as the module says; _Failure or _Budget when there is none."""
         data = json.dumps(self.body(request, sample), ensure_ascii=False, allow_nan=False).encode("utf-8")
         last = ""
@@ -261,11 +261,11 @@ class Endpoint:
             wait = self.backoff_s * 2 ** attempt
             try:
                 status, headers, body = self._post(data)
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:  # socket.timeout is TimeoutError
                 last = f"no answer within timeout_s={self.timeout_s:g} s"
             except urllib.error.URLError as exc:
                 reason = exc.reason
-                last = (f"no answer within timeout_s={self.timeout_s:g} s" if isinstance(reason, (TimeoutError, socket.timeout))
+                last = (f"no answer within timeout_s={self.timeout_s:g} s" if isinstance(reason, TimeoutError)
                         else f"cannot connect ({self._one_line(str(reason))})")
             except (OSError, http.client.HTTPException) as exc:
                 last = f"the connection failed ({type(exc).__name__}: {self._one_line(str(exc))})"
@@ -323,7 +323,7 @@ class Endpoint:
                         return self._one_line(found[field])
         return self._one_line(text)
 
-    def _parse(self, request: Request, body: bytes) -> "_Part":
+    def _parse(self, request: Request, body: bytes) -> _Part:
         """One response's text, label probabilities, token counts and fingerprint; _Failure when the
         response is not a chat completion of the expected shape (never a number made up)."""
         from bench import jsonio
@@ -396,7 +396,7 @@ class Endpoint:
 class _Part:
     """One HTTP response's contribution to an answer."""
 
-    __slots__ = ("text", "probs", "prompt_tokens", "completion_tokens", "fingerprint")
+    __slots__ = ("completion_tokens", "fingerprint", "probs", "prompt_tokens", "text")
 
     def __init__(self, text: str, probs: dict[str, float] | None, prompt_tokens: int, completion_tokens: int,
                  fingerprint: str | None):

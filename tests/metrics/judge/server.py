@@ -162,7 +162,7 @@ def _handler(server: JudgeServer):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format, *args):  # noqa: A002 (quiet: the tests read server.log instead)
+        def log_message(self, format, *args):  # quiet: the tests read server.log instead
             pass
 
         def _send(self, status: int, data: Any, extra: dict[str, str] | None = None) -> None:
@@ -181,7 +181,7 @@ def _handler(server: JudgeServer):
         def _error(self, status: int, message: str, extra: dict[str, str] | None = None) -> None:
             self._send(status, {"error": {"message": message, "type": "test_server", "code": status}}, extra)
 
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             with server._lock:
                 server.log.append({"path": self.path, "headers": dict(self.headers.items()), "body": None})
             if self.path.rstrip("/") == "/v1/models":
@@ -189,7 +189,7 @@ def _handler(server: JudgeServer):
             else:
                 self._error(404, f"no route {self.path}")
 
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
             try:

@@ -122,7 +122,7 @@ def test_a_key_pasted_into_api_key_env_is_not_echoed():
 def test_token_estimate_and_truncation_agree(text):
     e = Endpoint("m", "http://127.0.0.1:9/v1")
     assert e.count_tokens(text) == math.ceil(len(text.encode("utf-8")) / 3)
-    for n in range(0, e.count_tokens(text) + 2):
+    for n in range(e.count_tokens(text) + 2):
         cut = e.truncate(text, n)
         assert text.startswith(cut) and e.count_tokens(cut) <= n
         # the longest such prefix: one more character would not fit
@@ -136,7 +136,8 @@ def test_logprobs_request_and_answer(server):
     assert (usage.calls, usage.retries) == (2, 0)
     bodies = [r["body"] for r in server.log]
     assert sorted(b["messages"][1]["content"] for b in bodies) == [r.user for r in _requests(2)]
-    assert all(b["messages"] == r.messages() for b in bodies for r in _requests(2) if r.user == b["messages"][1]["content"])
+    by_user = {r.user: r.messages() for r in _requests(2)}
+    assert all(b["messages"] == by_user[b["messages"][1]["content"]] for b in bodies)
     for body in bodies:
         assert {k: body[k] for k in ("model", "max_tokens", "temperature", "logprobs", "top_logprobs")} == {
             "model": "fixed", "max_tokens": 1, "temperature": 0, "logprobs": True, "top_logprobs": 20}
@@ -340,8 +341,8 @@ def test_a_response_of_the_wrong_shape_is_an_error_not_a_number(server, raw, wor
 
 
 def test_a_minimal_response_counts_zero_tokens(server):
-    server.garbage = [b'{"choices": [{"logprobs": {"content": [{"token": " 3", "top_logprobs": '
-                      b'[{"token": " 3", "logprob": -0.1}, {"token": "9", "logprob": -3}]}]}}]}']
+    server.garbage = [(b'{"choices": [{"logprobs": {"content": [{"token": " 3", "top_logprobs": '
+                       b'[{"token": " 3", "logprob": -0.1}, {"token": "9", "logprob": -3}]}]}}]}')]
     _, answers, _ = _run(_endpoint(server), _requests(1))
     answer = answers[0]
     assert answer.probs == {"3": math.exp(-0.1)} and answer.texts == (" 3",)
@@ -526,15 +527,12 @@ def _judge_values(run_dir) -> dict:
     import bench
 
     run = bench.load_run(run_dir)
-    return {"means": {n: dict(m.stats) for n, m in run.metrics.items() if n.startswith("judge_")},
-            "items": [(s.id, {k: dict(v) for k, v in s.scores.items() if k.startswith("judge_")},
-                       {k: json_plain(v) for k, v in s.details.items() if k.startswith("judge_")}) for s in run.samples]}
-
-
-def json_plain(value):
     from bench.results.model import thawed
 
-    return thawed(value)
+    return {"means": {n: dict(m.stats) for n, m in run.metrics.items() if n.startswith("judge_")},
+            "items": [(s.id, {k: dict(v) for k, v in s.scores.items() if k.startswith("judge_")},
+                       {k: thawed(v) for k, v in s.details.items() if k.startswith("judge_")})
+                      for s in run.samples]}
 
 
 def _run_dir(proc, cwd):
@@ -659,7 +657,8 @@ def test_cli_openai_values_equal_the_transformers_backends(model_server, bench_m
     backend (one prompt per forward pass, as the server computes them) stores the same ratings."""
     model_server.reset()
     common = ["run", "dataset=summeval", f"dataset.path={summeval_path}", "limit=2", "results_dir=results",
-              "metrics=[llm_judge]", "metrics.llm_judge.dimensions=[fluency,coherence]", "metrics.llm_judge.progress=false"]
+              "metrics=[llm_judge]", "metrics.llm_judge.dimensions=[fluency,coherence]",
+              "metrics.llm_judge.progress=false"]
     env = {"BENCH_CACHE_DIR": os.environ["BENCH_CACHE_DIR"]}  # the session's: the model's converted copy is there
     remote = _judge_values(_run_dir(bench_main(
         *common, "metrics.llm_judge.backend=openai", "metrics.llm_judge.model=smollm2-135m",
