@@ -19,6 +19,7 @@ What a test can see and set (attributes; ``reset()`` restores the defaults and c
 - ``fail_after`` (N) with ``fail_after_status``: every chat request after the N-th answered one fails;
 - ``delay_s``: every chat request waits this long before its answer (error or not), so that several
   requests are in flight together;
+- ``hold_s``: answers with status 200 wait this much longer (so an error reaches the client first);
 - ``garbage``: a list of raw bodies: the next chat requests get these with status 200, one each;
 - ``key``: when set, a request without ``Authorization: Bearer <key>`` gets 401 whose message echoes the
   header it got (as some hosted APIs echo part of a wrong key: the client must not show it).
@@ -76,7 +77,7 @@ class JudgeServer:
             self.fail_after: int | None = None
             self.fail_after_status = 400
             self.key: str | None = None
-            self.delay_s = 0.0
+            self.delay_s = self.hold_s = 0.0
             self.garbage: list[bytes] = []
 
     def chat_requests(self) -> int:
@@ -225,8 +226,8 @@ def _handler(server: JudgeServer):
             if status != 200:
                 extra = {"Retry-After": server.retry_after} if status == 429 else None
                 return self._error(status, f"test server answers {status} as told\nsecond line", extra)
-            if sleep:
-                time.sleep(sleep)
+            if sleep or server.hold_s:
+                time.sleep(sleep + server.hold_s)
             answer = server.complete(body)
             with server._lock:
                 server.answered[key(body)] += 1

@@ -237,8 +237,8 @@ def test_backoff_doubles(server):
 
 
 def test_a_timeout_then_success(server):
-    server.sleep_next, server.sleep_s = 1, 1.5
-    usage, answers, _ = _run(_endpoint(server, timeout_s=0.4), _requests(1))
+    server.sleep_next, server.sleep_s = 1, 4.0
+    usage, answers, _ = _run(_endpoint(server, timeout_s=1.0), _requests(1))
     assert (usage.calls, usage.retries) == (2, 1) and set(answers[0].probs) == {"3", "4", "5"}
 
 
@@ -263,9 +263,9 @@ def test_retries_exhausted_fail_with_one_line(server):
 
 
 def test_timeouts_exhausted_name_the_timeout(server):
-    server.sleep_next, server.sleep_s = 5, 1.0
-    with pytest.raises(BenchError, match=r"last: no answer within timeout_s=0.2 s"):
-        _run(_endpoint(server, timeout_s=0.2, max_retries=1), _requests(1))
+    server.sleep_next, server.sleep_s = 5, 2.0
+    with pytest.raises(BenchError, match=r"last: no answer within timeout_s=0.5 s"):
+        _run(_endpoint(server, timeout_s=0.5, max_retries=1), _requests(1))
 
 
 def test_a_server_that_is_not_there_is_retried_then_named():
@@ -295,8 +295,9 @@ def test_a_budget_that_suffices_is_not_an_error(server):
 
 
 def test_in_flight_answers_reach_done_before_the_failure(server):
-    # every request waits 0.5 s, so all four are in flight when the first one's 400 arrives
-    server.delay_s, server.fail_next, server.fail_status = 0.5, 1, 400
+    # every request waits 0.5 s, so all four are in flight when the first one's 400 arrives; the other
+    # three are answered 1.5 s later, long after the client has seen the failure and stopped starting more
+    server.delay_s, server.hold_s, server.fail_next, server.fail_status = 0.5, 1.5, 1, 400
     answers = {}
     with pytest.raises(BenchError, match="HTTP 400"):
         _endpoint(server, concurrency=4).answer(_requests(10), answers.__setitem__)
