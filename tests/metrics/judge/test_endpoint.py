@@ -432,16 +432,17 @@ def test_a_run_stopped_midway_resumes_without_repeating_a_request(server, tmp_pa
 # --- the real model (slow) ------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def local_judge():
+def unbatched_judge(judge_model):
+    """The small model (tests/metrics/judge/conftest.py), one prompt per forward pass and no prefix cache:
+    the very forward pass the server's ``top_tokens`` makes, so the two agree to the last bit."""
     from bench.metrics.judge.local import Local
 
-    # batch 1 and no prefix cache: the same forward pass per prompt as the server's top_tokens
-    return Local("smollm2-135m", device="cpu", prefix_cache=False, batch_size=1)
+    return Local(str(judge_model), device="cpu", prefix_cache=False, batch_size=1)
 
 
 @pytest.fixture(scope="session")
-def model_server(local_judge):
-    server = JudgeServer(local_judge)
+def model_server(unbatched_judge):
+    server = JudgeServer(unbatched_judge, model="smollm2-135m")
     yield server
     server.close()
 
@@ -469,7 +470,7 @@ def _summeval_requests(items, params: Params) -> list[Request]:
 
 @pytest.mark.slow
 @pytest.mark.summeval
-def test_endpoint_ratings_equal_the_local_backends(model_server, local_judge, summeval_items):
+def test_endpoint_ratings_equal_the_local_backends(model_server, unbatched_judge, summeval_items):
     from bench.metrics.judge.scoring import rate
 
     model_server.reset()
@@ -477,7 +478,7 @@ def test_endpoint_ratings_equal_the_local_backends(model_server, local_judge, su
     requests = _summeval_requests(_short_items(summeval_items, 2), Params(top_logprobs=64))
     usage, remote, _ = _run(Endpoint("smollm2-135m", model_server.url, concurrency=2), requests)
     local = {}
-    local_judge.answer(requests, local.__setitem__)
+    unbatched_judge.answer(requests, local.__setitem__)
     assert usage.calls == len(requests) == 8
     for k, request in enumerate(requests):
         # every rating label is among the top 64 for these prompts, so nothing is left out
@@ -492,7 +493,7 @@ def test_endpoint_ratings_equal_the_local_backends(model_server, local_judge, su
 
 @pytest.mark.slow
 @pytest.mark.summeval
-def test_endpoint_samples_are_the_servers(model_server, local_judge, summeval_items):
+def test_endpoint_samples_are_the_servers(model_server, unbatched_judge, summeval_items):
     from bench.metrics.judge.scoring import first_number, rate
 
     model_server.reset()
@@ -501,7 +502,7 @@ def test_endpoint_samples_are_the_servers(model_server, local_judge, summeval_it
     usage, answers, _ = _run(Endpoint("smollm2-135m", model_server.url, concurrency=3), requests)
     assert usage.calls == len(requests) * 2
     for k, request in enumerate(requests):
-        expected = [local_judge.generate(request.messages(), n=1, temperature=0.7, seed=5 + j, max_tokens=4)[0]
+        expected = [unbatched_judge.generate(request.messages(), n=1, temperature=0.7, seed=5 + j, max_tokens=4)[0]
                     for j in range(2)]
         assert answers[k].texts == tuple(text for text, _ in expected)
         assert answers[k].completion_tokens == sum(n for _, n in expected)
@@ -653,28 +654,30 @@ def test_cli_a_killed_run_resumes_without_repeating_a_request(server, bench_exe,
 
 @pytest.mark.slow
 @pytest.mark.summeval
-def test_cli_openai_values_equal_the_transformers_backends(model_server, bench_main, summeval_path, tmp_path):
+def test_cli_openai_values_equal_the_transformers_backends(model_server, judge_model, bench_main, summeval_path,
+                                                           tmp_path):
     """The same judge run through the endpoint (the server answering with SmolLM2) and through the local
     backend (one prompt per forward pass, as the server computes them) stores the same ratings."""
     model_server.reset()
     common = ["run", "dataset=summeval", f"dataset.path={summeval_path}", "limit=2", "results_dir=results",
               "metrics=[llm_judge]", "metrics.llm_judge.dimensions=[fluency,coherence]",
               "metrics.llm_judge.progress=false"]
-    env = {"BENCH_CACHE_DIR": os.environ["BENCH_CACHE_DIR"]}  # the session's: the model's converted copy is there
+    env = {"BENCH_CACHE_DIR": str(tmp_path / "c")}
     remote = _judge_values(_run_dir(bench_main(
         *common, "metrics.llm_judge.backend=openai", "metrics.llm_judge.model=smollm2-135m",
         f"metrics.llm_judge.base_url={model_server.url}", "metrics.llm_judge.top_logprobs=64",
         "metrics.llm_judge.cache=false", cwd=tmp_path, env=env), tmp_path))
     assert model_server.chat_requests() == 4
     local = _judge_values(_run_dir(bench_main(
-        *common, "metrics.llm_judge.backend=transformers", "metrics.llm_judge.device=cpu",
+        *common, "metrics.llm_judge.backend=transformers", f"metrics.llm_judge.model={judge_model}",
+        "metrics.llm_judge.device=cpu",
         "metrics.llm_judge.prefix_cache=false", "metrics.llm_judge.batch_size=1", "metrics.llm_judge.cache=false",
         cwd=tmp_path, env=env), tmp_path))
     for (rid, rscores, rdetails), (lid, lscores, ldetails) in zip(remote["items"], local["items"]):
         assert rid == lid
         for name, detail in rdetails.items():
             assert set(detail["probs"]) == set(LABELS), (rid, name, detail["probs"])  # all in the top 64
-            assert detail["texts"] == ldetails[name]["texts"] and detail["fingerprint"] == FINGERPRINT
+            assert detail["texts"] == ldetails[name]["texts"] and detail["system_fingerprint"] == FINGERPRINT
             assert abs(rscores[name]["score"] - lscores[name]["score"]) <= 1e-9, (rid, name)
     for name, means in remote["means"].items():
         assert abs(means["score"] - local["means"][name]["score"]) <= 1e-9
