@@ -36,8 +36,6 @@ class Facts:
       BLAS); 0 for metrics computed exactly (ROUGE, sacrebleu, counts).
     - ``min_effect``: the smallest change, in the metric's own units, that a reader would call a change
       (the gate's default for changed candidates: 0.005 ROUGE, 0.5 BLEU point).
-    - ``dimension``: the quality a metric rates when it rates one named quality (an LLM judge's
-      ``coherence``); ``bench meta`` pairs it with the human judgment of that name. None: a general score.
     """
 
     higher_is_better: bool = True
@@ -48,7 +46,6 @@ class Facts:
     corpus: bool = False
     drift: float = 0.0
     min_effect: float = 0.0
-    dimension: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -82,11 +79,8 @@ class Facts:
     def to_dict(self) -> dict[str, Any]:
         """The stored form (``result.json``'s ``facts`` block, without ``higher_is_better``/``primary``,
         which have blocks of their own)."""
-        out = {"range": [self.lo, self.hi], "kind": self.kind, "corpus": self.corpus, "drift": self.drift,
-               "min_effect": self.min_effect}
-        if self.dimension is not None:  # only where declared: records of other metrics are unchanged
-            out["dimension"] = self.dimension
-        return out
+        return {"range": [self.lo, self.hi], "kind": self.kind, "corpus": self.corpus, "drift": self.drift,
+                "min_effect": self.min_effect}
 
 
 def _num(x: float) -> str:

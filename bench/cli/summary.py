@@ -115,29 +115,4 @@ def of_run(run: Run) -> str:
         parts.append(table(descriptive, info, first=DESCRIPTIVE_HEADING, ranges=True))
     if run.groups:
         parts.append(groups_table(run.groups, run.group_by))
-    usage = usage_lines(run)
-    if usage:
-        parts.append(usage)
     return "\n\n".join(parts)
-
-
-def usage_lines(run: Run) -> str:
-    """What model-based metrics (an LLM judge) used: tokens, cost when priced, unparsed answers, cut
-    sources, and how many answers came from the cache (one line per metric that reports tokens)."""
-    lines = []
-    for name, notes in sorted(run.notes.items()):
-        if "prompt_tokens" not in notes:
-            continue
-        text = f"{name}: {notes['prompt_tokens']:,} prompt + {notes.get('completion_tokens', 0):,} completion tokens"
-        if notes.get("cost_usd") is not None:
-            text += f", cost ${notes['cost_usd']:.4f}"
-        text += f"; unparsed {notes.get('unparsed_items', 0)} item(s)"
-        if notes.get("truncated_sources"):
-            text += f"; {notes['truncated_sources']} source(s) truncated"
-        lines.append(text)
-    for notes in run.volatile.notes.values():  # the run's calls are noted once, on its first judge metric
-        if "calls_made" in notes:
-            lines.append(f"model calls: {notes['calls_made']} made, {notes.get('cache_hit_requests', 0)} answered "
-                         "from the response cache")
-            break
-    return "\n".join(lines)

@@ -37,9 +37,6 @@ class MetricResult:
     # turns a sum of rows into the corpus stats: what a bootstrap of the corpus value resamples.
     corpus_rows: tuple[tuple[float, ...], ...] | None = field(default=None, repr=False)
     corpus_from: Callable[[Sequence[float]], Mapping[str, float]] | None = field(default=None, repr=False, compare=False)
-    # What produced each item's value, stored with the run beside its scores (an LLM judge's raw answer:
-    # texts, rating-token probabilities, token counts, parsed or not); None for metrics that keep nothing.
-    details: tuple[Mapping[str, Any], ...] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.primary and self.stats:
@@ -97,7 +94,7 @@ NOT_SCORING = ("progress", "cache", "cache_dir")
 
 # Notes that legitimately differ between identical runs (a warm cache embeds nothing) or between a
 # sharded and an unsharded run (unique-text counts): stored under ``volatile``.
-VOLATILE_NOTE_PREFIXES = ("cache_", "embedded_", "unique_", "calls_")
+VOLATILE_NOTE_PREFIXES = ("cache_", "embedded_", "unique_")
 
 
 def not_scoring_options(spec: type) -> tuple[str, ...]:

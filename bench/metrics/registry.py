@@ -57,7 +57,6 @@ METRICS: dict[str, Any] = {
     "chrf": Entry("bench.metrics.chrf", "ChrfSpec", "Chrf", ("sacrebleu",)),
     "chrfpp": Entry("bench.metrics.chrf", "ChrfPPSpec", "ChrfPP", ("sacrebleu",)),
     "source_stats": Entry("bench.metrics.source_stats", "SourceStatsSpec", "SourceStats"),
-    "llm_judge": Entry("bench.metrics.llm_judge", "LlmJudgeSpec", "LlmJudge", ("transformers", "torch", "gguf")),
 }
 BUILT_IN = tuple(METRICS)
 

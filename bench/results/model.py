@@ -211,14 +211,12 @@ class Sample:
     references_sha256: str | None = None
     source_sha256: str | None = None
     corpus_stats: Mapping[str, tuple[float, ...]] = field(default_factory=dict)  # corpus metric -> sufficient stats
-    details: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # metric -> what produced its value
 
     @classmethod
     def of(cls, line: Mapping[str, Any]) -> "Sample":
         return cls(line["id"], line["candidate"], line["n_references"], frozen(line.get("metadata", {})),
                    MappingProxyType({m: Stats(v) for m, v in line["scores"].items()}),
-                   line.get("references_sha256"), line.get("source_sha256"), frozen(line.get("corpus_stats", {})),
-                   frozen(line.get("details", {})))
+                   line.get("references_sha256"), line.get("source_sha256"), frozen(line.get("corpus_stats", {})))
 
     def score(self, metric: str, stat: str) -> float:
         return self.scores[metric][stat]
@@ -316,8 +314,7 @@ def facts_of(record: Mapping[str, Any]) -> dict[str, Facts]:
             facts = legacy_facts(name, list(stats), hib, prim)
         else:
             lo, hi = block["range"]
-            facts = Facts(hib, lo, hi, block["kind"], prim, bool(block["corpus"]), block["drift"], block["min_effect"],
-                          block.get("dimension"))
+            facts = Facts(hib, lo, hi, block["kind"], prim, bool(block["corpus"]), block["drift"], block["min_effect"])
         if name in corpus and not facts.corpus:
             facts = Facts(**{**facts.__dict__, "corpus": True})
         out[name] = facts

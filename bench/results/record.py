@@ -80,7 +80,6 @@ def build_samples(result: RunResult) -> list[dict[str, Any]]:
     references differ, not just say that the corpora do."""
     out = []
     corpus = [m for m in result.metrics if m.corpus_rows is not None]  # BLEU, chrF: what corpus intervals resample
-    detailed = [m for m in result.metrics if m.details is not None]  # an LLM judge's raw answers
     for k, (item, scores) in enumerate(zip(result.items, item_scores(result.items, result.metrics))):
         out.append(
             {
@@ -92,7 +91,6 @@ def build_samples(result: RunResult) -> list[dict[str, Any]]:
                 "metadata": dict(item.metadata),
                 "scores": scores,
                 **({"corpus_stats": {m.name: list(m.corpus_rows[k]) for m in corpus}} if corpus else {}),
-                **({"details": {m.name: dict(m.details[k]) for m in detailed}} if detailed else {}),
             }
         )
     return out

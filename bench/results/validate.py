@@ -21,7 +21,7 @@ from bench.values import KINDS
 
 log = logging.getLogger("bench")
 
-READS = envelope.READS["run"]  # primary, facts, samples_sha256, corpus_stats, details: additive keys of version 1
+READS = envelope.READS["run"]  # primary, facts, samples_sha256, corpus_stats: additive keys of version 1
 FIX = "re-run the experiment, or restore the run directory from a copy (bench never repairs a run)"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -176,8 +176,6 @@ def _facts(block: Mapping[str, Any], where: str) -> None:
     for key in ("drift", "min_effect"):
         if _number(block.get(key), f"{where}.{key}") < 0:
             raise Damage(f"{where}.{key} is {block[key]!r}, below 0")
-    if block.get("dimension") is not None:
-        _text(block["dimension"], f"{where}.dimension")
 
 
 def _inputs(inputs: Mapping[str, Any]) -> None:
@@ -242,11 +240,6 @@ def validate_sample(sample: Any, metrics: Mapping[str, Mapping[str, float]]) -> 
         got = _mapping(scores.get(metric), f"scores.{metric}")
         for stat in stats:
             _number(got.get(stat), f"scores.{metric}.{stat}")
-    if "details" in s:  # what produced a metric's value (an LLM judge's raw answer): per metric, an object
-        for metric, block in _mapping(s["details"], "details").items():
-            if metric not in metrics:
-                raise Damage(f"details names metric {metric!r}, which the record does not hold")
-            _mapping(block, f"details.{metric}")
     if "corpus_stats" in s:  # a corpus metric's sufficient statistics (BLEU, chrF): what corpus intervals resample
         for metric, row in _mapping(s["corpus_stats"], "corpus_stats").items():
             if metric not in metrics:
