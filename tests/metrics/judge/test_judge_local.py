@@ -33,6 +33,18 @@ def answers(backend, reqs):
     return [got[k] for k in range(len(reqs))]
 
 
+def test_prefix_reuse_moves_ratings_by_float_noise_only(local_judge):
+    reqs = requests(dims=("consistency", "fluency"))[1:5]  # two prompts with the article, two without
+    ratings = {}
+    for reuse, batch in ((True, 4), (False, 1)):
+        local_judge.prefix_cache, local_judge.batch_size = reuse, batch
+        ratings[reuse] = [rate(a, "logprobs", r.labels).value for a, r in zip(answers(local_judge, reqs), reqs)]
+    local_judge.prefix_cache, local_judge.batch_size = True, 4
+    assert all(1.0 <= v <= 5.0 for v in ratings[False])
+    assert max(abs(a - b) for a, b in zip(ratings[True], ratings[False])) < 1e-4  # Facts.drift of a judge
+
+
+@pytest.mark.slow
 def test_prefix_reuse_and_batching_move_ratings_by_float_noise_only(local_judge):
     reqs = requests()
     ratings = {}
@@ -63,6 +75,7 @@ def test_an_answer_reports_its_prompt_tokens_and_the_labels_probabilities(local_
     assert answer.completion_tokens == 1
 
 
+@pytest.mark.slow
 def test_samples_are_seeded_per_prompt_whatever_else_is_drawn(local_judge):
     params = Params("sample", n=3, temperature=1.0, seed=7, max_tokens=3)
     reqs = requests(params, dims=("fluency",))

@@ -26,21 +26,23 @@ def _samples(run: Path) -> list[dict]:
 
 def test_a_judge_run_stores_answers_and_a_rerun_is_answered_from_the_cache(bench_main, judge_model, summeval_path,
                                                                           tmp_path):
+    # articles cut to 64 tokens keep this default-tier test quick (test_long_articles... checks the cut itself)
     args = ("run", "dataset=summeval", f"dataset.path={summeval_path}", "limit=2", "metrics=[llm_judge]",
             f"metrics.llm_judge.model={judge_model}", "metrics.llm_judge.dimensions=[consistency,fluency]",
-            "metrics.llm_judge.price_prompt=0.5", f"results_dir={tmp_path / 'results'}")
+            "metrics.llm_judge.max_source_tokens=64", "metrics.llm_judge.price_prompt=0.5",
+            f"results_dir={tmp_path / 'results'}")
     first = bench_main(*args, cwd=tmp_path)
     run = _run_dir(first)
     assert "judge_consistency" in first.stdout and "judge_fluency" in first.stdout
     assert "model calls: 4 made, 0 answered from the response cache" in first.stdout
     record = json.loads((run / "result.json").read_text())
     notes = record["notes"]["judge_consistency"]
-    assert notes["unparsed_items"] == 0 and notes["prompt_tokens"] > 2 * 300  # two articles in the prompts
+    assert notes["unparsed_items"] == 0 and notes["prompt_tokens"] > 2 * 64  # two (cut) articles in the prompts
     assert notes["cost_usd"] == pytest.approx(notes["prompt_tokens"] * 0.5 / 1e6, rel=1e-12)
     assert record["facts"]["judge_consistency"] == {"range": [1.0, 5.0], "kind": "quality", "corpus": False,
                                                     "drift": 1e-4, "min_effect": 0.1, "dimension": "consistency"}
     sig = record["signatures"]["judge_consistency"]
-    for part in ("backend:transformers", "template:sha256:", "scale:1-5", "scoring:logprobs", "maxsrc:8192", "src:"):
+    for part in ("backend:transformers", "template:sha256:", "scale:1-5", "scoring:logprobs", "maxsrc:64", "src:"):
         assert part in sig
     samples = _samples(run)
     detail = samples[0]["details"]["judge_fluency"]
@@ -56,6 +58,18 @@ def test_a_judge_run_stores_answers_and_a_rerun_is_answered_from_the_cache(bench
     assert [s["details"] for s in _samples(rerun)] == [s["details"] for s in samples]
     reproduced = bench_main("reproduce", str(run), cwd=tmp_path)
     assert reproduced.returncode == 0 and "IDENTICAL" in reproduced.stdout, reproduced.stderr
+
+
+@pytest.mark.slow
+def test_a_run_without_a_source_limit_fills_the_window_and_cuts_nothing(bench_main, judge_model, summeval_path,
+                                                                       tmp_path):
+    proc = bench_main("run", "dataset=summeval", f"dataset.path={summeval_path}", "limit=2", "metrics=[llm_judge]",
+                      f"metrics.llm_judge.model={judge_model}", "metrics.llm_judge.dimensions=[consistency]",
+                      f"results_dir={tmp_path / 'r'}", cwd=tmp_path)
+    record = json.loads((_run_dir(proc) / "result.json").read_text())
+    assert "maxsrc:8192" in record["signatures"]["judge_consistency"]  # SmolLM2's window
+    assert record["notes"]["judge_consistency"]["truncated_sources"] == 0
+    assert record["notes"]["judge_consistency"]["prompt_tokens"] > 2 * 300  # whole articles
 
 
 def test_long_articles_are_truncated_with_a_warning_and_a_count(bench_main, judge_model, summeval_path, tmp_path):
