@@ -54,7 +54,7 @@ def reuse(args, dims: tuple[str, ...]) -> dict:
     from bench.metrics.judge.local import Local
     from bench.metrics.judge.scoring import rate
 
-    backend = Local("smollm2-135m", batch_size=8)
+    backend = Local("smollm2-135m", batch_size=args.batch_size)
     reqs = prompts(args.path, args.docs, args.systems, dims)
     backend.answer(reqs[:2], lambda k, a: None)  # the model loads here, outside the timings
     rates: dict[bool, list[float]] = {True: [], False: []}
@@ -107,6 +107,7 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=2)
     parser.add_argument("--systems", type=int, default=16)
     parser.add_argument("--reps", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=8, help="the backend's batch_size (the shipped default: 8)")
     parser.add_argument("--skip-rerun", action="store_true")
     args = parser.parse_args()
     _smoke.announce()

@@ -356,9 +356,19 @@ class Local:
                     past = self._extend(base, list(stem), len(prefix)) if stem else base
                     offset = len(prefix) + len(stem)
                     if requests[members[0]].params.scoring == LOGPROBS:
+                        # similar lengths side by side: less padding in a batch
+                        members = sorted(members, key=lambda k: (len(prepared[k][0]), k))
+                        width = min(self.batch_size, len(members))
+                        rows = self._rows(past, width)  # one copy of the shared cache per stem, not per batch
                         for start in range(0, len(members), self.batch_size):
                             batch = members[start:start + self.batch_size]
-                            logits = self._last_logits([prepared[k][0][offset:] for k in batch], past, offset)
+                            if rows is not None and len(batch) < width:  # the last, smaller batch
+                                rows.batch_select_indices(torch.arange(len(batch), device=self.device))
+                            logits = self._last_logits([prepared[k][0][offset:] for k in batch], rows, offset)
+                            if rows is not None and rows.get_seq_length() > offset:
+                                # back to the shared part for the next batch (a negative count removes tokens
+                                # from the end in transformers 4 and 5 alike)
+                                rows.crop(-(rows.get_seq_length() - offset))
                             for k, row in zip(batch, logits):
                                 done(k, self._distribution_answer(requests[k], row, len(prepared[k][0])))
                                 calls += 1
@@ -378,9 +388,20 @@ class Local:
                                use_cache=True)
         return out.past_key_values
 
-    def _last_logits(self, suffixes: list[list[int]], past, offset: int):
-        """The next-token logits after each suffix (after the shared prefix's cache ``past``), float32 rows.
-        The output layer (49,152 x 576 for SmolLM2) runs on the last real position of each row only."""
+    @staticmethod
+    def _rows(past, width: int):
+        """A copy of the shared cache ``past`` for a batch of ``width`` rows (None without one)."""
+        if past is None:
+            return None
+        rows = copy.deepcopy(past)
+        if width > 1:
+            rows.batch_repeat_interleave(width)
+        return rows
+
+    def _last_logits(self, suffixes: list[list[int]], rows, offset: int):
+        """The next-token logits after each suffix, float32 rows. ``rows``: the shared part's cache with one
+        row per suffix (extended in place; the caller crops it back), or None. The output layer
+        (49,152 x 576 for SmolLM2) runs on the last real position of each row only."""
         import torch
 
         width = max(len(s) for s in suffixes)
@@ -389,12 +410,9 @@ class Local:
         mask = torch.tensor([[1] * offset + [1] * len(s) + [0] * (width - len(s)) for s in suffixes], device=self.device)
         kwargs: dict[str, Any] = {"input_ids": ids, "attention_mask": mask,
                                   "position_ids": torch.arange(offset, offset + width, device=self.device).expand(len(suffixes), -1)}
-        if past is not None:
-            batch_past = copy.deepcopy(past)
-            if len(suffixes) > 1:
-                batch_past.batch_repeat_interleave(len(suffixes))
-            kwargs["past_key_values"] = batch_past
-        hidden = self.model.get_decoder()(**kwargs, use_cache=past is not None).last_hidden_state
+        if rows is not None:
+            kwargs["past_key_values"] = rows
+        hidden = self.model.get_decoder()(**kwargs, use_cache=rows is not None).last_hidden_state
         last = torch.tensor([len(s) - 1 for s in suffixes], device=self.device)
         return self.model.get_output_embeddings()(hidden[torch.arange(len(suffixes), device=self.device), last]).float().cpu()
 
