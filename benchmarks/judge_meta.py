@@ -39,12 +39,14 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=160)
     args = parser.parse_args()
     _smoke.announce()
-    limit = _smoke.cap(args.limit, 32)  # a smoke run: two articles x 16 systems, 20 resamples
+    limit = _smoke.cap(args.limit, 32)  # a smoke run: two articles x 16 systems, one dimension, 20 resamples
     resamples = ["--resamples", "20", "--test-resamples", "20"] if _smoke.on() else []
     with tempfile.TemporaryDirectory() as tmp:
         common = ["run", "dataset=summeval", f"dataset.path={ROOT.parent / 'shared/data/summeval/bartscore_SummEval_data.json'}",
                   f"limit={limit}", f"results_dir={tmp}"]
-        out, judge_s = bench(*common, "metrics=[llm_judge]", cwd=Path(tmp))
+        # a smoke run rates fluency alone (short prompts: every step still runs)
+        smoke = ["metrics.llm_judge.dimensions=[fluency]"] if _smoke.on() else []
+        out, judge_s = bench(*common, "metrics=[llm_judge]", *smoke, cwd=Path(tmp))
         judged = out.strip().splitlines()[-1]
         out, ref_s = bench(*common, "metrics=[rouge,bertscore]", cwd=Path(tmp))
         reference = out.strip().splitlines()[-1]

@@ -230,6 +230,7 @@ class Local:
         self.model_files = resolve(model)
         self.files_sha256 = _files_sha256(self.model_files.directory)
         self._tokenizer = None
+        self._counter = None
         self._model = None
         self._labels: dict[str, tuple[int, ...]] = {}
 
@@ -285,10 +286,32 @@ class Local:
         value = config.get("max_position_embeddings") if isinstance(config, dict) else None
         return value if isinstance(value, int) and value > 0 else None
 
+    @property
+    def counter(self):
+        """The model's Rust tokenizer read straight from ``tokenizer.json`` (None: the model has none), for
+        counting and cutting texts: a run answered from the cache then never imports transformers, whose
+        import and tokenizer load take seconds."""
+        if self._counter is None:
+            path = self.model_files.directory / "tokenizer.json"
+            if path.is_file():
+                from tokenizers import Tokenizer
+
+                self._counter = Tokenizer.from_file(str(path))
+            else:
+                self._counter = False
+        return self._counter or None
+
     def count_tokens(self, text: str) -> int:
+        if self.counter is not None:
+            return len(self.counter.encode(text, add_special_tokens=False).ids)
         return len(self.tokenizer(text, add_special_tokens=False).input_ids)
 
     def truncate(self, text: str, tokens: int) -> str:
+        """``text`` cut after its first ``tokens`` tokens: the original characters up to the end of that token
+        (its offsets), not a decoding of them."""
+        if self.counter is not None:
+            encoding = self.counter.encode(text, add_special_tokens=False)
+            return text if len(encoding.ids) <= tokens else text[: encoding.offsets[tokens - 1][1]]
         ids = self.tokenizer(text, add_special_tokens=False).input_ids
         return text if len(ids) <= tokens else self.tokenizer.decode(ids[:tokens])
 
