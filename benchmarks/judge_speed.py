@@ -90,10 +90,12 @@ def rerun(args) -> dict:
         # a smoke run: 2 items (every step still runs)
         common = ["run", "dataset=summeval", f"dataset.path={args.path}", f"limit={_smoke.cap(64, 2)}",
                   f"results_dir={tmp}/results"]
-        first, _ = cli([*common, "metrics=[llm_judge]"], env, Path(tmp))
+        # an empty response cache of its own (the model's dequantized copy stays in BENCH_CACHE_DIR)
+        fresh = f"metrics.llm_judge.cache_dir={tmp}/responses"
+        first, _ = cli([*common, "metrics=[llm_judge]", fresh], env, Path(tmp))
         judge, rouge, loaded = [], [], False
         for _ in range(args.reps + 1):
-            t, err = cli([*common, "metrics=[llm_judge]", "force=true"], env, Path(tmp))
+            t, err = cli([*common, "metrics=[llm_judge]", fresh, "force=true"], env, Path(tmp))
             judge.append(t)
             loaded |= "judge: loading" in err
             rouge.append(cli([*common, "metrics=[rouge]", "force=true"], env, Path(tmp))[0])
@@ -108,7 +110,8 @@ def main() -> None:
     parser.add_argument("--systems", type=int, default=16)
     parser.add_argument("--reps", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=8, help="the backend's batch_size (the shipped default: 8)")
-    parser.add_argument("--skip-rerun", action="store_true")
+    parser.add_argument("--skip-rerun", action="store_true", help="measure prefix reuse only")
+    parser.add_argument("--skip-reuse", action="store_true", help="measure the cached rerun only")
     args = parser.parse_args()
     _smoke.announce()
     # a smoke run: one article, two summaries, one rep
@@ -118,7 +121,8 @@ def main() -> None:
     print(f"# judge speed: {os.cpu_count()} CPUs, torch {torch.__version__} with {torch.get_num_threads()} threads")
     print("\n| prompts | calls | with reuse (calls/s) | without (calls/s) | ratio | max rating difference |")
     print("|---|---:|---:|---:|---:|---:|")
-    for dims in (("coherence", "consistency", "fluency", "relevance"), ("consistency", "relevance")):
+    for dims in () if args.skip_reuse else (("coherence", "consistency", "fluency", "relevance"),
+                                            ("consistency", "relevance")):
         r = reuse(args, dims)
         print(f"| {args.docs} articles x {args.systems} summaries x {r['dimensions']} | {r['calls']} | "
               f"{r['reuse_calls_per_s']:.2f} | {r['no_reuse_calls_per_s']:.2f} | {r['ratio']:.2f}x | "
