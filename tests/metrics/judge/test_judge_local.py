@@ -1,5 +1,8 @@
 """The transformers backend on SmolLM2-135M: prefix reuse and batching change nothing beyond float noise,
-samples are seeded per prompt, ratings read single-token labels, and the GGUF copy is the GGUF model."""
+samples are seeded per prompt, ratings read single-token labels, and the GGUF copy is the GGUF model.
+
+Slow tier, every test (CI runs it): the model's one-time conversion alone takes ~20 s, which the default
+tier, sized for 3 minutes on 2 cores, does not pay."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from bench.errors import BenchError
 from bench.metrics.judge import templates
 from bench.metrics.judge.scoring import rate
 from bench.metrics.judge.types import Params, Request
+
+pytestmark = pytest.mark.slow
 
 ARTICLE = ("The city council voted on Tuesday to close the old river bridge for six months of repairs. Engineers "
            "found cracks in two of its supports last spring. Buses will use the north bridge instead, and the "
@@ -44,7 +49,6 @@ def test_prefix_reuse_moves_ratings_by_float_noise_only(local_judge):
     assert max(abs(a - b) for a, b in zip(ratings[True], ratings[False])) < 1e-4  # Facts.drift of a judge
 
 
-@pytest.mark.slow
 def test_prefix_reuse_and_batching_move_ratings_by_float_noise_only(local_judge):
     reqs = requests()
     ratings = {}
@@ -75,7 +79,6 @@ def test_an_answer_reports_its_prompt_tokens_and_the_labels_probabilities(local_
     assert answer.completion_tokens == 1
 
 
-@pytest.mark.slow
 def test_samples_are_seeded_per_prompt_whatever_else_is_drawn(local_judge):
     params = Params("sample", n=3, temperature=1.0, seed=7, max_tokens=3)
     reqs = requests(params, dims=("fluency",))
@@ -96,7 +99,6 @@ def test_a_rating_label_must_be_one_token_for_logprobs(local_judge):
         local_judge.label_ids("10")
 
 
-@pytest.mark.slow
 def test_the_dequantized_copy_gives_the_gguf_models_logits_bit_for_bit(judge_model):
     import torch
     from transformers import AutoModelForCausalLM
@@ -111,7 +113,6 @@ def test_the_dequantized_copy_gives_the_gguf_models_logits_bit_for_bit(judge_mod
         assert torch.equal(original(ids).logits, copy(ids).logits)
 
 
-@pytest.mark.slow
 def test_the_alias_resolves_the_packaged_gguf_and_converts_it_once(tmp_path, monkeypatch):
     import time
 

@@ -24,6 +24,7 @@ def _samples(run: Path) -> list[dict]:
     return [json.loads(line) for line in (run / "samples.jsonl").read_text().splitlines()]
 
 
+@pytest.mark.slow  # the real model (its one-time conversion alone is ~20 s); the scripted tests below are default tier
 def test_a_judge_run_stores_answers_and_a_rerun_is_answered_from_the_cache(bench_main, judge_model, summeval_path,
                                                                           tmp_path):
     # articles cut to 64 tokens keep this default-tier test quick (test_long_articles... checks the cut itself)
@@ -72,6 +73,7 @@ def test_a_run_without_a_source_limit_fills_the_window_and_cuts_nothing(bench_ma
     assert record["notes"]["judge_consistency"]["prompt_tokens"] > 2 * 300  # whole articles
 
 
+@pytest.mark.slow
 def test_long_articles_are_truncated_with_a_warning_and_a_count(bench_main, judge_model, summeval_path, tmp_path):
     proc = bench_main("run", "dataset=summeval", f"dataset.path={summeval_path}", "limit=2", "metrics=[llm_judge]",
                       f"metrics.llm_judge.model={judge_model}", "metrics.llm_judge.dimensions=[relevance]",
