@@ -18,7 +18,6 @@ The cache never enters a signature: what is scored is exactly what is stored.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +27,7 @@ from bench.errors import BenchError
 
 from bench.metrics import bert_engine, embed_cache
 from bench.metrics.base import PairMetric, PairScores
-from bench.metrics.models import WEIGHT_SUFFIXES, ResolvedModel, file_sha256, resolve
+from bench.metrics.models import ResolvedModel, file_sha256, model_files_sha256, resolve
 from bench.signature import Signature, package_version, short_hash
 
 log = logging.getLogger(__name__)
@@ -161,15 +160,6 @@ def _baseline(spec: BertScoreSpec, model: ResolvedModel) -> Path | None:
     return path
 
 
-def _model_files_sha256(path: Path) -> str:
-    """SHA-256 over the model's small files (config, vocabulary, tokenizer), which also shape embeddings."""
-    digest = hashlib.sha256()
-    for p in sorted(path.iterdir()):
-        if p.is_file() and p.suffix not in WEIGHT_SUFFIXES and not p.name.startswith((".", "README")):
-            digest.update(p.name.encode() + b"\0" + p.read_bytes())
-    return digest.hexdigest()
-
-
 @dataclass(frozen=True)
 class Scored:
     """Per-pair (P, R, F) rows per layer, and what it took to get them."""
@@ -237,7 +227,7 @@ class BertScore(PairMetric):
         self.layer = self.layers[0]  # the layer of a single-layer run
         self.baseline = _baseline(spec, self.model)
         self.batch_size = spec.batch_size or (256 if self.device.startswith("cuda") else 64)
-        self.model_files = _model_files_sha256(self.model.path)  # vocabulary and tokenizer shape embeddings too
+        self.model_files = model_files_sha256(self.model.path)  # vocabulary and tokenizer shape embeddings too
 
     def score(self, items, policy: str, inputs: str):
         """The shared loop (``PairMetric.score``), after warning once if the model's language does not fit."""

@@ -212,9 +212,9 @@ class LlmJudge:
         if budget is None:
             return list(sources), [False] * len(items)
         out, cut = [], []
+        window = self.backend.window()
         for item, source in zip(items, sources):
             room = budget
-            window = self.backend.window()
             if window is not None:  # what the longest template and this summary leave of the window
                 rest = max(self.backend.count_tokens(t.system + t.render(item.candidate, "")[0])
                            for t in self.templates if t.uses == "source")
@@ -245,11 +245,12 @@ class LlmJudge:
                 out.append(Request(template.system, user, prefix, stem, template.labels, params))
         return out, cut
 
-    def key(self, request: Request) -> dict[str, Any]:
+    def key(self, request: Request, identity: dict[str, str] | None = None) -> dict[str, Any]:
         """The response-cache key of a request: everything that can change its answer (never a secret)."""
         from bench.metrics.judge.cache import FORMAT
 
-        return {"format": FORMAT, "identity": self.backend.identity(), "messages": request.messages(),
+        identity = self.backend.identity() if identity is None else identity
+        return {"format": FORMAT, "identity": identity, "messages": request.messages(),
                 "labels": list(request.labels), "params": request.params.key()}
 
     def _cache(self):
@@ -271,7 +272,8 @@ class LlmJudge:
         from bench.progress import stage
 
         cache = self._cache()
-        keys = [self.key(r) for r in requests]
+        identity = self.backend.identity()  # once: the same in every key
+        keys = [self.key(r, identity) for r in requests]
         found: list[Answer | None] = [cache.get(k) if cache is not None else None for k in keys]
         missing = [k for k, a in enumerate(found) if a is None]
         # requests sharing an article, then a dimension's instructions, go one after another: the local

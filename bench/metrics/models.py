@@ -91,14 +91,19 @@ def _cache_file() -> Path | None:
 
 
 def weights_sha256(path: Path) -> str:
-    """SHA-256 over the model's weight files (name + bytes, sorted by name).
-
-    Hashing ~90 MB costs a fraction of a second, but it is paid on every run,
-    so the digest is memoised per (file, size, mtime).
-    """
+    """SHA-256 over the model's weight files (name + bytes, sorted by name), memoised (``files_sha256``)."""
     files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix in WEIGHT_SUFFIXES)
     if not files:
         raise BenchError(f"no weight files ({', '.join(WEIGHT_SUFFIXES)}) in {path}", "point to a complete model directory")
+    return files_sha256(files)
+
+
+def files_sha256(files: list[Path]) -> str:
+    """SHA-256 over ``files`` (each file's name, then its bytes, in the order given).
+
+    Hashing ~100 MB costs a fraction of a second, but it is paid on every run, so the digest is
+    memoised per (file, size, mtime) in bench's cache dir: BERTScore's weights, an LLM judge's GGUF file.
+    """
     key = "|".join(f"{p.resolve()}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
     cache_path = _cache_file()
     try:
@@ -123,3 +128,13 @@ def weights_sha256(path: Path) -> str:
     except OSError:
         pass  # a read-only home only costs a re-hash next time
     return value
+
+
+def model_files_sha256(path: Path) -> str:
+    """SHA-256 (hex) over a model directory's small files (config, vocabulary, tokenizer, chat template),
+    which shape its outputs as much as the weights do."""
+    digest = hashlib.sha256()
+    for p in sorted(path.iterdir()):
+        if p.is_file() and p.suffix not in WEIGHT_SUFFIXES and not p.name.startswith((".", "README")):
+            digest.update(p.name.encode() + b"\0" + p.read_bytes())
+    return digest.hexdigest()

@@ -69,44 +69,6 @@ def _gguf_of(model: str) -> tuple[Path, str] | None:
     return None
 
 
-def _file_sha256(path: Path) -> str:
-    """SHA-256 of one file (``_memo_sha256`` remembers it by path, size and mtime: a GGUF is ~100 MB)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 22):
-            digest.update(chunk)
-    return "sha256:" + digest.hexdigest()
-
-
-def _memo_sha256(path: Path) -> str:
-    from bench import jsonio
-    from bench.atomic import write_atomic
-    from bench.paths import usable_cache_dir
-
-    root = usable_cache_dir()
-    memo = None if root is None else root / "gguf-sha256.json"
-    stat = path.stat()
-    key = f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
-    try:
-        known = jsonio.loads(memo.read_text(encoding="utf-8")) if memo is not None else {}
-    except (OSError, ValueError):
-        known = {}
-    known = known if isinstance(known, dict) else {}
-    if isinstance(known.get(key), str) and known[key].startswith("sha256:"):
-        return known[key]
-    value = _file_sha256(path)
-    if memo is not None:
-        import json
-
-        known[key] = value
-        try:
-            memo.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(memo, json.dumps(known, sort_keys=True), fsync=False)
-        except OSError:
-            pass
-    return value
-
-
 def _dequantized(gguf: Path, sha: str) -> Path:
     """The dequantized copy of ``gguf`` in bench's cache dir, made on first use (atomically: a folder
     written under a temporary name, then renamed into place)."""
@@ -160,7 +122,9 @@ def resolve(model: str) -> Resolved:
     found = _gguf_of(model)
     if found is not None:
         gguf, display = found
-        sha = _memo_sha256(gguf)
+        from bench.metrics.models import files_sha256
+
+        sha = files_sha256([gguf])  # memoised: ~100 MB are hashed once per file version
         return Resolved(display, _dequantized(gguf, sha), sha, gguf)
     from bench.metrics.models import weights_sha256
 
@@ -177,17 +141,6 @@ def resolve(model: str) -> Resolved:
                          f"model in the Hugging Face cache ({reason})",
                          "pass metrics.llm_judge.model=smollm2-135m, a .gguf file or a local model directory") from None
     return Resolved(model, directory, weights_sha256(directory))
-
-
-def _files_sha256(directory: Path) -> str:
-    """SHA-256 over the config and tokenizer files (they shape prompts and logits too)."""
-    from bench.metrics.models import WEIGHT_SUFFIXES
-
-    digest = hashlib.sha256()
-    for p in sorted(directory.iterdir()):
-        if p.is_file() and p.suffix not in WEIGHT_SUFFIXES and not p.name.startswith((".", "README")):
-            digest.update(p.name.encode() + b"\0" + p.read_bytes())
-    return "sha256:" + digest.hexdigest()
 
 
 def _device(requested: str) -> str:
@@ -228,14 +181,22 @@ class Local:
         self.batch_size = batch_size
         self.prefix_cache = prefix_cache
         self.model_files = resolve(model)
-        self.files_sha256 = _files_sha256(self.model_files.directory)
+        from bench.metrics.models import model_files_sha256
+
+        self.files_sha256 = "sha256:" + model_files_sha256(self.model_files.directory)
         self._tokenizer = None
         self._counter = None
+        self._heads: dict[str, list[int]] = {}
         self._model = None
         self._labels: dict[str, tuple[int, ...]] = {}
 
     # --- what the model is ---
     def identity(self) -> dict[str, str]:
+        if not hasattr(self, "_identity"):  # built once: every cache key holds it
+            self._identity = self._make_identity()
+        return dict(self._identity)
+
+    def _make_identity(self) -> dict[str, str]:
         from bench.signature import package_version
 
         return {"backend": self.name, "weights": self.model_files.weights_sha256, "files": self.files_sha256,
@@ -277,6 +238,11 @@ class Local:
         return self._model
 
     def window(self) -> int | None:
+        if not hasattr(self, "_window"):  # read once: asked per item when articles are cut
+            self._window = self._read_window()
+        return self._window
+
+    def _read_window(self) -> int | None:
         from bench import jsonio
 
         try:
@@ -334,8 +300,12 @@ class Local:
         head = self.render(marked).split(SENTINEL, 1)[0]
         if not text.startswith(head):
             return 0
+        if head not in self._heads:  # one article's prefix and stems head every request on it: tokenised once
+            if len(self._heads) >= 16:  # requests come grouped by article: the heads of earlier ones are done
+                self._heads.clear()
+            self._heads[head] = self.tokenizer(head, add_special_tokens=False).input_ids
         n = 0
-        for a, b in zip(self.tokenizer(head, add_special_tokens=False).input_ids, ids):
+        for a, b in zip(self._heads[head], ids):
             if a != b:
                 break
             n += 1
