@@ -60,6 +60,46 @@ class Leaderboard:
         """The tidy-rows JSON contract (``bench systems --format json``; what the artefact stores)."""
         return artefacts.plain("systems", self)
 
+    def setting(self, key: str, default: str = "") -> str:
+        """One component of the leaderboard's signature (``alpha``, ``correction``, ``clusters``, ``ci``)."""
+        return Signature.parse(self.signature).as_dict().get(key, default)
+
+    def top_cluster(self, metric: str, stat: str) -> tuple[SystemRow, ...]:
+        """The systems of cluster 1 for one metric stat, best first: no pair among them is separated by the
+        cluster rule's test (``bench.stats.ranking``)."""
+        return tuple(r for r in self.systems if (r.metric, r.stat) == (metric, stat) and r.cluster == 1)
+
+    def headline(self, metric: str, stat: str) -> str:
+        """The sentence a reader wants first: how many systems the tests cannot tell apart at the top.
+
+        ``9 of 16 systems are statistically indistinguishable from the best (M23) at alpha 0.05: M23, M22, ...
+        (the top cluster: no pair among them differs by ar after holm correction); 39 of 120 pairs differ.``
+        It reads the clusters and pairs the leaderboard decided, nothing recomputed."""
+        rows = [r for r in self.systems if (r.metric, r.stat) == (metric, stat)]
+        top = self.top_cluster(metric, stat)
+        if not rows or not top:
+            return f"{metric} {stat}: no systems ranked."
+        rule = self.cluster_test
+        tests = ("bootstrap", "ar") if rule == "max" else (rule,)
+        name = "both bootstrap and ar" if rule == "max" else rule
+        pairs = {(p.a, p.b): p for p in self.pairs if (p.metric, p.stat) == (metric, stat) and p.test == tests[0]}
+        if rule == "max":
+            other = {(p.a, p.b): p for p in self.pairs if (p.metric, p.stat, p.test) == (metric, stat, "ar")}
+            differ = sum(p.significant and other[k].significant for k, p in pairs.items() if k in other)
+        else:
+            differ = sum(p.significant for p in pairs.values())
+        alpha, correction = self.setting("alpha", "?"), self.setting("correction", "?")
+        after = "without correction" if correction == "none" else f"after {correction} correction"
+        names = ", ".join(r.system for r in top)
+        if len(top) == 1:
+            lead = f"{top[0].system} is significantly better than every other system at alpha {alpha}"
+            return (f"{lead} ({name} test {after}); {differ} of {len(pairs)} pairs differ."
+                    if len(rows) > 1 else f"{top[0].system} is the only system.")
+        many = "all" if len(top) == len(rows) else f"{len(top)} of"
+        return (f"{many} {len(rows)} systems are statistically indistinguishable from the best ({top[0].system}) at "
+                f"alpha {alpha}: {names} (the top cluster: no pair among them differs by the {name} test {after}); "
+                f"{differ} of {len(pairs)} pairs differ.")
+
     def blocks(self) -> list[tuple[str, str, tuple[SystemRow, ...]]]:
         """``(metric, stat, rows)`` per metric stat ranked, in the order ranked: what a rendering shows."""
         out: dict[tuple[str, str], list[SystemRow]] = {}

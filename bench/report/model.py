@@ -30,6 +30,10 @@ class Section:
     figures: tuple[Figure, ...] = ()
     tables: tuple[tuple[str, Table], ...] = ()  # (caption, table)
     signature: str = ""
+    # Already-built HTML (an interactive block such as the item browser), placed after the tables; the HTML
+    # renderer inserts it as it is, so its builder escapes every text it holds. Markdown leaves it out.
+    html: str = ""
+    summary: str = ""  # one sentence saying what the section shows (report markup), printed first
 
 
 @dataclass(frozen=True)
