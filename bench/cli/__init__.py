@@ -28,7 +28,8 @@ commands:
   show RUN              one run: metrics with CIs and corpus values, descriptive stats, groups,
                         signatures, notes, inputs, environment
   export RUN...         per-item scores as one flat table: --format parquet|csv|jsonl [--output FILE];
-                        --corpus: corpus BLEU/chrF per run x metric; --csv-safe: no spreadsheet formulas
+                        --wide: a row per item, a column per metric stat; --corpus: corpus BLEU/chrF
+                        per run x metric; --csv-safe: no spreadsheet formulas
 
 Run `bench run --help` for the config groups and options, `bench COMMAND --help` for the rest.
 """

@@ -10,6 +10,15 @@ are every item's metadata flattened with dots (``expert.coherence``), lists and
 other non-scalar values JSON-encoded, null where an item lacks the field. A
 metadata field named like a fixed column is prefixed ``metadata.``.
 
+The wide table (``wide_table``, ``bench export --wide``) has one row per run x item and one column per
+metric stat, for pivoting without pandas (which items a system fails on)::
+
+    run_id  experiment  item_id  system  document  <metric>.<stat>...  <metadata columns...>
+
+Metric columns are named ``rouge1.fmeasure`` and follow the run summary's metric order, each metric's stats
+as stored; a run without a metric, or an item without a value (an unparsed LLM-judge answer), has null
+there. A metadata column named like a fixed or metric column is prefixed ``metadata.``.
+
 The corpus table (``corpus_table``) has one row per run x metric that has a corpus value (BLEU,
 chrF: scored from statistics summed over all items, not a mean of item scores)::
 
@@ -71,6 +80,46 @@ def table(runs: Sequence[Run]) -> dict[str, list[Any]]:
                         cols[name].append(cell)
                     for name in meta_cols:
                         cols[name].append(meta.get(name))
+    return {name: _one_kind(values) for name, values in cols.items()}
+
+
+WIDE_FIXED = FIXED[:5]
+
+
+def wide_table(runs: Sequence[Run]) -> dict[str, list[Any]]:
+    """The wide table of ``runs`` (see the module docstring): a row per run x item, in the runs' order and
+    item order; values exactly as stored (the same numbers as the long table's ``value`` column)."""
+    from bench.results.catalog import metric_order
+
+    stats: dict[str, list[str]] = {}  # metric -> its stats, in the order first stored
+    for run in runs:
+        for sample in run.plain_samples:
+            for metric, values in sample["scores"].items():
+                known = stats.setdefault(metric, [])
+                known += [s for s in values if s not in known]
+    metric_cols = [(m, s, f"{m}.{s}") for m in sorted(stats, key=metric_order) for s in stats[m]]
+    taken = {*WIDE_FIXED, *(c for _, _, c in metric_cols)}
+
+    def column(name: str) -> str:
+        return f"metadata.{name}" if name in taken else name
+
+    flat_meta = [[{column(k): _scalar(v) for k, v in dotted.flatten(s.get("metadata") or {}).items()}
+                  for s in run.plain_samples] for run in runs]
+    meta_cols = sorted({k for per_run in flat_meta for meta in per_run for k in meta})
+    cols: dict[str, list[Any]] = {name: [] for name in (*WIDE_FIXED, *(c for _, _, c in metric_cols), *meta_cols)}
+    for run, metas in zip(runs, flat_meta):
+        system_key = dotted.get(run.config, "dataset.system_key", None)
+        doc_key = dotted.get(run.config, "dataset.doc_key", None)
+        for sample, meta in zip(run.plain_samples, metas):
+            metadata = sample.get("metadata") or {}
+            for name, cell in zip(WIDE_FIXED, (run.run_id, run.experiment, sample["id"],
+                                               _keyed(metadata, system_key), _keyed(metadata, doc_key))):
+                cols[name].append(cell)
+            scores = sample["scores"]
+            for metric, stat, name in metric_cols:
+                cols[name].append(scores.get(metric, {}).get(stat))
+            for name in meta_cols:
+                cols[name].append(meta.get(name))
     return {name: _one_kind(values) for name, values in cols.items()}
 
 

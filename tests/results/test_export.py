@@ -130,3 +130,43 @@ def test_corpus_table_has_one_row_per_run_and_corpus_metric_with_sacrebleus_valu
 def test_corpus_table_of_runs_without_corpus_values_is_an_error():
     with pytest.raises(BenchError, match="no metric of these runs has a corpus value"):
         export.corpus_table(_runs(({**_record(), "metrics": {"rouge1": {"fmeasure": 0.5}}, "signatures": {}}, SAMPLES)))
+
+
+def test_wide_table_has_a_row_per_item_and_a_column_per_metric_stat():
+    cols = export.wide_table(_runs((_record(), SAMPLES)))
+    assert list(cols)[:9] == ["run_id", "experiment", "item_id", "system", "document",
+                              "rouge1.fmeasure", "rouge1.precision", "len.ratio", "doc.id"]
+    rows = list(export.rows(cols))
+    assert rows == [
+        {"run_id": "r1", "experiment": "exp", "item_id": "a", "system": "M1", "document": "d1",
+         "rouge1.fmeasure": 0.5, "rouge1.precision": 0.25, "len.ratio": 1.0, "doc.id": "d1",
+         "expert.coherence": 4.5, "metadata.system": "M1", "mixed": None, "tags": '["x", "y"]'},
+        {"run_id": "r1", "experiment": "exp", "item_id": "b", "system": "M2", "document": "d1",
+         "rouge1.fmeasure": 0.75, "rouge1.precision": 0.5, "len.ratio": 2.0, "doc.id": "d1",
+         "expert.coherence": None, "metadata.system": "M2", "mixed": 3, "tags": None}]
+
+
+def test_wide_table_holds_the_long_tables_values_and_nulls_what_a_run_lacks():
+    other = [{"id": "c", "metadata": {"rouge1.fmeasure": "a clash"}, "scores": {"rouge1": {"fmeasure": None}}}]
+    runs = _runs((_record("r1"), SAMPLES), (_record("r2"), other))
+    wide = list(export.rows(export.wide_table(runs)))
+    long = list(export.rows(export.table(runs)))
+    assert len(wide) == 3 and wide[2]["rouge1.fmeasure"] is None and wide[2]["len.ratio"] is None
+    assert wide[2]["metadata.rouge1.fmeasure"] == "a clash"  # a metadata field never hides a score column
+    by_key = {(r["run_id"], r["item_id"], f"{r['metric']}.{r['stat']}"): r["value"] for r in long}
+    for row in wide:
+        for name in ("rouge1.fmeasure", "rouge1.precision", "len.ratio"):
+            assert row[name] == by_key.get((row["run_id"], row["item_id"], name))
+
+
+def test_wide_table_encodes_in_every_format():
+    cols = export.wide_table(_runs((_record(), SAMPLES)))
+    back = list(csv.DictReader(io.StringIO(export.encode(cols, "csv").decode())))
+    assert [r["rouge1.fmeasure"] for r in back] == ["0.5", "0.75"]
+    lines = [json.loads(x) for x in export.encode(cols, "jsonl").decode().splitlines()]
+    assert lines[1]["len.ratio"] == 2.0
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(pa.BufferReader(export.encode(cols, "parquet")))
+    assert table.column("rouge1.precision").to_pylist() == [0.25, 0.5]

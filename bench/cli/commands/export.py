@@ -1,6 +1,7 @@
-"""``bench export RUN... --format parquet|csv|jsonl [--output FILE] [--corpus]``: the runs' per-item scores
-as one flat table, a row per item x metric x stat; with ``--corpus``, the corpus table instead: a row per
-run x metric with a corpus value (BLEU, chrF), its interval and the item mean (columns: bench.results.export).
+"""``bench export RUN... --format parquet|csv|jsonl [--output FILE] [--wide | --corpus]``: the runs' per-item
+scores as one flat table, a row per item x metric x stat; with ``--wide``, a row per item and a column per
+metric stat; with ``--corpus``, the corpus table instead: a row per run x metric with a corpus value (BLEU,
+chrF), its interval and the item mean (columns: bench.results.export).
 
 Parquet needs ``--output``; CSV and JSON lines go to stdout without it. The file is
 written atomically; the runs are only read. An existing ``--output`` file is replaced only with
@@ -30,8 +31,11 @@ def _parser() -> Parser:
     p.add_argument("--csv-safe", action="store_true",
                    help="CSV: put a ' before each text cell starting with = + - @ (or a tab, a carriage return), so a "
                         "spreadsheet does not run it as a formula; changes those values (default: off, values exact)")
-    p.add_argument("--corpus", action="store_true",
-                   help="one row per run x metric with a corpus value (BLEU, chrF): corpus value, its interval, item mean")
+    shape = p.add_mutually_exclusive_group()
+    shape.add_argument("--corpus", action="store_true",
+                       help="one row per run x metric with a corpus value (BLEU, chrF): corpus value, its interval, item mean")
+    shape.add_argument("--wide", action="store_true",
+                       help="one row per run x item, one column per metric stat (rouge1.fmeasure, ...), then metadata")
     return p
 
 
@@ -68,7 +72,7 @@ def main(argv: list[str]) -> int:
     if args.output:  # before any work: refused targets cost nothing
         output_target(args.output, args.force, "pass --force to replace it")
     runs = [bench.load_run(d) for d in run_dirs]
-    data = export.encode(export.corpus_table(runs) if args.corpus else export.table(runs), fmt, csv_safe=args.csv_safe)
+    data = export.encode(export.corpus_table(runs) if args.corpus else export.wide_table(runs) if args.wide else export.table(runs), fmt, csv_safe=args.csv_safe)
     if args.output:
         export.write(args.output, data)
         print(f"bench export: wrote {args.output}", file=sys.stderr)

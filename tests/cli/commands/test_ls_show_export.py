@@ -208,6 +208,22 @@ def test_export_csv_and_jsonl_round_trip(bench_main, store, tmp_path):
     assert bench_main("export", *map(str, runs), "--format", "csv", cwd=tmp_path).stdout == out.read_text()
 
 
+def test_export_wide_is_one_row_per_item_with_the_long_tables_values(bench_main, store, tmp_path):
+    run = store["alpha"]
+    wide = bench_main("export", str(run), "--wide", "--format", "jsonl", cwd=tmp_path)
+    assert wide.returncode == 0, wide.stderr
+    rows = [json.loads(line) for line in wide.stdout.splitlines()]
+    samples = _samples(run)
+    assert [r["item_id"] for r in rows] == [s["id"] for s in samples]
+    assert list(rows[0])[:5] == ["run_id", "experiment", "item_id", "system", "document"]
+    for row, sample in zip(rows, samples):
+        assert {k: v for k, v in row.items() if k.startswith("rouge")} == {
+            f"{m}.{st}": v for m, stats in sample["scores"].items() for st, v in stats.items()}
+    assert {r["system"] for r in rows} == {"A", "B"}
+    both = bench_main("export", str(run), "--wide", "--corpus", "--format", "csv", cwd=tmp_path)
+    assert both.returncode == 2 and both.stderr.count("\n") == 1 and "not allowed with" in both.stderr
+
+
 @pytest.mark.parametrize("args, message", [
     (["--format", "parquet"], "add --output FILE.parquet"),
     ([], "no export format"),

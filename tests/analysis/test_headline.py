@@ -1,0 +1,52 @@
+"""Leaderboard.headline: the one sentence a reader wants first, read off the leaderboard's own clusters and pairs."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from bench.analysis.systems import Leaderboard
+from bench.stats.leaderboard import PairRow, SystemRow
+
+SIG = "systems|tests:bootstrap,ar|clusters:{rule}|resamples:100|seed:0|correction:{corr}|alpha:0.05|ci:95|boot:100|unit:doc"
+
+
+def _board(clusters: list[int], significant: set[tuple[str, str]], rule: str = "ar", corr: str = "holm",
+           bootstrap_significant: set[tuple[str, str]] | None = None) -> Leaderboard:
+    names = [f"M{i}" for i in range(len(clusters))]
+    rows = []
+    for i, (name, cluster) in enumerate(zip(names, clusters)):
+        rank = 1 + sum(1 for c in clusters if c < cluster)
+        rows.append(SystemRow(name, "rouge1", "fmeasure", 0.5 - i / 100, None, 10, rank, cluster))
+    pairs = []
+    for test, sig in (("bootstrap", bootstrap_significant if bootstrap_significant is not None else significant),
+                      ("ar", significant)):
+        for a, b in combinations(names, 2):
+            pairs.append(PairRow(a, b, "rouge1", "fmeasure", 0.01, test, 0.5, 0.5, (a, b) in sig))
+    return Leaderboard(SIG.format(rule=rule, corr=corr), tuple(rows), tuple(pairs), cluster_test=rule)
+
+
+def test_names_the_top_cluster_and_counts_the_pairs_that_differ():
+    board = _board([1, 1, 1, 2, 2], {("M0", "M3"), ("M0", "M4"), ("M1", "M4")})
+    assert board.headline("rouge1", "fmeasure") == (
+        "3 of 5 systems are statistically indistinguishable from the best (M0) at alpha 0.05: M0, M1, M2 "
+        "(the top cluster: no pair among them differs by the ar test after holm correction); 3 of 10 pairs differ.")
+    assert [r.system for r in board.top_cluster("rouge1", "fmeasure")] == ["M0", "M1", "M2"]
+
+
+def test_a_single_best_system_and_a_board_no_test_splits():
+    alone = _board([1, 2, 2], {("M0", "M1"), ("M0", "M2")}, corr="none")
+    assert alone.headline("rouge1", "fmeasure") == (
+        "M0 is significantly better than every other system at alpha 0.05 (ar test without correction); "
+        "2 of 3 pairs differ.")
+    tied = _board([1, 1, 1], set())
+    assert tied.headline("rouge1", "fmeasure").startswith("all 3 systems are statistically indistinguishable")
+
+
+def test_the_max_rule_counts_a_pair_only_when_both_tests_separate_it():
+    board = _board([1, 2, 2], {("M0", "M1"), ("M0", "M2")}, rule="max", bootstrap_significant={("M0", "M1")})
+    text = board.headline("rouge1", "fmeasure")
+    assert "both bootstrap and ar" in text and text.endswith("1 of 3 pairs differ.")
+
+
+def test_an_unknown_metric_says_so():
+    assert _board([1, 2], {("M0", "M1")}).headline("bleu", "score") == "bleu score: no systems ranked."
