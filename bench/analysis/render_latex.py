@@ -221,7 +221,7 @@ def meta(result: MetaEvaluation, interval: str = "brackets", digits: int = 3) ->
                    f"-: metric and dimension not paired.")
         if compared:
             caption += (f" For {', '.join(tex(c) for c in compared)}, superscript letters: significance clusters "
-                        f"(metrics sharing a letter are not separated by the {tex(sig.get('tests', '?'))} test "
+                        f"(metrics sharing a letter are not separated by the {tex(sig.get('tests', '?').split(':')[0])} test "
                         f"{_after(sig.get('correction', '?'))} at alpha {tex(sig.get('alpha', '?'))}, per dimension); "
                         f"bold: the top cluster.")
         if skipped:
