@@ -258,20 +258,25 @@ def test_tables_compile_with_pdflatex(tables, kind, tmp_path):
 
 
 @pytest.mark.slow
-def test_summeval_tables_compile(tmp_path):
-    """The real SummEval run, leaderboard and meta-evaluation (ROUGE, 16 systems x 100 documents)."""
-    import bench
-    from bench import api
-
-    root = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "summeval"
-    if not root.is_dir() and os.environ.get("CI") != "true":
-        pytest.skip("../shared/data/summeval is absent (the SummEval data this test scores)")
-    run = api.run("summeval_rouge", ["group_by=system", f"results_dir={tmp_path / 'results'}",
-                                     f"hydra.run.dir={tmp_path / 'hydra'}"]) if hasattr(api, "run") else None
-    if run is None:
-        pytest.skip("bench.api has no run()")
-    board = bench.systems(run, resamples=200, ci_resamples=200)
-    meta = bench.meta(run, resamples=50, test_resamples=50)
-    body = render_latex.systems(board) + render_latex.meta(meta) + render_latex.run(run)
-    assert "\\textsuperscript{a}" in body and "statistically indistinguishable" in body or "significantly better" in body
-    compile_tex(body, tmp_path)
+def test_summeval_tables_compile(tmp_path, summeval_path, bench_main):
+    """The real SummEval run (ROUGE, 16 systems x 100 documents) through the CLI: `bench systems`, `bench meta`
+    and `bench show` with --format latex, all compiled; the natural order of the run's groups table."""
+    run = bench_main("run", "experiment=summeval_rouge", f"dataset.path={summeval_path}", "group_by=system",
+                     f"results_dir={tmp_path / 'r'}", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    run_dir = Path(run.stdout.strip().splitlines()[-1])
+    run_dir = run_dir if run_dir.is_absolute() else tmp_path / run_dir
+    groups = [line.split()[0] for line in run.stdout.splitlines() if re.match(r"M\d+ ", line)]
+    assert groups == sorted(groups, key=lambda g: int(g[1:])) and len(groups) == 16  # M0, M1, M2, ..., M23
+    outputs = []
+    for argv in (["systems", str(run_dir), "--resamples", "200", "--ci-resamples", "200", "--correction", "none"],
+                 ["meta", str(run_dir), "--resamples", "50", "--test-resamples", "50"], ["show", str(run_dir)]):
+        proc = bench_main(*argv, "--format", "latex", *(["--no-save"] if argv[0] != "show" else []), cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        outputs.append(proc.stdout)
+    systems, meta, show = outputs
+    assert "\\textsuperscript{b}" in systems and "\\textbf{" in systems  # SummEval's ROUGE has several clusters (200 resamples: uncorrected)
+    assert "statistically indistinguishable from the best" in systems
+    assert "Meta-evaluation at the summary level" in meta and "\\textsuperscript{a}" in meta
+    assert "\\addlinespace" in show
+    compile_tex(systems + meta + show, tmp_path)
