@@ -146,3 +146,41 @@ def inline_html(markup: str) -> str:
 def inline_plain(markup: str) -> str:
     """Report markup as plain text (its marks dropped)."""
     return "".join(t for _, t in inline(markup))
+
+
+# LaTeX (``bench systems|meta|compare|show --format latex``). Every character that is markup in LaTeX's text
+# mode gets a command that prints it in the default OT1 encoding *without* falling back to the TS1 companion
+# fonts: under OT1, ``\$``, ``\textasciitilde`` and ``\textasciicircum`` are TS1 glyphs, which a TeX Live
+# without the EC fonts has to build with METAFONT (mktexpk) at compile time or cannot print at all; ``\~{}``,
+# ``\^{}`` (accents on nothing) and ``\ensuremath{\$}`` use only the CM fonts every LaTeX has. ``<``, ``>``
+# and ``|`` would print as ``¡``, ``¿`` and an em dash in OT1: ``\textless`` and friends print them.
+# Non-ASCII text is passed through unchanged: pdflatex (UTF-8 input is the default since 2018) sets Latin
+# letters (é, ü, ß, ł, Œ); a character its font encoding lacks stops the compile with "Unicode character ...
+# not set up for use with LaTeX", fixed in the paper's preamble (``\usepackage[T1]{fontenc}``,
+# ``\DeclareUnicodeCharacter``) or by LuaLaTeX/XeLaTeX: bench cannot know the paper's fonts, and a name
+# transliterated by bench would no longer be the name in the data.
+_TEX = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#",
+        "$": r"\ensuremath{\$}", "~": r"\~{}", "^": r"\^{}", "<": r"\textless{}", ">": r"\textgreater{}",
+        "|": r"\textbar{}"}
+_TEX_SPECIAL = re.compile(r"[\\{}_%&#$~^<>|]")
+# Ligatures TeX forms from plain characters (``--`` an en dash, ``?``` an inverted question mark, ``''`` a
+# closing quote): an empty group between the two keeps each character as itself.
+_TEX_LIGATURE = re.compile(r"(?<=[-`'!?])(?=[-`'])")
+
+
+def tex(text: object) -> str:
+    """Plain text inside LaTeX (a table cell, a caption): one line, every special character printed as itself."""
+    text = _TEX_SPECIAL.sub(lambda m: _TEX[m.group()], one_line(text))
+    return _TEX_LIGATURE.sub("{}", text)
+
+
+def tex_code(text: object) -> str:
+    """``text`` in ``\\texttt``, each character as itself and a line break allowed after each ``|``, ``,`` and
+    ``;`` (a signature is one long word otherwise, and runs out of the column). The typewriter font has every
+    ASCII character at its code in OT1 and T1, so specials are ``\\char`` codes, safe in any argument."""
+    def char(c: str) -> str:
+        if c in "\\{}_%&#$~^<>|\"`":
+            c = f"\\char{ord(c)}{{}}"
+        return c + ("\\allowbreak{}" if c.startswith("\\char124") or c in ",;" else "")
+
+    return "\\texttt{" + "".join(char(c) for c in one_line(text)) + "}"

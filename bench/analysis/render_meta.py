@@ -30,6 +30,12 @@ def _blocks(result: MetaEvaluation) -> dict[tuple[str, str], dict[str, dict[str,
     return blocks
 
 
+def by_cell(result: MetaEvaluation) -> dict[tuple[str, str], dict[str, dict[str, Correlation]]]:
+    """(level, coefficient) -> metric label -> human dimension -> its correlation: what every rendering
+    (these tables, ``render_latex.meta``) shows, with the same metric labels."""
+    return _blocks(result)
+
+
 def _humans(block) -> list[str]:
     """The human dimensions of a block, in order of first appearance (a metric that rates one dimension,
     an LLM judge's, has a cell in its own column only)."""
@@ -92,6 +98,9 @@ def markdown(result: MetaEvaluation) -> str:
         out.append("|---|" + "---:|" * len(humans))
         out += [md_row([name, *_cells(cells, humans)]) for name, cells in block.items()]
         out.append("")
+    if best(result):
+        out += ["no test separates, in each line (top cluster, PERM/Williams with correction):", "",
+                *(f"- {md(line)}" for line in best(result)), ""]
     if result.legend:
         out += ["runs:", "", *(f"- {md(line)}" for line in result.legend), ""]
     out.append(f"{result.systems} systems x {result.documents} documents; {md_code(result.signature)}")

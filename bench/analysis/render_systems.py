@@ -8,10 +8,12 @@ of a system (a corpus value beside the mean) is one more entry in a block's rows
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 from bench.analysis.systems import Leaderboard
-from bench.text import md, md_code, md_row
+from bench.stats.intervals import natural_key
 from bench.stats.leaderboard import SystemRow
+from bench.text import md, md_code, md_row
 
 HEADER = ("rank", "cluster", "system", "mean", "95% CI", "docs")
 
@@ -23,6 +25,20 @@ class Block:
     title: str
     significance: str
     rows: tuple[tuple[str, ...], ...]
+    headline: str = ""  # Leaderboard.headline: the sentence a reader wants first (none for a corpus block)
+
+
+def ordered(rows: Sequence[SystemRow]) -> list[SystemRow]:
+    """Rows in rank order, systems of one rank with equal means in natural order (M2 before M10): the
+    leaderboard breaks exact ties by the name as a string, which lists M10 before M2."""
+    out: list[SystemRow] = []
+    for row in rows:
+        k = len(out)
+        while k and (out[k - 1].rank, out[k - 1].mean) == (row.rank, row.mean) \
+                and natural_key(out[k - 1].system) > natural_key(row.system):
+            k -= 1
+        out.insert(k, row)
+    return out
 
 
 def _ci(row: SystemRow) -> str:
@@ -63,7 +79,8 @@ def _corpus_block(lb: Leaderboard, metric: str) -> Block | None:
 def _blocks(lb: Leaderboard) -> list[Block]:
     out = []
     for metric, stat, rows in lb.blocks():
-        out.append(Block(f"{metric} {stat}", _significant(lb, metric, stat), tuple(_row(r) for r in rows)))
+        out.append(Block(f"{metric} {stat}", _significant(lb, metric, stat), tuple(_row(r) for r in ordered(rows)),
+                         lb.headline(metric, stat)))
         corpus = _corpus_block(lb, metric)
         if corpus is not None and corpus.title not in [b.title for b in out]:
             out.append(corpus)
@@ -83,7 +100,8 @@ def text(lb: Leaderboard) -> str:
         widths = [max(len(r[i]) for r in table) for i in range(len(header))]
         lines = ["  ".join(c.ljust(w) if i == 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in table]
         lines.insert(1, "  ".join("-" * w for w in widths))
-        out.append(f"{block.title}: {block.significance}\n" + "\n".join(lines))
+        head = f"{block.title}: {block.significance}" + (f"\n{block.headline}" if block.headline else "")
+        out.append(head + "\n" + "\n".join(lines))
     return "\n\n".join(out) + "\n\n" + "\n".join([*_tail(lb), *(f"note: {n}" for n in lb.notes)])
 
 
@@ -94,6 +112,8 @@ def markdown(lb: Leaderboard) -> str:
         header = CORPUS_HEADER if block.title.endswith("(corpus)") else HEADER
         # system names come from the data: escaped (bench.text), so that each row keeps its cells
         out.append(f"### {md(block.title)}\n\n{md(block.significance)}\n")
+        if block.headline:
+            out.append(f"**{md(block.headline)}**\n")
         out.append(md_row(header))
         out.append("|" + "|".join("---:" if h != "system" else "---" for h in header) + "|")
         out += [md_row(r) for r in block.rows]

@@ -13,6 +13,7 @@ from typing import Iterable, Mapping, Sequence
 
 from bench.metrics.registry import display_order
 from bench.results.model import Group, IntervalInfo, MetricSummary, Run
+from bench.stats.intervals import natural_key
 
 # Column labels for the usual stats; any other stat gets a column under its own name.
 LABELS = {"precision": "P", "recall": "R", "fmeasure": "F", "f1": "F"}
@@ -106,7 +107,8 @@ def groups_table(groups: Mapping[str, Group], by: str | None) -> str:
     first = next(iter(groups.values()))
     cols = sorted(ordered(first.metrics.values()), key=lambda m: m.facts.descriptive)  # stable: quality first
     rows = [[by or "group", "items", *(f"{m.name} {LABELS.get(m.primary, m.primary)}" for m in cols)]]
-    for name, g in groups.items():
+    for name in sorted(groups, key=natural_key):  # M0, M1, M2, ..., M10 (stored in string order)
+        g = groups[name]
         cells = [f"{value_text(g.metrics[m.name].value)} {ci_text(g.metrics[m.name].interval)}" for m in cols]
         rows.append([name, str(g.n_items), *cells])
     return _align(rows)

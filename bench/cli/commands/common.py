@@ -76,12 +76,31 @@ def add_selection_and_output(p: Parser) -> None:
     """The options an analysis command shares: which metrics and stat, how to print, whether to store."""
     p.add_argument("--metrics", help="comma-separated metrics (default: all)")
     p.add_argument("--stat", help="stat (default: fmeasure/f1, else the metric's only stat; `all` for every stat)")
-    p.add_argument("--format", choices=["table", "markdown", "json"], default="table")
+    add_format(p)
     p.add_argument("--no-save", action="store_true", help="print only; store no artefact")
 
 
-def emit(kind: str, first_run: str, payload: dict, markdown: str, text: str, fmt: str, save: bool) -> None:
-    """Store an analysis beside its first run (unless told not to), print it, and name the file on stderr."""
+def add_format(p: Parser) -> None:
+    """``--format table|markdown|latex|json`` and ``--interval`` (how LaTeX shows an interval)."""
+    p.add_argument("--format", choices=["table", "markdown", "latex", "json"], default="table",
+                   help="table (default) | markdown | latex (booktabs paper tables) | json")
+    p.add_argument("--interval", choices=["brackets", "pm"], default=None,
+                   help="with --format latex: 0.490 [0.475, 0.506] (brackets, the default) or pm: "
+                        "0.490^{+0.016}_{-0.015}, the distances up and down to the interval's bounds")
+
+
+def interval_of(p: Parser, args) -> str:
+    """The LaTeX interval form; ``--interval`` with another format is a usage error (it would do nothing)."""
+    if args.interval is not None and args.format != "latex":
+        p.error(f"--interval applies to --format latex, not --format {args.format}")
+    return args.interval or "brackets"
+
+
+def emit(kind: str, first_run: str, payload: dict, markdown: str, text: str, fmt: str, save: bool,
+         latex: Callable[[], str] | None = None) -> None:
+    """Store an analysis beside its first run (unless told not to), print it, and name the file on stderr.
+
+    The stored ``.md`` is always the Markdown; ``latex`` (made only when printed) is printed, not stored."""
     from pathlib import Path
 
     from bench.analysis import artefacts
@@ -89,6 +108,8 @@ def emit(kind: str, first_run: str, payload: dict, markdown: str, text: str, fmt
     path = artefacts.store(artefacts.folder_for(Path(first_run)), kind, payload, markdown) if save else None
     if fmt == "json":
         print(artefacts.canonical(payload), end="")
+    elif fmt == "latex" and latex is not None:
+        print(latex(), end="")
     elif fmt == "markdown":
         print(markdown, end="")
     else:

@@ -5,7 +5,7 @@ with the paired tests and correction of ``bench systems``. Stored beside the fir
 
 from __future__ import annotations
 
-from bench.cli.commands.common import Parser, add_selection_and_output, emit, handles_errors
+from bench.cli.commands.common import Parser, add_selection_and_output, emit, handles_errors, interval_of
 from bench.cli.commands.common import split_list as _split
 
 
@@ -32,15 +32,18 @@ def _parser() -> Parser:
 def main(argv: list[str]) -> int:
     """Print the comparison (``bench.compare``); store it beside the first run."""
     from bench import api
-    from bench.analysis import render_compare
+    from bench.analysis import render_latex, render_compare
     from bench.errors import BenchError
 
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    interval = interval_of(parser, args)
     if args.stat:
         raise BenchError("bench compare shows each metric's main stat", "drop --stat (bench diff shows every stat)")
     result = api.compare(*args.runs, metrics=_split(args.metrics), names=_split(args.names),
                          tests=tuple(_split(args.tests) or ()), resamples=args.resamples, seed=args.seed,
                          correction=args.correction, alpha=args.alpha, cluster_test=args.test)
     emit("compare", args.runs[0], result.to_json(), render_compare.markdown(result), render_compare.text(result),
-         args.format, not args.no_save)
+         args.format, not args.no_save,
+         latex=lambda: render_latex.compare(result, interval))
     return 0

@@ -4,7 +4,7 @@ sample, summary and system level with bootstrap intervals (BOOT-BOTH by default)
 
 from __future__ import annotations
 
-from bench.cli.commands.common import Parser, add_selection_and_output, emit, handles_errors
+from bench.cli.commands.common import Parser, add_selection_and_output, emit, handles_errors, interval_of
 from bench.cli.commands.common import split_list as _split
 
 
@@ -43,10 +43,12 @@ def _parser() -> Parser:
 def main(argv: list[str]) -> int:
     """Print the meta-evaluation (``bench.meta``); store it beside the first run."""
     from bench import api
-    from bench.analysis import render_meta
+    from bench.analysis import render_latex, render_meta
     from bench.errors import BenchError
 
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    interval = interval_of(parser, args)
     compare = []
     for cell in _split(args.compare) or []:
         level, _, coef = cell.partition(":")
@@ -61,5 +63,6 @@ def main(argv: list[str]) -> int:
         tests=tuple(_split(args.tests) or ()), test_resamples=args.test_resamples, compare=tuple(compare),
         correction=args.correction, alpha=args.alpha, resample_annotators=args.resample_annotators, pairing=args.pairing)
     emit("meta", args.runs[0], result.to_json(), render_meta.markdown(result), render_meta.text(result), args.format,
-         not args.no_save)
+         not args.no_save,
+         latex=lambda: render_latex.meta(result, interval))
     return 0

@@ -1,6 +1,7 @@
 """``bench show RUN``: one stored run, readable: metrics with intervals and corpus values, descriptive
-statistics in a block of their own, groups, signatures, notes, inputs and environment. ``--json`` prints
-the record itself.
+statistics in a block of their own, groups, signatures, notes, inputs and environment. ``--format
+markdown`` and ``--format latex`` print the metrics as a paper table (intervals, corpus values, the
+descriptive statistics apart, the signatures); ``--format json`` (or ``--json``) prints the record itself.
 
 RUN is a run directory, ``<experiment>/<run id>`` or a bare run id under ``--results-dir``.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Mapping
 
-from bench.cli.commands.common import Parser, handles_errors
+from bench.cli.commands.common import Parser, add_format, handles_errors, interval_of
 from bench.results.model import GitState, MetricSummary, Run
 
 
@@ -18,7 +19,8 @@ def _parser() -> Parser:
     p = Parser(prog="bench show", description=__doc__)
     p.add_argument("run", metavar="RUN", help="a run directory, <experiment>/<run id>, or a run id")
     p.add_argument("--results-dir", default="results", help="where to look up a run id (default: results)")
-    p.add_argument("--json", action="store_true", help="print result.json as stored")
+    p.add_argument("--json", action="store_true", help="print result.json as stored (as --format json)")
+    add_format(p)
     return p
 
 
@@ -132,10 +134,22 @@ def main(argv: list[str]) -> int:
     import bench
     from bench.results import catalog, store
 
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.json and args.format not in ("table", "json"):  # "table" is the default: --json alone
+        parser.error(f"--json prints the record as JSON, not --format {args.format}; drop one of them")
+    fmt = "json" if args.json else args.format
+    args.format = fmt
+    interval = interval_of(parser, args)
     run = bench.load_run(catalog.resolve(args.run, args.results_dir))
-    if args.json:
+    if fmt == "json":
         print(store.dumps(run.record_dict()), end="")
+    elif fmt == "markdown":
+        from bench.analysis import render_run
+        print(render_run.markdown(run), end="")
+    elif fmt == "latex":
+        from bench.analysis import render_latex
+        print(render_latex.run(run, interval), end="")
     else:
         print(render(run))
     return 0

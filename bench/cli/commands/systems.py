@@ -7,7 +7,7 @@ The analysis is stored beside the run(s) as ``analyses/systems-<hash>.json`` (an
 
 from __future__ import annotations
 
-from bench.cli.commands.common import Parser, add_selection_and_output, emit, handles_errors
+from bench.cli.commands.common import Parser, add_selection_and_output, emit, handles_errors, interval_of
 from bench.cli.commands.common import split_list as _split
 
 
@@ -42,13 +42,16 @@ def _parser() -> Parser:
 def main(argv: list[str]) -> int:
     """Print the leaderboard (``bench.systems``); store it beside the first run."""
     from bench import api
-    from bench.analysis import render_systems
+    from bench.analysis import render_latex, render_systems
 
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    interval = interval_of(parser, args)
     board = api.systems(*args.runs, by=args.by, doc=args.doc, metrics=_split(args.metrics), stat=args.stat,
                         names=_split(args.names), tests=tuple(_split(args.tests) or ()), resamples=args.resamples,
                         ci_resamples=args.ci_resamples, seed=args.seed, correction=args.correction, alpha=args.alpha,
                         level=args.level, cluster_test=args.cluster_test)
     emit("systems", args.runs[0], board.to_json(), render_systems.markdown(board), render_systems.text(board),
-         args.format, not args.no_save)
+         args.format, not args.no_save,
+         latex=lambda: render_latex.systems(board, interval))
     return 0
