@@ -149,7 +149,10 @@ def systems(lb: Leaderboard, interval: str = "brackets", digits: int = 3) -> str
                    f"bold: the top cluster. {tex(lb.headline(metric, stat))}"
                    + "".join(f" Note: {tex(n)}" for n in lb.notes)
                    + f" Signature: {tex_code(lb.signature)}"
-                   + (f"; intervals: {tex_code(lb.interval_signature)}" if lb.interval_signature else "") + ".")
+                   + (f"; intervals: {tex_code(lb.interval_signature)}" if lb.interval_signature else "")
+                   # the metric's own settings (tokenizer, stemmer, model): what produced the scores ranked
+                   + (f"; metric: {tex_code(lb.metric_signatures[metric])}" if metric in lb.metric_signatures else "")
+                   + ".")
         out.append(table("rlrr", ["Rank", "System", f"{tex(metric)} {tex(stat)} ({level}\\% CI)", "Docs"], body,
                          caption, f"{tex(metric)} {tex(stat)} by system", label("systems", metric, stat)))
         corpus = [c for c in lb.corpus if c.metric == metric]
@@ -232,7 +235,9 @@ def meta(result: MetaEvaluation, interval: str = "brackets", digits: int = 3) ->
         if result.legend:
             caption += " Runs: " + "; ".join(tex(line) for line in result.legend) + "."
         caption += (f" {result.systems} systems x {result.documents} documents. Signature: "
-                    f"{tex_code(result.signature)}.")
+                    f"{tex_code(result.signature)}"
+                    + "".join(f"; {tex(m)}: {tex_code(result.metric_signatures[m])}"
+                              for m in sorted(result.metric_signatures)) + ".")
         spec = "ll" + "r" * len(coefs)
         head = ["Human", "Metric", *(f"{tex(c)}" for c in coefs)]
         out.append(table(spec, head, body, caption, f"Meta-evaluation, {tex(level)} level", label("meta", level),
