@@ -23,6 +23,7 @@ code, .sig { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-s
        border: 1px solid #eee; }
 details { margin: 6px 0 12px; } summary { cursor: default; color: #333; }
 .meta { color: #555; font-size: 12px; }
+p.summary { font-size: 15px; border-left: 3px solid #0072b2; padding: 2px 0 2px 10px; margin: 8px 0 12px; }
 """
 
 
@@ -40,15 +41,22 @@ def table(t: Table) -> str:
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
+FOLD = 20  # rows: a longer secondary table is folded (<details> needs no script)
+
+
 def section(s: Section) -> str:
-    """One section: heading, paragraphs, figures, tables (long ones folded), signature."""
+    """One section, top-down: heading, summary, paragraphs, the headline tables (open), figures, the other
+    tables (long ones folded), signature."""
     parts = [f"<section>\n<h2>{html.escape(s.title)}</h2>"]
+    if s.summary:
+        parts.append(f'<p class="summary">{_inline(s.summary)}</p>')
     parts += [f"<p>{_inline(p)}</p>" for p in s.paragraphs]
+    parts += [f"<h3>{_inline(caption)}</h3>\n{table(t)}" for caption, t in s.tables]
     for f in s.figures:
         parts.append(f'<figure id="fig-{html.escape(f.name)}">\n{f.svg}<figcaption>{_inline(f.caption)}'
                      "</figcaption>\n</figure>")
-    for caption, t in s.tables:
-        if len(t.rows) > 20:  # long tables stay out of the way of the figures; <details> needs no script
+    for caption, t in s.more:
+        if len(t.rows) > FOLD:
             parts.append(f"<details><summary>{_inline(caption)} ({len(t.rows)} rows)</summary>\n{table(t)}\n</details>")
         else:
             parts.append(f"<h3>{_inline(caption)}</h3>\n{table(t)}")

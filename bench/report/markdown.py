@@ -30,18 +30,28 @@ def table(t: Table, code: tuple[int, ...] = ()) -> str:
     return "\n".join(out)
 
 
+FOLD = 20  # rows: a longer secondary table is folded (GitHub renders <details> in Markdown)
+
+
+def _titled(caption: str, t: Table) -> list[str]:
+    return [f"**{inline_md(caption)}**", "", table(t), ""]
+
+
 def section(s: Section) -> str:
-    """One section: heading, paragraphs, tables (long ones folded), signature as code."""
+    """One section, top-down as in HTML: heading, summary, paragraphs, the headline tables, the other tables
+    (long ones folded), signature as code."""
     out = [f"## {md(s.title)}", ""]
-    for p in s.paragraphs:
+    for p in (s.summary, *s.paragraphs) if s.summary else s.paragraphs:
         out += [inline_md(p), ""]
     for caption, t in s.tables:
-        if len(t.rows) > 20:  # GitHub renders <details> in Markdown: long tables stay folded
+        out += _titled(caption, t)
+    for caption, t in s.more:
+        if len(t.rows) > FOLD:
             # <summary> is HTML: its text is HTML-escaped, not Markdown
             summary = html.escape(f"{inline_plain(caption)} ({len(t.rows)} rows)")
             out += [f"<details><summary>{summary}</summary>", "", table(t), "", "</details>", ""]
         else:
-            out += [f"**{inline_md(caption)}**", "", table(t), ""]
+            out += _titled(caption, t)
     if s.signature:
         out += [md_fence(s.signature), ""]
     return "\n".join(out)

@@ -24,11 +24,16 @@ class Figure:
 
 @dataclass(frozen=True)
 class Section:
-    """A heading with paragraphs, figures, tables and the signature(s) its numbers came from."""
+    """A heading with paragraphs, figures, tables and the signature(s) its numbers came from.
+
+    Read top-down: the summary, the paragraphs, the headline ``tables`` (always open, however long: they are
+    what the section is for), the figures, then the ``more`` tables (the long tidy lists behind the headline,
+    folded when long)."""
     title: str
     paragraphs: tuple[str, ...] = ()
     figures: tuple[Figure, ...] = ()
-    tables: tuple[tuple[str, Table], ...] = ()  # (caption, table)
+    tables: tuple[tuple[str, Table], ...] = ()  # (caption, table): the headline tables, shown open
+    more: tuple[tuple[str, Table], ...] = ()  # (caption, table) after the figures; folded when over 20 rows
     signature: str = ""
     # Already-built HTML (an interactive block such as the item browser), placed after the tables; the HTML
     # renderer inserts it as it is, so its builder escapes every text it holds. Markdown leaves it out.

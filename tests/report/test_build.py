@@ -33,7 +33,7 @@ def test_every_kind_of_input_in_one_report(made):
     assert [t.split(" (")[0].split(":")[0] for t in _titles(report)] == [
         "Runs", "Leaderboard", "Meta-evaluation", "Regression check"]
     check = report.sections[-1]
-    assert "**REGRESSION** (exit 1)" in check.paragraphs[0] and check.figures[0].name == "check"
+    assert "**REGRESSION** (exit 1)" in check.summary and check.figures[0].name == "check"
     sources = report.record["sources"]
     assert sources[1]["sha256"].startswith("sha256:") and sources[1]["runs"] == [sources[0]["run_key"]]
     assert sources[3]["signature"].startswith("check|")

@@ -131,8 +131,8 @@ def test_report_markdown(odd, inputs, bench_main):
     found = _cells(_shaped(text))
     assert {flat(s).strip() for s in SYSTEMS} <= found  # leaderboard rows and group rows
     assert flat(HUMAN).strip() in found
-    # the check's baseline path, in its paragraph's code span, reads back whole
-    (verdict,) = [line for line in text.splitlines() if line.startswith("Verdict: ")]
+    # the check's baseline path, in its summary's code span, reads back whole
+    (verdict,) = [line for line in text.splitlines() if line.startswith("Verdict **")]
     spans = re.findall(r"(`+) ?(.*?) ?\1(?!`)", verdict)
     assert flat(str(odd["base"])) in [s for _, s in spans], verdict
 
@@ -157,4 +157,4 @@ def test_report_html(odd, inputs, bench_main):
     data = "".join(parsed.text)
     for name in [*SYSTEMS, HUMAN]:  # every name shown as itself, markup characters included
         assert name.replace("\r\n", "\n").replace("\r", "\n") in data.replace("\r\n", "\n").replace("\r", "\n")
-    assert f"against {odd['base']}." in data  # the baseline path, backticks and all, in its code span
+    assert f"against {odd['base']}:" in data  # the baseline path, backticks and all, in its code span

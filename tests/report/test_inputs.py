@@ -81,8 +81,9 @@ def test_meta_is_the_analysis_meta_evaluation(tmp_path):
     assert isinstance(got.value, MetaEvaluation) and got.kind == "meta" and got.source.runs == ("sha256:ab",)
     row = got.value.correlations[0]
     assert (row.metric, row.value, row.ci, row.resamples_defined) == ("rouge1", 0.3, Interval(0.1, 0.5), 50)
-    table = sections.meta(got.value, "in.json").tables[0][1]
-    assert table.rows == (("summary", "kendall", "quality", "rouge1", "0.3000", "[0.1000, 0.5000]", "8/0"),)
+    section = sections.meta(got.value, "in.json")
+    assert section.tables[0][1].rows == (("quality", "rouge1", "0.300 [0.100, 0.500]"),)  # the summary level's
+    assert section.more[0][1].rows == (("summary", "kendall", "quality", "rouge1", "0.3000", "[0.1000, 0.5000]", "8/0"),)
 
 
 def test_systems_corpus_values_are_a_table_of_their_own(tmp_path):
@@ -90,13 +91,13 @@ def test_systems_corpus_values_are_a_table_of_their_own(tmp_path):
               {"system": "s1", "metric": "bleu", "stat": "score", "value": 18.25, "ci": None, "n_items": 8}]
     got = _read(tmp_path, _systems(corpus=corpus))
     assert got.value.corpus[0] == CorpusRow("s0", "bleu", "score", 21.5, Interval(19.0, 24.0), 8)
-    tables = dict(sections.systems(got.value, "in.json").tables)
+    tables = dict(sections.systems(got.value, "in.json").more)
     caption = next(c for c in tables if c.startswith("Corpus values per system with 95% intervals"))
     assert tables[caption].columns == ("metric", "system", "corpus", "95% CI", "items")
     assert tables[caption].rows == (("bleu score", "s0", "21.5000", "[19.0000, 24.0000]", "8"),
                                     ("bleu score", "s1", "18.2500", "n/a", "8"))
     assert not any(c.startswith("Corpus values") for c, _ in sections.systems(_read(tmp_path, _systems()).value,
-                                                                               "in.json").tables)
+                                                                               "in.json").more)
 
 
 def test_check_rows_are_the_gates_rows_with_their_rule(tmp_path):

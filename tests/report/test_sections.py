@@ -31,7 +31,7 @@ def bleu_run(tmp_path_factory) -> str:
 
 
 def _table(section, caption_start: str):
-    return next(t for caption, t in section.tables if caption.startswith(caption_start))
+    return next(t for caption, t in (*section.tables, *section.more) if caption.startswith(caption_start))
 
 
 def _with(run: Run, change) -> Run:
@@ -161,12 +161,15 @@ def test_an_incomparable_check_lists_each_difference_once_and_its_resolution():
              SignatureDifference("tokenize", "13a -> intl", ("bleu",), True))
     section = sections.check(_check(stats=(), verdict="incomparable", exit_code=2, signature_differences=diffs,
                                     resolution="pass --allow stem", problems=("item ids differ",)), "check.json")
-    assert section.paragraphs[1:5] == ("Problem: item ids differ",
+    assert section.paragraphs[0:4] == ("Problem: item ids differ",
                                        "Signature difference: stem: porter -> no (rouge1, rouge2)",
                                        "Signature difference (allowed): tokenize: 13a -> intl (bleu)",
                                        "To resolve: pass --allow stem")
     assert sum("porter -> no" in p for p in section.paragraphs) == 1
-    assert section.tables == () and section.figures == ()  # nothing was compared
+    assert section.tables == section.more == () and section.figures == ()  # nothing was compared
+    assert section.summary == ("Verdict **INCOMPARABLE** (exit 2) for experiment `toy` (run `runs/toy/x`) against "
+                               "`base.json`: nothing gated was compared (1 blocking signature difference, 1 problem "
+                               "below).")
 
 
 def test_leaderboard_shows_each_systems_corpus_value_read_back_through_the_analysis_reader(tmp_path):

@@ -4,7 +4,7 @@ inline as SVG, no script, no URL) or as Markdown (tables, for PR comments and $G
 
 By default the report is stored beside the first input as ``analyses/report-<hash>.html`` (or ``.md``) with
 ``report-<hash>.json``, the runs and files it was built from; the inputs are only read. ``--output -``
-prints it instead. An existing ``--output`` file is replaced only with ``--force``, and never when it is a
+prints it instead; without ``--format`` the ``--output`` suffix decides (``.md`` Markdown, ``.html`` HTML). An existing ``--output`` file is replaced only with ``--force``, and never when it is a
 file bench wrote (a baseline, a run's file, an analysis artefact) or not a regular file (a device, a FIFO,
 a symbolic link, a folder): use ``--output -`` and send stdout there. The path written is the last line on stdout.
 """
@@ -19,11 +19,29 @@ def _parser() -> Parser:
     p = Parser(prog="bench report", description=__doc__)
     p.add_argument("inputs", nargs="+", metavar="INPUT",
                    help="run directory, analyses/systems-*.json, analyses/meta-*.json, or bench check JSON")
-    p.add_argument("--format", choices=["html", "markdown"], default="html")
+    p.add_argument("--format", choices=["html", "markdown"], default=None,
+                   help="default: from the --output suffix (.md markdown, .html/.htm html), else html")
     p.add_argument("--output", help="file to write (default: analyses/report-<hash> beside the first input; - for stdout)")
     p.add_argument("--force", action="store_true", help="replace an existing --output file (never a bench baseline, "
                    "run file or analysis artefact, a device, a FIFO, a symbolic link or a folder)")
     return p
+
+
+SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+
+
+def _format(given: str | None, output: str | None) -> str:
+    """The format: ``--format``, else the one the ``--output`` suffix names, else html; a suffix that names the
+    other format than an explicit ``--format`` is refused (x.md holding HTML would mislead every reader)."""
+    from pathlib import Path
+
+    from bench.errors import BenchError
+
+    implied = SUFFIXES.get(Path(output).suffix.lower()) if output and output != "-" else None
+    if given and implied and given != implied:
+        raise BenchError(f"--output {output} names a {implied} file but --format {given} was given",
+                         f"drop --format, or give an --output ending in {'.md' if given == 'markdown' else '.html'}")
+    return given or implied or "html"
 
 
 @handles_errors
@@ -34,9 +52,10 @@ def main(argv: list[str]) -> int:
     from bench.paths import output_target
 
     args = _parser().parse_args(argv)
+    fmt = _format(args.format, args.output)
     if args.output and args.output != "-":  # before any work: refused targets cost nothing
         output_target(args.output, args.force, "pass --force to replace it")
-    path, text = build.write(args.inputs, args.format, args.output)
+    path, text = build.write(args.inputs, fmt, args.output)
     if path is None:
         print(text, end="")
     else:

@@ -42,3 +42,17 @@ def test_report_errors_are_one_line(made, bench_main):
         assert "; pass run directories" in lines[0]
     proc = bench_main("report", str(made["check"]), "--format", "pdf", cwd=made["tmp"])
     assert proc.returncode == 2 and "invalid choice" in proc.stderr
+
+
+def test_the_output_suffix_picks_the_format_and_a_contradicting_format_is_refused(made, bench_main):
+    out = made["tmp"] / "suffix"
+    for name, start in (("r.md", "# bench report"), ("r.html", "<!DOCTYPE html>"), ("r.htm", "<!DOCTYPE html>"),
+                        ("r.txt", "<!DOCTYPE html>")):  # no format of its own: html, the default
+        proc = bench_main("report", str(made["check"]), "--output", str(out / name), cwd=made["tmp"])
+        assert proc.returncode == 0 and (out / name).read_text().startswith(start), (name, proc.stderr)
+    for name, fmt in (("x.md", "html"), ("x.HTML", "markdown")):
+        proc = bench_main("report", str(made["check"]), "--output", str(out / name), "--format", fmt, cwd=made["tmp"])
+        lines = proc.stderr.strip().splitlines()
+        assert proc.returncode == 2 and len(lines) == 1 and lines[0].startswith(f"bench: error: --output {out / name} "
+                                                                                 f"names a "), proc.stderr
+        assert f"but --format {fmt} was given; drop --format" in lines[0] and not (out / name).exists()
