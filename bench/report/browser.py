@@ -196,10 +196,10 @@ JS = r"""
     t.appendChild(tb);
     left.appendChild(t);
     texts(right, "Candidate", [rr.candidates[it]], null);
-    var ref = rr.refs[it], src = rr.srcs[it];
+    var ref = rr.refs[it], so = rr.srcs[it];
     texts(right, "References" + (ref >= 0 ? " (" + D.refsets[ref].length + ")" : ""),
           ref >= 0 ? D.refsets[ref].map(function (x) { return D.texts[x]; }) : [], reason(run, ref));
-    texts(right, "Source", src >= 0 ? [D.texts[src]] : [], reason(run, src));
+    texts(right, "Source", so >= 0 ? [D.texts[so]] : [], reason(run, so));
     grid.appendChild(left); grid.appendChild(right); box.appendChild(grid);
     var rows = $("ib-body").children;
     for (var j = 0; j < rows.length; j++) rows[j].className = Number(rows[j].getAttribute("data-row")) === r ? "sel" : "";
