@@ -332,6 +332,7 @@ JS = r"""
   head();
   filter();
   page();
+  if (window.performance && performance.mark) performance.mark("ib-first-page");  // benchmarks/report_browser.py
   // everything else after the first page has painted
   setTimeout(function () { controls(); later(); document.getElementById("ib").setAttribute("data-ready", "1"); }, 0);
 })();
