@@ -371,7 +371,7 @@ def block(data: dict, notes: Sequence[str]) -> str:
 def section(runs: Sequence[Run], labels: Sequence[str], worst: int = WORST) -> Section:
     """The "Items" section: the browser over every item of ``runs`` (named ``labels``)."""
     data = payload(runs, labels, worst)
-    notes = [f"{r['label']}: {n}" for r in data["runs"] for n in r["notes"]]
+    notes = [f"{r['label']}: {n}" for r in data["runs"] for n in r["unavailable"]]
     n = sum(len(r["ids"]) for r in data["runs"])
     text = ("Every item's candidate beside its scores (each metric's main stat; all stats when an item is opened), "
             "sortable by any column (click its header) and filterable by system, document, text and score range. "

@@ -119,7 +119,8 @@ def _texts(run: Run, loaded: Loaded, pool: _Pool) -> tuple[list[int], list[int],
         else:
             srcs.append(pool.text(item.source))
     n = len(run.samples)
-    notes = [f"references or source unavailable for {count} of {n} items: {why}" for why, count in zip(reasons.lines, map(len, reasons.items))]
+    notes = [f"references or source unavailable for {len(which)} of {n} items: {why}"
+             for why, which in zip(reasons.lines, reasons.items)]
     return refs, srcs, reasons.lines, notes
 
 
@@ -183,7 +184,7 @@ def payload(runs: Sequence[Run], labels: Sequence[str], worst: int = WORST) -> d
         out_runs.append({
             "label": label, "ids": list(run.ids), "systems": systems, "docs": docs,
             "candidates": [s.candidate for s in run.samples], "refs": refs, "srcs": srcs, "scores": scores,
-            "reasons": reasons, "notes": notes,
+            "reasons": reasons, "unavailable": notes,
         })
     # natural order over all runs together, so that sorting by id, system or document interleaves runs correctly
     for column, key in (("ids", "id"), ("systems", "system"), ("docs", "doc")):

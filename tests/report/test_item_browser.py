@@ -21,8 +21,8 @@ from report_offline import remote_references
 from test_browser import OFFLINE, _chromium, _not_blank, _render
 
 from bench.report import browser, build
-from bench.report.model import Report
 from bench.report import html as report_html
+from bench.report.model import Report
 from bench.results import run_record
 from bench.results.model import Run
 

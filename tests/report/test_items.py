@@ -61,7 +61,7 @@ def _shown(data: dict, k: int) -> tuple[list[str] | None, str | None]:
 def test_texts_are_shown_where_their_hashes_match_and_stored_once(texts_run):
     data = items.payload([texts_run], ["run"])
     run = data["runs"][0]
-    assert run["notes"] == [] and len(run["ids"]) == 6
+    assert run["unavailable"] == [] and len(run["ids"]) == 6
     for k, item_id in enumerate(run["ids"]):
         article, refs = DOCS[item_id.split("/")[0]]
         assert _shown(data, k) == (refs, article)
@@ -91,7 +91,7 @@ def test_a_changed_dataset_never_shows_a_wrong_text(texts_run, tmp_path):
         doc = item_id.split("/")[0]
         assert src == DOCS[doc][0]  # the source did not change: still shown
         assert refs == (None if doc == "d10" else DOCS[doc][1])
-    assert run["notes"] == ["references or source unavailable for 3 of 6 items: the references in its dataset "
+    assert run["unavailable"] == ["references or source unavailable for 3 of 6 items: the references in its dataset "
                             "differ from those scored (their hash changed)"]
     assert run["reasons"][-run["refs"][run["ids"].index("d10/M2")] - 1] == run["reasons"][0]
 
@@ -100,7 +100,7 @@ def test_a_dataset_that_cannot_be_loaded_gives_one_note(texts_run, tmp_path):
     data = items.payload([_moved(texts_run, tmp_path / "gone.jsonl")], ["run"])
     run = data["runs"][0]
     assert all(c == -1 for c in run["refs"] + run["srcs"]) and data["texts"] == []
-    assert len(run["notes"]) == 1 and run["notes"][0].startswith(
+    assert len(run["unavailable"]) == 1 and run["unavailable"][0].startswith(
         "references or source unavailable for 6 of 6 items: its dataset could not be loaded: ")
     assert run["candidates"] == [s.candidate for s in texts_run.samples]  # candidates and scores stay
 
@@ -110,7 +110,7 @@ def test_a_run_scored_in_memory_has_no_dataset():
 
     run = bench.score(["a b c", "a b d"], ["a b c", ["a c d", "b"]], ci={"resamples": 0})
     data = items.payload([run], ["mem"])
-    assert data["runs"][0]["notes"] == ["references or source unavailable for 2 of 2 items: the run scored "
+    assert data["runs"][0]["unavailable"] == ["references or source unavailable for 2 of 2 items: the run scored "
                                         "in-memory texts (bench.score): there is no dataset to read them from"]
     assert data["runs"][0]["systems"] == [None, None]
 
