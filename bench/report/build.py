@@ -47,8 +47,9 @@ def signature() -> str:
     return f"report|bench:{__version__}|matplotlib:{matplotlib.__version__}"
 
 
-def assemble(items: Sequence["Input"]) -> "Report":
-    """All inputs as one report: the runs together first, then each artefact in the order given."""
+def assemble(items: Sequence["Input"], worst: int | None = None) -> "Report":
+    """All inputs as one report: the runs together first, then each artefact in the order given; with
+    ``worst`` (an int) and runs among the inputs, the item browser last, listing that many worst items per system."""
     from bench.progress import stage
     from bench.report import sections
     from bench.analysis.meta import MetaEvaluation
@@ -71,10 +72,18 @@ def assemble(items: Sequence["Input"]) -> "Report":
             elif isinstance(i.value, Check):
                 parts.append(sections.check(i.value, name))
             bar.update(1)
+    if runs and worst is not None:
+        from bench.analysis import labels as run_labels
+        from bench.report import browser
+
+        names = list(run_labels.of(runs).short) if len(runs) > 1 else [r.name for r in runs]
+        parts.append(browser.section(runs, names, worst))
     kinds = list(dict.fromkeys(i.kind for i in items))
     experiments = list(dict.fromkeys(e for e in map(experiment, items) if e))
     title = f"bench report: {', '.join(experiments) or 'results'} ({', '.join(kinds)})"
-    return Report(title, tuple(parts), signature(), tuple(i.source for i in items))
+    # the browser's setting is part of what rendered the page, so a report with it names another file than one without
+    sig = signature() + (f"|items:worst={worst}" if runs and worst is not None else "")
+    return Report(title, tuple(parts), sig, tuple(i.source for i in items))
 
 
 def render(report: "Report", fmt: str) -> str:
@@ -95,19 +104,24 @@ def default_folder(first: "Input") -> Path:
     return parent if parent.name == ANALYSES else parent / ANALYSES
 
 
-def write(paths: Sequence[str], fmt: str = "html", output: str | None = None) -> tuple[Path | None, str]:
+def write(paths: Sequence[str], fmt: str = "html", output: str | None = None,
+          worst: int | None = None) -> tuple[Path | None, str]:
     """Build and write a report; returns (path written or None for stdout, text).
 
     ``output``: a file, ``-`` (stdout, nothing written) or None (the default
-    ``analyses/report-<hash>`` beside the first input, with its JSON record).
+    ``analyses/report-<hash>`` beside the first input, with its JSON record). ``worst``: an HTML report
+    of runs gets the item browser, listing that many worst items per system (None: no browser; Markdown
+    never has one).
     """
     from bench.analysis.artefacts import canonical
     from bench.results.store import write_text_atomic
 
     if fmt not in FORMATS:
         raise BenchError(f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
+    if worst is not None and worst < 1:
+        raise BenchError(f"worst={worst} lists no item", "use worst >= 1")
     inputs = [read(p) for p in paths]
-    report = assemble(inputs)
+    report = assemble(inputs, worst if fmt == "html" else None)
     text = render(report, fmt)
     if output == "-":
         return None, text

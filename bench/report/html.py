@@ -1,4 +1,5 @@
-"""A report as one self-contained HTML file: inline CSS, inline SVG figures, no script, no URL."""
+"""A report as one self-contained HTML file: inline CSS, inline SVG figures, inline script (the item browser),
+no URL."""
 
 from __future__ import annotations
 
@@ -60,6 +61,8 @@ def section(s: Section) -> str:
             parts.append(f"<details><summary>{_inline(caption)} ({len(t.rows)} rows)</summary>\n{table(t)}\n</details>")
         else:
             parts.append(f"<h3>{_inline(caption)}</h3>\n{table(t)}")
+    if s.html:  # an interactive block (the item browser), built and escaped by its own module
+        parts.append(s.html)
     if s.signature:
         parts.append(f'<h3>Signatures</h3>\n<div class="sig">{html.escape(s.signature)}</div>')
     return "\n".join(parts) + "\n</section>"

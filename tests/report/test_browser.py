@@ -36,15 +36,18 @@ def _chromium() -> str:
     pytest.skip("chromium is not installed (apt-get install chromium); the browser test needs it")
 
 
-def _render(page: Path, out: Path, height: int = 2000) -> tuple[Path, list[str]]:
+# Headless, and nothing can leave the machine even if a page asked (every proxied request goes nowhere).
+OFFLINE = ["--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--disable-extensions",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND"]
+
+
+def _render(page: Path, out: Path, height: int = 2000, width: int = 1200) -> tuple[Path, list[str]]:
     """Screenshot ``page`` offline; returns (png, URLs the page itself requested)."""
-    png, netlog = out / f"{page.stem}.png", out / f"{page.stem}.netlog.json"
+    png, netlog = out / f"{page.stem}-{width}.png", out / f"{page.stem}-{width}.netlog.json"
     proc = subprocess.run(
-        [_chromium(), "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--disable-extensions",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={out / ('profile-' + page.stem)}", "--proxy-server=127.0.0.1:9",
-         "--host-resolver-rules=MAP * ~NOTFOUND", f"--log-net-log={netlog}", f"--screenshot={png}",
-         f"--window-size=1200,{height}", page.resolve().as_uri()],
+        [_chromium(), *OFFLINE, f"--user-data-dir={out / ('profile-' + page.stem)}", f"--log-net-log={netlog}",
+         f"--screenshot={png}", f"--window-size={width},{height}", page.resolve().as_uri()],
         capture_output=True, text=True, timeout=120)
     assert png.is_file(), proc.stderr[-2000:]
     log = json.loads(netlog.read_text())

@@ -1,6 +1,12 @@
-"""``bench report INPUT... [--output FILE] [--format html|markdown]``: runs, a sweep's runs, a ``bench systems``
-or ``bench meta`` artefact, or a ``bench check --format json`` result as one self-contained HTML page (plots
-inline as SVG, no script, no URL) or as Markdown (tables, for PR comments and $GITHUB_STEP_SUMMARY).
+"""``bench report INPUT... [--output FILE] [--format html|markdown] [--worst N | --no-items]``: runs, a sweep's
+runs, a ``bench systems`` or ``bench meta`` artefact, or a ``bench check --format json`` result as one
+self-contained HTML page (plots inline as SVG, an inline script for the item browser, no URL) or as Markdown
+(tables, for PR comments and $GITHUB_STEP_SUMMARY).
+
+With runs among the inputs, the HTML page ends with an item browser: every item's candidate, references and
+source beside its scores, sortable and filterable, the N worst items per system (``--worst N``, default 10)
+and, with two runs or more, the items that moved most between the first two. References and sources are read
+again from each run's dataset and shown only where their hash matches the run's. ``--no-items`` leaves it out.
 
 By default the report is stored beside the first input as ``analyses/report-<hash>.html`` (or ``.md``) with
 ``report-<hash>.json``, the runs and files it was built from; the inputs are only read. ``--output -``
@@ -13,6 +19,7 @@ from __future__ import annotations
 
 
 from bench.cli.commands.common import Parser, handles_errors
+from bench.errors import BenchError
 
 
 def _parser() -> Parser:
@@ -22,6 +29,10 @@ def _parser() -> Parser:
     p.add_argument("--format", choices=["html", "markdown"], default=None,
                    help="default: from the --output suffix (.md markdown, .html/.htm html), else html")
     p.add_argument("--output", help="file to write (default: analyses/report-<hash> beside the first input; - for stdout)")
+    p.add_argument("--worst", type=int, default=10, metavar="N",
+                   help="the item browser lists the N worst items per system (default 10)")
+    p.add_argument("--no-items", action="store_true",
+                   help="leave the item browser out of the HTML report (it holds every item's texts)")
     p.add_argument("--force", action="store_true", help="replace an existing --output file (never a bench baseline, "
                    "run file or analysis artefact, a device, a FIFO, a symbolic link or a folder)")
     return p
@@ -53,9 +64,11 @@ def main(argv: list[str]) -> int:
 
     args = _parser().parse_args(argv)
     fmt = _format(args.format, args.output)
+    if args.worst < 1:
+        raise BenchError(f"--worst {args.worst} lists no item", "pass --worst N with N >= 1, or --no-items")
     if args.output and args.output != "-":  # before any work: refused targets cost nothing
         output_target(args.output, args.force, "pass --force to replace it")
-    path, text = build.write(args.inputs, fmt, args.output)
+    path, text = build.write(args.inputs, fmt, args.output, None if args.no_items else args.worst)
     if path is None:
         print(text, end="")
     else:
