@@ -101,14 +101,38 @@ def write(paths: Sequence[str], fmt: str = "html", output: str | None = None) ->
     ``output``: a file, ``-`` (stdout, nothing written) or None (the default
     ``analyses/report-<hash>`` beside the first input, with its JSON record).
     """
-    from bench.analysis.artefacts import canonical
-    from bench.results.store import write_text_atomic
+    path, text, _ = write_all(paths, fmt, output)
+    return path, text
 
+
+def write_all(paths: Sequence[str], fmt: str = "html", output: str | None = None, figures: str | None = None,
+              force: bool = False, force_fix: str = "") -> tuple[Path | None, str, list[Path]]:
+    """``write``, and with ``figures`` (a folder) each paper figure as SVG, PDF and PNG there
+    (``bench.report.figures``): every figure file is checked (an existing one replaced only with ``force``)
+    before the report or any figure is written. Returns (report path or None, text, figure files written)."""
     if fmt not in FORMATS:
         raise BenchError(f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
+    if figures is not None:
+        from bench.report import figures as paper
+
+        paper.check_folder(figures)  # before reading anything
     inputs = [read(p) for p in paths]
     report = assemble(inputs)
     text = render(report, fmt)
+    if figures is None:
+        return (*_put(report, text, inputs, fmt, output), [])
+    drawn = paper.build([i.value for i in inputs])
+    targets = paper.plan(figures, drawn, force, force_fix)  # every target checked before anything is written
+    encoded = paper.encode_all(drawn)  # and every figure drawn
+    path, text = _put(report, text, inputs, fmt, output)
+    return path, text, paper.put(figures, targets, encoded)
+
+
+def _put(report: "Report", text: str, inputs: Sequence["Input"], fmt: str,
+         output: str | None) -> tuple[Path | None, str]:
+    from bench.analysis.artefacts import canonical
+    from bench.results.store import write_text_atomic
+
     if output == "-":
         return None, text
     if output:
