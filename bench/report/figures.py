@@ -170,10 +170,11 @@ def distributions(run: "Run", prefix: str = "distributions") -> list[PaperFigure
             fig = _new(name, COLUMN if len(shown) <= 8 else PAGE, 2.6)
             ax = fig.add_subplot()
             plots.draw_boxes(ax, shown, [values[s] for s in shown])
-            ax.set_title(f"{metric} {stat}: per-item scores by system ({run.name})", loc="left")
+            ax.set_title(f"{metric} {stat} by system", loc="left")  # the run is named in the metadata
             ax.set_ylabel(f"per-item {metric} {stat},\n{plots.unit_of(summary.facts)}")
             ax.set_xlabel("system" if key == "system" else f"system ({key})")
-        out.append(PaperFigure(name, f"{metric} {stat} per system", summary.signature or run.run_key or "", fig))
+        out.append(PaperFigure(name, f"{metric} {stat} per system ({run.name})", summary.signature or run.run_key or "",
+                               fig))
     return out
 
 

@@ -18,6 +18,7 @@ from bench.errors import BenchError
 from bench.report import figures, plots
 from bench.report import inputs as report_inputs
 from tests import _cli
+from tests.report.drawn import drawn_texts
 
 # Okabe & Ito (2008), "Color Universal Design": written out here, not read from the module under test
 OKABE_ITO = {"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"}
@@ -122,12 +123,20 @@ def test_same_inputs_give_the_same_bytes(written, made):
 
 
 def test_every_text_is_at_least_8_pt(written, drawn):
-    from matplotlib.text import Text
-
     for f in drawn[1]:  # drawn: the fixture `written` saved each, so tick labels exist
-        small = [(t.get_text(), t.get_fontsize()) for t in f.figure.findobj(Text)
-                 if t.get_text().strip() and t.get_visible() and t.get_fontsize() < 8]
+        small = [(t.get_text(), t.get_fontsize()) for t in drawn_texts(f.figure) if t.get_fontsize() < 8]
         assert not small, (f.name, small)
+
+
+def test_every_text_lies_inside_the_figure(drawn):
+    """Nothing is clipped at the declared size (a run's long name once ran a title off a column's edge)."""
+    for f in drawn[1]:
+        f.figure.draw_without_rendering()
+        box = f.figure.bbox
+        for t in drawn_texts(f.figure):
+            e = t.get_window_extent()
+            assert box.x0 - 1 <= e.x0 and e.x1 <= box.x1 + 1 and box.y0 - 1 <= e.y0 and e.y1 <= box.y1 + 1, \
+                (f.name, t.get_text(), e, box)
 
 
 def test_heat_map_colour_limits_are_fitted_to_the_data(drawn):

@@ -13,6 +13,7 @@ from bench.report import plots
 from bench.analysis.meta import Correlation
 from bench.stats.leaderboard import SystemRow
 from bench.values import Facts, Interval
+from tests.report.drawn import drawn_texts
 
 SIG = "ci|boot:1000|level:95|unit:doc|seed:0"
 
@@ -85,6 +86,19 @@ def test_every_text_is_at_least_8_pt(name, monkeypatch):
     small = [(t.get_text(), t.get_fontsize()) for t in drawn[0].findobj(Text)
              if t.get_text().strip() and t.get_visible() and t.get_fontsize() < plots.MIN_FONT]
     assert plots.MIN_FONT == 8 and not small, small
+
+
+@pytest.mark.parametrize("name", list(_cases()))
+def test_every_text_lies_inside_the_figure(name, monkeypatch):
+    drawn = []
+    svg = plots._Canvas.svg
+    monkeypatch.setattr(plots._Canvas, "svg", lambda self: (drawn.append(self.fig), svg(self))[1])
+    _cases()[name][0]()
+    box = drawn[0].bbox
+    extents = [(t.get_text(), t.get_window_extent()) for t in drawn_texts(drawn[0])]
+    outside = [text for text, e in extents
+               if not (box.x0 - 1 <= e.x0 and e.x1 <= box.x1 + 1 and box.y0 - 1 <= e.y0 and e.y1 <= box.y1 + 1)]
+    assert not outside, outside
 
 
 def test_correlations_are_a_heat_map_with_colours_fitted_to_the_data(monkeypatch):
