@@ -102,7 +102,8 @@ def systems(board: "Leaderboard") -> list[PaperFigure]:
 
 
 def correlations(meta: "MetaEvaluation") -> list[PaperFigure]:
-    """One heat map per level of a meta-evaluation, a page wide (``plots.draw_heatmap``); one colour scale
+    """One heat map per level of a meta-evaluation, a page wide (a column for one human dimension;
+    ``plots.draw_heatmap``); one colour scale
     for every level, fitted to the data (``plots.heat_limit``). Pairwise accuracy, a share and not a
     correlation, is left out (the report's tables list it)."""
     rows = [r for r in meta.correlations if r.coefficient != "pairwise_accuracy"]
@@ -120,14 +121,19 @@ def correlations(meta: "MetaEvaluation") -> list[PaperFigure]:
         names, humans, cells = plots.correlation_grid([lr for lr in labelled if lr[1].level == level])
         name = _stem("correlations", level)
         with _rc(name):
-            fig = _new(name, PAGE, 1.2 + 0.36 * len(names))
+            # a page for a table of human dimensions; one dimension's column fits a column
+            fig = _new(name, COLUMN if len(humans) == 1 else PAGE, 1.2 + 0.36 * len(names))
             ax = fig.add_subplot()
             image = plots.draw_heatmap(ax, names, humans, cells, limit)
-            ax.set_title(f"{level} level: correlation with human judgments, {level_ci} bootstrap interval",
-                         loc="left")
+            # from the figure's left edge: over a single column the axes alone are narrower than the title
+            fig.suptitle(f"{level} level: correlation with human judgments, {level_ci} bootstrap interval"
+                         if len(humans) > 1 else f"{level} level, {level_ci} intervals", x=0.01, ha="left",
+                         fontsize=9)
             ax.set_xlabel("human dimension")
             ax.set_ylabel("coefficient · metric" if " · " in names[0] else "metric")
-            bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.02)
+            # beside a page-wide table; under a single column, where the width is the cell's
+            bar = fig.colorbar(image, ax=ax, fraction=0.05, pad=0.02, **({"location": "right"} if len(humans) > 1
+                               else {"location": "bottom", "shrink": 0.8}))  # end ticks inside the figure
             bar.set_label("correlation (unitless)")
             bar.solids.set_rasterized(False)  # vector throughout: the PDF and SVG scale without a raster
         out.append(PaperFigure(name, f"{level} level: metric-human correlations", signature, fig))
