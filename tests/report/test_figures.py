@@ -297,3 +297,10 @@ def test_figure_sizes_are_a_column_or_a_page(drawn):
 def test_stems_are_safe_file_names():
     assert figures._stem("systems", "rouge 1/x", "f") == "systems-rouge-1-x-f"
     assert re.fullmatch(r"[A-Za-z0-9._-]+", figures._stem("correlations", "../..")) is not None
+
+
+def test_inputs_without_a_paper_figure_say_so_and_make_no_folder(made, tmp_path):
+    proc = _cli.run("report", str(made["check"]), "--output", "r.html", "--figures", "figs", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "no figure for a paper in these inputs" in proc.stderr
+    assert (tmp_path / "r.html").is_file() and not (tmp_path / "figs").exists()
