@@ -113,16 +113,40 @@ def write(paths: Sequence[str], fmt: str = "html", output: str | None = None,
     of runs gets the item browser, listing that many worst items per system (None: no browser; Markdown
     never has one).
     """
-    from bench.analysis.artefacts import canonical
-    from bench.results.store import write_text_atomic
+    path, text, _ = write_all(paths, fmt, output, worst=worst)
+    return path, text
 
+
+def write_all(paths: Sequence[str], fmt: str = "html", output: str | None = None, figures: str | None = None,
+              force: bool = False, force_fix: str = "", worst: int | None = None) -> tuple[Path | None, str, list[Path]]:
+    """``write``, and with ``figures`` (a folder) each paper figure as SVG, PDF and PNG there
+    (``bench.report.figures``): every figure file is checked (an existing one replaced only with ``force``)
+    before the report or any figure is written. Returns (report path or None, text, figure files written)."""
     if fmt not in FORMATS:
         raise BenchError(f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
     if worst is not None and worst < 1:
         raise BenchError(f"worst={worst} lists no item", "use worst >= 1")
+    if figures is not None:
+        from bench.report import figures as paper
+
+        paper.check_folder(figures)  # before reading anything
     inputs = [read(p) for p in paths]
     report = assemble(inputs, worst if fmt == "html" else None)
     text = render(report, fmt)
+    if figures is None:
+        return (*_put(report, text, inputs, fmt, output), [])
+    drawn = paper.build([i.value for i in inputs])
+    targets = paper.plan(figures, drawn, force, force_fix)  # every target checked before anything is written
+    encoded = paper.encode_all(drawn)  # and every figure drawn
+    path, text = _put(report, text, inputs, fmt, output)
+    return path, text, paper.put(figures, targets, encoded)
+
+
+def _put(report: "Report", text: str, inputs: Sequence["Input"], fmt: str,
+         output: str | None) -> tuple[Path | None, str]:
+    from bench.analysis.artefacts import canonical
+    from bench.results.store import write_text_atomic
+
     if output == "-":
         return None, text
     if output:

@@ -453,7 +453,7 @@ def meta(payload: MetaEvaluation, name: str) -> Section:
     figures = ()
     if plotted:
         figures = (Figure("correlations", "Correlation of each metric with each human dimension, per level; "
-                                          f"{level} bootstrap intervals; colour: coefficient.",
+                                          f"{level} bootstrap intervals; colour: the value (0 white, one scale for all levels).",
                           plots.correlations(cells, levels, humans,
                                              f"Meta-evaluation: {payload.systems} systems x "
                                              f"{payload.documents} documents", signature, level)),)

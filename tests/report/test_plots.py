@@ -1,4 +1,5 @@
-"""bench.report.plots: every figure is deterministic inline SVG with a title, labelled axes and its signature."""
+"""bench.report.plots: every figure is deterministic inline SVG with a title, labelled axes, every text at least
+8 pt, and its signature in its ``<desc>`` (not under the plot)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from bench.report import plots
 from bench.analysis.meta import Correlation
 from bench.stats.leaderboard import SystemRow
 from bench.values import Facts, Interval
+from tests.report.drawn import drawn_texts
 
 SIG = "ci|boot:1000|level:95|unit:doc|seed:0"
 
@@ -44,9 +46,11 @@ def _cases():
                                       "Sweep title", SIG),
                   ["Sweep title", "metrics.bertscore.layer (config value)", "mean score (0-1), 95% interval"]),
         "leaderboard": (lambda: plots.leaderboard({"rouge1 fmeasure": board}, "Board title", SIG),
-                        ["Board title", "mean score (0-1) over documents, 95% bootstrap interval", "rank, system"]),
+                        ["Board title", "mean score (0-1) over documents, 95% bootstrap interval",
+                         "system (best first)"]),
         "correlations": (lambda: plots.correlations(meta, ["sample", "system"], ["quality"], "Meta title", SIG),
-                         ["Meta title", "correlation (-1 to 1), 95% CI", "metric"]),
+                         ["Meta title", "human dimension", "coefficient · metric", "correlation (colour scale ±0.30)",
+                          "0.30", "[0.10, 0.50]"]),  # a cell: value over interval (a comment per line)
         "check": (lambda: plots.check(check, "Check title", SIG),
                   ["Check title", "mean score (0-1)", "run - baseline (score units)", "metric, stat"]),
     }
@@ -62,7 +66,53 @@ def test_figure_is_self_contained_deterministic_and_labelled(name):
     texts = _texts(svg)
     for label in labels:
         assert label in texts, (label, texts)
-    assert SIG in texts  # the signature, in small print
+    assert _described(svg)
+
+
+def _described(svg: str) -> bool:
+    """The signature is the SVG's <desc> (right after <svg ...>), and no text drawn in the figure holds it."""
+    return (re.match(r"<svg [^>]*>\n <desc>" + re.escape(html.escape(SIG, quote=False)) + "</desc>", svg) is not None
+            and not any(SIG in t for t in _texts(svg)))
+
+
+@pytest.mark.parametrize("name", list(_cases()))
+def test_every_text_is_at_least_8_pt(name, monkeypatch):
+    from matplotlib.text import Text
+
+    drawn = []
+    svg = plots._Canvas.svg
+    monkeypatch.setattr(plots._Canvas, "svg", lambda self: (drawn.append(self.fig), svg(self))[1])
+    _cases()[name][0]()
+    small = [(t.get_text(), t.get_fontsize()) for t in drawn[0].findobj(Text)
+             if t.get_text().strip() and t.get_visible() and t.get_fontsize() < plots.MIN_FONT]
+    assert plots.MIN_FONT == 8 and not small, small
+
+
+@pytest.mark.parametrize("name", list(_cases()))
+def test_every_text_lies_inside_the_figure(name, monkeypatch):
+    drawn = []
+    svg = plots._Canvas.svg
+    monkeypatch.setattr(plots._Canvas, "svg", lambda self: (drawn.append(self.fig), svg(self))[1])
+    _cases()[name][0]()
+    box = drawn[0].bbox
+    extents = [(t.get_text(), t.get_window_extent()) for t in drawn_texts(drawn[0])]
+    outside = [text for text, e in extents
+               if not (box.x0 - 1 <= e.x0 and e.x1 <= box.x1 + 1 and box.y0 - 1 <= e.y0 and e.y1 <= box.y1 + 1)]
+    assert not outside, outside
+
+
+def test_correlations_are_a_heat_map_with_colours_fitted_to_the_data(monkeypatch):
+    """The issue: values between 0.1 and 0.3 on a -1..1 axis. Now a heat map whose colour scale ends at the
+    largest |value| (0.3 here), not at 1."""
+    drawn = []
+    svg = plots._Canvas.svg
+    monkeypatch.setattr(plots._Canvas, "svg", lambda self: (drawn.append(self.fig), svg(self))[1])
+    _cases()["correlations"][0]()
+    from matplotlib.collections import QuadMesh
+
+    meshes = [m for ax in drawn[0].axes for m in ax.collections if isinstance(m, QuadMesh)]
+    assert len([ax for ax in drawn[0].axes if ax.texts]) == 2  # a heat map per level (and a colour bar)
+    assert {m.get_clim() for m in meshes} == {(-0.3, 0.3)}
 
 
 def test_figures_use_distinct_element_ids():
@@ -150,7 +200,7 @@ def test_a_zero_width_interval_and_one_an_ulp_beside_its_mean_plot(ci):
                plots.leaderboard({"rouge1 fmeasure": [row]}, "Board title", SIG),
                plots.check(check, "Check title", SIG)]
     for svg in figures:
-        assert svg.startswith("<svg ") and SIG in _texts(svg)
+        assert svg.startswith("<svg ") and _described(svg)
 
 
 def test_error_bar_arms_are_the_distances_to_the_bounds_and_never_negative():

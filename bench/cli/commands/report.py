@@ -13,10 +13,16 @@ By default the report is stored beside the first input as ``analyses/report-<has
 prints it instead; without ``--format`` the ``--output`` suffix decides (``.md`` Markdown, ``.html`` HTML). An existing ``--output`` file is replaced only with ``--force``, and never when it is a
 file bench wrote (a baseline, a run's file, an analysis artefact) or not a regular file (a device, a FIFO,
 a symbolic link, a folder): use ``--output -`` and send stdout there. The path written is the last line on stdout.
+
+``--figures DIR`` also writes each figure for a paper as SVG, PDF and PNG (300 dpi) into DIR (created if
+absent; never inside a run directory): per metric stat of a ``bench systems`` leaderboard, per level of a
+``bench meta`` meta-evaluation, per metric of a run whose items name their system. An existing figure file
+is replaced only with ``--force``. Each file written is listed on stderr (docs/figures.md).
 """
 
 from __future__ import annotations
 
+import sys
 
 from bench.cli.commands.common import Parser, handles_errors
 from bench.errors import BenchError
@@ -33,8 +39,10 @@ def _parser() -> Parser:
                    help="the item browser lists the N worst items per system (default 10)")
     p.add_argument("--no-items", action="store_true",
                    help="leave the item browser out of the HTML report (it holds every item's texts)")
-    p.add_argument("--force", action="store_true", help="replace an existing --output file (never a bench baseline, "
-                   "run file or analysis artefact, a device, a FIFO, a symbolic link or a folder)")
+    p.add_argument("--figures", metavar="DIR", help="also write each figure as SVG, PDF and PNG (300 dpi) into DIR")
+    p.add_argument("--force", action="store_true", help="replace an existing --output file and existing figure files "
+                   "in --figures DIR (never a bench baseline, run file or analysis artefact, a device, a FIFO, a "
+                   "symbolic link or a folder)")
     return p
 
 
@@ -68,7 +76,19 @@ def main(argv: list[str]) -> int:
         raise BenchError(f"--worst {args.worst} lists no item", "pass --worst N with N >= 1, or --no-items")
     if args.output and args.output != "-":  # before any work: refused targets cost nothing
         output_target(args.output, args.force, "pass --force to replace it")
-    path, text = build.write(args.inputs, fmt, args.output, None if args.no_items else args.worst)
+    if args.figures is not None:
+        from bench.report.figures import folder_problem
+
+        problem = folder_problem(args.figures)
+        if problem is not None:
+            raise BenchError(f"--figures: {problem}", "name a folder outside any run directory")
+    path, text, figures = build.write_all(args.inputs, fmt, args.output, args.figures, args.force,
+                                          "pass --force to replace it", None if args.no_items else args.worst)
+    for figure in figures:
+        print(f"figure: {figure}", file=sys.stderr)
+    if args.figures is not None and not figures:
+        print("bench: note: no figure for a paper in these inputs (they come from a bench systems or bench meta "
+              "artefact, or a run whose items name their system)", file=sys.stderr)
     if path is None:
         print(text, end="")
     else:
