@@ -4,6 +4,7 @@ no URL."""
 from __future__ import annotations
 
 import html
+import re
 
 from bench.report.model import Report, Section, Table
 from bench.text import inline_html
@@ -45,10 +46,25 @@ def table(t: Table) -> str:
 FOLD = 20  # rows: a longer secondary table is folded (<details> needs no script)
 
 
-def section(s: Section) -> str:
+def anchors(sections: "list[Section] | tuple[Section, ...]") -> list[str]:
+    """Each section's id, from its title's kind (``runs``, ``leaderboard``, ``meta-evaluation``, ``items``):
+    stable links (``report.html#leaderboard``) and the contents line; a repeated kind gets ``-2``, ``-3``."""
+    out: list[str] = []
+    for s in sections:
+        base = re.sub(r"[^a-z0-9]+", "-", re.split(r"[(:]", s.title)[0].lower()).strip("-") or "section"
+        name, k = base, 1
+        while name in out:
+            k += 1
+            name = f"{base}-{k}"
+        out.append(name)
+    return out
+
+
+def section(s: Section, anchor: str = "") -> str:
     """One section, top-down: heading, summary, paragraphs, the headline tables (open), figures, the other
     tables (long ones folded), signature."""
-    parts = [f"<section>\n<h2>{html.escape(s.title)}</h2>"]
+    ident = f' id="{html.escape(anchor)}"' if anchor else ""
+    parts = [f"<section{ident}>\n<h2>{html.escape(s.title)}</h2>"]
     if s.summary:
         parts.append(f'<p class="summary">{_inline(s.summary)}</p>')
     parts += [f"<p>{_inline(p)}</p>" for p in s.paragraphs]
@@ -71,11 +87,16 @@ def section(s: Section) -> str:
 def render(report: Report) -> str:
     """The whole HTML document (UTF-8; deterministic for the same report)."""
     sources = Table(("kind", "path", "identity"), tuple((s.kind, s.path, s.identity) for s in report.sources), "lll")
-    body = "\n".join(section(s) for s in report.sections)
+    ids = anchors(report.sections)
+    body = "\n".join(section(s, a) for s, a in zip(report.sections, ids))
+    contents = ""
+    if len(report.sections) > 1:  # a fragment link only: the page still names nothing outside itself
+        contents = ('<nav class="meta">Contents: ' + " · ".join(
+            f'<a href="#{a}">{html.escape(s.title)}</a>' for s, a in zip(report.sections, ids)) + "</nav>\n")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{html.escape(report.title)}"
         f"</title>\n<style>{CSS}</style>\n</head>\n<body>\n<h1>{html.escape(report.title)}</h1>\n"
-        f"<p class=\"meta\">{html.escape(report.signature)}</p>\n{body}\n"
+        f"<p class=\"meta\">{html.escape(report.signature)}</p>\n{contents}{body}\n"
         f"<section>\n<h2>Built from</h2>\n{table(sources)}\n</section>\n</body>\n</html>\n"
     )

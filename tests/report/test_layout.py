@@ -156,7 +156,7 @@ def test_html_reads_top_down_summary_headline_figures_then_folded_tables():
     board, meta = _board(), _meta()
     long_meta = MetaEvaluation(meta.signature, 4, 8, meta.correlations * 2, ())  # 24 tidy rows: folded
     text = html.render(_report(sections.systems(board, "s.json"), sections.meta(long_meta, "m.json")))
-    systems, meta_part = text.split("<section>")[1:3]
+    systems, meta_part = re.split(r"<section[^>]*>", text)[1:3]
     # summary, headline table, figure, then the tables below (short ones open, long ones folded)
     order = [systems.index(tag) for tag in ('<p class="summary">', "<h3>Ranking by", "<figure",
                                             "<h3>Systems per metric stat")]
@@ -183,7 +183,8 @@ def test_markdown_reads_top_down_too():
 def test_report_of_real_inputs_opens_with_each_summary(made):
     _, text = build.write([str(p) for p in (made["runs"][0], made["systems"], made["meta"], made["check"])],
                           output="-")
-    sections_html = text.split("<section>")[1:-1]  # the last is "Built from"
+    sections_html = re.split(r'<section id="[a-z0-9-]+">', text.split("<section>\n<h2>Built from")[0])[1:]
+    assert len(sections_html) == 4  # runs, leaderboard, meta-evaluation, check (no browser: worst=None)
     assert all(re.match(r'\n<h2>[^<]*</h2>\n<p class="summary">', s) for s in sections_html), sections_html[0][:200]
     for part in sections_html:
         if "<details>" in part:
@@ -204,3 +205,16 @@ def test_check_summary_is_the_verdict_with_what_decided_it():
     assert sections.check(passed, "c.json").summary == (
         "Verdict **PASS** (exit 0) for experiment `toy` against `base.json`: none of 2 gated stats regressed, "
         "1 improved.")
+
+
+def test_each_section_has_a_stable_anchor_and_the_page_a_contents_line():
+    from bench.report.model import Section
+
+    parts = (Section("Runs: toy"), Section("Leaderboard (systems-1.json)"), Section("Leaderboard (systems-2.json)"),
+             Section("Meta-evaluation (meta-1.json)"), Section("Items"))
+    assert html.anchors(parts) == ["runs", "leaderboard", "leaderboard-2", "meta-evaluation", "items"]
+    page = html.render(Report("t", parts))
+    for anchor in html.anchors(parts):
+        assert f'<section id="{anchor}">' in page and f'<a href="#{anchor}">' in page
+    assert page.index("<nav") < page.index("<section")
+    assert "<nav" not in html.render(Report("t", parts[:1]))  # one section: nothing to jump between
