@@ -1,7 +1,7 @@
 """Small real inputs for the report tests: a two-run sweep, a leaderboard, a meta-evaluation and a failing check.
 
 Made once per session through the real CLI on a toy files dataset (8 documents x 4 systems, ROUGE only),
-with few resamples, so they cost seconds; the SummEval screenshot lives in docs/report.png.
+with few resamples, so they cost seconds; the SummEval screenshots live in docs/report-*.png (docs/screenshots.py).
 """
 
 from __future__ import annotations
