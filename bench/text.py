@@ -161,8 +161,11 @@ def inline_plain(markup: str) -> str:
 # transliterated by bench would no longer be the name in the data.
 _TEX = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#",
         "$": r"\ensuremath{\$}", "~": r"\~{}", "^": r"\^{}", "<": r"\textless{}", ">": r"\textgreater{}",
-        "|": r"\textbar{}"}
-_TEX_SPECIAL = re.compile(r"[\\{}_%&#$~^<>|]")
+        "|": r"\textbar{}", "[": "{[}", "]": "{]}", '"': r"{\ttfamily\char34}"}
+# ``[`` and ``]`` in braces: a cell starting with ``[`` after ``\\`` or a rule would be read as its optional
+# argument, and a ``]`` would end a short caption; ``"`` is a closing quote in OT1's roman fonts, the typewriter
+# font's character 34 is the straight quote itself.
+_TEX_SPECIAL = re.compile(r'[\\{}_%&#$~^<>|\[\]"]')
 # Ligatures TeX forms from plain characters (``--`` an en dash, ``?``` an inverted question mark, ``''`` a
 # closing quote): an empty group between the two keeps each character as itself.
 _TEX_LIGATURE = re.compile(r"(?<=[-`'!?])(?=[-`'])")

@@ -69,36 +69,50 @@ class Leaderboard:
         cluster rule's test (``bench.stats.ranking``)."""
         return tuple(r for r in self.systems if (r.metric, r.stat) == (metric, stat) and r.cluster == 1)
 
+    def separated(self, metric: str, stat: str) -> dict[frozenset[str], bool]:
+        """Per pair of systems (either order), whether the cluster rule's test separates them: ``ar`` or
+        ``bootstrap`` significant after correction, ``max`` both (``bench.stats.leaderboard``)."""
+        tests = ("bootstrap", "ar") if self.cluster_test == "max" else (self.cluster_test,)
+        out: dict[frozenset[str], bool] = {}
+        for p in self.pairs:
+            if (p.metric, p.stat) == (metric, stat) and p.test in tests:
+                key = frozenset((p.a, p.b))
+                out[key] = out.get(key, True) and p.significant
+        return out
+
     def headline(self, metric: str, stat: str) -> str:
-        """The sentence a reader wants first: how many systems the tests cannot tell apart at the top.
+        """The sentence a reader wants first: which systems the tests cannot tell from the best.
 
         ``9 of 16 systems are statistically indistinguishable from the best (M23) at alpha 0.05: M23, M22, ...
-        (the top cluster: no pair among them differs by ar after holm correction); 39 of 120 pairs differ.``
-        It reads the clusters and pairs the leaderboard decided, nothing recomputed."""
+        (ar test after holm correction; they are the top cluster: no pair among them differs); 39 of 120 pairs
+        differ.`` "Indistinguishable from the best" is read off each system's own pair with the best, so it
+        holds even where the greedy clusters (``bench.stats.ranking``) put such a system below the top cluster
+        (which is then named apart). Nothing is recomputed."""
         rows = [r for r in self.systems if (r.metric, r.stat) == (metric, stat)]
-        top = self.top_cluster(metric, stat)
-        if not rows or not top:
+        if not rows:
             return f"{metric} {stat}: no systems ranked."
-        rule = self.cluster_test
-        tests = ("bootstrap", "ar") if rule == "max" else (rule,)
-        name = "both bootstrap and ar" if rule == "max" else rule
-        pairs = {(p.a, p.b): p for p in self.pairs if (p.metric, p.stat) == (metric, stat) and p.test == tests[0]}
-        if rule == "max":
-            other = {(p.a, p.b): p for p in self.pairs if (p.metric, p.stat, p.test) == (metric, stat, "ar")}
-            differ = sum(p.significant and other[k].significant for k, p in pairs.items() if k in other)
-        else:
-            differ = sum(p.significant for p in pairs.values())
+        if len(rows) == 1:
+            return f"{rows[0].system} is the only system."
+        separated = self.separated(metric, stat)
+        best = rows[0]
+        tied = [best] + [r for r in rows[1:] if not separated.get(frozenset((best.system, r.system)), False)]
+        top = self.top_cluster(metric, stat)
+        differ = sum(separated.values())
+        name = "both bootstrap and ar tests" if self.cluster_test == "max" else f"{self.cluster_test} test"
         alpha, correction = self.setting("alpha", "?"), self.setting("correction", "?")
-        after = "without correction" if correction == "none" else f"after {correction} correction"
-        names = ", ".join(r.system for r in top)
-        if len(top) == 1:
-            lead = f"{top[0].system} is significantly better than every other system at alpha {alpha}"
-            return (f"{lead} ({name} test {after}); {differ} of {len(pairs)} pairs differ."
-                    if len(rows) > 1 else f"{top[0].system} is the only system.")
-        many = "all" if len(top) == len(rows) else f"{len(top)} of"
-        return (f"{many} {len(rows)} systems are statistically indistinguishable from the best ({top[0].system}) at "
-                f"alpha {alpha}: {names} (the top cluster: no pair among them differs by the {name} test {after}); "
-                f"{differ} of {len(pairs)} pairs differ.")
+        how = f"{name} {'without correction' if correction == 'none' else f'after {correction} correction'}"
+        pairs = f"{differ} of {len(separated)} pairs differ."
+        if len(tied) == 1:
+            return f"{best.system} is significantly better than every other system at alpha {alpha} ({how}); {pairs}"
+        names = ", ".join(r.system for r in tied)
+        many = "all" if len(tied) == len(rows) else f"{len(tied)} of"
+        if [r.system for r in tied] == [r.system for r in top]:
+            cluster = "they are the top cluster: no pair among them differs"
+        else:
+            cluster = (f"the top cluster, in which no pair differs, is {', '.join(r.system for r in top)}"
+                       if len(top) > 1 else f"the top cluster is {top[0].system} alone")
+        return (f"{many} {len(rows)} systems are statistically indistinguishable from the best ({best.system}) at "
+                f"alpha {alpha}: {names} ({how}; {cluster}); {pairs}")
 
     def blocks(self) -> list[tuple[str, str, tuple[SystemRow, ...]]]:
         """``(metric, stat, rows)`` per metric stat ranked, in the order ranked: what a rendering shows."""

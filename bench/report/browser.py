@@ -256,7 +256,8 @@ JS = r"""
       box.appendChild(el("p", "meta", m.name + " is not in both runs."));
       return;
     }
-    var at = {}, pairs = [];
+    // no prototype: an id named "__proto__" or "constructor" is a key like any other
+    var at = Object.create(null), pairs = [];
     b.ids.forEach(function (id, j) { at[id] = j; });
     a.ids.forEach(function (id, j) {
       var x = a.scores[S.m][S.s][j], jb = at[id];
@@ -287,10 +288,10 @@ JS = r"""
     values.forEach(function (v) { var o = el("option", null, v[1]); o.value = v[0]; sel.appendChild(o); });
   }
   function distinct(key, rank) {
-    var seen = {}, out = [];
+    var seen = Object.create(null), out = [];  // a name such as "hasOwnProperty" or "__proto__" is just a name
     for (var r = 0; r < N; r++) {
       var v = field(r, key);
-      if (v !== null && !seen.hasOwnProperty(v)) { seen[v] = 1; out.push(r); }
+      if (v !== null && !(v in seen)) { seen[v] = 1; out.push(r); }
     }
     out.sort(function (a, b) { return R[rowRun[a]].ranks[rank][rowItem[a]] - R[rowRun[b]].ranks[rank][rowItem[b]]; });
     return out.map(function (r) { return [field(r, key), field(r, key)]; });

@@ -31,7 +31,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from bench.stats import correction, paired, ranking
-from bench.stats.intervals import BootSpec, unit_intervals
+from bench.stats.intervals import BootSpec, natural_key, unit_intervals
 from bench.values import Interval
 
 # The rules clusters can come from: one test, or both at once (the larger adjusted p).
@@ -174,7 +174,8 @@ def _rank_one(table: Table, spec: SystemsSpec) -> tuple[list[SystemRow], list[Pa
     k, n = table.scores.shape
     means = table.scores.mean(axis=1)
     sign = 1.0 if table.higher_is_better else -1.0
-    order = sorted(range(k), key=lambda s: (-sign * means[s], table.systems[s]))
+    # exact ties (equal means) in natural order of their names, as every view lists names: M2 before M10
+    order = sorted(range(k), key=lambda s: (-sign * means[s], natural_key(table.systems[s])))
     position = {s: i for i, s in enumerate(order)}
     # a before b in the ranking, so delta reads "how much the better-ranked system leads"
     pairs = [(order[i], order[j]) for i in range(k) for j in range(i + 1, k)]

@@ -25,12 +25,21 @@ def _board(clusters: list[int], significant: set[tuple[str, str]], rule: str = "
     return Leaderboard(SIG.format(rule=rule, corr=corr), tuple(rows), tuple(pairs), cluster_test=rule)
 
 
-def test_names_the_top_cluster_and_counts_the_pairs_that_differ():
+def test_names_the_systems_tied_with_the_best_and_counts_the_pairs_that_differ():
     board = _board([1, 1, 1, 2, 2], {("M0", "M3"), ("M0", "M4"), ("M1", "M4")})
     assert board.headline("rouge1", "fmeasure") == (
         "3 of 5 systems are statistically indistinguishable from the best (M0) at alpha 0.05: M0, M1, M2 "
-        "(the top cluster: no pair among them differs by the ar test after holm correction); 3 of 10 pairs differ.")
+        "(ar test after holm correction; they are the top cluster: no pair among them differs); 3 of 10 pairs differ.")
     assert [r.system for r in board.top_cluster("rouge1", "fmeasure")] == ["M0", "M1", "M2"]
+
+
+def test_a_system_below_the_greedy_top_cluster_that_the_best_does_not_beat_is_counted_with_the_best():
+    # M1 separates M2 (so the greedy walk opens cluster 2 at M2), but M0, the best, does not: M2 is
+    # indistinguishable from the best without being in the top cluster, and the sentence says both
+    board = _board([1, 1, 2, 2], {("M1", "M2"), ("M0", "M3"), ("M1", "M3")})
+    assert board.headline("rouge1", "fmeasure") == (
+        "3 of 4 systems are statistically indistinguishable from the best (M0) at alpha 0.05: M0, M1, M2 "
+        "(ar test after holm correction; the top cluster, in which no pair differs, is M0, M1); 3 of 6 pairs differ.")
 
 
 def test_a_single_best_system_and_a_board_no_test_splits():
@@ -40,13 +49,18 @@ def test_a_single_best_system_and_a_board_no_test_splits():
         "2 of 3 pairs differ.")
     tied = _board([1, 1, 1], set())
     assert tied.headline("rouge1", "fmeasure").startswith("all 3 systems are statistically indistinguishable")
+    # the best is not separated from M2 although the greedy clusters put M2 apart: not "better than every other"
+    greedy = _board([1, 2, 3], {("M0", "M1"), ("M1", "M2")})
+    assert greedy.headline("rouge1", "fmeasure").startswith("2 of 3 systems are statistically indistinguishable")
+    assert "the top cluster is M0 alone" in greedy.headline("rouge1", "fmeasure")
 
 
 def test_the_max_rule_counts_a_pair_only_when_both_tests_separate_it():
     board = _board([1, 2, 2], {("M0", "M1"), ("M0", "M2")}, rule="max", bootstrap_significant={("M0", "M1")})
     text = board.headline("rouge1", "fmeasure")
-    assert "both bootstrap and ar" in text and text.endswith("1 of 3 pairs differ.")
+    assert "both bootstrap and ar tests" in text and text.endswith("1 of 3 pairs differ.")
 
 
-def test_an_unknown_metric_says_so():
+def test_an_unknown_metric_and_a_single_system_say_so():
     assert _board([1, 2], {("M0", "M1")}).headline("bleu", "score") == "bleu score: no systems ranked."
+    assert _board([1], set()).headline("rouge1", "fmeasure") == "M0 is the only system."

@@ -23,7 +23,7 @@ from bench.text import tex, tex_code
 from bench.values import Interval
 
 HOSTILE = "M_1 & 50% #x"
-NASTY = r"a\b{c}$d~e^f<g>h|i--j"  # every other special character
+NASTY = r'[a\b{c}$d~e^f<g>h|i--j]k"l'  # every other special character, a leading [ too
 LATIN = "Système-Zürich ß"
 SIG = "systems|tests:bootstrap,ar|clusters:ar|resamples:10000|seed:0|correction:holm|alpha:0.05|ci:95|boot:1000|unit:doc"
 ROUGE1 = {"range": [0.0, 1.0], "kind": "quality", "corpus": False, "drift": 0.0, "min_effect": 0.005}
@@ -158,8 +158,8 @@ def test_booktabs_structure(tables, kind):
 
 def test_names_and_signatures_are_escaped_as_themselves(tables):
     assert tex(HOSTILE) == r"M\_1 \& 50\% \#x"
-    assert tex(NASTY) == (r"a\textbackslash{}b\{c\}\ensuremath{\$}d\~{}e\^{}f\textless{}g\textgreater{}h"
-                          r"\textbar{}i-{}-j")
+    assert tex(NASTY) == (r"{[}a\textbackslash{}b\{c\}\ensuremath{\$}d\~{}e\^{}f\textless{}g\textgreater{}h"
+                          r"\textbar{}i-{}-j{]}k{\ttfamily\char34}l")
     assert tex(LATIN) == LATIN  # Latin letters pass through (pdflatex reads UTF-8)
     assert tex("a\nb") == "a b"
     assert tex_code("x|y_z") == r"\texttt{x\char124{}\allowbreak{}y\char95{}z}"

@@ -144,10 +144,34 @@ def test_hostile_texts_are_shown_as_text(tmp_path):
     assert [r[3] for r in got["rows"]] == cands and HOSTILE[0] in got["detail"]
 
 
+def test_names_of_object_properties_are_names_like_any_other(tmp_path):
+    import bench
+
+    # ids, systems and documents named like Object.prototype's members: a plain {} lookup would find the
+    # inherited member (or throw) instead of the name
+    names = ["__proto__", "constructor", "hasOwnProperty", "toString"]
+    refs = ["a b c d", "e f g h", "i j k l", "m n o p"]
+    first = bench.score(["a b", "e f", "i j", "m n"], refs, ids=names, systems=names, documents=names,
+                        ci={"resamples": 0})
+    second = bench.score(["a b c", "e", "i j k l", "x"], refs, ids=names[:3] + ["other"], systems=names,
+                         documents=names, ci={"resamples": 0})
+    text = _page([browser.section([first, second], ["first", "second"])])
+    got = _dom(text, """steps([
+      function (o) { o.systems = Array.prototype.map.call(document.querySelectorAll("#ib-system option"),
+                                                          function (e) { return e.textContent; });
+                     o.moved = rows("ib-moved-body").length || document.querySelectorAll("#ib-moved tr").length;
+                     o.ready = document.getElementById("ib").getAttribute("data-ready"); }
+    ]);""", tmp_path)
+    assert got["errors"] == []
+    assert sorted(got["systems"][1:]) == sorted(names)  # each once, after "all systems"
+    assert got["moved"] == 1 + 3  # a header row and the three ids both runs hold (toString is only in the first)
+    assert got["ready"] is not None
+
+
 @pytest.mark.slow
 def test_screenshots_at_two_widths_are_not_blank_and_fetch_nothing(report_page, tmp_path):
     # the browser alone (the report's figures are test_browser's), with an item opened
-    start = report_page.index("<section>\n<h2>Items</h2>")
+    start = report_page.rindex("<section", 0, report_page.index("<h2>Items</h2>"))
     page = tmp_path / "items.html"
     page.write_text(report_page[:report_page.index("<body>") + 6] + report_page[start:report_page.index("</section>", start)]
                     + '<script>setTimeout(function () { document.querySelector("#ib-body tr").click(); }, 50);</script>'

@@ -68,8 +68,8 @@ def test_systems_summary_is_the_first_headline_and_the_ranking_is_open():
     board = _board()
     section = sections.systems(board, "s.json")
     assert section.summary == ("rouge1 fmeasure: 2 of 4 systems are statistically indistinguishable from the best (M2) "
-                               "at alpha 0.05: M2, M10 (the top cluster: no pair among them differs by the ar test "
-                               "after holm correction); 4 of 6 pairs differ.")
+                               "at alpha 0.05: M2, M10 (ar test after holm correction; they are the top cluster: no "
+                               "pair among them differs); 4 of 6 pairs differ.")
     assert section.paragraphs[0] == ("rouge2 fmeasure: M1 is significantly better than every other system at alpha "
                                      "0.05 (ar test after holm correction); 5 of 6 pairs differ.")
     ((caption, ranking),) = section.tables
