@@ -110,7 +110,9 @@ def correlations(meta: "MetaEvaluation") -> list[PaperFigure]:
     stats: dict[str, set[str]] = {}
     for r in rows:
         stats.setdefault(r.metric, set()).add(r.stat)
-    labelled = [(r.metric if len(stats[r.metric]) == 1 else f"{r.metric}.{r.stat}", r) for r in rows]
+    # a metric where lower is better is correlated as its negation (bench.analysis.meta): its row says so
+    labelled = [((r.metric if len(stats[r.metric]) == 1 else f"{r.metric}.{r.stat}")
+                 + ("" if r.higher_is_better else " (negated)"), r) for r in rows]
     limit = plots.heat_limit([r.value for r in rows])
     from bench.signature import Signature
 

@@ -53,12 +53,17 @@ def _short(fingerprint: str | None) -> str:
     return "-" if not fingerprint else fingerprint.split(":")[-1][:12]
 
 
+NEGATED = " (lower is better, negated)"  # as bench meta's own tables say it (bench.analysis.render_meta)
+
+
 def _metric_labels(rows: Sequence[Any]) -> dict[tuple[str, str], str]:
-    """``metric`` where an analysis shows one stat of it, ``metric.stat`` where it shows several."""
+    """``metric`` where an analysis shows one stat of it, ``metric.stat`` where it shows several; a metric
+    where lower is better is correlated as its negation (``bench.analysis.meta``), and its label says so."""
     stats: dict[str, set[str]] = {}
     for r in rows:
         stats.setdefault(r.metric, set()).add(r.stat)
-    return {(r.metric, r.stat): r.metric if len(stats[r.metric]) == 1 else f"{r.metric}.{r.stat}" for r in rows}
+    return {(r.metric, r.stat): (r.metric if len(stats[r.metric]) == 1 else f"{r.metric}.{r.stat}")
+            + ("" if getattr(r, "higher_is_better", True) else NEGATED) for r in rows}
 
 
 def _level(run: Run) -> str:

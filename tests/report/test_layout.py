@@ -218,3 +218,18 @@ def test_each_section_has_a_stable_anchor_and_the_page_a_contents_line():
         assert f'<section id="{anchor}">' in page and f'<a href="#{anchor}">' in page
     assert page.index("<nav") < page.index("<section")
     assert "<nav" not in html.render(Report("t", parts[:1]))  # one section: nothing to jump between
+
+
+def test_a_lower_is_better_metric_is_labelled_negated_in_tables_and_heat_maps():
+    from bench.report import figures
+
+    lower = Correlation("r", "ter", "score", "coherence", False, "summary", "kendall", 0.2, Interval(0.1, 0.3),
+                        8, 0, 50)
+    meta = MetaEvaluation("meta|ci:95", 4, 8, (_corr("rouge1", "coherence", "summary", "kendall", 0.1), lower), ())
+    section = sections.meta(meta, "m.json")
+    shown = [cell for _, table in (*section.tables, *section.more) for row in table.rows for cell in row]
+    assert "ter (lower is better, negated)" in shown and "rouge1" in shown
+    (heat,) = figures.correlations(meta)
+    labels = [t.get_text() for t in heat.figure.axes[0].get_yticklabels()]
+    assert any(label.endswith("ter (negated)") for label in labels)
+    assert not any("rouge1" in label and "negated" in label for label in labels)
