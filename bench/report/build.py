@@ -138,8 +138,9 @@ def write_all(paths: Sequence[str], fmt: str = "html", output: str | None = None
     drawn = paper.build([i.value for i in inputs])
     targets = paper.plan(figures, drawn, force, force_fix)  # every target checked before anything is written
     encoded = paper.encode_all(drawn)  # and every figure drawn
+    written = paper.put(figures, targets, encoded)  # all figures or none, before the report
     path, text = _put(report, text, inputs, fmt, output)
-    return path, text, paper.put(figures, targets, encoded)
+    return path, text, written
 
 
 def _put(report: "Report", text: str, inputs: Sequence["Input"], fmt: str,

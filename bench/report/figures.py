@@ -244,11 +244,16 @@ def folder_problem(folder: str | Path) -> str | None:
     return cache_problem(path)
 
 
+def folder_fix(problem: str) -> str:
+    """What resolves a ``folder_problem``: a folder outside the runs, or one that can be written."""
+    return "name a folder outside any run directory" if "stored run" in problem else "name a folder you can write to"
+
+
 def check_folder(folder: str | Path) -> Path:
     """``folder`` if figures may go there, else a one-line BenchError (before any work is done)."""
     problem = folder_problem(folder)
     if problem is not None:
-        raise BenchError(f"cannot put figures in {folder}: {problem}", "name a folder outside any run directory")
+        raise BenchError(f"cannot put figures in {folder}: {problem}", folder_fix(problem))
     return Path(folder)
 
 
@@ -274,25 +279,48 @@ def encode_all(figures: Sequence[PaperFigure]) -> list[dict[str, bytes]]:
 
 
 def put(folder: str | Path, targets: Sequence[Path], encoded: Sequence[dict[str, bytes]]) -> list[Path]:
-    """Put the encoded figures at their ``plan``ned targets (``folder`` created if absent), each file atomically."""
-    from bench.atomic import write_atomic
+    """Put the encoded figures at their ``plan``ned targets (``folder`` created if absent): all of them or none.
+
+    Every file is first written into a staging folder inside ``folder`` (where a full disk or an I/O error
+    shows), then each is renamed onto its target (a rename within one folder: atomic, and no new space); the
+    staging folder goes either way, and a folder this call created goes again if nothing was put in it."""
+    import os
+    import shutil
+    import tempfile
 
     if not encoded:
         return []  # no figure: no folder either
+    root = Path(folder)
+    created = not root.exists()
     try:
-        Path(folder).mkdir(parents=True, exist_ok=True)
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".bench-figures-", dir=root))
     except OSError as exc:
         raise BenchError(f"cannot create {folder}: {exc.strerror or exc}", "check the path") from None
-    paths = iter(targets)
-    written = []
-    for data in encoded:
-        for fmt in FORMATS:
-            path = next(paths)
-            try:
-                write_atomic(path, data[fmt])
-            except OSError as exc:
-                raise BenchError(f"cannot write {path}: {exc.strerror or exc}", "check the folder") from None
+    paths = list(targets)
+    written: list[Path] = []
+    try:
+        staged = []
+        k = 0
+        for data in encoded:
+            for fmt in FORMATS:
+                part = staging / f"{k}.{fmt}"
+                k += 1
+                with open(part, "wb") as fh:
+                    fh.write(data[fmt])
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                staged.append(part)
+        for part, path in zip(staged, paths):
+            os.replace(part, path)
             written.append(path)
+    except OSError as exc:
+        raise BenchError(f"cannot write the figures in {folder}: {exc.strerror or exc}",
+                         "check the folder and free disk space") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created and not written:
+            shutil.rmtree(root, ignore_errors=True)
     return written
 
 

@@ -280,6 +280,36 @@ def test_existing_figure_files_are_replaced_only_with_force(made, drawn, tmp_pat
     assert (figs / "systems-rouge1-fmeasure.png").read_bytes().startswith(b"\x89PNG")
 
 
+@pytest.mark.parametrize("created", [True, False])
+def test_a_write_failing_midway_leaves_no_figure(drawn, tmp_path, monkeypatch, created):
+    import errno
+    import os
+
+    figs = tmp_path / "figs"
+    if not created:
+        figs.mkdir()
+        (figs / "mine.txt").write_text("kept")
+    some = drawn[1][:2]
+    encoded = [{fmt: f"{f.name}.{fmt}".encode() for fmt in figures.FORMATS} for f in some]
+    targets = figures.plan(figs, some, False, "")
+    calls = []
+    real = os.fsync
+
+    def full(fd):  # the disk fills up at the fourth file
+        calls.append(fd)
+        if len(calls) == 4:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(fd)
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(BenchError, match="No space left on device"):
+        figures.put(figs, targets, encoded)
+    assert not figs.exists() if created else sorted(p.name for p in figs.iterdir()) == ["mine.txt"]
+    monkeypatch.setattr(os, "fsync", real)
+    assert [p.name for p in figures.put(figs, targets, encoded)] == [t.name for t in targets]
+    assert sorted(p.name for p in figs.iterdir()) == sorted([t.name for t in targets] + ([] if created else ["mine.txt"]))
+
+
 def test_library_errors_name_no_flag(tmp_path):
     (tmp_path / "f").write_text("x")
     with pytest.raises(BenchError) as exc:

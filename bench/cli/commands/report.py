@@ -72,16 +72,16 @@ def main(argv: list[str]) -> int:
 
     args = _parser().parse_args(argv)
     fmt = _format(args.format, args.output)
-    if args.worst < 1:
+    if args.worst < 1 and not args.no_items:  # --no-items: no browser, so no count to check
         raise BenchError(f"--worst {args.worst} lists no item", "pass --worst N with N >= 1, or --no-items")
     if args.output and args.output != "-":  # before any work: refused targets cost nothing
         output_target(args.output, args.force, "pass --force to replace it")
     if args.figures is not None:
-        from bench.report.figures import folder_problem
+        from bench.report.figures import folder_fix, folder_problem
 
         problem = folder_problem(args.figures)
         if problem is not None:
-            raise BenchError(f"--figures: {problem}", "name a folder outside any run directory")
+            raise BenchError(f"--figures: {problem}", folder_fix(problem))
     path, text, figures = build.write_all(args.inputs, fmt, args.output, args.figures, args.force,
                                           "pass --force to replace it", None if args.no_items else args.worst)
     for figure in figures:
