@@ -127,6 +127,9 @@ class Scores:
         return tuple(self.humans)
 
 
+NEGATED = " (lower is better, negated)"  # how a view labels a metric correlated as its negation
+
+
 @dataclass(frozen=True)
 class Correlation:
     """One metric's (stat's) correlation with one human dimension at one level by one coefficient.
@@ -188,6 +191,16 @@ class MetaEvaluation:
     def to_json(self) -> dict[str, Any]:
         """The tidy-rows JSON contract (``bench meta --format json``; what the artefact stores)."""
         return artefacts.plain("meta", self)
+
+    def labels(self, negated: str = NEGATED) -> dict[tuple[str, str], str]:
+        """Each correlated (metric, stat) as every view names it: the metric where one stat of it was
+        correlated, ``metric.stat`` where several were; a metric where lower is better, correlated as its
+        negation, followed by ``negated``."""
+        stats: dict[str, set[str]] = {}
+        for r in self.correlations:
+            stats.setdefault(r.metric, set()).add(r.stat)
+        return {(r.metric, r.stat): (r.metric if len(stats[r.metric]) == 1 else f"{r.metric}.{r.stat}")
+                + ("" if r.higher_is_better else negated) for r in self.correlations}
 
 
 def _cells(samples: Sequence[Any], system_key: str, doc_key: str, run_dir) -> dict[tuple[str, str], Any]:

@@ -24,7 +24,6 @@ from typing import Sequence
 from bench.analysis import render_meta
 from bench.analysis.compare import Comparison
 from bench.analysis.meta import Correlation, MetaEvaluation
-from bench.analysis.render_systems import ordered
 from bench.analysis.systems import Leaderboard
 from bench.signature import Signature
 from bench.text import tex, tex_code
@@ -138,7 +137,6 @@ def systems(lb: Leaderboard, interval: str = "brackets", digits: int = 3) -> str
         lb.cluster_test, f"{lb.cluster_test} test")
     out = []
     for metric, stat, rows in lb.blocks():
-        rows = ordered(rows)
         docs = sorted({r.n_docs for r in rows})
         over = f"{docs[0]} documents" if len(docs) == 1 else "its documents"
         body = [[str(r.rank), f"{tex(r.system)}\\textsuperscript{{{letter(r.cluster)}}}",

@@ -18,15 +18,9 @@ def _cell(row: Correlation) -> str:
 
 def _blocks(result: MetaEvaluation) -> dict[tuple[str, str], dict[str, dict[str, Correlation]]]:
     blocks: dict[tuple[str, str], dict[str, dict[str, Correlation]]] = {}
-    stats: dict[str, set[str]] = {}
+    names = result.labels()
     for row in result.correlations:
-        stats.setdefault(row.metric, set()).add(row.stat)
-    for row in result.correlations:
-        # one stat of a metric is named by the metric (its primary, as the run chose it); several by metric.stat
-        name = row.metric if len(stats[row.metric]) == 1 else f"{row.metric}.{row.stat}"
-        if not row.higher_is_better:  # correlated as its negation (bench.analysis.meta)
-            name += " (lower is better, negated)"
-        blocks.setdefault((row.level, row.coefficient), {}).setdefault(name, {})[row.human] = row
+        blocks.setdefault((row.level, row.coefficient), {}).setdefault(names[row.metric, row.stat], {})[row.human] = row
     return blocks
 
 

@@ -8,10 +8,8 @@ of a system (a corpus value beside the mean) is one more entry in a block's rows
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
 
 from bench.analysis.systems import Leaderboard
-from bench.stats.intervals import natural_key
 from bench.stats.leaderboard import SystemRow
 from bench.text import md, md_code, md_row
 
@@ -26,19 +24,6 @@ class Block:
     significance: str
     rows: tuple[tuple[str, ...], ...]
     headline: str = ""  # Leaderboard.headline: the sentence a reader wants first (none for a corpus block)
-
-
-def ordered(rows: Sequence[SystemRow]) -> list[SystemRow]:
-    """Rows in rank order, systems of one rank with equal means in natural order (M2 before M10): the
-    leaderboard breaks exact ties by the name as a string, which lists M10 before M2."""
-    out: list[SystemRow] = []
-    for row in rows:
-        k = len(out)
-        while k and (out[k - 1].rank, out[k - 1].mean) == (row.rank, row.mean) \
-                and natural_key(out[k - 1].system) > natural_key(row.system):
-            k -= 1
-        out.insert(k, row)
-    return out
 
 
 def _ci(row: SystemRow) -> str:
@@ -79,7 +64,7 @@ def _corpus_block(lb: Leaderboard, metric: str) -> Block | None:
 def _blocks(lb: Leaderboard) -> list[Block]:
     out = []
     for metric, stat, rows in lb.blocks():
-        out.append(Block(f"{metric} {stat}", _significant(lb, metric, stat), tuple(_row(r) for r in ordered(rows)),
+        out.append(Block(f"{metric} {stat}", _significant(lb, metric, stat), tuple(_row(r) for r in rows),
                          lb.headline(metric, stat)))
         corpus = _corpus_block(lb, metric)
         if corpus is not None and corpus.title not in [b.title for b in out]:

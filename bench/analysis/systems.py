@@ -20,6 +20,7 @@ from bench.errors import BenchError
 from bench.progress import stage
 from bench.signature import Signature
 from bench.stats import pairing
+from bench.stats.intervals import natural_key
 from bench.stats.leaderboard import PairRow, SystemRow, SystemsSpec, leaderboard
 from bench.values import Facts, Interval
 
@@ -67,7 +68,7 @@ class Leaderboard:
     def top_cluster(self, metric: str, stat: str) -> tuple[SystemRow, ...]:
         """The systems of cluster 1 for one metric stat, best first: no pair among them is separated by the
         cluster rule's test (``bench.stats.ranking``)."""
-        return tuple(r for r in self.systems if (r.metric, r.stat) == (metric, stat) and r.cluster == 1)
+        return tuple(r for r in self.rows(metric, stat) if r.cluster == 1)
 
     def separated(self, metric: str, stat: str) -> dict[frozenset[str], bool]:
         """Per pair of systems (either order), whether the cluster rule's test separates them: ``ar`` or
@@ -88,7 +89,7 @@ class Leaderboard:
         differ.`` "Indistinguishable from the best" is read off each system's own pair with the best, so it
         holds even where the greedy clusters (``bench.stats.ranking``) put such a system below the top cluster
         (which is then named apart). Nothing is recomputed."""
-        rows = [r for r in self.systems if (r.metric, r.stat) == (metric, stat)]
+        rows = self.rows(metric, stat)
         if not rows:
             return f"{metric} {stat}: no systems ranked."
         if len(rows) == 1:
@@ -115,11 +116,25 @@ class Leaderboard:
                 f"alpha {alpha}: {names} ({how}; {cluster}); {pairs}")
 
     def blocks(self) -> list[tuple[str, str, tuple[SystemRow, ...]]]:
-        """``(metric, stat, rows)`` per metric stat ranked, in the order ranked: what a rendering shows."""
+        """``(metric, stat, rows)`` per metric stat ranked, in the order ranked: what every rendering shows.
+
+        Systems of one rank with exactly equal means are in natural order of their names (M2 before M10), as
+        ``bench.stats.leaderboard`` ranks them; a leaderboard stored before it did lists such ties by the
+        name as a string, and is shown in the same order as a new one."""
         out: dict[tuple[str, str], list[SystemRow]] = {}
         for row in self.systems:
             out.setdefault((row.metric, row.stat), []).append(row)
-        return [(m, s, tuple(rows)) for (m, s), rows in out.items()]
+        return [(m, s, tuple(sorted(rows, key=lambda r: (r.rank, _position(rows, r), natural_key(r.system)))))
+                for (m, s), rows in out.items()]
+
+    def rows(self, metric: str, stat: str) -> tuple[SystemRow, ...]:
+        """One metric stat's rows, as ``blocks`` orders them (empty when it was not ranked)."""
+        return next((rows for m, s, rows in self.blocks() if (m, s) == (metric, stat)), ())
+
+
+def _position(rows: Sequence[SystemRow], row: SystemRow) -> int:
+    """Where the first row with ``row``'s rank and mean stands: rows differing only by name share it."""
+    return next(k for k, r in enumerate(rows) if (r.rank, r.mean) == (row.rank, row.mean))
 
 
 def _dataset_key(run: Any, key: str) -> str | None:

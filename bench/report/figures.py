@@ -82,9 +82,7 @@ def _rc(name: str):
 
 def systems(board: "Leaderboard") -> list[PaperFigure]:
     """One figure per metric stat of a leaderboard, a column wide (``plots.draw_systems``)."""
-    by_stat: dict[tuple[str, str], list[Any]] = {}
-    for row in board.systems:
-        by_stat.setdefault((row.metric, row.stat), []).append(row)
+    by_stat = {(metric, stat): list(rows) for metric, stat, rows in board.blocks()}
     level = f"{board.setting('ci', '95')}%"
     out = []
     for (metric, stat), rows in by_stat.items():
@@ -107,12 +105,8 @@ def correlations(meta: "MetaEvaluation") -> list[PaperFigure]:
     for every level, fitted to the data (``plots.heat_limit``). Pairwise accuracy, a share and not a
     correlation, is left out (the report's tables list it)."""
     rows = [r for r in meta.correlations if r.coefficient != "pairwise_accuracy"]
-    stats: dict[str, set[str]] = {}
-    for r in rows:
-        stats.setdefault(r.metric, set()).add(r.stat)
-    # a metric where lower is better is correlated as its negation (bench.analysis.meta): its row says so
-    labelled = [((r.metric if len(stats[r.metric]) == 1 else f"{r.metric}.{r.stat}")
-                 + ("" if r.higher_is_better else " (negated)"), r) for r in rows]
+    names = meta.labels(" (negated)")  # the heat map's row labels are short: "(negated)" says the same
+    labelled = [(names[r.metric, r.stat], r) for r in rows]
     limit = plots.heat_limit([r.value for r in rows])
     from bench.signature import Signature
 

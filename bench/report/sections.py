@@ -27,7 +27,6 @@ from bench.report.model import Figure, Section, Table
 from bench.results.model import MetricSummary, Run
 from bench.signature import Signature
 from bench.stats.intervals import natural_key
-from bench.stats.leaderboard import SystemRow
 from bench.text import code, lit
 from bench.values import Facts, Interval
 
@@ -51,19 +50,6 @@ def _natural(names: Any) -> list[str]:
 
 def _short(fingerprint: str | None) -> str:
     return "-" if not fingerprint else fingerprint.split(":")[-1][:12]
-
-
-NEGATED = " (lower is better, negated)"  # as bench meta's own tables say it (bench.analysis.render_meta)
-
-
-def _metric_labels(rows: Sequence[Any]) -> dict[tuple[str, str], str]:
-    """``metric`` where an analysis shows one stat of it, ``metric.stat`` where it shows several; a metric
-    where lower is better is correlated as its negation (``bench.analysis.meta``), and its label says so."""
-    stats: dict[str, set[str]] = {}
-    for r in rows:
-        stats.setdefault(r.metric, set()).add(r.stat)
-    return {(r.metric, r.stat): (r.metric if len(stats[r.metric]) == 1 else f"{r.metric}.{r.stat}")
-            + ("" if getattr(r, "higher_is_better", True) else NEGATED) for r in rows}
 
 
 def _level(run: Run) -> str:
@@ -296,8 +282,8 @@ def _ranking(board: Leaderboard, level: str) -> tuple[str, Table]:
     rows = tuple((str(ranked[s].rank) if s in ranked else "-", str(ranked[s].cluster) if s in ranked else "-", s,
                   *(cell(s, m, st) for m, st, _ in blocks)) for s in order)
     caption = (f"Ranking by {lit(first)} (systems no test separates share a cluster and a rank), with each metric "
-               f"stat's mean and {level} interval; `*`: in that metric stat's top cluster (statistically "
-               "indistinguishable from its best)")
+               f"stat's mean and {level} interval; `*`: in that metric stat's top cluster (no test separates any "
+               "two of its systems)")
     return caption, Table(("rank", "cluster", "system", *(f"{m} {st}" for m, st, _ in blocks)), rows,
                           "rrl" + "r" * len(blocks))
 
@@ -306,9 +292,7 @@ def systems(board: Leaderboard, name: str) -> Section:
     """A ``bench systems`` leaderboard: the ranking with clusters open (best first, each metric stat's mean
     and interval), each metric stat's headline sentence (``Leaderboard.headline``), then the tidy rows, how many
     pairs differ and each system's corpus values (BLEU, chrF from its items' summed statistics) below."""
-    boards: dict[str, list[SystemRow]] = {}
-    for row in board.systems:
-        boards.setdefault(f"{row.metric} {row.stat}", []).append(row)
+    boards = {f"{metric} {stat}": list(rows) for metric, stat, rows in board.blocks()}
     level = _ci_level(board.signature)
     signature = _metric_signatures(board.signature, board.metric_signatures)
     rows = tuple((key, str(r.rank), str(r.cluster), r.system, _f(r.mean), _ci(r.ci), str(r.n_docs))
@@ -429,7 +413,7 @@ def meta(payload: MetaEvaluation, name: str) -> Section:
     """A ``bench meta`` meta-evaluation: which metrics correlate best (the summary), one open table per level
     with the coefficients as columns, the figure, then the tidy correlations, the metric-vs-metric tests,
     human agreement, and the legend of runs named by letter."""
-    names = _metric_labels(payload.correlations)
+    names = payload.labels()
     rows: list[tuple[str, Correlation]] = [(names[r.metric, r.stat], r) for r in payload.correlations]
     plotted = [(n, r) for n, r in rows if r.coefficient != "pairwise_accuracy"]  # a share, not a correlation
     levels = list(dict.fromkeys(r.level for _, r in plotted))

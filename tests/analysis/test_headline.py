@@ -64,3 +64,16 @@ def test_the_max_rule_counts_a_pair_only_when_both_tests_separate_it():
 def test_an_unknown_metric_and_a_single_system_say_so():
     assert _board([1, 2], {("M0", "M1")}).headline("bleu", "score") == "bleu score: no systems ranked."
     assert _board([1], set()).headline("rouge1", "fmeasure") == "M0 is the only system."
+
+
+def test_exact_ties_read_in_natural_order_whatever_order_a_stored_leaderboard_holds():
+    # a leaderboard stored before ties were ranked by natural order lists M10 before M2
+    rows = (SystemRow("M10", "rouge1", "fmeasure", 0.5, None, 10, 1, 1),
+            SystemRow("M2", "rouge1", "fmeasure", 0.5, None, 10, 1, 1),
+            SystemRow("M1", "rouge1", "fmeasure", 0.4, None, 10, 3, 2))
+    pairs = tuple(PairRow(a, b, "rouge1", "fmeasure", 0.0, "ar", 0.5, 0.5, b == "M1")
+                  for a, b in (("M10", "M2"), ("M10", "M1"), ("M2", "M1")))
+    board = Leaderboard(SIG.format(rule="ar", corr="holm"), rows, pairs)
+    assert [r.system for r in board.rows("rouge1", "fmeasure")] == ["M2", "M10", "M1"]
+    assert board.headline("rouge1", "fmeasure").startswith(
+        "2 of 3 systems are statistically indistinguishable from the best (M2) at alpha 0.05: M2, M10 ")
