@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 from bench import data, faults
 from bench.config import RunConfig
 from bench.data.extract import check_spec, extract
-from bench.data.items import EmptyTexts, Item, empty_texts, fingerprint, part_fingerprint, validate
+from bench.data.items import EmptyTexts, Item, empty_texts, fingerprint, fingerprints, validate
 from bench.errors import BenchError
 from bench.metrics import multiref
 from bench.metrics.base import MetricResult, shard_conflict
@@ -66,11 +66,12 @@ def shard_bounds(n: int, index: int, count: int) -> tuple[int, int]:
 
 def inputs_of(items: list[Item]) -> Inputs:
     """Validated items as ``Inputs`` with their fingerprints (in-memory texts: ``bench.score``)."""
+    whole, candidates, references = fingerprints(items)
     return Inputs(
         items=tuple(items),
-        fingerprint=fingerprint(items),
-        candidates_fingerprint=part_fingerprint(items, "candidates"),
-        references_fingerprint=part_fingerprint(items, "references"),
+        fingerprint=whole,
+        candidates_fingerprint=candidates,
+        references_fingerprint=references,
         corpus_items=len(items),
         empty=empty_texts(items),
     )

@@ -77,8 +77,12 @@ def _log_sweep_run(run_dir: str) -> None:
 
 
 def setup_logging() -> None:
-    """bench's log lines go to stderr with a ``[bench]`` prefix; stdout stays parseable."""
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="[bench] %(message)s")
+    """bench's log lines go to stderr with a ``[bench]`` prefix; stdout stays parseable.
+
+    Only bench's own loggers speak at INFO: a library's INFO lines (torch logs FakeTensor cache statistics
+    at exit once it has imported that module) would otherwise come out as bench's, with its prefix."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="[bench] %(message)s")
+    logging.getLogger("bench").setLevel(logging.INFO)
 
 
 @hydra.main(config_path=config_search_path(), config_name="config", version_base="1.3")

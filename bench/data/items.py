@@ -12,6 +12,9 @@ from bench.errors import BenchError
 
 log = logging.getLogger(__name__)
 
+# the function json.dumps(str, ensure_ascii=False) encodes a string with (C where available)
+_encode_string = json.encoder.encode_basestring
+
 
 @dataclass(frozen=True)
 class Item:
@@ -147,17 +150,46 @@ def fingerprint(items: Iterable[Item]) -> str:
     Order matters because per-item results are stored in order; metadata is
     included so that a relabelled system id changes the fingerprint too.
     """
-    digest = hashlib.sha256()
+    return fingerprints(items)[0]
+
+
+def _canonical(item: Item) -> tuple[str, str, str]:
+    """One item's canonical JSON lines: the whole item, [id, candidate] and [id, references], exactly as
+    ``json.dumps(..., sort_keys=True, ensure_ascii=False, separators=(",", ":"))`` writes them.
+
+    Built from ``json``'s own C string encoder, each text encoded once for all three lines: a ``json.dumps``
+    per line and item was most of a large run's input preparation. Anything but plain strings (a plug-in's
+    odd item) goes through ``json.dumps`` itself."""
+    if not (type(item.id) is str and type(item.candidate) is str and all(type(r) is str for r in item.references)):
+        whole = json.dumps(item.to_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        cands = json.dumps([item.id, item.candidate], ensure_ascii=False, separators=(",", ":"))
+        refs = json.dumps([item.id, list(item.references)], ensure_ascii=False, separators=(",", ":"))
+        return whole, cands, refs
+    enc = _encode_string
+    ident, cand = enc(item.id), enc(item.candidate)
+    ref_list = "[" + ",".join(map(enc, item.references)) + "]"
+    meta = json.dumps(dict(item.metadata), sort_keys=True, ensure_ascii=False, separators=(",", ":")) if item.metadata else "{}"
+    # sort_keys orders the item's own keys: candidate, id, metadata, references
+    whole = f'{{"candidate":{cand},"id":{ident},"metadata":{meta},"references":{ref_list}}}'
+    return whole, f"[{ident},{cand}]", f"[{ident},{ref_list}]"
+
+
+def fingerprints(items: Iterable[Item]) -> tuple[str, str, str]:
+    """``fingerprint``, and ``part_fingerprint`` of the candidates and of the references, in one pass."""
+    digests = [hashlib.sha256() for _ in range(3)]
     for item in items:
-        line = json.dumps(item.to_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        digest.update(line.encode("utf-8"))
-        digest.update(b"\n")
-    return "sha256:" + digest.hexdigest()
+        for digest, line in zip(digests, _canonical(item)):
+            digest.update(line.encode("utf-8"))
+            digest.update(b"\n")
+    return tuple("sha256:" + d.hexdigest() for d in digests)  # type: ignore[return-value]
 
 
 def references_hash(item: Item) -> str:
     """SHA-256 of one item's references (canonical JSON list), as samples.jsonl stores it."""
-    text = json.dumps(list(item.references), ensure_ascii=False, separators=(",", ":"))
+    if all(type(r) is str for r in item.references):  # json.dumps's own bytes, from its C string encoder
+        text = "[" + ",".join(map(_encode_string, item.references)) + "]"
+    else:
+        text = json.dumps(list(item.references), ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -195,9 +227,4 @@ def part_fingerprint(items: Iterable[Item], part: str) -> str:
     (otherwise the numbers measure different things) but expects candidates
     to change when a summariser changes.
     """
-    digest = hashlib.sha256()
-    for item in items:
-        value = item.candidate if part == "candidates" else list(item.references)
-        digest.update(json.dumps([item.id, value], ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-        digest.update(b"\n")
-    return "sha256:" + digest.hexdigest()
+    return fingerprints(items)[1 if part == "candidates" else 2]

@@ -29,6 +29,7 @@ SIGNATURES = {"default": "default", "unicode": "unicode-v1"}
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _ASCII_ALNUM_CHAR = re.compile(r"[A-Za-z0-9]")  # removed by .sub, to count letters and digits in C
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_NON_ASCII_ALNUM = re.compile(r"[^\W_\x00-\x7f]")  # a character beyond ASCII for which str.isalnum() holds
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
 
 
@@ -92,10 +93,15 @@ def coverage(text: str, tokenizer: str) -> Coverage:
     if text.isascii():  # the common case, in C: every letter and digit is kept
         word_chars = len(text) - len(_ASCII_ALNUM_CHAR.sub("", text))
         return Coverage(word_chars == 0, word_chars, 0)
-    word_chars = dropped = 0
-    for c in text:
-        if c.isalnum():
-            word_chars += 1
-            if not any(ch in _ASCII_ALNUM for ch in c.lower()):
-                dropped += 1
-    return Coverage(not _ASCII_WORD.search(text.lower()), word_chars, dropped)
+    # ASCII letters and digits are all kept; of the others (found in C: ``str.isalnum`` beyond ASCII, checked
+    # for every code point in the tests), those whose lower case holds no [a-z0-9] are dropped
+    others = _NON_ASCII_ALNUM.findall(text)
+    ascii_chars = len(text) - len(_ASCII_ALNUM_CHAR.sub("", text))
+    dropped = sum(_drops(c) for c in others)
+    return Coverage(not _ASCII_WORD.search(text.lower()), ascii_chars + len(others), dropped)
+
+
+@lru_cache(maxsize=65_536)
+def _drops(char: str) -> bool:
+    """Whether rouge-score's tokenizer drops this letter or digit (its lower case has no [a-z0-9])."""
+    return not any(ch in _ASCII_ALNUM for ch in char.lower())

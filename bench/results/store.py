@@ -16,6 +16,7 @@ two runs of the same config differ only inside the ``volatile`` block.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -25,7 +26,7 @@ import socket
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from bench import faults, interrupts, jsonio
 from bench.atomic import write_atomic, write_file
@@ -54,7 +55,22 @@ def _make_parent(path: Path) -> None:
                 raise
 
 
-def _write(path: Path, text: str) -> None:
+def _sample_lines(samples: Iterable[Mapping[str, Any]], digest: Any, batch: int = 1024) -> Iterator[bytes]:
+    """``samples.jsonl``'s bytes, ``batch`` lines at a time, each added to ``digest`` as it is yielded."""
+    lines: list[str] = []
+    for sample in samples:
+        lines.append(json.dumps(sample, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n")
+        if len(lines) == batch:
+            data = "".join(lines).encode("utf-8")
+            digest.update(data)
+            yield data
+            lines = []
+    data = "".join(lines).encode("utf-8")
+    digest.update(data)
+    yield data
+
+
+def _write(path: Path, text: str | Iterable[bytes]) -> None:
     """One file of a run in its staging folder (published whole by the folder's rename), fsynced."""
     faults.point("write_file")
     _make_parent(path)
@@ -63,8 +79,6 @@ def _write(path: Path, text: str) -> None:
 
 def samples_sha256(raw: bytes) -> str:
     """The ``samples_sha256`` a record holds of its ``samples.jsonl`` bytes."""
-    import hashlib
-
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
@@ -114,7 +128,7 @@ def write_run(
     results_dir: str | Path,
     experiment: str,
     record: Mapping[str, Any],
-    samples: list[Mapping[str, Any]],
+    samples: Iterable[Mapping[str, Any]],
     files: Mapping[str, str],
     run_id: str,
     key: str | None = None,
@@ -135,10 +149,11 @@ def write_run(
     final = root / experiment / run_id
     try:
         reap_staging(root)
-        text = "".join(json.dumps(s, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n" for s in samples)
-        # the record names the exact bytes of its samples: a reader refuses a samples file that differs
-        _write(staging / RESULT, dumps({**record, "samples_sha256": samples_sha256(text.encode("utf-8"))}))
-        _write(staging / SAMPLES, text)
+        # samples first, streamed and hashed as they are written (no copy of the whole file in memory); then
+        # the record, which names the exact bytes of its samples: a reader refuses a samples file that differs
+        digest = hashlib.sha256()
+        _write(staging / SAMPLES, _sample_lines(samples, digest))
+        _write(staging / RESULT, dumps({**record, "samples_sha256": "sha256:" + digest.hexdigest()}))
         for rel, text in files.items():
             _write(staging / rel, text)
         final.parent.mkdir(parents=True, exist_ok=True)

@@ -96,7 +96,7 @@ def save(run: Run, results_dir: str | Path = "results") -> Path:
     if not isinstance(run, Run):
         raise InputError(f"bench.save takes a Run, got {type(run).__name__}", "pass what bench.score or bench.evaluate returned")
     stored = run.with_run_id(store.new_run_id())
-    return store.write_run(results_dir, stored.experiment, stored.record_dict(), list(stored.plain_samples),
+    return store.write_run(results_dir, stored.experiment, stored.record_dict(), stored.plain_samples,
                            dict(stored.files), stored.run_id, key=stored.run_key)
 
 

@@ -154,3 +154,39 @@ def test_to_json_is_plain_data():
         "references": ["a cat sat", "the cat sat down"],
         "metadata": {"system": "M1"},
     }
+
+
+def _dumps(obj, **kw) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), **kw).encode("utf-8")
+
+
+def _digest(lines) -> str:
+    h = hashlib.sha256()
+    for line in lines:
+        h.update(line + b"\n")
+    return "sha256:" + h.hexdigest()
+
+
+# texts json escapes in every way it can: quotes, backslashes, control characters (short and \u forms),
+# DEL, non-ASCII of every width, U+2028, a NUL; metadata nested, unordered, with numbers, None and floats
+AWKWARD = [
+    Item("q\"id\\", 'say "hi"\\ \b\f\n\r\t \x00 \x1f \x7f é 中文 \U0001f600 \u2028', ("r\x01", "", " \u3000"),
+         {"z": 1, "a": {"y": [1.5, None, True], "b": "é"}, "m": 1e16}),
+    Item("2", "plain", ("one",), {}),
+    Item("3", "", ("a", "b", "c"), {"k": float("inf")}),
+]
+# what a plug-in may hand over: not strings (the slow path must give json.dumps's own bytes too)
+ODD = [Item(7, "c", ("r",)), Item("x", "c", ["r", "s"])]
+
+
+@pytest.mark.parametrize("items", [AWKWARD, ODD, AWKWARD + ODD, []], ids=["awkward", "odd", "mixed", "none"])
+def test_the_one_pass_fingerprints_are_json_dumps_bytes(items):
+    from bench.data.items import fingerprints, part_fingerprint, references_hash
+
+    whole = _digest(_dumps(it.to_json(), sort_keys=True) for it in items)
+    cands = _digest(_dumps([it.id, it.candidate]) for it in items)
+    refs = _digest(_dumps([it.id, list(it.references)]) for it in items)
+    assert fingerprints(items) == (whole, cands, refs)
+    assert (fingerprint(items), part_fingerprint(items, "candidates"), part_fingerprint(items, "references")) == (whole, cands, refs)
+    for it in items:
+        assert references_hash(it) == hashlib.sha256(_dumps(list(it.references))).hexdigest()

@@ -159,3 +159,31 @@ def test_the_cli_hint_is_an_override(caplog):
     with hints.using(override):
         (warning,) = _tokenizer_warnings(caplog, [Item("zh", ZH[1], (ZH[0],))])
     assert warning.endswith("; metrics.rouge.tokenizer=unicode keeps every script")
+
+
+def test_the_non_ascii_alnum_pattern_is_str_isalnum_on_every_code_point():
+    import sys
+
+    from bench.metrics.rouge_tokenizers import _NON_ASCII_ALNUM
+
+    wrong = [c for c in map(chr, range(sys.maxunicode + 1))
+             if bool(_NON_ASCII_ALNUM.fullmatch(c)) != (c.isalnum() and not c.isascii())]
+    assert wrong == []
+
+
+def _coverage_by_character(text: str):
+    """The definition, one character at a time: letters/digits, and those whose lower case has no [a-z0-9]."""
+    word = dropped = 0
+    for c in text:
+        if c.isalnum():
+            word += 1
+            dropped += not any(ch in "abcdefghijklmnopqrstuvwxyz0123456789" for ch in c.lower())
+    return word, dropped
+
+
+@pytest.mark.parametrize("text", ["Müller's café", "İstanbul K-9 ½ ² ٣", "中文 and English", "ÀÉÎÕÜ ß ﬁ", "plain ascii 42"])
+def test_default_coverage_counts_as_the_character_definition(text):
+    from bench.metrics.rouge_tokenizers import coverage
+
+    cov = coverage(text, "default")
+    assert (cov.word_chars, cov.dropped_chars) == _coverage_by_character(text)
