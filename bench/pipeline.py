@@ -6,6 +6,7 @@ wraps it; tests call it directly.
 
 from __future__ import annotations
 
+import collections.abc
 import logging
 import time
 from dataclasses import dataclass, field, replace
@@ -95,7 +96,7 @@ def prepare_inputs(config: RunConfig) -> Inputs:
     check_spec(spec.extract)
     items = data.select(data.load_items(spec), config.limit, config.sample, config.seed)
     faults.point("load")
-    items = [replace(it, candidate=extract(it.candidate, spec.extract)) for it in items]
+    items = [_extracted(it, spec.extract) for it in items]
     items = validate(items, f"dataset {spec.name!r}", config.inputs.empty)
     corpus = inputs_of(items)
     if shard.count == 1:
@@ -105,6 +106,13 @@ def prepare_inputs(config: RunConfig) -> Inputs:
         raise BenchError(f"shard {shard.index} of {shard.count} is empty ({len(items)} items)", "use fewer shards")
     mine = tuple(items[lo:hi])
     return replace(corpus, items=mine, shard_fingerprint=fingerprint(mine))
+
+
+def _extracted(item: Item, spec) -> Item:
+    """``item`` with its candidate extracted; the item itself when extraction keeps the text (rule none):
+    a copy of every item would double a large corpus's memory for nothing."""
+    text = extract(item.candidate, spec)
+    return item if text is item.candidate else replace(item, candidate=text)
 
 
 def prepare(config: RunConfig) -> list[Item]:
@@ -178,9 +186,34 @@ def run(config: RunConfig, metrics: Mapping[str, Any] | None = None, inputs: Inp
     return RunResult(config, inputs.items, tuple(results), inputs.fingerprint, timings, inputs, intervals, groups)
 
 
-def item_scores(items: Sequence[Item], results: Sequence[MetricResult]) -> list[dict[str, dict[str, float]]]:
-    """Per item: metric -> stat -> score (the shape samples.jsonl stores)."""
-    return [{m.name: dict(zip(m.stats, m.per_item[k])) for m in results} for k in range(len(items))]
+class ItemScores(collections.abc.Sequence):
+    """Per item: metric -> stat -> score (the shape samples.jsonl stores), each built when read, so that a
+    large run keeps its scores as its metrics hold them (arrays) rather than as a dict per item."""
+
+    def __init__(self, n: int, results: Sequence[MetricResult]):
+        self.n, self.results = n, tuple(results)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(self.n))]
+        if k < 0:
+            k += self.n
+        if not 0 <= k < self.n:
+            raise IndexError(k)
+        return {m.name: dict(zip(m.stats, m.per_item[k])) for m in self.results}
+
+    def __iter__(self):
+        rows = [iter(m.per_item) for m in self.results]
+        for _ in range(self.n):
+            yield {m.name: dict(zip(m.stats, next(r))) for m, r in zip(self.results, rows)}
+
+
+def item_scores(items: Sequence[Item], results: Sequence[MetricResult]) -> ItemScores:
+    """Per item: metric -> stat -> score (the shape samples.jsonl stores), built on access."""
+    return ItemScores(len(items), results)
 
 
 def summarise(config: RunConfig, items: Sequence[Item], results: Sequence[MetricResult]):

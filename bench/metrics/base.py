@@ -8,6 +8,7 @@ so they serialise exactly (``repr`` round-trips).
 
 from __future__ import annotations
 
+import collections.abc
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
@@ -16,12 +17,68 @@ from bench.signature import Signature
 from bench.values import Facts, legacy_primary
 
 
+class ScoreRows(collections.abc.Sequence):
+    """Per-item rows of floats held as one float64 array (a large run's scores as numbers, not as a tuple of
+    Python floats per item): a read-only sequence of tuples of Python floats, equal to the tuple of tuples it
+    holds. float64 is Python's float, so every value reads back bit for bit."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array: Any):
+        self.array = array
+
+    @classmethod
+    def of(cls, rows: Sequence[tuple[float, ...]], width: int) -> "ScoreRows | tuple[tuple[float, ...], ...]":
+        """``rows`` as ``ScoreRows`` when every value is a float; as a tuple otherwise (an int 0 that a
+        reference package returns for an empty text must stay an int: samples.jsonl writes ``0``, not ``0.0``)."""
+        import numpy as np
+
+        if not all(type(v) is float for row in rows for v in row) or any(len(row) != width for row in rows):
+            return tuple(rows)
+        return cls(np.array(rows, dtype=np.float64).reshape(len(rows), width))
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return tuple(tuple(row) for row in self.array[k].tolist())
+        return tuple(self.array[k].tolist())
+
+    def __iter__(self):
+        for start in range(0, len(self.array), 4096):
+            yield from map(tuple, self.array[start:start + 4096].tolist())
+
+    def column(self, k: int) -> list[float]:
+        return self.array[:, k].tolist()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ScoreRows):
+            other = tuple(other)
+        return isinstance(other, (tuple, list)) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"ScoreRows({len(self)} x {self.array.shape[1] if self.array.ndim == 2 else 0})"
+
+
+def _concat(parts: list, width: int):
+    """Chunks of ``ScoreRows.of`` joined: one array when every chunk is numeric, else one tuple."""
+    if parts and all(isinstance(p, ScoreRows) for p in parts):
+        import numpy as np
+
+        return parts[0] if len(parts) == 1 else ScoreRows(np.concatenate([p.array for p in parts]))
+    return tuple(row for part in parts for row in part)
+
+
 @dataclass(frozen=True)
 class MetricResult:
     """One named metric's per-item rows, signature, direction and notes (immutable)."""
     name: str  # e.g. "rouge1", "bertscore"
     stats: tuple[str, ...]  # e.g. ("precision", "recall", "fmeasure")
-    per_item: tuple[tuple[float, ...], ...]  # one row per item, aligned with ``stats``
+    per_item: Sequence[tuple[float, ...]]  # one row per item, aligned with ``stats`` (a tuple, or ScoreRows)
     signature: Signature
     higher_is_better: bool = True
     notes: Mapping[str, Any] = field(default_factory=dict)  # e.g. truncated text counts
@@ -56,6 +113,8 @@ class MetricResult:
     def column(self, stat: str) -> list[float]:
         """One stat's per-item values."""
         k = self.stats.index(stat)
+        if isinstance(self.per_item, ScoreRows):
+            return self.per_item.column(k)
         return [row[k] for row in self.per_item]
 
     def means(self) -> dict[str, float]:
@@ -272,7 +331,7 @@ class PairMetric:
         targets = self.targets(items)
         counts = [len(t) for t in targets]
         names = self.names()
-        per_item: dict[str, list[tuple[float, ...]]] = {n: [] for n in names}
+        per_item: dict[str, list] = {n: [] for n in names}  # chunks of ScoreRows.of
         notes: dict[str, dict[str, Any]] = {n: dict(shared) for n in names}
         step = self.chunk_items or max(1, len(items))
         primary = self.stats.index(self.primary)
@@ -281,11 +340,11 @@ class PairMetric:
             scored = self.score_pairs([r for refs in chunk_targets for r in refs],
                                       [it.candidate for it, refs in zip(chunk, chunk_targets) for _ in refs])
             for name in names:
-                per_item[name].extend(multiref.group(scored.rows[name], counts[start : start + step], policy, primary,
-                                                     self.higher_is_better))
+                rows = multiref.group(scored.rows[name], counts[start : start + step], policy, primary, self.higher_is_better)
+                per_item[name].append(ScoreRows.of(rows, len(self.stats)))
                 for key, value in scored.notes.get(name, {}).items():
                     add = key.endswith(("_texts", "_count")) and key in notes[name] and start > 0
                     notes[name][key] = notes[name][key] + value if add else value
-        return [MetricResult(name, self.stats, tuple(per_item[name]), sig, self.higher_is_better, notes[name],
+        return [MetricResult(name, self.stats, _concat(per_item[name], len(self.stats)), sig, self.higher_is_better, notes[name],
                              primary=self.primary, facts=self.facts(name))
                 for name, sig in zip(names, sigs)]

@@ -201,6 +201,8 @@ class Rouge(PairMetric):
         seen: dict[str, Any] = {}
         empty = word = dropped = 0
         for item, targets in zip(items, self.targets(items)):
+            if len(seen) > 100_000:  # a cache only (the counts are per occurrence): bounded, not per corpus
+                seen.clear()
             for text in (item.candidate, *targets):
                 cov = seen.get(text)
                 if cov is None:

@@ -17,6 +17,7 @@ items is stored by the CLI without ever building a ``Sample``).
 
 from __future__ import annotations
 
+import collections.abc
 import copy
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -327,6 +328,12 @@ def facts_of(record: Mapping[str, Any]) -> dict[str, Facts]:
     return out
 
 
+class LazySamples(collections.abc.Sequence):
+    """Samples built on access (a computed run's, from its items and per-item score arrays): ``Run.of`` keeps
+    such a sequence as it is instead of a tuple of a dict per item, so a run of a million items holds its
+    numbers as arrays until it is written. Each access gives fresh dicts: no reader can change the run."""
+
+
 @dataclass(frozen=True)
 class Run:
     """A scored run, saved or not: its record and per-item samples, read-only and typed.
@@ -348,7 +355,8 @@ class Run:
     def of(cls, record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]], path: Path | None = None,
            files: Mapping[str, str] | None = None, hashed: bool = True) -> "Run":
         """A Run that takes ownership of plain ``record`` and ``samples`` (fresh data: the caller keeps no reference)."""
-        return cls(record, tuple(samples), path, MappingProxyType(dict(files or {})), hashed)
+        kept = samples if isinstance(samples, (tuple, LazySamples)) else tuple(samples)
+        return cls(record, kept, path, MappingProxyType(dict(files or {})), hashed)
 
     # --- the typed views ---
     @property

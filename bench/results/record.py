@@ -7,10 +7,12 @@ config, inputs and software, so identical runs give identical files outside it.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
-from bench.metrics.base import VOLATILE_NOTE_PREFIXES
-from bench.pipeline import RunResult, item_scores
+from bench.data.items import Item
+from bench.metrics.base import VOLATILE_NOTE_PREFIXES, MetricResult
+from bench.pipeline import RunResult
+from bench.results.model import LazySamples
 from bench.results import environment
 from bench.results.store import SCHEMA_VERSION
 from bench.data.items import references_hash, source_hash
@@ -82,26 +84,51 @@ def _inputs(result: RunResult) -> dict[str, Any]:
     return out
 
 
-def build_samples(result: RunResult) -> list[dict[str, Any]]:
+def build_samples(result: RunResult) -> "ComputedSamples":
     """One ``samples.jsonl`` line per item: id, candidate, its references' hash, metadata, per-metric scores.
 
     The references' hash lets an analysis of several runs name the items whose
-    references differ, not just say that the corpora do."""
-    out = []
-    corpus = [m for m in result.metrics if m.corpus_rows is not None]  # BLEU, chrF: what corpus intervals resample
-    detailed = [m for m in result.metrics if m.details is not None]  # an LLM judge's raw answers
-    for k, (item, scores) in enumerate(zip(result.items, item_scores(result.items, result.metrics))):
-        out.append(
-            {
-                "id": item.id,
-                "candidate": item.candidate,
-                "n_references": len(item.references),
-                "references_sha256": references_hash(item),
-                **({"source_sha256": source_hash(item)} if item.source is not None else {}),
-                "metadata": dict(item.metadata),
-                "scores": {m: {s: to_stored(v) for s, v in stats.items()} for m, stats in scores.items()},
-                **({"corpus_stats": {m.name: list(m.corpus_rows[k]) for m in corpus}} if corpus else {}),
-                **({"details": {m.name: dict(m.details[k]) for m in detailed}} if detailed else {}),
-            }
-        )
-    return out
+    references differ, not just say that the corpora do. The lines are built on access (``LazySamples``):
+    the run holds its items and score arrays, not a dict per item."""
+    return ComputedSamples(result.items, tuple(result.metrics))
+
+
+class ComputedSamples(LazySamples):
+    """A computed run's samples, each line built from its item and its metrics' per-item rows when read."""
+
+    __slots__ = ("items", "metrics", "_corpus", "_detailed")
+
+    def __init__(self, items: Sequence[Item], metrics: Sequence[MetricResult]):
+        self.items, self.metrics = items, metrics
+        self._corpus = [m for m in metrics if m.corpus_rows is not None]  # BLEU, chrF: what corpus intervals resample
+        self._detailed = [m for m in metrics if m.details is not None]  # an LLM judge's raw answers
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[j] for j in range(*k.indices(len(self)))]
+        if k < 0:
+            k += len(self)
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        return self._line(k, self.items[k], [m.per_item[k] for m in self.metrics])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        rows = [iter(m.per_item) for m in self.metrics]
+        for k, item in enumerate(self.items):
+            yield self._line(k, item, [next(r) for r in rows])
+
+    def _line(self, k: int, item: Item, rows: Sequence[Sequence[float]]) -> dict[str, Any]:
+        return {
+            "id": item.id,
+            "candidate": item.candidate,
+            "n_references": len(item.references),
+            "references_sha256": references_hash(item),
+            **({"source_sha256": source_hash(item)} if item.source is not None else {}),
+            "metadata": dict(item.metadata),
+            "scores": {m.name: {s: to_stored(v) for s, v in zip(m.stats, row)} for m, row in zip(self.metrics, rows)},
+            **({"corpus_stats": {m.name: list(m.corpus_rows[k]) for m in self._corpus}} if self._corpus else {}),
+            **({"details": {m.name: dict(m.details[k]) for m in self._detailed}} if self._detailed else {}),
+        }
