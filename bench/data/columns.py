@@ -9,7 +9,8 @@ sequences of dicts) through ``datasets``' own formatter, column by column, so it
 
 from __future__ import annotations
 
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Mapping
 
 from bench.data.items import Item
 from bench.data.spec import ColumnSpec
@@ -67,28 +68,77 @@ def _references(values: list[list[Any]], k: int) -> tuple[Any, ...]:
     return tuple(refs)
 
 
+def _stored_batches(dataset: Any) -> Any:
+    """The dataset's rows as Arrow record batches read from its cache files with ordinary reads, or None.
+
+    A dataset loaded without ``keep_in_memory`` memory-maps its Arrow file, and every page a conversion touches
+    then counts in the process's resident memory until the dataset is gone: at a million rows that is the size
+    of the whole file on top of the items made from it. Read batch by batch instead, only the file's pages of
+    one batch are in the process at a time. Used only where the files are exactly the dataset (no index
+    mapping, plain features, one schema, every row), else None and the dataset is read through its table."""
+    import pyarrow as pa
+
+    files = [f.get("filename") for f in (getattr(dataset, "cache_files", None) or [])]
+    features = getattr(dataset, "features", None) or {}
+    if (not files or getattr(dataset, "_indices", None) is not None
+            or not all(_plain(features[name]) for name in dataset.column_names)):
+        return None
+    try:
+        rows = 0
+        for name in files:
+            with pa.OSFile(name) as src:
+                reader = pa.ipc.open_stream(src)
+                if reader.schema.names != list(dataset.column_names):
+                    return None
+                rows += sum(batch.num_rows for batch in reader)
+    except (OSError, pa.ArrowException):
+        return None
+    if rows != len(dataset):
+        return None
+
+    def batches():
+        for name in files:
+            with pa.OSFile(name) as src:
+                yield from pa.ipc.open_stream(src)
+
+    return batches()
+
+
+_NO_METADATA: Mapping[str, Any] = MappingProxyType({})  # shared by every item of a file with no other column
+
+
 def to_items(dataset: Any, columns: ColumnSpec, source: str) -> list[Item]:
     """Rows -> items; metadata keeps every column that is not id/candidate/reference/source."""
     names = list(dataset.column_names)
     _check_columns(names, columns, source)
+    batches = _stored_batches(dataset)
+    if batches is None:
+        return _items({name: column(dataset, name) for name in names}, columns, source, 0)
+    items: list[Item] = []
+    for batch in batches:
+        items.extend(_items({name: batch.column(name).to_pylist() for name in names}, columns, source, len(items)))
+    return items
+
+
+def _items(values: Mapping[str, list[Any]], columns: ColumnSpec, source: str, offset: int) -> list[Item]:
+    """Items of rows ``offset``, ``offset + 1``, ... given their columns' values."""
     used = {columns.id, columns.candidate, *columns.references, columns.source}
-    n = len(dataset)
-    ids = list(range(n)) if columns.id is None else column(dataset, columns.id)
-    candidates = column(dataset, columns.candidate)
-    references = [column(dataset, c) for c in columns.references]
-    sources = None if columns.source is None else column(dataset, columns.source)
-    meta_names = [k for k in names if k not in used]
-    meta_values = [column(dataset, k) for k in meta_names]
+    n = len(values[columns.candidate])
+    ids = range(offset, offset + n) if columns.id is None else values[columns.id]
+    candidates = values[columns.candidate]
+    references = [values[c] for c in columns.references]
+    sources = None if columns.source is None else values[columns.source]
+    meta = [(k, v) for k, v in values.items() if k not in used]
     items = []
     for index in range(n):
         row_id = ids[index]
         if row_id is None:
-            raise BenchError(f"row {index} of {source} has no id", "fill the id column or set dataset.columns.id=null")
+            raise BenchError(f"row {offset + index} of {source} has no id", "fill the id column or set dataset.columns.id=null")
         items.append(Item(
             id=str(row_id),
             candidate=candidates[index],
             references=_references(references, index),
-            metadata={k: values[index] for k, values in zip(meta_names, meta_values)},
+            metadata={k: v[index] for k, v in meta} if meta else _NO_METADATA,
             source=None if sources is None else sources[index],
         ))
     return items

@@ -137,18 +137,21 @@ def load(spec: DatasetSpec) -> list[Item]:
     import datasets  # heavy: imported only when a file is actually loaded
 
     datasets.disable_progress_bars()
-    try:
-        with _captured_log() as logged, _scratch() as scratch:
-            # datasets writes an Arrow copy of the file into its cache (~/.cache/huggingface by default): here it
-            # goes to a scratch folder in bench's cache, is read into memory, and the folder is removed.
-            data = datasets.load_dataset(FORMATS[fmt], data_files=str(path), split="train", cache_dir=scratch,
-                                         keep_in_memory=True)
-    except Exception as exc:  # datasets raises many types; all mean "this file does not parse"
-        reason = _logged_reason(logged, path) or root_reason(exc)
-        if fmt == "jsonl":
-            reason = _as_line(reason, path)
-        raise BenchError(
-            f"cannot read {path} as {fmt}: {reason}",
-            f"check that the file is valid {fmt} or set dataset.format",
-        ) from None
-    return to_items(data, spec.columns, str(path))
+    with _scratch() as scratch:
+        try:
+            with _captured_log() as logged:
+                # datasets writes an Arrow copy of the file into its cache (~/.cache/huggingface by default): here
+                # it goes to a scratch folder in bench's cache, is read from there batch by batch
+                # (``columns.to_items``), and the folder is removed.
+                data = datasets.load_dataset(FORMATS[fmt], data_files=str(path), split="train", cache_dir=scratch)
+        except Exception as exc:  # datasets raises many types; all mean "this file does not parse"
+            reason = _logged_reason(logged, path) or root_reason(exc)
+            if fmt == "jsonl":
+                reason = _as_line(reason, path)
+            raise BenchError(
+                f"cannot read {path} as {fmt}: {reason}",
+                f"check that the file is valid {fmt} or set dataset.format",
+            ) from None
+        items = to_items(data, spec.columns, str(path))
+        del data  # its memory map of the scratch copy, before the folder goes
+    return items

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 _encode_string = json.encoder.encode_basestring
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a million items hold no per-item __dict__
 class Item:
     """One candidate with one or more references, and the source document when the dataset has one.
 
