@@ -127,15 +127,11 @@ def bootstrap_means(values: np.ndarray, units: Sequence[str] | None, spec: BootS
     """The resampled means (resamples x columns) of ``values`` (items x columns)."""
     sums, sizes = _unit_sums(np.asarray(values, dtype=np.float64), units)
     n = len(sizes)
-    out = np.empty((spec.resamples, sums.shape[1]))
-    row = 0
-    for c in resample.bootstrap_counts(gen, n, spec.resamples):
-        if units is None:
-            out[row:row + len(c)] = resample.weighted_sums(c, sums) / n
-        else:  # the sizes are whole numbers: any order sums them exactly
-            out[row:row + len(c)] = resample.weighted_sums(c, sums) / (c @ sizes)[:, None]
-        row += len(c)
-    return out
+    if units is None:
+        return resample.bootstrap_sums(gen, n, spec.resamples, sums)[0] / n
+    # the sizes are whole numbers, so their resampled totals are exact in any order (as BLAS's c @ sizes was)
+    totals, drawn = resample.bootstrap_sums(gen, n, spec.resamples, sums, sizes[:, None])
+    return totals / drawn
 
 
 @dataclass(frozen=True)
@@ -185,7 +181,7 @@ def unit_intervals(values: np.ndarray, units: Sequence[str], spec: BootSpec, *sa
     own id when items are the unit), units in natural order of their ids, ``spec.resamples`` draws
     from ``resample.rng(spec.seed, *salt)``: no salt for a whole run, the group's name for a group
     (a run's ``group_by`` value, a ``bench systems`` system of one run). Every column's sums are
-    added unit after unit (``resample.weighted_sums``), so a column's interval does not depend on
+    added unit after unit (``resample.bootstrap_sums``), so a column's interval does not depend on
     which other columns are computed beside it."""
     return mean_intervals(values, list(units), spec, resample.rng(spec.seed, *salt))
 
