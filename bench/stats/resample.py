@@ -26,10 +26,11 @@ import numpy as np
 # ~20M int64 cells (160 MB) per chunk of index rows, whatever n is (``bootstrap_counts``, ``chunks``).
 CHUNK_CELLS = 20_000_000
 # ``bootstrap_sums``: bytes of compact counts held per group of resample rows (one byte a cell almost always),
-# index cells drawn per call (two int64 arrays of this size: the indices and their bincount), the most rows per
+# index cells drawn per call (at least one row; the indices, their bincount and its cast: small enough to stay in
+# cache, which makes bincount twice as fast as 16 MB calls), the most rows per
 # group (more rows only make the folded slabs outgrow the cache), and the float64 cells of one folded slab of units.
 GROUP_CELLS = 1 << 26
-DRAW_CELLS = 1 << 21
+DRAW_CELLS = 1 << 17
 GROUP_ROWS = 256
 BLOCK_CELLS = 1 << 16
 
@@ -100,7 +101,9 @@ def bootstrap_sums(gen: np.random.Generator, n: int, resamples: int, *values: np
     """For each of ``values`` (units x columns), its ``resamples`` x columns resampled sums: exactly
     ``weighted_sums(c, v)`` over the chunks ``c`` of ``bootstrap_counts(gen, n, resamples)`` stacked, the same
     bits, with the generator left in the same state, in memory that does not grow with ``resamples`` and
-    grows with ``n`` only through ``values`` themselves (about ``GROUP_CELLS + 16 * DRAW_CELLS`` bytes beside).
+    grows with ``n`` far slower than ``values`` themselves do: ``GROUP_CELLS`` bytes of counts and three int64
+    arrays of ``max(n, DRAW_CELLS)`` cells while a row is drawn (about 90 MiB at 10^6 units; tracemalloc's peak
+    in benchmarks/bootstrap_scale.py).
 
     Every matrix is summed over the same resamples, so one call serves sums and their divisors (a ratio
     of means) or two systems' statistics (a paired test)."""
@@ -117,6 +120,7 @@ def bootstrap_sums(gen: np.random.Generator, n: int, resamples: int, *values: np
         counts_rows = _group_counts(gen, n, rows)
         for v, out in zip(mats, outs):
             out[start:start + rows] = _fold(counts_rows, v)
+        del counts_rows  # before the next group's are drawn: one group in memory at a time
     return outs
 
 
