@@ -183,3 +183,29 @@ def test_resampled_means_equal_the_old_ratio_of_sums_bitwise(seed, by_doc):
     for c in _old_bootstrap_counts(resample.rng(seed, "g"), n, spec.resamples):
         old.append(_old_weighted_sums(c, sums) / n if units is None else _old_weighted_sums(c, sums) / (c @ sizes)[:, None])
     assert _same_bits(got, np.concatenate(old))
+
+
+def _random_ids(g, n, kind):
+    digits = lambda: "".join(map(str, g.integers(0, 10, int(g.integers(1, 25)))))  # noqa: E731  (1 to 24, leading 0s)
+    if kind == "plain":  # prefixes, leading zeros, pure numbers, names without digits, the empty name
+        pool = ["s", "S", "item-", "a-", "a", "doc_", "", "x\x00", "~"]
+        return {str(g.choice(pool)) + (("0" * int(g.integers(0, 3)) + digits()) if g.random() < 0.9 else "")
+                for _ in range(n)}
+    if kind == "tokens":  # several number runs, unicode digits: the general key
+        return {f"d{digits()}/M{digits()}" if g.random() < 0.8 else f"s{digits()}\u0663{g.integers(9)}" for _ in range(n)}
+    raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("kind", ["plain", "tokens"])
+def test_natural_sorted_is_the_natural_key_order(seed, kind):
+    """The unit order decides which unit each drawn index picks: the fast order must be the old one exactly."""
+    g = np.random.default_rng(seed)
+    names = _random_ids(g, int(g.choice([1, 5, 300, 3000])), kind)
+    assert intervals.natural_sorted(names) == sorted(names, key=lambda u: (intervals.natural_key(u), u))
+
+
+def test_natural_sorted_falls_back_on_any_other_name():
+    names = {"s10", "s9", "s09", "9", "", "s", "d2/M10", "d2/M9"}  # two plain-looking sets joined by one other
+    assert intervals.natural_sorted(names) == sorted(names, key=lambda u: (intervals.natural_key(u), u))
+    assert intervals.natural_sorted({"s10", "s9", "s09", "9", "", "s"}) == ["", "9", "s", "s09", "s9", "s10"]
