@@ -8,7 +8,7 @@ unsharded run. The block it returns is stored in ``result.json`` under
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence, Union
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -19,7 +19,7 @@ from bench.values import available_mean, to_memory, to_stored
 # Per-item scores in either of two shapes, the same numbers: one metric -> stat -> value mapping per item (as
 # samples.jsonl stores them, None or NaN where missing), or columns, metric -> stat -> one float per item (NaN where
 # missing), which a million items hold without a million dicts. Metrics and stats in the order the run lists them.
-Scores = Union[Sequence[Mapping[str, Mapping[str, Any]]], Mapping[str, Mapping[str, Any]]]
+Scores = Sequence[Mapping[str, Mapping[str, Any]]] | Mapping[str, Mapping[str, Any]]
 
 
 def _columns(scores: Scores) -> list[tuple[str, str]]:

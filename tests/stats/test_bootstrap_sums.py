@@ -186,7 +186,9 @@ def test_resampled_means_equal_the_old_ratio_of_sums_bitwise(seed, by_doc):
 
 
 def _random_ids(g, n, kind):
-    digits = lambda: "".join(map(str, g.integers(0, 10, int(g.integers(1, 25)))))  # noqa: E731  (1 to 24, leading 0s)
+    def digits():  # 1 to 24 digits, leading zeros included
+        return "".join(map(str, g.integers(0, 10, int(g.integers(1, 25)))))
+
     if kind == "plain":  # prefixes, leading zeros, pure numbers, names without digits, the empty name
         pool = ["s", "S", "item-", "a-", "a", "doc_", "", "x\x00", "~"]
         return {str(g.choice(pool)) + (("0" * int(g.integers(0, 3)) + digits()) if g.random() < 0.9 else "")
