@@ -16,19 +16,63 @@ from bench.stats.intervals import BootSpec, CISpec, Interval, n_units, unit_inte
 from bench.stats.pairing import lookup, natural_key
 from bench.values import available_mean, to_memory, to_stored
 
+# Per-item scores in either of two shapes, the same numbers: one metric -> stat -> value mapping per item (as
+# samples.jsonl stores them, None or NaN where missing), or columns, metric -> stat -> one float per item (NaN where
+# missing), which a million items hold without a million dicts. Metrics and stats in the order the run lists them.
+Scores = Sequence[Mapping[str, Mapping[str, Any]]] | Mapping[str, Mapping[str, Any]]
 
-def _columns(scores: Sequence[Mapping[str, Mapping[str, float]]]) -> list[tuple[str, str]]:
+
+def _columns(scores: Scores) -> list[tuple[str, str]]:
+    if isinstance(scores, Mapping):
+        return [(m, s) for m, stats in scores.items() for s in stats]
     return [(m, s) for m, stats in scores[0].items() for s in stats] if scores else []
 
 
-def _block(scores: Sequence[Mapping[str, Mapping[str, float]]], units: Sequence[str] | None, spec: BootSpec,
+def _matrix(scores: Scores, cols: list[tuple[str, str]]) -> np.ndarray:
+    """Items x ``cols``, float64, NaN where a value is missing (``None`` stored, NaN in memory: an unparsed
+    LLM-judge answer). Columns are stacked in C; per-item mappings cost a Python lookup per cell, however
+    written (itemgetters and per-column lists timed no faster), so they are read as they always were."""
+    if isinstance(scores, Mapping):
+        arrays = [np.asarray(scores[m][s], dtype=np.float64) for m, s in cols]
+        if any(a.ndim != 1 or len(a) != len(arrays[0]) for a in arrays):
+            raise ValueError("score columns must be 1-D, one value per item, all of one length")
+        return np.column_stack(arrays) if arrays else np.empty((0, 0))
+    return np.array([[to_memory(it[m][s]) for m, s in cols] for it in scores], dtype=np.float64)
+
+
+def _count(scores: Scores) -> int:
+    """How many items ``scores`` holds."""
+    if isinstance(scores, Mapping):
+        cols = _columns(scores)
+        return len(np.asarray(scores[cols[0][0]][cols[0][1]])) if cols else 0
+    return len(scores)
+
+
+def _take(scores: Scores, rows: Sequence[int]) -> Scores:
+    """The scores of items ``rows``, in the same shape."""
+    if isinstance(scores, Mapping):
+        index = np.asarray(rows, dtype=np.int64)
+        return {m: {s: np.asarray(col, dtype=np.float64)[index] for s, col in stats.items()} for m, stats in scores.items()}
+    return [scores[k] for k in rows]
+
+
+def _means(scores: Scores) -> dict[str, dict[str, Any]]:
+    """metric -> stat -> the mean over the items that have a value (``available_mean``), ``None`` when none has."""
+    if isinstance(scores, Mapping):
+        return {m: {s: to_stored(available_mean(np.asarray(col, dtype=np.float64).tolist())) for s, col in stats.items()}
+                for m, stats in scores.items()}
+    return {m: {s: to_stored(available_mean([it[m][s] for it in scores])) for s in stats}
+            for m, stats in scores[0].items()}
+
+
+def _block(scores: Scores, units: Sequence[str] | None, spec: BootSpec,
            salt: tuple[str, ...]) -> tuple[dict[str, dict[str, list[float] | None]], int]:
     cols = _columns(scores)
     out: dict[str, dict[str, list[float] | None]] = {}
-    if not cols:
+    n_items = _count(scores)
+    if not cols or not n_items:
         return out, 0
-    # a missing value (None stored, NaN in memory: an unparsed LLM-judge answer) is NaN here
-    values = np.array([[to_memory(it[m][s]) for m, s in cols] for it in scores], dtype=np.float64)
+    values = _matrix(scores, cols)
     present = ~np.isnan(values)
     complete = [j for j in range(len(cols)) if present[:, j].all()]
     cis: list[Interval | None] = [None] * len(cols)
@@ -50,7 +94,7 @@ def _block(scores: Sequence[Mapping[str, Mapping[str, float]]], units: Sequence[
         if ci is not None and column.min() == column.max():
             ci = Interval(mean, mean)  # every resample's mean is the mean: the rounding of the sums is noise
         out.setdefault(m, {})[s] = None if ci is None else ci.around(mean).as_list()
-    return out, n_units(len(scores), units)
+    return out, n_units(n_items, units)
 
 
 def _units(metadata: Sequence[Mapping[str, Any]], ids: Sequence[str], unit_field: str | None) -> list[str]:
@@ -69,7 +113,7 @@ def _units(metadata: Sequence[Mapping[str, Any]], ids: Sequence[str], unit_field
     return out
 
 
-def intervals(ids: Sequence[str], scores: Sequence[Mapping[str, Mapping[str, float]]],
+def intervals(ids: Sequence[str], scores: Scores,
               metadata: Sequence[Mapping[str, Any]], spec: BootSpec, unit_field: str | None) -> dict[str, Any]:
     """The ``intervals`` block: signature, unit, number of units, and metric -> stat -> [lo, hi] or None (n/a)."""
     units = _units(metadata, ids, unit_field)
@@ -77,7 +121,7 @@ def intervals(ids: Sequence[str], scores: Sequence[Mapping[str, Mapping[str, flo
     return {"signature": spec.signature, "unit_field": unit_field, "n_units": count, "metrics": block}
 
 
-def groups(ids: Sequence[str], scores: Sequence[Mapping[str, Mapping[str, float]]],
+def groups(ids: Sequence[str], scores: Scores,
            metadata: Sequence[Mapping[str, Any]], spec: BootSpec, unit_field: str | None, by: str) -> dict[str, Any]:
     """The ``groups`` block: per value of metadata field ``by``, its items' means and intervals.
 
@@ -96,11 +140,9 @@ def groups(ids: Sequence[str], scores: Sequence[Mapping[str, Mapping[str, float]
     out: dict[str, Any] = {}
     for name in sorted(members, key=natural_key):
         rows = members[name]
-        sub = [scores[k] for k in rows]
+        sub = _take(scores, rows)
         block, count = _block(sub, None if units is None else [units[k] for k in rows], spec, (name,))
-        means = {m: {s: to_stored(available_mean([it[m][s] for it in sub])) for s in stats}
-                 for m, stats in sub[0].items()}
-        out[name] = {"n_items": len(rows), "n_units": count, "metrics": means, "intervals": block}
+        out[name] = {"n_items": len(rows), "n_units": count, "metrics": _means(sub), "intervals": block}
     return {"by": by, "signature": spec.signature, "unit_field": unit_field, "values": out}
 
 
@@ -129,12 +171,13 @@ def _sum(rows: Sequence[Sequence[float]]) -> list[float]:
 
 
 def blocks(ci: CISpec, doc_key: str | None, seed: int, group_by: str | None, ids: Sequence[str],
-           scores: Sequence[Mapping[str, Mapping[str, float]]],
+           scores: Scores,
            metadata: Sequence[Mapping[str, Any]],
            corpus_rows: Mapping[str, tuple[Sequence[Sequence[float]], Any]] | None = None,
            ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """A run's ``intervals`` and ``groups`` blocks (either None when not asked for), from its items
-    in corpus order: a computed run and a merge of its shards both call this. ``corpus_rows``
+    in corpus order: a computed run and a merge of its shards both call this. ``scores``: per-item mappings or
+    columns (``Scores``), the same blocks either way. ``corpus_rows``
     (metric -> per-item sufficient statistics and their scorer) adds ``intervals.corpus``."""
     spec, unit_field = ci.resolve(doc_key, seed)
     if group_by is not None and spec is None:

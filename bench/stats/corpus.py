@@ -43,14 +43,9 @@ def corpus_draws(rows: Sequence[Sequence[float]], units: Sequence[str] | None, s
     if values.ndim != 2:
         raise ValueError("rows must be items x statistics")
     sums, _ = _unit_sums(values, units)
-    out = np.empty(spec.resamples)
-    k = 0
-    for c in resample.bootstrap_counts(gen, len(sums), spec.resamples):
-        # counts x unit sums: the statistics are whole numbers, so float64 sums are exact in any order
-        for summed in resample.weighted_sums(c, sums):
-            out[k] = score(summed)
-            k += 1
-    return out
+    # counts x unit sums: the statistics are whole numbers, so float64 sums are exact in any order
+    return np.array([score(summed) for summed in resample.bootstrap_sums(gen, len(sums), spec.resamples, sums)[0]],
+                    dtype=np.float64)
 
 
 def corpus_interval(rows: Sequence[Sequence[float]], units: Sequence[str] | None, spec: BootSpec, score: Score,
@@ -100,7 +95,7 @@ def paired_bootstrap_p(base_rows: Sequence[Sequence[float]], run_rows: Sequence[
 def one_sided_p(base_rows: Sequence[Sequence[float]], run_rows: Sequence[Sequence[float]], score: Score,
                 resamples: int = 2000, seed: int = 0) -> float:
     """One-sided paired bootstrap p-value that the corpus values' difference (run - base) has its observed
-    sign only by chance: items resampled jointly (``resample.bootstrap_counts`` from ``default_rng(seed)``),
+    sign only by chance: items resampled jointly (``resample.bootstrap_sums`` from ``default_rng(seed)``),
     each side's statistics summed exactly (whole numbers in float64) and scored; p = (#{resampled
     differences on the other side of zero, or zero} + 1) / (resamples + 1); 1 when the values are equal."""
     base = np.asarray(base_rows, dtype=np.float64)
@@ -112,8 +107,7 @@ def one_sided_p(base_rows: Sequence[Sequence[float]], run_rows: Sequence[Sequenc
         return 1.0
     gen = np.random.default_rng(seed)
     opposite = 0
-    for c in resample.bootstrap_counts(gen, len(base), resamples):
-        for b, r in zip(resample.weighted_sums(c, base), resample.weighted_sums(c, run)):
-            d = score(r) - score(b)
-            opposite += (d >= 0.0) if observed < 0 else (d <= 0.0)
+    for b, r in zip(*resample.bootstrap_sums(gen, len(base), resamples, base, run)):
+        d = score(r) - score(b)
+        opposite += (d >= 0.0) if observed < 0 else (d <= 0.0)
     return (opposite + 1) / (resamples + 1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Collection, Sequence
 
 import numpy as np
 
@@ -106,6 +106,27 @@ def natural_key(name: str) -> tuple:
     return tuple((0, int(t)) if t.isdigit() else (1, t) for t in re.split(r"(\d+)", name) if t)
 
 
+# An id of ASCII non-digits then ASCII digits ("s12", "item-0042", "17", "abc"): its natural key is
+# ((1, prefix), (0, int(digits))) less the empty parts, so (natural_key(u), u) orders exactly as the flat
+# (prefix, number or -1 without digits, u) does ("" sorts first as (0, n) does before (1, prefix); u = prefix +
+# digits breaks the ties), which costs a sixth to build and compare.
+_PLAIN = re.compile(r"([\x00-\x2f\x3a-\x7f]*)([0-9]*)")
+
+
+def natural_sorted(names: Collection[str]) -> list[str]:
+    """``sorted(names, key=lambda u: (natural_key(u), u))``: a million item ids in about 2 s, not 10 (flat keys when
+    every name is a plain id, the general key otherwise)."""
+    keys = []
+    for u in names:
+        m = _PLAIN.fullmatch(u)
+        if m is None:
+            return sorted(names, key=lambda u: (natural_key(u), u))
+        prefix, digits = m.groups()
+        keys.append((prefix, int(digits) if digits else -1, u))
+    keys.sort()
+    return [k[2] for k in keys]
+
+
 def _unit_sums(values: np.ndarray, units: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
     """Per-unit sums of each column and per-unit item counts, units in natural order of their ids.
 
@@ -115,7 +136,7 @@ def _unit_sums(values: np.ndarray, units: Sequence[str] | None) -> tuple[np.ndar
     mean gets one interval wherever bench prints it."""
     if units is None:
         return values, np.ones(len(values))
-    codes = {u: k for k, u in enumerate(sorted(set(units), key=lambda u: (natural_key(u), u)))}
+    codes = {u: k for k, u in enumerate(natural_sorted(set(units)))}
     index = np.fromiter((codes[u] for u in units), dtype=np.int64, count=len(units))
     sums = np.zeros((len(codes), values.shape[1]))
     np.add.at(sums, index, values)
@@ -127,15 +148,11 @@ def bootstrap_means(values: np.ndarray, units: Sequence[str] | None, spec: BootS
     """The resampled means (resamples x columns) of ``values`` (items x columns)."""
     sums, sizes = _unit_sums(np.asarray(values, dtype=np.float64), units)
     n = len(sizes)
-    out = np.empty((spec.resamples, sums.shape[1]))
-    row = 0
-    for c in resample.bootstrap_counts(gen, n, spec.resamples):
-        if units is None:
-            out[row:row + len(c)] = resample.weighted_sums(c, sums) / n
-        else:  # the sizes are whole numbers: any order sums them exactly
-            out[row:row + len(c)] = resample.weighted_sums(c, sums) / (c @ sizes)[:, None]
-        row += len(c)
-    return out
+    if units is None:
+        return resample.bootstrap_sums(gen, n, spec.resamples, sums)[0] / n
+    # the sizes are whole numbers, so their resampled totals are exact in any order (as BLAS's c @ sizes was)
+    totals, drawn = resample.bootstrap_sums(gen, n, spec.resamples, sums, sizes[:, None])
+    return totals / drawn
 
 
 @dataclass(frozen=True)
@@ -185,7 +202,7 @@ def unit_intervals(values: np.ndarray, units: Sequence[str], spec: BootSpec, *sa
     own id when items are the unit), units in natural order of their ids, ``spec.resamples`` draws
     from ``resample.rng(spec.seed, *salt)``: no salt for a whole run, the group's name for a group
     (a run's ``group_by`` value, a ``bench systems`` system of one run). Every column's sums are
-    added unit after unit (``resample.weighted_sums``), so a column's interval does not depend on
+    added unit after unit (``resample.bootstrap_sums``), so a column's interval does not depend on
     which other columns are computed beside it."""
     return mean_intervals(values, list(units), spec, resample.rng(spec.seed, *salt))
 

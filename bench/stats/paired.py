@@ -26,7 +26,7 @@ once (one matrix product per chunk of resamples).
 All pairs share one BLAS product per chunk of resamples (ten thousand resamples of 120 pairs take a
 fraction of a second); the results are the same bits on one machine, and another CPU's kernels may
 move a resampled mean by its last bit. Record intervals, which a shard merge must reproduce exactly,
-use ``resample.weighted_sums`` instead.
+use ``resample.bootstrap_sums`` instead.
 
 Counts use ``>=`` where sacrebleu uses ``>``: with identical systems every
 shuffled difference equals the observed zero, and ``>`` would call them
@@ -123,8 +123,6 @@ def one_sample_bootstrap_p(diffs: Sequence[float], resamples: int, seed: int) ->
         return 1.0
     gen = np.random.default_rng(seed)
     n = len(d)
-    opposite = 0
-    for c in resample.bootstrap_counts(gen, n, resamples):
-        means = resample.weighted_sums(c, d[:, None])[:, 0] / n
-        opposite += int(np.count_nonzero(means >= 0.0 if mean < 0 else means <= 0.0))
+    means = resample.bootstrap_sums(gen, n, resamples, d[:, None])[0][:, 0] / n
+    opposite = int(np.count_nonzero(means >= 0.0 if mean < 0 else means <= 0.0))
     return (opposite + 1) / (resamples + 1)
