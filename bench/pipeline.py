@@ -223,5 +223,23 @@ def summarise(config: RunConfig, items: Sequence[Item], results: Sequence[Metric
     corpus = {m.name: (m.corpus_rows, m.corpus_from) for m in results
               if m.corpus_rows is not None and m.corpus_from is not None}
     return aggregate.blocks(config.ci, config.dataset.doc_key, config.seed, config.group_by,
-                            [it.id for it in items], item_scores(items, results), [it.metadata for it in items],
+                            [it.id for it in items], score_columns(results), [it.metadata for it in items],
                             corpus)
+
+
+def score_columns(results: Sequence[MetricResult]) -> dict[str, dict[str, Any]]:
+    """metric -> stat -> its per-item values as one float64 array (NaN where missing): ``aggregate``'s
+    column form, read off a metric's score array without a dict or a Python float per item."""
+    import numpy as np
+
+    from bench.metrics.base import ScoreRows
+    from bench.values import to_memory
+
+    out: dict[str, dict[str, Any]] = {}
+    for m in results:
+        if isinstance(m.per_item, ScoreRows):
+            out[m.name] = {s: m.per_item.array[:, k] for k, s in enumerate(m.stats)}
+        else:
+            out[m.name] = {s: np.array([to_memory(row[k]) for row in m.per_item], dtype=np.float64)
+                           for k, s in enumerate(m.stats)}
+    return out
