@@ -27,7 +27,7 @@ from functools import lru_cache
 TOKENIZERS = ("default", "unicode")
 SIGNATURES = {"default": "default", "unicode": "unicode-v1"}
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
-_ASCII_ALNUM_CHAR = re.compile(r"[A-Za-z0-9]")  # removed by .sub, to count letters and digits in C
+_ASCII_ALNUM_BYTES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _NON_ASCII_ALNUM = re.compile(r"[^\W_\x00-\x7f]")  # a character beyond ASCII for which str.isalnum() holds
 _CJK = r"\p{Han}\p{Hiragana}\p{Katakana}"
@@ -90,13 +90,15 @@ def coverage(text: str, tokenizer: str) -> Coverage:
         word_chars = sum(c.isalnum() for c in norm)
         kept = sum(c.isalnum() for w in words for c in w)
         return Coverage(not words, word_chars, word_chars - kept)
-    if text.isascii():  # the common case, in C: every letter and digit is kept
-        word_chars = len(text) - len(_ASCII_ALNUM_CHAR.sub("", text))
-        return Coverage(word_chars == 0, word_chars, 0)
-    # ASCII letters and digits are all kept; of the others (found in C: ``str.isalnum`` beyond ASCII, checked
-    # for every code point in the tests), those whose lower case holds no [a-z0-9] are dropped
+    # ASCII letters and digits, counted in C as the bytes that deleting them removes (in UTF-8 every other
+    # character is bytes >= 0x80; surrogatepass: a lone surrogate is counted as the other characters are)
+    raw = text.encode("utf-8", "surrogatepass")
+    ascii_chars = len(raw) - len(raw.translate(None, _ASCII_ALNUM_BYTES))
+    if text.isascii():  # the common case: every letter and digit is kept
+        return Coverage(ascii_chars == 0, ascii_chars, 0)
+    # of the other letters and digits (found in C: ``str.isalnum`` beyond ASCII, checked for every code point
+    # in the tests), those whose lower case holds no [a-z0-9] are dropped
     others = _NON_ASCII_ALNUM.findall(text)
-    ascii_chars = len(text) - len(_ASCII_ALNUM_CHAR.sub("", text))
     dropped = sum(_drops(c) for c in others)
     return Coverage(not _ASCII_WORD.search(text.lower()), ascii_chars + len(others), dropped)
 

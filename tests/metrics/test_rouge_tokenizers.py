@@ -181,7 +181,8 @@ def _coverage_by_character(text: str):
     return word, dropped
 
 
-@pytest.mark.parametrize("text", ["Müller's café", "İstanbul K-9 ½ ² ٣", "中文 and English", "ÀÉÎÕÜ ß ﬁ", "plain ascii 42"])
+@pytest.mark.parametrize("text", ["Müller's café", "İstanbul K-9 ½ ² ٣", "中文 and English", "ÀÉÎÕÜ ß ﬁ", "plain ascii 42",
+                                  "", "!!", "lone \ud800 surrogate 7", "tab\tnew\nline é"])
 def test_default_coverage_counts_as_the_character_definition(text):
     from bench.metrics.rouge_tokenizers import coverage
 
