@@ -18,9 +18,9 @@ from bench.values import Facts, legacy_primary
 
 
 class ScoreRows(collections.abc.Sequence):
-    """Per-item rows of floats held as one float64 array (a large run's scores as numbers, not as a tuple of
-    Python floats per item): a read-only sequence of tuples of Python floats, equal to the tuple of tuples it
-    holds. float64 is Python's float, so every value reads back bit for bit."""
+    """Per-item rows of numbers held as one array (a large run's scores as numbers, not as a tuple of Python
+    floats per item): a read-only sequence of tuples of Python floats (or ints), equal to the tuple of tuples
+    it holds. float64 is Python's float, so every value reads back bit for bit."""
 
     __slots__ = ("array",)
 
@@ -28,14 +28,24 @@ class ScoreRows(collections.abc.Sequence):
         self.array = array
 
     @classmethod
-    def of(cls, rows: Sequence[tuple[float, ...]], width: int) -> "ScoreRows | tuple[tuple[float, ...], ...]":
-        """``rows`` as ``ScoreRows`` when every value is a float; as a tuple otherwise (an int 0 that a
-        reference package returns for an empty text must stay an int: samples.jsonl writes ``0``, not ``0.0``)."""
+    def of(cls, rows: Sequence[Sequence[float]], width: int) -> "ScoreRows | tuple[tuple[float, ...], ...]":
+        """``rows`` as ``ScoreRows`` when every value is a float (float64), or every value an int that int64
+        holds (sufficient statistics: read back as ints); as a tuple of tuples otherwise. A type is never
+        changed: an int 0 that a reference package returns for an empty text must stay an int, since
+        samples.jsonl writes ``0``, not ``0.0``."""
         import numpy as np
 
-        if not all(type(v) is float for row in rows for v in row) or any(len(row) != width for row in rows):
-            return tuple(rows)
-        return cls(np.array(rows, dtype=np.float64).reshape(len(rows), width))
+        if any(len(row) != width for row in rows):
+            return tuple(tuple(row) for row in rows)
+        if all(type(v) is float for row in rows for v in row):
+            return cls(np.array(rows, dtype=np.float64).reshape(len(rows), width))
+        if all(type(v) is int and -(1 << 63) <= v < (1 << 63) for row in rows for v in row):
+            return cls(np.array(rows, dtype=np.int64).reshape(len(rows), width))
+        return tuple(tuple(row) for row in rows)
+
+    def __array__(self, dtype=None, copy=None):
+        # np.asarray(rows, dtype=...) (the bootstraps) reads the array, not a tuple per row
+        return self.array if dtype is None else self.array.astype(dtype, copy=bool(copy))
 
     def __len__(self) -> int:
         return len(self.array)

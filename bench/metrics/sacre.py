@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from bench.data.items import Item
-from bench.metrics.base import MetricResult, PairMetric, nrefs_label
+from bench.metrics.base import MetricResult, PairMetric, ScoreRows, nrefs_label
 from bench.signature import Signature, package_version
 
 STATS = ("score",)
@@ -85,12 +85,12 @@ class SacreMetric(PairMetric):
         (sig,) = self.signatures(items, policy, inputs)
         rows = self.statistics([it.candidate for it in items], targets)
         metric = self.metric
-        per_item = tuple((float(metric._aggregate_and_compute([row]).score),) for row in rows)
+        per_item = ScoreRows.of([(float(metric._aggregate_and_compute([row]).score),) for row in rows], 1)
         corpus = {"score": float(metric._aggregate_and_compute(rows).score)}
         notes = {"nrefs": nrefs_label([len(t) for t in targets])}
         name = self.names()[0]
         return [MetricResult(name, STATS, per_item, sig, True, notes, corpus=corpus, primary=self.primary,
-                             facts=self.facts(name), corpus_rows=tuple(tuple(row) for row in rows),
+                             facts=self.facts(name), corpus_rows=ScoreRows.of(rows, len(rows[0]) if rows else 0),
                              corpus_from=self.corpus_from)]
 
     def corpus_from(self, summed: Sequence[float]) -> dict[str, float]:
