@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from bench.data.items import EmptyTexts
 from bench.values import Facts, Interval, Stats, legacy_primary, to_memory
@@ -325,6 +325,39 @@ def facts_of(record: Mapping[str, Any]) -> dict[str, Facts]:
             facts = Facts(**{**facts.__dict__, "corpus": True})
         out[name] = facts
     return out
+
+
+class Unloaded(Sequence[Mapping[str, Any]]):
+    """The samples of a listed run, not read yet (``bench.results.run_record.listed``): read, and verified
+    in full, by ``load`` the first time anything reads an item (a ``DamagedRun`` then if the run changed).
+
+    ``len`` is the record's item count without reading (a run is only listed when its record is valid,
+    and a full check holds it to as many lines); ``loaded`` says whether the samples have been read."""
+
+    def __init__(self, load: Callable[[], Sequence[Mapping[str, Any]]], count: int):
+        self._load, self._count = load, count
+        self._rows: tuple[Mapping[str, Any], ...] | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._rows is not None
+
+    def _all(self) -> tuple[Mapping[str, Any], ...]:
+        if self._rows is None:
+            self._rows = tuple(self._load())
+        return self._rows
+
+    def __len__(self) -> int:
+        return self._count if self._rows is None else len(self._rows)
+
+    def __getitem__(self, k):  # type: ignore[override]
+        return self._all()[k]
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        return iter(self._all())
+
+    def __repr__(self) -> str:
+        return f"Unloaded({self._count} samples{', loaded' if self.loaded else ''})"
 
 
 @dataclass(frozen=True)
