@@ -343,7 +343,7 @@ def test_a_listing_verifies_an_unindexed_run_once_then_reads_only_its_record(run
     root = run.parent.parent
     assert not _entry(run).exists()  # copied without the store's index: as a store from before it
     first, opened = _opened_while(lambda: run_record.listed(run, root))
-    assert str(run / "samples.jsonl") in opened and first.plain_samples == run_record.load(run).plain_samples
+    assert str(run / "samples.jsonl") in opened and not first.plain_samples.loaded  # hashed, not held
     assert json.loads(_entry(run).read_text())["samples_sha256"] == _record(run)["samples_sha256"]
     again, opened = _opened_while(lambda: run_record.listed(run, root))
     assert not any(p.endswith("samples.jsonl") for p in opened), opened
@@ -368,8 +368,8 @@ def test_a_touched_run_is_checked_again_and_listed(run):
     run_record.listed(run, root)
     before = json.loads(_entry(run).read_text())
     os.utime(run / "samples.jsonl", ns=(1, 1))
-    listed = run_record.listed(run, root)
-    assert len(listed.plain_samples) == 4 and not isinstance(listed.plain_samples, run_record.Unloaded)  # read in full
+    listed, opened = _opened_while(lambda: run_record.listed(run, root))
+    assert str(run / "samples.jsonl") in opened and listed.samples == run_record.load(run).samples  # hashed again
     assert json.loads(_entry(run).read_text()) == {**before, "mtime_ns": 1}
 
 
@@ -398,13 +398,24 @@ def test_a_damaged_index_entry_falls_back_to_the_full_check(run, entry):
 
 
 def test_an_entry_of_another_record_vouches_for_nothing(run):
+    """An edited record: its samples are hashed again against the samples_sha256 it now holds."""
     root = run.parent.parent
     run_record.listed(run, root)
     record = _record(run)
-    record["inputs"]["items"] = 3
-    (run / "result.json").write_text(json.dumps(record))  # the samples still match its samples_sha256
-    with pytest.raises(DamagedRun, match="samples.jsonl has 4 lines for inputs.items 3"):  # checked in full again
+    record["samples_sha256"] = "sha256:" + hashlib.sha256(b"other samples").hexdigest()
+    (run / "result.json").write_text(json.dumps(record))
+    with pytest.raises(DamagedRun, match="does not match the SHA-256 recorded"):
         run_record.listed(run, root)
+    record = _record(run)
+    record["samples_sha256"] = json.loads(_entry(run).read_text())["samples_sha256"]
+    record["inputs"]["items"] = 3  # the same samples, a record they do not fit: listed, refused on use
+    (run / "result.json").write_text(json.dumps(record))
+    listed, opened = _opened_while(lambda: run_record.listed(run, root))
+    assert str(run / "samples.jsonl") in opened and len(listed) == 3
+    with pytest.raises(DamagedRun, match="samples.jsonl has 4 lines for inputs.items 3"):
+        listed.samples  # noqa: B018
+    with pytest.raises(DamagedRun, match="samples.jsonl has 4 lines for inputs.items 3"):
+        run_record.load(run)
 
 
 def test_a_same_size_same_mtime_edit_is_listed_but_refused_by_every_reader_that_uses_the_run(run):
