@@ -368,7 +368,8 @@ class Run:
     (built once, on first access). ``path`` is the run directory once saved or when loaded;
     ``hashed``: a loaded run's ``samples.jsonl`` matched the SHA-256 its record holds. A loaded run was
     validated (``bench.results.run_record.load``); an unsaved one is validated (``validated``) when an
-    analysis takes it. ``to_dict()`` gives the stored form as plain data.
+    analysis takes it. ``to_dict()`` gives the stored form as plain data. A listed run
+    (``bench.ls``) holds ``Unloaded`` samples: read, and verified in full, on first use.
     """
 
     plain_record: Mapping[str, Any] = field(repr=False)  # owned by the Run: never handed out unfrozen

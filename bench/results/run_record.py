@@ -15,6 +15,10 @@ one stored before ``primary`` existed gets the old rule (F-measure, else F1,
 else a metric's only stat), and one stored before ``facts`` existed gets the facts of its
 time (``bench.results.model.legacy_facts``): the rules for old records live in the reader alone.
 The checks themselves are in ``bench.results.validate``.
+
+A listing reads less (``listed``): the record, checked as above, and the store's verified-samples index,
+which vouches for the samples by hash, size and mtime; the samples are read, and checked in full, when
+the listed run is used. ``load`` never consults the index.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ chosen for every run, so no run overwrites another::
         samples.jsonl   one line per item: id, candidate, metadata, per-metric scores
         config.yaml     the resolved config
         .hydra/         Hydra's own record (overrides.yaml, hydra.yaml) when run through Hydra
+    results/.index/<run key hex>                  which run a run key produced (the result cache)
+    results/.verified/<experiment>/<run id>.json  its samples' hash, size and mtime, for listings (below)
 
 Every key is sorted and floats are written with ``repr`` (shortest exact), so
 two runs of the same config differ only inside the ``volatile`` block.
@@ -214,8 +216,8 @@ def find_indexed(results_dir: str | Path, key: str) -> Path | None:
 #
 # One file per run (written atomically, last writer wins: every writer writes the same facts), so
 # concurrent writers and listings never lose each other's entries. An entry says: these samples bytes
-# were verified against this exact record (by the writer that published them, or by a full check of a
-# reader, bench.results.run_record). It is trusted only while result.json hashes to record_sha256 and
+# are the ones this exact record hashes (the writer that published them, or a listing that hashed them,
+# bench.results.run_record.listed). It is trusted only while result.json hashes to record_sha256 and
 # samples.jsonl has this size and mtime; it is untrusted input (a hand edit, a copy from elsewhere), so
 # any entry that is not exactly this shape is ignored and the run is checked in full again.
 
