@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+from functools import partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
@@ -102,7 +103,7 @@ def listed(run_dir: str | Path, results_dir: str | Path) -> Run:
             store.write_verified(results_dir, path, record_sha, digest, *facts)
     elif recorded is None:
         _notice(path)
-    samples = Unloaded(lambda: _samples_of_listed(path, record_sha), data["inputs"]["items"])
+    samples = Unloaded(partial(_samples_of_listed, path, record_sha), data["inputs"]["items"])
     return _validated(Run(data, samples, path, MappingProxyType({}), hashed=recorded is not None))
 
 

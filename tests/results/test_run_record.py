@@ -468,3 +468,4 @@ def test_a_read_only_index_is_not_fatal(run, monkeypatch):
     monkeypatch.setattr(store, "write_atomic", refuse)
     assert run_record.listed(run, root).samples == run_record.load(run).samples
     assert not _entry(run).exists()
+
