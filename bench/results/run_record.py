@@ -68,17 +68,15 @@ def load(run_dir: str | Path) -> Run:
 
 
 def listed(run_dir: str | Path, results_dir: str | Path) -> Run:
-    """A stored run for a listing: its record read and validated, its samples verified by their SHA-256 once
-    and then trusted, without being read, while the store's verified-samples index vouches for them
+    """A stored run for a listing: its record read and validated, its samples verified once and then
+    trusted, without being read, while the store's verified-samples index vouches for them
     (``bench.results.store.read_verified``).
 
     The index vouches when its entry names this exact record (SHA-256 of ``result.json``) and the
     ``samples.jsonl`` it verified (the record's ``samples_sha256``, and the file's size and mtime now).
-    Otherwise the file is hashed again (streamed: a listing holds no samples) and compared with the
-    record's ``samples_sha256``; a run stored before samples were hashed has no hash to compare, so its
-    lines are parsed and checked against its record, as ``load`` does. On success the entry is (re)written,
-    so a store written before the index, or a run copied or touched since, costs one read of its samples
-    and then none. The samples are read, and verified in full by ``load``'s checks, the first time anything
+    Otherwise the run is checked in full, as ``load`` checks it (the hash, then every line against the
+    record), and on success the entry is (re)written, so a store written before the index, or a run copied
+    or touched since, costs one full check and then none. The samples are read, and verified in full by ``load``'s checks, the first time anything
     uses them (``len`` excepted: the record's item count); a run that changed since is then a ``DamagedRun``."""
     path = _run_path(run_dir)
     raw, data = _record(path)
@@ -93,37 +91,15 @@ def listed(run_dir: str | Path, results_dir: str | Path) -> Run:
                and entry["size"] == stat.st_size and entry["mtime_ns"] == stat.st_mtime_ns
                and (recorded is None or entry["samples_sha256"] == recorded))
     if not trusted:
-        if recorded is not None:
-            digest, facts = _hashed(path)
-            if digest != recorded:
-                raise DamagedRun(path, f"{SAMPLES} does not match the SHA-256 recorded in {RESULT} (edited or cut short)")
-        else:
-            _, digest, facts = _samples(path, data)  # parsed and dropped: a listing holds no samples
+        # load's full check (hash, then every line against the record), once; the lines are dropped after
+        # it: a listing holds at most one run's samples at a time, and only while checking it
+        _, digest, facts = _samples(path, data)
         if facts is not None:  # the file did not change while it was read: what was verified is what is there
             store.write_verified(results_dir, path, record_sha, digest, *facts)
     elif recorded is None:
         _notice(path)
     samples = Unloaded(partial(_samples_of_listed, path, record_sha), data["inputs"]["items"])
     return _validated(Run(data, samples, path, MappingProxyType({}), hashed=recorded is not None))
-
-
-def _hashed(path: Path) -> tuple[str, tuple[int, int] | None]:
-    """``samples.jsonl``'s SHA-256, read in blocks, and its (size, mtime_ns) (None: it changed while read)."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    try:
-        with open(path / SAMPLES, "rb") as f:
-            before = os.fstat(f.fileno())
-            size = 0
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
-                size += len(block)
-            after = os.fstat(f.fileno())
-    except OSError as exc:
-        raise DamagedRun(path, f"{SAMPLES} is missing or unreadable ({_reason(exc)})") from None
-    facts = (after.st_size, after.st_mtime_ns)
-    return "sha256:" + digest.hexdigest(), facts if (before.st_size, before.st_mtime_ns) == facts and size == facts[0] else None
 
 
 def _samples_of_listed(path: Path, record_sha: str) -> tuple[dict[str, Any], ...]:

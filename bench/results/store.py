@@ -216,8 +216,8 @@ def find_indexed(results_dir: str | Path, key: str) -> Path | None:
 #
 # One file per run (written atomically, last writer wins: every writer writes the same facts), so
 # concurrent writers and listings never lose each other's entries. An entry says: these samples bytes
-# are the ones this exact record hashes (the writer that published them, or a listing that hashed them,
-# bench.results.run_record.listed). It is trusted only while result.json hashes to record_sha256 and
+# were verified against this exact record (written by the writer that published them, or checked in
+# full by a listing, bench.results.run_record.listed). It is trusted only while result.json hashes to record_sha256 and
 # samples.jsonl has this size and mtime; it is untrusted input (a hand edit, a copy from elsewhere), so
 # any entry that is not exactly this shape is ignored and the run is checked in full again.
 
