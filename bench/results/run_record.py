@@ -76,8 +76,9 @@ def listed(run_dir: str | Path, results_dir: str | Path) -> Run:
     ``samples.jsonl`` it verified (the record's ``samples_sha256``, and the file's size and mtime now).
     Otherwise the run is checked in full, as ``load`` checks it (the hash, then every line against the
     record), and on success the entry is (re)written, so a store written before the index, or a run copied
-    or touched since, costs one full check and then none. The samples are read, and verified in full by ``load``'s checks, the first time anything
-    uses them (``len`` excepted: the record's item count); a run that changed since is then a ``DamagedRun``."""
+    or touched since, costs one full check and then none. The samples are read, and verified in full by
+    ``load``'s checks, the first time anything uses them (``len`` excepted: the record's item count); a run
+    that changed since is then a ``DamagedRun``."""
     path = _run_path(run_dir)
     raw, data = _record(path)
     record_sha = samples_sha256(raw)
