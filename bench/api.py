@@ -125,8 +125,9 @@ def load_runs(results_dir: str | Path = "results"):
     ``dataset``, ``items``, ``git_commit``, ``git_dirty``, ``path``, ``metric``,
     ``stat``, ``mean``, ``ci_lo``/``ci_hi`` (the stored bootstrap interval; missing,
     NaN or None, without one), ``signature``, and the run's config flattened as ``config.<key>``
-    (``config.dataset.name``, ``config.metrics.bertscore.layer``). Every run is
-    validated; a damaged one is skipped with a warning naming it, as ``bench ls`` skips it.
+    (``config.dataset.name``, ``config.metrics.bertscore.layer``). Every run's record is
+    validated and its samples verified as ``bench ls`` does (``bench.results.run_record.listed``: by the
+    store's index, no item read); a damaged one is skipped with a warning naming it, as ``bench ls`` skips it.
     """
     import warnings
 
@@ -144,7 +145,8 @@ def load_runs(results_dir: str | Path = "results"):
 def ls(results_dir: str | Path = "results", experiment: str | None = None, since: str | Any | None = None,
        where: str | Sequence[str] = ()):
     """The stored runs under ``results_dir``, newest first, as ``bench ls`` lists them: a
-    ``bench.results.catalog.Listing`` of ``ListedRun`` rows (``row.run``: the validated ``Run``;
+    ``bench.results.catalog.Listing`` of ``ListedRun`` rows (``row.run``: the ``Run``, its record validated, its
+    samples verified by the store's index and read, verified in full, on first use;
     ``row.label``: what tells it apart from the other listed runs of its experiment, None when nothing
     does, at most 80 characters: longer ones are a letter, spelled out in ``.legend``; ``row.to_dict()``:
     the ``bench ls --json`` object) and ``.problems``, one line per damaged run that was skipped.

@@ -9,9 +9,12 @@ over them share one notion of what a run is::
     results/baselines/  results/.staging/  results/.index/  results/<experiment>/analyses/
                                                    not runs (bench.results.store, bench.analysis.artefacts)
 
-A damaged run is not fatal: ``scan`` validates each run (``bench.results.run_record``)
+A damaged run is not fatal: ``scan`` validates each run's record (``bench.results.run_record.listed``)
 and returns a damaged one as a one-line problem beside the good runs, and the
-caller decides how to report it.
+caller decides how to report it. A listing reads each run's ``result.json`` and the store's
+verified-samples index, not its samples: a run's ``samples.jsonl`` is checked in full only when the
+index does not vouch for it (a run stored before the index, or one whose samples changed size or mtime),
+and is read when something uses the run's items.
 """
 
 from __future__ import annotations
@@ -130,8 +133,8 @@ def _children(folder: Path) -> list[Path]:
 
 
 def scan(results_dir: str | Path) -> tuple[list[Run], list[str]]:
-    """Every readable run under ``results_dir`` (validated ``Run``s) and one line per damaged record
-    (``<path>: <problem>``).
+    """Every readable run under ``results_dir`` (``Run``s with validated records and verified samples, read
+    on first use: ``run_record.listed``) and one line per damaged run (``<path>: <problem>``).
 
     A missing ``results_dir`` is a ``BenchError``: an empty listing would hide a typo.
     """
@@ -141,7 +144,7 @@ def scan(results_dir: str | Path) -> tuple[list[Run], list[str]]:
     runs, problems = [], []
     for run_dir in run_dirs(root):
         try:
-            runs.append(run_record.load(run_dir))
+            runs.append(run_record.listed(run_dir, root))
         except run_record.DamagedRun as exc:
             problems.append(f"skipped damaged run {run_dir}: {exc.what}")
         except BenchError as exc:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from bench.data.items import EmptyTexts
 from bench.values import Facts, Interval, Stats, legacy_primary, to_memory
@@ -334,6 +334,39 @@ class LazySamples(collections.abc.Sequence):
     numbers as arrays until it is written. Each access gives fresh dicts: no reader can change the run."""
 
 
+class Unloaded(Sequence[Mapping[str, Any]]):
+    """The samples of a listed run, not read yet (``bench.results.run_record.listed``): read, and verified
+    in full, by ``load`` the first time anything reads an item (a ``DamagedRun`` then if the run changed).
+
+    ``len`` is the record's item count without reading (a run is only listed when its record is valid,
+    and a full check holds it to as many lines); ``loaded`` says whether the samples have been read."""
+
+    def __init__(self, load: Callable[[], Sequence[Mapping[str, Any]]], count: int):
+        self._load, self._count = load, count
+        self._rows: tuple[Mapping[str, Any], ...] | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._rows is not None
+
+    def _all(self) -> tuple[Mapping[str, Any], ...]:
+        if self._rows is None:
+            self._rows = tuple(self._load())
+        return self._rows
+
+    def __len__(self) -> int:
+        return self._count if self._rows is None else len(self._rows)
+
+    def __getitem__(self, k):  # type: ignore[override]
+        return self._all()[k]
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        return iter(self._all())
+
+    def __repr__(self) -> str:
+        return f"Unloaded({self._count} samples{', loaded' if self.loaded else ''})"
+
+
 @dataclass(frozen=True)
 class Run:
     """A scored run, saved or not: its record and per-item samples, read-only and typed.
@@ -342,7 +375,8 @@ class Run:
     (built once, on first access). ``path`` is the run directory once saved or when loaded;
     ``hashed``: a loaded run's ``samples.jsonl`` matched the SHA-256 its record holds. A loaded run was
     validated (``bench.results.run_record.load``); an unsaved one is validated (``validated``) when an
-    analysis takes it. ``to_dict()`` gives the stored form as plain data.
+    analysis takes it. ``to_dict()`` gives the stored form as plain data. A listed run
+    (``bench.ls``) holds ``Unloaded`` samples: read, and verified in full, on first use.
     """
 
     plain_record: Mapping[str, Any] = field(repr=False)  # owned by the Run: never handed out unfrozen
@@ -355,7 +389,7 @@ class Run:
     def of(cls, record: Mapping[str, Any], samples: Sequence[Mapping[str, Any]], path: Path | None = None,
            files: Mapping[str, str] | None = None, hashed: bool = True) -> "Run":
         """A Run that takes ownership of plain ``record`` and ``samples`` (fresh data: the caller keeps no reference)."""
-        kept = samples if isinstance(samples, (tuple, LazySamples)) else tuple(samples)
+        kept = samples if isinstance(samples, (tuple, LazySamples, Unloaded)) else tuple(samples)
         return cls(record, kept, path, MappingProxyType(dict(files or {})), hashed)
 
     # --- the typed views ---

@@ -9,6 +9,8 @@ chosen for every run, so no run overwrites another::
         samples.jsonl   one line per item: id, candidate, metadata, per-metric scores
         config.yaml     the resolved config
         .hydra/         Hydra's own record (overrides.yaml, hydra.yaml) when run through Hydra
+    results/.index/<run key hex>                  which run a run key produced (the result cache)
+    results/.verified/<experiment>/<run id>.json  its samples' hash, size and mtime, for listings (below)
 
 Every key is sorted and floats are written with ``repr`` (shortest exact), so
 two runs of the same config differ only inside the ``volatile`` block.
@@ -168,6 +170,7 @@ def write_run(
             faults.point("publish")
             if key is not None:
                 _index_published(root, key, final)
+        record_published(root, final)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise BenchError(f"cannot write results under {root}: {reason}", "check results_dir and free disk space") from None
@@ -218,6 +221,79 @@ def find_indexed(results_dir: str | Path, key: str) -> Path | None:
     if not isinstance(record, dict) or record.get("run_key") != key or not (run_dir / SAMPLES).is_file():
         return None
     return run_dir  # not validated here: bench.results.run_cache.find reads it through the validated reader
+
+
+# --- the verified-samples index: what lets a listing trust a run's samples without reading them ---------
+#
+#     results/.verified/<experiment>/<run id>.json
+#         {"kind": "samples-verified", "version": 1, "record_sha256": "sha256:<of result.json's bytes>",
+#          "samples_sha256": "sha256:<of samples.jsonl's bytes>", "size": <bytes>, "mtime_ns": <st_mtime_ns>}
+#
+# One file per run (written atomically, last writer wins: every writer writes the same facts), so
+# concurrent writers and listings never lose each other's entries. An entry says: these samples bytes
+# were verified against this exact record (written by the writer that published them, or checked in
+# full by a listing, bench.results.run_record.listed). It is trusted only while result.json hashes to record_sha256 and
+# samples.jsonl has this size and mtime; it is untrusted input (a hand edit, a copy from elsewhere), so
+# any entry that is not exactly this shape is ignored and the run is checked in full again.
+
+VERIFIED = ".verified"
+_VERIFIED_KIND = "samples-verified"
+_SHA = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def verified_file(results_dir: str | Path, run_dir: str | Path) -> Path | None:
+    """Where the index keeps a run's verified-samples entry: None for a folder that is not
+    ``<results_dir>/<experiment>/<run id>`` (its names come from the folders themselves, never from a record)."""
+    root, run = Path(results_dir), Path(run_dir)
+    if run.parent.parent != root or run.parent.name.startswith(".") or run.name.startswith("."):
+        return None
+    return root / VERIFIED / run.parent.name / f"{run.name}.json"
+
+
+def write_verified(results_dir: str | Path, run_dir: str | Path, record_sha256: str, samples_sha256: str,
+                   size: int, mtime_ns: int) -> None:
+    """Record that ``run_dir``'s samples (this hash, size and mtime) were verified against its record (this
+    hash). Never fatal: without the entry a listing checks the run in full (a read-only store, a full disk)."""
+    path = verified_file(results_dir, run_dir)
+    if path is None:
+        return
+    entry = {"kind": _VERIFIED_KIND, "version": 1, "record_sha256": record_sha256,
+             "samples_sha256": samples_sha256, "size": size, "mtime_ns": mtime_ns}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(entry, sort_keys=True) + "\n", fsync=False)
+    except OSError as exc:
+        log.debug("could not record the verified samples of %s (%s): the next listing checks it in full", run_dir, exc)
+
+
+def read_verified(results_dir: str | Path, run_dir: str | Path) -> dict[str, Any] | None:
+    """A run's verified-samples entry if it is exactly the shape ``write_verified`` writes, else None."""
+    path = verified_file(results_dir, run_dir)
+    if path is None:
+        return None
+    try:
+        entry = jsonio.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(entry, dict) and entry.get("kind") == _VERIFIED_KIND and entry.get("version") == 1
+            and all(isinstance(entry.get(k), str) and _SHA.fullmatch(entry[k]) for k in ("record_sha256", "samples_sha256"))
+            and all(type(entry.get(k)) is int and entry[k] >= 0 for k in ("size", "mtime_ns"))):
+        return None
+    return entry
+
+
+def record_published(root: Path, run_dir: Path) -> None:
+    """The writer's entry for a run it has just published: the samples it wrote are the ones its record
+    hashes (``samples_sha256``), so nothing is read again but the small record. Never fatal."""
+    try:
+        raw = (run_dir / RESULT).read_bytes()
+        recorded = jsonio.loads(raw.decode("utf-8")).get("samples_sha256")
+        stat = (run_dir / SAMPLES).stat()
+    except (OSError, ValueError, AttributeError) as exc:
+        log.debug("could not record the verified samples of %s (%s)", run_dir, exc)
+        return
+    if isinstance(recorded, str):
+        write_verified(root, run_dir, samples_sha256(raw), recorded, stat.st_size, stat.st_mtime_ns)
 
 
 def write_json_atomic(path: Path, obj: Any) -> None:

@@ -199,3 +199,17 @@ def test_load_runs_is_a_frame_of_run_level_metrics(tmp_path):
     (tmp_path / "none").mkdir()
     empty = bench.load_runs(tmp_path / "none")
     assert empty.empty and "mean" in empty.columns
+
+
+def test_scan_trusts_the_index_after_one_full_check_and_load_runs_is_the_same(tmp_path):
+    import bench
+    from bench.results.model import Unloaded
+
+    paths = [_store(tmp_path, _record(run_id=f"20261201-10000{k}-aaaaaa")) for k in range(2)]
+    frame = bench.load_runs(tmp_path)  # a hand-made store has no index: checked in full, then recorded
+    assert sorted(p.name for p in (tmp_path / ".verified" / "exp").iterdir()) == sorted(f"{p.name}.json" for p in paths)
+    runs, problems = catalog.scan(tmp_path)
+    assert problems == [] and all(isinstance(r.plain_samples, Unloaded) and not r.plain_samples.loaded for r in runs)
+    assert bench.load_runs(tmp_path).equals(frame)
+    assert [r.to_dict() for r in bench.ls(tmp_path)] == [catalog.listed(r).to_dict() for r in catalog.select(runs)]
+    assert all(not r.plain_samples.loaded for r in runs)  # listing rows read no item

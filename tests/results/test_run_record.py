@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import bench
-from bench.results import run_record
+from bench.results import run_record, store
 from bench.results.model import Run
 from bench.results.run_record import DamagedRun, legacy_primary
 
@@ -285,3 +285,183 @@ def test_a_loaded_run_is_validated_once(tmp_path, monkeypatch):
     run = bench.load_run(saved)
     monkeypatch.setattr(validate, "validate_run", lambda *a, **k: pytest.fail("validated twice"))
     assert run.validated is run
+
+
+# --- listing: records and the verified-samples index, samples on first use ----------------------------------
+
+
+class _Opens:
+    """Records the paths this process opens while ``active`` (an audit hook cannot be removed: it idles)."""
+
+    active = False
+    paths: list = []
+
+    @classmethod
+    def hook(cls, event, args):
+        if cls.active and event == "open" and isinstance(args[0], (str, bytes, Path)):
+            cls.paths.append(str(args[0]))
+
+
+import sys as _sys  # noqa: E402
+
+_sys.addaudithook(_Opens.hook)
+
+
+def _opened_while(fn):
+    _Opens.paths, _Opens.active = [], True
+    try:
+        return fn(), list(_Opens.paths)
+    finally:
+        _Opens.active = False
+
+
+def _entry(run: Path) -> Path:
+    return run.parent.parent / ".verified" / run.parent.name / f"{run.name}.json"
+
+
+def _same_size_and_mtime_edit(run: Path) -> None:
+    """A hand edit of one score that keeps the file's size and then restores its mtime (``touch -d``)."""
+    import os
+
+    path = run / "samples.jsonl"
+    stat = path.stat()
+    text = path.read_text()
+    first = json.loads(text.splitlines()[0])
+    old = json.dumps(first)
+    metric = next(iter(first["scores"]))
+    stat_name = next(iter(first["scores"][metric]))
+    first["scores"][metric][stat_name] = 0.0 if first["scores"][metric][stat_name] != 0.0 else 1.0
+    new = json.dumps(first)
+    new = new + " " * (len(old) - len(new)) if len(new) <= len(old) else new[: len(old)]
+    edited = text.replace(text.splitlines()[0], new, 1)
+    assert len(edited.encode()) == stat.st_size and edited != text
+    path.write_text(edited)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_a_listing_verifies_an_unindexed_run_once_then_reads_only_its_record(run):
+    root = run.parent.parent
+    assert not _entry(run).exists()  # copied without the store's index: as a store from before it
+    first, opened = _opened_while(lambda: run_record.listed(run, root))
+    assert str(run / "samples.jsonl") in opened and not first.plain_samples.loaded  # checked, not held
+    assert json.loads(_entry(run).read_text())["samples_sha256"] == _record(run)["samples_sha256"]
+    again, opened = _opened_while(lambda: run_record.listed(run, root))
+    assert not any(p.endswith("samples.jsonl") for p in opened), opened
+    assert any(p.endswith("result.json") for p in opened)  # the check can fail: opens are seen
+    assert again.record_dict() == first.record_dict() and len(again) == 4 and not again.plain_samples.loaded
+    # the samples are read, and verified, when used: the same items as the full reader's
+    assert again.samples == run_record.load(run).samples and again.plain_samples.loaded
+
+
+def test_a_listing_refuses_samples_that_changed_size(run):
+    root = run.parent.parent
+    run_record.listed(run, root)
+    (run / "samples.jsonl").write_text(_dump(_lines(run)[:3]))
+    with pytest.raises(DamagedRun, match="does not match the SHA-256 recorded"):
+        run_record.listed(run, root)
+
+
+def test_a_touched_run_is_checked_again_and_listed(run):
+    import os
+
+    root = run.parent.parent
+    run_record.listed(run, root)
+    before = json.loads(_entry(run).read_text())
+    os.utime(run / "samples.jsonl", ns=(1, 1))
+    listed, opened = _opened_while(lambda: run_record.listed(run, root))
+    assert str(run / "samples.jsonl") in opened and listed.samples == run_record.load(run).samples  # checked again
+    assert json.loads(_entry(run).read_text()) == {**before, "mtime_ns": 1}
+
+
+def test_missing_samples_are_damage_even_with_an_entry(run):
+    root = run.parent.parent
+    run_record.listed(run, root)
+    (run / "samples.jsonl").unlink()
+    with pytest.raises(DamagedRun, match="samples.jsonl is missing or unreadable"):
+        run_record.listed(run, root)
+
+
+@pytest.mark.parametrize("entry", ["", "{", "[1]", '{"kind": "samples-verified"}', "{\"kind\": \"samples-verified\", \"version\": 1, "
+                                   "\"record_sha256\": \"sha256:" + "0" * 64 + "\", \"samples_sha256\": \"sha256:" + "0" * 64
+                                   + "\", \"size\": true, \"mtime_ns\": 1}"])
+def test_a_damaged_index_entry_falls_back_to_the_full_check(run, entry):
+    root = run.parent.parent
+    run_record.listed(run, root)
+    _entry(run).write_text(entry)
+    listed, opened = _opened_while(lambda: run_record.listed(run, root))
+    assert str(run / "samples.jsonl") in opened and listed.samples == run_record.load(run).samples
+    assert store.read_verified(root, run) is not None  # and is written again, sound
+    (run / "samples.jsonl").write_text(_dump(_lines(run)[:3]))
+    _entry(run).write_text(entry)
+    with pytest.raises(DamagedRun):  # a damaged entry vouches for nothing
+        run_record.listed(run, root)
+
+
+def test_an_entry_of_another_record_vouches_for_nothing(run):
+    """An edited record: its samples are checked again in full against it."""
+    root = run.parent.parent
+    run_record.listed(run, root)
+    record = _record(run)
+    record["samples_sha256"] = "sha256:" + hashlib.sha256(b"other samples").hexdigest()
+    (run / "result.json").write_text(json.dumps(record))
+    with pytest.raises(DamagedRun, match="does not match the SHA-256 recorded"):
+        run_record.listed(run, root)
+    record = _record(run)
+    record["samples_sha256"] = json.loads(_entry(run).read_text())["samples_sha256"]
+    record["inputs"]["items"] = 3  # the same samples, a record they do not fit: its lines are checked again
+    (run / "result.json").write_text(json.dumps(record))
+    with pytest.raises(DamagedRun, match="samples.jsonl has 4 lines for inputs.items 3"):
+        run_record.listed(run, root)
+
+
+def test_a_same_size_same_mtime_edit_is_listed_but_refused_by_every_reader_that_uses_the_run(run):
+    """The documented limit: a listing trusts size and mtime; readers that use the samples re-hash them."""
+    root = run.parent.parent
+    run_record.listed(run, root)
+    _same_size_and_mtime_edit(run)
+    listed = run_record.listed(run, root)  # trusted: the edit restored what the index compares
+    with pytest.raises(DamagedRun, match="does not match the SHA-256 recorded"):
+        listed.samples  # noqa: B018  (using the listed run's items verifies them)
+    with pytest.raises(DamagedRun, match="does not match the SHA-256 recorded"):
+        run_record.load(run)
+    with pytest.raises(DamagedRun):
+        bench.load_run(run)
+
+
+def test_a_listed_run_whose_record_changed_before_use_is_refused(run):
+    root = run.parent.parent
+    run_record.listed(run, root)
+    listed = run_record.listed(run, root)
+    record = _record(run)
+    record["volatile"]["notes"] = {"edited": True}
+    (run / "result.json").write_text(json.dumps(record))
+    with pytest.raises(DamagedRun, match="result.json changed since the run was listed"):
+        listed.scores("rouge1")
+
+
+def test_an_old_run_is_listed_with_its_notice_and_trusted_after(run, caplog):
+    root = run.parent.parent
+    record = _record(run)
+    del record["samples_sha256"], record["primary"]
+    (run / "result.json").write_text(json.dumps(record))
+    run_record._noticed.clear()
+    with caplog.at_level(logging.WARNING, logger="bench"):
+        first = run_record.listed(run, root)
+        again, opened = _opened_while(lambda: run_record.listed(run, root))
+    assert not any(p.endswith("samples.jsonl") for p in opened) and not first.hashed and not again.hashed
+    assert [r for r in caplog.records if "stored before samples were hashed" in r.getMessage()]
+    (run / "samples.jsonl").write_text(_dump(_lines(run)[:2]))  # size changed: checked again, refused
+    with pytest.raises(DamagedRun, match="samples.jsonl has 2 lines for inputs.items 4"):
+        run_record.listed(run, root)
+
+
+def test_a_read_only_index_is_not_fatal(run, monkeypatch):
+    root = run.parent.parent
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(store, "write_atomic", refuse)
+    assert run_record.listed(run, root).samples == run_record.load(run).samples
+    assert not _entry(run).exists()
+

@@ -31,7 +31,38 @@ def test_write_run_layout(tmp_path):
         ".hydra/overrides.yaml", "config.yaml", "result.json", "samples.jsonl"]
     assert (run / "config.yaml").read_text() == "name: seed\n"
     assert not (tmp_path / "results" / ".staging").exists()  # staging is cleaned up
-    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["seed"]
+    assert sorted(p.name for p in (tmp_path / "results").iterdir()) == [".verified", "seed"]
+
+
+def test_the_writer_records_its_samples_as_verified(tmp_path):
+    """The entry a listing trusts: the record's and samples' SHA-256 (computed here, not by the store) and the
+    samples file's size and mtime, in the store's .verified/ folder (never inside the run)."""
+    import hashlib
+
+    run = write(tmp_path)
+    entry = json.loads((tmp_path / "results" / ".verified" / "seed" / f"{run.name}.json").read_text())
+    raw = (run / "samples.jsonl").read_bytes()
+    stat = (run / "samples.jsonl").stat()
+    assert entry == {"kind": "samples-verified", "version": 1,
+                     "record_sha256": "sha256:" + hashlib.sha256((run / "result.json").read_bytes()).hexdigest(),
+                     "samples_sha256": "sha256:" + hashlib.sha256(raw).hexdigest(),
+                     "size": len(raw), "mtime_ns": stat.st_mtime_ns}
+    assert store.read_verified(tmp_path / "results", run) == entry
+
+
+@pytest.mark.parametrize("text", ["", "not json", "[]", '{"kind": "samples-verified", "version": 2}',
+                                  '{"kind": "samples-verified", "version": 1, "record_sha256": "sha256:x", '
+                                  '"samples_sha256": "sha256:x", "size": 1, "mtime_ns": 1}'])
+def test_a_damaged_verified_entry_is_no_entry(tmp_path, text):
+    run = write(tmp_path)
+    (tmp_path / "results" / ".verified" / "seed" / f"{run.name}.json").write_text(text)
+    assert store.read_verified(tmp_path / "results", run) is None
+
+
+def test_verified_entries_are_only_for_runs_of_the_store(tmp_path):
+    assert store.verified_file(tmp_path, tmp_path / "exp" / "run") == tmp_path / ".verified" / "exp" / "run.json"
+    for elsewhere in (tmp_path / "run", tmp_path / "a" / "b" / "run", tmp_path / ".staging" / "run", tmp_path.parent / "x" / "y"):
+        assert store.verified_file(tmp_path, elsewhere) is None
 
 
 def test_result_json_is_sorted_exact_and_round_trips(tmp_path):

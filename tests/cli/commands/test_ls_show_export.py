@@ -141,6 +141,52 @@ def test_ls_skips_a_damaged_record_with_one_line(bench_main, store, tmp_path):
     assert proc.stderr.count("\n") == 1 and str(damaged.parent) in proc.stderr and "corrupt" in proc.stderr
 
 
+def _keep_size_and_mtime(path: Path, edit) -> None:
+    """Edit a file in place, then give it back its size and mtime (a hand edit followed by ``touch -d``)."""
+    import os
+
+    stat, text = path.stat(), path.read_text()
+    edited = edit(text)
+    assert edited != text and len(edited.encode()) == stat.st_size
+    path.write_text(edited)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_ls_reads_records_and_the_index_not_samples(bench_main, store, tmp_path):
+    """The store vouches for the samples it wrote (.verified/): ls lists a run whose samples were replaced by
+    bytes of the same size and mtime (it never reads them), and every reader that uses the run refuses it."""
+    root = tmp_path / "results"
+    shutil.copytree(store["root"], root)  # copy2: mtimes kept, the index still vouches
+    assert sorted(p.name for p in (root / ".verified").iterdir()) == ["alpha", "beta", "seed"]
+    listed = _ls(bench_main, {**store, "root": root}, "--json").stdout
+    alpha = root / "alpha" / store["alpha"].name
+    _keep_size_and_mtime(alpha / "samples.jsonl", lambda text: text.replace('"i1"', '"i9"', 1))
+    proc = _ls(bench_main, {**store, "root": root}, "--json")
+    assert proc.returncode == 0 and proc.stderr == "" and proc.stdout == listed
+    for args in (["show", str(alpha)], ["export", str(alpha), "--format", "csv"], ["systems", str(alpha)],
+                 ["compare", str(alpha), str(root / "beta" / store["beta"].name)]):
+        used = bench_main(*args, cwd=tmp_path)
+        assert used.returncode == 2 and used.stdout == "", args
+        assert used.stderr.startswith(f"bench: error: run {alpha} is damaged: samples.jsonl does not match the SHA-256"), used.stderr
+
+
+def test_ls_checks_again_what_changed_and_lists_it_damaged(bench_main, store, tmp_path):
+    root = tmp_path / "results"
+    shutil.copytree(store["root"], root)
+    listed = _ls(bench_main, {**store, "root": root}, "--json").stdout
+    shutil.rmtree(root / ".verified")  # a store from before the index: checked in full once, the same listing
+    assert _ls(bench_main, {**store, "root": root}, "--json").stdout == listed
+    assert sorted(p.name for p in (root / ".verified").iterdir()) == ["alpha", "beta", "seed"]
+    (root / ".verified" / "beta" / f"{store['beta'].name}.json").write_text("{not json")  # a damaged entry: ignored
+    assert _ls(bench_main, {**store, "root": root}, "--json").stdout == listed
+    samples = root / "alpha" / store["alpha"].name / "samples.jsonl"
+    samples.write_text(samples.read_text()[:-30])  # cut short: its size no longer matches the index
+    proc = bench_main("ls", str(root), cwd=tmp_path)
+    assert proc.returncode == 0 and [line.split()[0] for line in proc.stdout.splitlines()[1:]] == ["beta", "seed"]
+    assert proc.stderr == (f"bench ls: skipped damaged run {samples.parent}: samples.jsonl does not match the SHA-256 "
+                           "recorded in result.json (edited or cut short)\n")
+
+
 def test_show_prints_a_readable_record(bench_main, store):
     proc = bench_main("show", str(store["alpha"]), cwd=store["tmp"])
     assert proc.returncode == 0, proc.stderr
