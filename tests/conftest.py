@@ -200,8 +200,16 @@ def _private_bench_cache(tmp_path_factory):
     Tests must not read a developer's ~/.cache/bench (a warm or damaged cache there would change what
     is tested) nor write to it. Subprocesses started by ``bench_cli`` inherit the variable.
     """
+    cache = tmp_path_factory.mktemp("bench-cache")
+    # Except the judge's dequantized model copies (judge-models/, ~20 s to make, content-addressed, made
+    # atomically by a rename): one folder for every xdist worker of this run and tests/metrics/judge's
+    # judge_model fixture, so the copy is made once per run, not once per worker. Tests of the cache dir's own
+    # behaviour set BENCH_CACHE_DIR to a folder of their own and still convert there.
+    shared = tmp_path_factory.getbasetemp().parent / "judge-shared" / "judge-models"
+    shared.mkdir(parents=True, exist_ok=True)
+    (cache / "judge-models").symlink_to(shared, target_is_directory=True)
     patch = pytest.MonkeyPatch()
-    patch.setenv("BENCH_CACHE_DIR", str(tmp_path_factory.mktemp("bench-cache")))
+    patch.setenv("BENCH_CACHE_DIR", str(cache))
     yield
     patch.undo()
 

@@ -124,6 +124,10 @@ def _run(overrides: list[str]) -> int:
     os.environ["HYDRA_FULL_ERROR"] = "1"
     sys.argv = ["bench run", *with_plugin_searchpath(overrides)]  # Hydra reads sys.argv itself; the name is for --help
     sweep = _sweep_log() if {"-m", "--multirun"} & set(overrides) else None
+    if sweep is not None:
+        # also through the job's config: Hydra's run_job sets hydra.job.env_set in the process that runs the job,
+        # which need not inherit this one's environment (a Ray cluster's workers are children of its raylet)
+        sys.argv.append(f"++hydra.job.env_set.{app.SWEEP_LOG}={_quoted(str(sweep))}")
     try:
         if {"-h", "--help"} & set(overrides):
             return _run_help(app, [o for o in overrides if o not in ("-h", "--help")])
@@ -184,6 +188,16 @@ def _sweep_log():
     path = root / f"bench-sweep-{os.getpid()}-{uuid.uuid4().hex[:8]}.txt"
     os.environ[app.SWEEP_LOG] = str(path)
     return path
+
+
+def _quoted(value: str) -> str:
+    """``value`` as a Hydra override's single-quoted string, read back verbatim: backslashes before a quote or
+    at the end doubled, quotes escaped, ``${`` escaped (quoted strings are interpolated)."""
+    import re
+
+    escaped = re.sub(r"(\\*)(')", lambda m: m.group(1) * 2 + "\\'", value)
+    escaped = re.sub(r"(\\+)$", lambda m: m.group(1) * 2, escaped)
+    return "'" + escaped.replace("${", "\\${") + "'"
 
 
 def _sweep_runs(path) -> list[str]:

@@ -1,11 +1,20 @@
-"""Sharding and `bench merge`: 4 shards through Hydra's joblib launcher equal the single run."""
+"""Sharding and `bench merge`: 4 shards through Hydra's joblib, submitit_local and Ray launchers equal the single run."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
+
+import psutil
 
 import pytest
 
@@ -78,27 +87,27 @@ def _assert_sweep_tidy(proc, cwd: Path, shard_dirs: list[Path]) -> None:
     """The sweep's summary names every run; Hydra's bookkeeping is under results_dir, not in the cwd."""
     lines = proc.stdout.strip().splitlines()
     k = lines.index(f"bench run -m: {len(shard_dirs)} run(s)")
-    assert sorted(Path(x.strip()) for x in lines[k + 1:]) == sorted(d.resolve() for d in shard_dirs)
+    # the summary's lines are indented; a Ray driver may print its workers' forwarded output after them
+    listed = [x.strip() for x in lines[k + 1:k + 1 + len(shard_dirs)] if x.startswith("  ")]
+    assert sorted(map(Path, listed)) == sorted(d.resolve() for d in shard_dirs)
     assert sorted(p.name for p in cwd.iterdir() if p.name not in ("single", "shards", "merged")) == []
     assert list(cwd.glob("shards/.multirun/*/multirun.yaml"))
 
 
-@pytest.mark.slow
-@pytest.mark.summeval
-def test_two_submitit_local_shards_merge_to_the_single_run(tmp_path, summeval_path, bench_main):
-    """The submitit launcher's local executor: the code path SLURM jobs take (submitit pickles the job,
-    runs it in a fresh process, and does not forward its stdout: the summary comes from the sweep log)."""
-    pytest.importorskip("hydra_plugins.hydra_submitit_launcher", reason="pip install -e '.[submitit]'")
-    common = ["dataset=summeval", f"dataset.path={summeval_path}", "metrics=[rouge]", "limit=400"]
-    single = bench("run", *common, f"results_dir={tmp_path}/single", cwd=tmp_path)
+def _four_shards_merge_to_the_single_run(tmp_path: Path, summeval_path: Path, bench_main, launcher: list[str],
+                                         env: dict | None = None) -> Path:
+    """4 shards of 200 SummEval items (ROUGE, intervals over documents) through ``launcher``, merged: the
+    record and samples of the single run, bit for bit. Returns the sweep's results_dir."""
+    common = ["dataset=summeval", f"dataset.path={summeval_path}", "metrics=[rouge]", "limit=200"]
+    single = bench_main("run", *common, f"results_dir={tmp_path}/single", cwd=tmp_path)
     assert single.returncode == 0, single.stderr
-    sharded = bench("run", "-m", "hydra/launcher=submitit_local", *common, "shard.count=2", "shard.index=0,1",
-                    f"results_dir={tmp_path}/shards", cwd=tmp_path)
+    # absolute results_dir: a launcher's job may run in another working directory (a Ray worker does)
+    sharded = _cli.process("run", "-m", *launcher, *common, "shard.count=4", "shard.index=0,1,2,3",
+                           f"results_dir={tmp_path}/shards", cwd=tmp_path, env=env, timeout=600)
     assert sharded.returncode == 0, sharded.stderr
     shard_dirs = _runs(tmp_path / "shards")
-    assert len(shard_dirs) == 2
+    assert len(shard_dirs) == 4
     _assert_sweep_tidy(sharded, tmp_path, shard_dirs)
-    assert list(tmp_path.glob("shards/.multirun/*/.submitit"))  # submitit's own logs, under results_dir too
     merged = bench_main("merge", *shard_dirs, "--results-dir", tmp_path / "merged", cwd=tmp_path)
     assert merged.returncode == 0, merged.stderr
     (single_dir,) = _runs(tmp_path / "single")
@@ -106,8 +115,101 @@ def test_two_submitit_local_shards_merge_to_the_single_run(tmp_path, summeval_pa
     a, b = (json.loads((d / "result.json").read_text()) for d in (single_dir, merged_dir))
     for r in (a, b):
         r.pop("volatile"), r["config"].pop("results_dir")
-    assert a == b
+    assert a == b  # aggregates, intervals, signatures, inputs, config, run key: all exactly equal
+    assert a["inputs"]["items"] == 200 and a["intervals"]["metrics"]["rouge1"]["fmeasure"] is not None
     assert (single_dir / "samples.jsonl").read_bytes() == (merged_dir / "samples.jsonl").read_bytes()
+    return tmp_path / "shards"
+
+
+@pytest.mark.slow
+@pytest.mark.summeval
+def test_four_submitit_local_shards_merge_to_the_single_run(tmp_path, summeval_path, bench_main):
+    """The submitit launcher's local executor: the code path SLURM jobs take (submitit pickles the job,
+    runs it in a fresh process, and does not forward its stdout: the summary comes from the sweep log)."""
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher", reason="pip install -e '.[submitit]'")
+    shards = _four_shards_merge_to_the_single_run(tmp_path, summeval_path, bench_main,
+                                                  ["hydra/launcher=submitit_local"])
+    assert list(shards.glob(".multirun/*/.submitit"))  # submitit's own logs, under results_dir too
+
+
+def _ray_launcher() -> Path:
+    """The `ray` command beside this interpreter, with hydra-ray-launcher importable; skipped where the
+    optional extra is not installed, a failure under CI=true (.ci/run installs it)."""
+    exe = Path(sys.executable).with_name("ray")
+    try:
+        import hydra_plugins.hydra_ray_launcher  # noqa: F401
+        import ray  # noqa: F401
+    except ImportError as exc:
+        missing = f"{exc.name} is not installed"
+    else:
+        if exe.is_file():
+            return exe
+        missing = f"{exe} is missing"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{missing}; CI=true requires the ray extra (.ci/run installs it)")
+    pytest.skip(f"{missing} (pip install -c constraints.txt -e '.[ray]'); the Ray sweep test needs it")
+
+
+def _group(pgid: int) -> list[psutil.Process]:
+    """The live processes of process group ``pgid`` (zombies awaiting their reaper are gone already)."""
+    found = []
+    for p in psutil.process_iter():
+        try:
+            if os.getpgid(p.pid) == pgid and p.status() != psutil.STATUS_ZOMBIE:
+                found.append(p)
+        except (psutil.Error, ProcessLookupError):
+            pass
+    return found
+
+
+@pytest.fixture
+def ray_cluster():
+    """A one-node Ray cluster on loopback, started as a real cluster is (``ray start --head``), in a process
+    group of its own: the finaliser stops that group and no other Ray (``ray stop`` would stop every Ray
+    runtime of the machine), and checks that nothing of it is left. Its session files go to a temp dir of
+    its own (short: Ray's unix socket paths must fit in 107 bytes), removed afterwards."""
+    exe = _ray_launcher()
+    temp = Path(tempfile.mkdtemp(prefix="bench-ray-"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_TMPDIR": str(temp)}
+    start = subprocess.Popen([str(exe), "start", "--head", "--node-ip-address=127.0.0.1", f"--port={port}",
+                              "--num-cpus=2", "--include-dashboard=false", "--disable-usage-stats",
+                              f"--temp-dir={temp}"], cwd=temp, env=env, start_new_session=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        out, _ = start.communicate(timeout=120)
+        assert start.returncode == 0, out[-3000:]
+        yield {"address": f"127.0.0.1:{port}", "env": {"RAY_USAGE_STATS_ENABLED": "0", "RAY_TMPDIR": str(temp)}}
+    finally:
+        if start.poll() is None:
+            start.kill()
+        for sig, wait in ((signal.SIGTERM, 3), (signal.SIGKILL, 10)):
+            if not _group(start.pid):
+                break
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(start.pid, sig)
+            deadline = time.monotonic() + wait
+            while _group(start.pid) and time.monotonic() < deadline:
+                time.sleep(0.2)
+        left = _group(start.pid)
+        shutil.rmtree(temp, ignore_errors=True)
+        assert not left, f"Ray processes left running: {[p.pid for p in left]}"
+
+
+@pytest.mark.slow
+@pytest.mark.summeval
+def test_four_ray_shards_merge_to_the_single_run(tmp_path, summeval_path, bench_main, ray_cluster):
+    """hydra-ray-launcher on a running cluster (what docs/scale-out.md tells Ray users): each job runs in a Ray
+    worker, a child of the cluster's raylet, so it inherits nothing of the driver's environment; the sweep's
+    summary still lists every run (bench passes its sweep log through hydra.job.env_set)."""
+    _four_shards_merge_to_the_single_run(
+        tmp_path, summeval_path, bench_main,
+        # object_store_memory=null: the plugin sets a default that Ray refuses when joining a running cluster
+        ["hydra/launcher=ray", f"hydra.launcher.ray.init.address={ray_cluster['address']}",
+         "+hydra.launcher.ray.init.object_store_memory=null"],
+        env=ray_cluster["env"])
 
 
 def _shard(index, count=2, fp="sha256:x", sig="rouge1|inputs:x"):
