@@ -28,6 +28,10 @@ from bench.signature import Signature, package_version
 STATS = ("score",)
 
 
+# Reference sets whose extracted n-grams are kept for reuse (SummEval scores each set against 16 candidates)
+REFERENCE_SETS_KEPT = 4096
+
+
 class SacreMetric(PairMetric):
     """A sacrebleu metric as a bench family: ``make()`` builds the sacrebleu object from the spec."""
 
@@ -75,6 +79,8 @@ class SacreMetric(PairMetric):
         for hyp, refs in zip(candidates, targets):
             info = cache.get(refs)
             if info is None:
+                if len(cache) >= REFERENCE_SETS_KEPT:  # a cache only: bounded, so unique references cannot fill memory
+                    cache.clear()
                 info = cache[refs] = metric._extract_reference_info([metric._preprocess_segment(r) for r in refs])
             rows.append(metric._compute_segment_statistics(metric._preprocess_segment(hyp), info))
         return rows

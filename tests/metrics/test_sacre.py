@@ -122,3 +122,15 @@ def test_chrf_with_an_alphabet_too_large_to_pack_equals_sacrebleu():
     packed = chrf._char_order_statistics(["ab"], ["abc"], 6, False)  # the small alphabet takes the packed path
     assert packed[0] == ([2], [3], [[2]])
     _assert_equal_to_sacrebleu(items, Chrf(ChrfSpec()), CHRF())
+
+
+@pytest.mark.summeval
+def test_bleu_with_its_reference_cache_emptied_at_every_set_equals_sacrebleu(summeval_items, monkeypatch):
+    """The cache of extracted reference sets is bounded (unique references cannot fill memory): emptied as
+    often as possible, the numbers are still sacrebleu's."""
+    from bench.metrics import sacre
+
+    monkeypatch.setattr(sacre, "REFERENCE_SETS_KEPT", 1)
+    docs = sorted({it.metadata["doc_id"] for it in summeval_items})[:3]
+    items = [it for it in summeval_items if it.metadata["doc_id"] in docs][::-1]  # sets alternate at the seams
+    _assert_equal_to_sacrebleu(items, Bleu(BleuSpec()), BLEU(effective_order=True))
