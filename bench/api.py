@@ -128,6 +128,8 @@ def load_runs(results_dir: str | Path = "results"):
     (``config.dataset.name``, ``config.metrics.bertscore.layer``). Every run's record is
     validated and its samples verified as ``bench ls`` does (``bench.results.run_record.listed``: by the
     store's index, no item read); a damaged one is skipped with a warning naming it, as ``bench ls`` skips it.
+    A samples file edited in place to the same size and modification time is not seen here (the index trusts
+    them, docs/results.md); every reader that uses the run re-hashes it and refuses it.
     """
     import warnings
 

@@ -9,7 +9,6 @@ sequences of dicts) through ``datasets``' own formatter, column by column, so it
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any, Mapping
 
 from bench.data.items import Item
@@ -84,16 +83,11 @@ def _stored_batches(dataset: Any) -> Any:
             or not all(_plain(features[name]) for name in dataset.column_names)):
         return None
     try:
-        rows = 0
         for name in files:
             with pa.OSFile(name) as src:
-                reader = pa.ipc.open_stream(src)
-                if reader.schema.names != list(dataset.column_names):
+                if pa.ipc.open_stream(src).schema.names != list(dataset.column_names):
                     return None
-                rows += sum(batch.num_rows for batch in reader)
     except (OSError, pa.ArrowException):
-        return None
-    if rows != len(dataset):
         return None
 
     def batches():
@@ -104,20 +98,18 @@ def _stored_batches(dataset: Any) -> Any:
     return batches()
 
 
-_NO_METADATA: Mapping[str, Any] = MappingProxyType({})  # shared by every item of a file with no other column
-
-
 def to_items(dataset: Any, columns: ColumnSpec, source: str) -> list[Item]:
     """Rows -> items; metadata keeps every column that is not id/candidate/reference/source."""
     names = list(dataset.column_names)
     _check_columns(names, columns, source)
     batches = _stored_batches(dataset)
-    if batches is None:
-        return _items({name: column(dataset, name) for name in names}, columns, source, 0)
-    items: list[Item] = []
-    for batch in batches:
-        items.extend(_items({name: batch.column(name).to_pylist() for name in names}, columns, source, len(items)))
-    return items
+    if batches is not None:
+        items: list[Item] = []
+        for batch in batches:
+            items.extend(_items({name: batch.column(name).to_pylist() for name in names}, columns, source, len(items)))
+        if len(items) == len(dataset):  # the files held exactly the dataset's rows (else: read it as a table)
+            return items
+    return _items({name: column(dataset, name) for name in names}, columns, source, 0)
 
 
 def _items(values: Mapping[str, list[Any]], columns: ColumnSpec, source: str, offset: int) -> list[Item]:
@@ -138,7 +130,7 @@ def _items(values: Mapping[str, list[Any]], columns: ColumnSpec, source: str, of
             id=str(row_id),
             candidate=candidates[index],
             references=_references(references, index),
-            metadata={k: v[index] for k, v in meta} if meta else _NO_METADATA,
+            metadata={k: v[index] for k, v in meta},
             source=None if sources is None else sources[index],
         ))
     return items

@@ -25,6 +25,7 @@ class ScoreRows(collections.abc.Sequence):
     __slots__ = ("array",)
 
     def __init__(self, array: Any):
+        array.flags.writeable = False  # handed out by __array__ and as columns: nobody may change a run's scores
         self.array = array
 
     @classmethod
@@ -76,7 +77,9 @@ class ScoreRows(collections.abc.Sequence):
 
 def _concat(parts: list, width: int):
     """Chunks of ``ScoreRows.of`` joined: one array when every chunk is numeric, else one tuple."""
-    if parts and all(isinstance(p, ScoreRows) for p in parts):
+    # one dtype only: an int chunk (rouge-score's Score(0, 0, 0) for every item of it) joined to a float chunk
+    # would become floats, and samples.jsonl would write 0.0 where the reference package gave 0
+    if parts and all(isinstance(p, ScoreRows) and p.array.dtype == parts[0].array.dtype for p in parts):
         import numpy as np
 
         return parts[0] if len(parts) == 1 else ScoreRows(np.concatenate([p.array for p in parts]))

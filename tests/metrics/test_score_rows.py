@@ -53,3 +53,21 @@ def test_rouge_scores_of_an_empty_text_keep_rouge_scores_ints(tmp_path):
     (rl,) = Rouge(RougeSpec(types=("rougeL",), engine="rouge-score")).score(items, "max", "sha256:x")
     assert rl.per_item[0] == (0, 0, 0) and type(rl.per_item[0][0]) is int  # rouge_score's _score_lcs: Score(0, 0, 0)
     assert rl.per_item[1] == (1.0, 2 / 3, 0.8)
+
+
+def test_an_int_chunk_beside_a_float_chunk_stays_ints(monkeypatch):
+    """rouge-score's Score(0, 0, 0) filling a whole chunk, then a chunk of real scores: still 0, not 0.0."""
+    from bench.data.items import Item
+    from bench.metrics.rouge import Rouge, RougeSpec
+
+    monkeypatch.setattr(Rouge, "chunk_items", 1)
+    items = [Item("a", "中文摘要", ("中文参考",)), Item("b", "the cat sat", ("the cat sat down",))]
+    (rl,) = Rouge(RougeSpec(types=("rougeL",), engine="rouge-score")).score(items, "max", "sha256:x")
+    assert json.dumps(list(rl.per_item)) == "[[0, 0, 0], [1.0, 0.75, 0.8571428571428571]]"
+
+
+def test_the_array_cannot_be_changed_through_numpy():
+    rows = ScoreRows.of([(0.5, 0.25)], 2)
+    with pytest.raises(ValueError):
+        np.asarray(rows)[0, 0] = 9.0
+    assert list(rows) == [(0.5, 0.25)]
