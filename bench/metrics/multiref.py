@@ -61,6 +61,8 @@ def reduce(rows: Sequence[Row], policy: str, primary: int, higher_is_better: boo
 def group(flat: Sequence[Row], counts: Sequence[int], policy: str, primary: int, higher_is_better: bool = True) -> tuple[Row, ...]:
     """Split per-pair rows (item-major) into per-item groups and reduce each."""
     check_policy(policy)
+    if policy in ("max", "first") and len(flat) == len(counts) and all(n == 1 for n in counts):
+        return tuple(flat)  # one reference each: both policies give each item its only row, the same object
     out, start = [], 0
     for n in counts:
         out.append(POLICIES[policy](flat[start : start + n], primary, higher_is_better))

@@ -293,3 +293,28 @@ def test_against_source_scores_the_article_and_signs_it():
     assert all("|against:source|src:" in str(r.signature) for r in results)
     plain = Rouge(RougeSpec(types=("rouge1",))).signatures(items, "max", "sha256:test")[0]
     assert "against" not in str(plain) and "src:" not in str(plain)
+
+
+@pytest.mark.summeval
+@pytest.mark.parametrize("unique", [True, False], ids=["texts-unique", "texts-recurring"])
+def test_both_ways_of_stemming_give_the_committed_oracle(summeval_items, summeval_oracle, monkeypatch, unique):
+    """Where nearly every text is new, the Rust scorer stems; where texts recur, bench stems each once first.
+    Both are rouge-score's numbers: SummEval's first pair of each document (200 distinct texts), and the same
+    pairs each scored twice (every text recurs), against the committed oracle."""
+    split_scores, _ = summeval_oracle
+    offsets, start = [], 0
+    for it in summeval_items:
+        offsets.append(start)
+        start += len(it.references)
+    firsts = {}
+    for k, it in enumerate(summeval_items):
+        firsts.setdefault(it.metadata["doc_id"], k)
+    picked = sorted(firsts.values()) * (1 if unique else 2)
+    items = [Item(f"{n}", summeval_items[k].candidate, summeval_items[k].references[:1]) for n, k in enumerate(picked)]
+    seen = []
+    real = Rouge._prepare
+    monkeypatch.setattr(Rouge, "_prepare", lambda self, texts, pre: seen.append(pre) or real(self, texts, pre))
+    got = by_name(Rouge(RougeSpec()).score(items, "max", fingerprint(items)))
+    assert seen == [not unique]
+    for t in ROUGE_TYPES:
+        assert got[t].per_item == tuple(split_scores[offsets[k]][t] for k in picked)
