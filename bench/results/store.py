@@ -60,8 +60,10 @@ def _make_parent(path: Path) -> None:
 def _sample_lines(samples: Iterable[Mapping[str, Any]], digest: Any, batch: int = 1024) -> Iterator[bytes]:
     """``samples.jsonl``'s bytes, ``batch`` lines at a time, each added to ``digest`` as it is yielded."""
     lines: list[str] = []
+    # json.dumps(sample, sort_keys=True, ensure_ascii=False, allow_nan=False), its encoder made once
+    encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, allow_nan=False).encode
     for sample in samples:
-        lines.append(json.dumps(sample, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n")
+        lines.append(encode(sample) + "\n")
         if len(lines) == batch:
             data = "".join(lines).encode("utf-8")
             digest.update(data)
