@@ -298,16 +298,21 @@ def sacre_size(jsonl: Path, n: int, tmp: Path) -> dict:
     return dict(n=n, wall=wall, rss=rss, b_wall=b_wall, b_rss=b_rss, b=b, problems=problems, stages=stages)
 
 
-def rouge_section(rows: list[dict]) -> list[str]:
-    out = ["### ROUGE: `bench run dataset=files dataset.path=<jsonl> 'metrics=[rouge]'` beside the bare rouge-score-rs loop", "",
-           "rouge1/2/L/Lsum with stemming, punkt sentences for rougeLsum (bench's defaults). Bare: one process reading the "
-           "JSONL (`json.loads` per line), splitting both texts with bench's punkt splitter and scoring each pair with "
-           "`RougeScorer(types, use_stemmer=True).score`.", "",
-           "| items | bench wall s | bare wall s | ratio | bench peak RSS MiB | bare peak RSS MiB | values |",
+def side_by_side(rows: list[dict]) -> list[str]:
+    """The table both sections open with: bench's process beside the bare loop's, per size."""
+    out = ["| items | bench wall s | bare wall s | ratio | bench peak RSS MiB | bare peak RSS MiB | values |",
            "|---|---|---|---|---|---|---|"]
     for r in rows:
         out.append(f"| {r['n']:,} | {r['wall']:.2f} | {r['b_wall']:.2f} | {r['wall'] / r['b_wall']:.2f}x | {mib(r['rss'])} "
                    f"| {mib(r['b_rss'])} | {verdict(r['problems'])} |")
+    return out
+
+
+def rouge_section(rows: list[dict]) -> list[str]:
+    out = ["### ROUGE: `bench run dataset=files dataset.path=<jsonl> 'metrics=[rouge]'` beside the bare rouge-score-rs loop", "",
+           "rouge1/2/L/Lsum with stemming, punkt sentences for rougeLsum (bench's defaults). Bare: one process reading the "
+           "JSONL (`json.loads` per line), splitting both texts with bench's punkt splitter and scoring each pair with "
+           "`RougeScorer(types, use_stemmer=True).score`.", "", *side_by_side(rows)]
     out += ["", "Inside the bare loop (seconds), and rouge1/2/L only (no splitting, its own process); bench's own stage "
             "timings (result.json `volatile.timings_s`):", "",
             "| items | read | split | score | 1/2/L only: wall (score) | 1/2/L peak RSS MiB | bench stages |",
@@ -324,11 +329,7 @@ def sacre_section(rows: list[dict]) -> list[str]:
            "Bare: one process reading the JSONL in chunks of 10,000 items, `BLEU(...).sentence_score` and "
            "`CHRF(...).sentence_score` per item, and the corpus scores from each chunk's summed statistics (`corpus_score`'s "
            "own hooks; equal to `corpus_score` on the first 2,000 items, checked), with bench's default options.", "",
-           "| items | bench wall s | bare wall s | ratio | bench peak RSS MiB | bare peak RSS MiB | values |",
-           "|---|---|---|---|---|---|---|"]
-    for r in rows:
-        out.append(f"| {r['n']:,} | {r['wall']:.2f} | {r['b_wall']:.2f} | {r['wall'] / r['b_wall']:.2f}x | {mib(r['rss'])} "
-                   f"| {mib(r['b_rss'])} | {verdict(r['problems'])} |")
+           *side_by_side(rows)]
     out += ["", "| items | bare: sentence BLEU s | sentence chrF s | corpus BLEU s | corpus chrF s | bench stages |",
             "|---|---|---|---|---|---|"]
     for r in rows:
