@@ -6,7 +6,6 @@ wraps it; tests call it directly.
 
 from __future__ import annotations
 
-import collections.abc
 import logging
 import time
 from dataclasses import dataclass, field, replace
@@ -184,36 +183,6 @@ def run(config: RunConfig, metrics: Mapping[str, Any] | None = None, inputs: Inp
     intervals, groups = summarise(config, inputs.items, results)
     timings["intervals_s"] = time.perf_counter() - t0
     return RunResult(config, inputs.items, tuple(results), inputs.fingerprint, timings, inputs, intervals, groups)
-
-
-class ItemScores(collections.abc.Sequence):
-    """Per item: metric -> stat -> score (the shape samples.jsonl stores), each built when read, so that a
-    large run keeps its scores as its metrics hold them (arrays) rather than as a dict per item."""
-
-    def __init__(self, n: int, results: Sequence[MetricResult]):
-        self.n, self.results = n, tuple(results)
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __getitem__(self, k):
-        if isinstance(k, slice):
-            return [self[j] for j in range(*k.indices(self.n))]
-        if k < 0:
-            k += self.n
-        if not 0 <= k < self.n:
-            raise IndexError(k)
-        return {m.name: dict(zip(m.stats, m.per_item[k])) for m in self.results}
-
-    def __iter__(self):
-        rows = [iter(m.per_item) for m in self.results]
-        for _ in range(self.n):
-            yield {m.name: dict(zip(m.stats, next(r))) for m, r in zip(self.results, rows)}
-
-
-def item_scores(items: Sequence[Item], results: Sequence[MetricResult]) -> ItemScores:
-    """Per item: metric -> stat -> score (the shape samples.jsonl stores), built on access."""
-    return ItemScores(len(items), results)
 
 
 def summarise(config: RunConfig, items: Sequence[Item], results: Sequence[MetricResult]):

@@ -74,7 +74,8 @@ def _stored_batches(dataset: Any) -> Any:
     then counts in the process's resident memory until the dataset is gone: at a million rows that is the size
     of the whole file on top of the items made from it. Read batch by batch instead, only the file's pages of
     one batch are in the process at a time. Used only where the files are exactly the dataset (no index
-    mapping, plain features, one schema, every row), else None and the dataset is read through its table."""
+    mapping, plain features, one schema; ``to_items`` checks the row count), else None and the dataset is read
+    through its table."""
     import pyarrow as pa
 
     files = [f.get("filename") for f in (getattr(dataset, "cache_files", None) or [])]
