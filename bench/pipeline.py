@@ -83,7 +83,11 @@ def input_fingerprints(inputs: Inputs) -> list[str]:
 
 
 def prepare_inputs(config: RunConfig) -> Inputs:
-    """The items exactly as they will be scored (selected, extracted, validated, sharded)."""
+    """The items exactly as they will be scored (selected, extracted, validated, sharded).
+
+    A source that reads in batches (local files: ``bench.data.stream_items``) is prepared a batch at a time,
+    and a corpus (or shard) of more than ``stream.CHUNK_ITEMS`` items is kept on disk (``StoredItems``), so
+    the run holds one chunk of texts at a time; the same items, fingerprints and errors either way."""
     spec, shard = config.dataset, config.shard
     if not (shard.count >= 1 and 0 <= shard.index < shard.count):
         raise BenchError(f"shard.index={shard.index} shard.count={shard.count} is not a shard", "use 0 <= shard.index < shard.count")
@@ -93,6 +97,10 @@ def prepare_inputs(config: RunConfig) -> Inputs:
             if conflict is not None:
                 raise BenchError(*conflict)
     check_spec(spec.extract)
+    streamed = data.stream_items(spec)
+    if streamed is not None:
+        with streamed as (rows, batches):
+            return _streamed_inputs(config, rows, batches)
     items = data.select(data.load_items(spec), config.limit, config.sample, config.seed)
     faults.point("load")
     items = [_extracted(it, spec.extract) for it in items]
@@ -100,11 +108,74 @@ def prepare_inputs(config: RunConfig) -> Inputs:
     corpus = inputs_of(items)
     if shard.count == 1:
         return corpus
-    lo, hi = shard_bounds(len(items), shard.index, shard.count)
-    if lo == hi:
-        raise BenchError(f"shard {shard.index} of {shard.count} is empty ({len(items)} items)", "use fewer shards")
+    lo, hi = _shard_of(len(items), config)
     mine = tuple(items[lo:hi])
     return replace(corpus, items=mine, shard_fingerprint=fingerprint(mine))
+
+
+def _shard_of(n: int, config: RunConfig) -> tuple[int, int]:
+    shard = config.shard
+    lo, hi = shard_bounds(n, shard.index, shard.count)
+    if lo == hi:
+        raise BenchError(f"shard {shard.index} of {shard.count} is empty ({n} items)", "use fewer shards")
+    return lo, hi
+
+
+def _streamed_inputs(config: RunConfig, rows: int, batches) -> Inputs:
+    """``prepare_inputs`` in one pass over a source's batches: each row selected, extracted, checked and
+    hashed as it is read; this run's items held in memory up to ``CHUNK_ITEMS``, past that written to disk."""
+    from bench.data import stream
+    from bench.data.items import Fingerprints, Validator
+
+    spec, shard = config.dataset, config.shard
+    keep = data.selection(rows, config.limit, config.sample, config.seed)
+    faults.point("load")
+    n = len(keep)
+    lo, hi = shard_bounds(n, shard.index, shard.count)
+    checker = Validator(f"dataset {spec.name!r}", config.inputs.empty)
+    corpus, mine = Fingerprints(), Fingerprints()
+    held: list[Item] = []
+    spill, spills = None, hi - lo > stream.CHUNK_ITEMS
+    try:
+        k = row = 0  # k: the next selected item; row: the batch's first row
+        for batch in batches:
+            end = row + len(batch)
+            while k < n and keep[k] < end:
+                item = _extracted(batch[keep[k] - row], spec.extract)
+                checker.check(item)
+                corpus.add(item)
+                if lo <= k < hi:
+                    mine.add(item)
+                    held.append(item)
+                    if spills and len(held) == stream.CHUNK_ITEMS:
+                        spill = spill or stream.Spill()
+                        try:
+                            spill.write(held)
+                            held = []
+                        except stream.Unstorable:  # metadata JSON cannot hold (a decoded feature): kept in memory
+                            held, spill, spills = [*spill.close(), *held], spill.discard(), False
+                k += 1
+            row = end
+            if k == n:  # the rest of the source is not selected
+                break
+        empty = checker.finish()
+        if shard.count > 1:
+            _shard_of(n, config)  # an empty shard, named after any problem with the items themselves
+        items: Any = tuple(held)
+        if spill is not None:
+            try:
+                spill.write(held)
+                items = spill.close()
+                spill = None
+            except stream.Unstorable:
+                items = (*spill.close(), *held)
+    finally:
+        if spill is not None:
+            spill.discard()
+    whole, candidates, references = corpus.digests()
+    return Inputs(items=items, fingerprint=whole, candidates_fingerprint=candidates,
+                  references_fingerprint=references, corpus_items=n,
+                  shard_fingerprint=mine.digests()[0] if shard.count > 1 else None, empty=empty)
 
 
 def _extracted(item: Item, spec) -> Item:
@@ -168,32 +239,174 @@ def run(config: RunConfig, metrics: Mapping[str, Any] | None = None, inputs: Inp
     inputs = inputs or prepare_inputs(config)
     timings["load_s"] = time.perf_counter() - t0
     declared = declare(config, built, inputs)
-    results: list[MetricResult] = []
-    for family in config.metrics:
-        faults.point("score")
-        t0 = time.perf_counter()
-        log.info("scoring %d items with %s", len(inputs.items), family)
-        scored = built[family].score(inputs.items, config.multiref, inputs.fingerprint)
-        results.extend(_with_shard(r, config) for r in scored)
-        timings[f"{family}_s"] = time.perf_counter() - t0
+    from bench.data.stream import StoredItems
+
+    if isinstance(inputs.items, StoredItems):
+        results, ids, metadata = _score_chunks(config, built, inputs, declared, timings)
+    else:
+        results = []
+        for family in config.metrics:
+            faults.point("score")
+            t0 = time.perf_counter()
+            log.info("scoring %d items with %s", len(inputs.items), family)
+            scored = built[family].score(inputs.items, config.multiref, inputs.fingerprint)
+            results.extend(_with_shard(r, config) for r in scored)
+            timings[f"{family}_s"] = time.perf_counter() - t0
+        ids, metadata = [it.id for it in inputs.items], [it.metadata for it in inputs.items]
     if tuple(r.signature for r in results) != declared:
         got = [str(r.signature) for r in results]
         raise RuntimeError(f"bench bug: scored signatures {got} differ from the declared {[str(d) for d in declared]}")
     t0 = time.perf_counter()
-    intervals, groups = summarise(config, inputs.items, results)
+    intervals, groups = summarise(config, ids, metadata, results)
     timings["intervals_s"] = time.perf_counter() - t0
     return RunResult(config, inputs.items, tuple(results), inputs.fingerprint, timings, inputs, intervals, groups)
 
 
-def summarise(config: RunConfig, items: Sequence[Item], results: Sequence[MetricResult]):
-    """The run's interval and group blocks (``bench.stats.aggregate.blocks``)."""
+def chunkable(metric: Any, spec: Any) -> bool:
+    """Whether a metric family scores a corpus chunk by chunk to exactly the values it gives scoring it whole:
+    it says so (``chunkable = True``: every item's values its own, notes that add up, a corpus value from
+    summed statistics, which ``combine`` sums) and its options do not weigh the whole corpus (idf)."""
+    return bool(getattr(metric, "chunkable", False)) and not getattr(spec, "idf", False)
+
+
+def _score_chunks(config: RunConfig, built: Mapping[str, Any], inputs: Inputs, declared: Sequence[Signature],
+                  timings: dict[str, float]) -> tuple[list[MetricResult], list[str], list[Mapping[str, Any]]]:
+    # not metrics' shard_conflict: BLEU/chrF refuse shards (a merge of records cannot re-sum their statistics)
+    # but are chunked here, where ``combine`` sums every chunk's statistics exactly as sacrebleu sums them
+    """Score a corpus kept on disk a chunk at a time (``StoredItems``): every chunkable family scores each
+    chunk in turn, and the chunks' results are joined (``combine``) under the signatures declared for the
+    whole corpus; a family that needs the whole corpus at once scores the stored items as one sequence.
+    Of each item, only its id and the metadata fields the intervals and groups read stay in memory."""
+    from bench.data import stream
+
+    items: stream.StoredItems = inputs.items  # type: ignore[assignment]
+    families = list(config.metrics)
+    chunked = [f for f in families if chunkable(built[f], config.metrics[f])]
+    parts: dict[str, list[list[MetricResult]]] = {f: [] for f in chunked}
+    ids: list[str] = []
+    metadata: list[Mapping[str, Any]] = []
+    wanted = _metadata_fields(config)
+    nothing: Mapping[str, Any] = {}
+    for f in families:
+        timings[f"{f}_s"] = 0.0
+    log.info("scoring %d items in %d chunks of up to %d with %s", len(items), len(items.counts),
+             stream.CHUNK_ITEMS, ", ".join(families))
+    with _once_per_warning():
+        for chunk in items.chunks():
+            for family in chunked:
+                faults.point("score")
+                t0 = time.perf_counter()
+                parts[family].append(built[family].score(chunk, config.multiref, inputs.fingerprint))
+                timings[f"{family}_s"] += time.perf_counter() - t0
+            ids.extend(it.id for it in chunk)
+            metadata.extend({k: v for k, v in it.metadata.items() if k in wanted} if wanted else nothing
+                            for it in chunk)
+    results: list[MetricResult] = []
+    signatures = iter(declared)
+    for family in families:
+        t0 = time.perf_counter()
+        if family in parts:
+            scored = [combine([p[j] for p in parts[family]], next(signatures)) for j in range(len(parts[family][0]))]
+        else:
+            faults.point("score")
+            log.info("scoring %d items with %s (whole: it needs the corpus at once)", len(items), family)
+            scored = [replace(r, signature=next(signatures))
+                      for r in built[family].score(items, config.multiref, inputs.fingerprint)]
+        results.extend(scored)
+        timings[f"{family}_s"] += time.perf_counter() - t0
+    return results, ids, metadata
+
+
+def _metadata_fields(config: RunConfig) -> frozenset[str]:
+    """The top-level metadata keys the intervals and groups read (the document key and ``group_by``)."""
+    fields = [config.dataset.doc_key, config.group_by]  # the unit is the document field or the item's id
+    return frozenset(f.split(".")[0] for f in fields if f)
+
+
+class _once_per_warning:
+    """While scoring chunks, a warning a metric gives about its chunk is shown for the first chunk that gives
+    it; later chunks' repeats are counted and named once at the end (the record's notes hold the corpus's
+    counts)."""
+
+    def __enter__(self):
+        self.seen: set[tuple[str, Any]] = set()
+        self.repeats = 0
+        root = logging.getLogger()
+
+        def once(record: logging.LogRecord) -> bool:
+            shown = getattr(record, "_bench_shown", None)  # decided once per record, whichever handler asks
+            if shown is None:
+                key = (record.name, record.msg)
+                shown = record.levelno < logging.WARNING or key not in self.seen
+                self.seen.add(key)
+                self.repeats += not shown
+                record._bench_shown = shown  # type: ignore[attr-defined]
+            return shown
+
+        self._filter = once
+        self._handlers = [h for h in root.handlers]
+        for handler in self._handlers:
+            handler.addFilter(once)
+        return self
+
+    def __exit__(self, *exc):
+        for handler in self._handlers:
+            handler.removeFilter(self._filter)
+        if self.repeats and exc[0] is None:
+            log.warning("%d more warning(s) like those above came from later chunks of the corpus; the run "
+                        "record's notes count the whole corpus", self.repeats)
+        return False
+
+
+def combine(parts: Sequence[MetricResult], signature: Signature) -> MetricResult:
+    """One metric's results of consecutive chunks of a corpus as the one result of the whole corpus: rows
+    joined, notes merged (``merge_notes``), a corpus metric's value from its summed statistics exactly as
+    sacrebleu sums them (in item order), under ``signature`` (the whole corpus's)."""
+    from bench.metrics.base import _concat, merge_notes
+
+    first = parts[0]
+    if len(parts) == 1:
+        return replace(first, signature=signature)
+    width = len(first.stats)
+    per_item = _concat([p.per_item for p in parts], width)
+    corpus_rows = corpus = None
+    if first.corpus_rows is not None:
+        corpus_rows = _concat([p.corpus_rows for p in parts], 0)
+    if first.corpus is not None and first.corpus_from is not None and corpus_rows is not None:
+        corpus = dict(first.corpus_from(_column_sums(corpus_rows)))
+    details = None if first.details is None else tuple(d for p in parts for d in p.details)
+    return replace(first, per_item=per_item, signature=signature, notes=merge_notes([p.notes for p in parts]),
+                   corpus=corpus if first.corpus is not None else None, corpus_rows=corpus_rows, details=details)
+
+
+def _column_sums(rows: Any) -> list[Any]:
+    """Each column's sum in row order, of the type sacrebleu's ``sum_of_lists`` gives (ints stay ints)."""
+    from bench.metrics.base import ScoreRows
+
+    if isinstance(rows, ScoreRows):
+        array = rows.array
+        if array.dtype.kind in "iu":
+            return array.sum(axis=0).tolist()
+        rows = array.tolist()
+    rows = list(rows)
+    if len(rows) == 1:
+        return list(rows[0])
+    total = [type(rows[0][0])(0.0)] * len(rows[0])
+    for row in rows:
+        for k, value in enumerate(row):
+            total[k] += value
+    return total
+
+
+def summarise(config: RunConfig, ids: Sequence[str], metadata: Sequence[Mapping[str, Any]],
+              results: Sequence[MetricResult]):
+    """The run's interval and group blocks (``bench.stats.aggregate.blocks``), from each item's id and metadata."""
     from bench.stats import aggregate
 
     corpus = {m.name: (m.corpus_rows, m.corpus_from) for m in results
               if m.corpus_rows is not None and m.corpus_from is not None}
     return aggregate.blocks(config.ci, config.dataset.doc_key, config.seed, config.group_by,
-                            [it.id for it in items], score_columns(results), [it.metadata for it in items],
-                            corpus)
+                            ids, score_columns(results), metadata, corpus)
 
 
 def score_columns(results: Sequence[MetricResult]) -> dict[str, dict[str, Any]]:

@@ -9,7 +9,7 @@ sequences of dicts) through ``datasets``' own formatter, column by column, so it
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from bench.data.items import Item
 from bench.data.spec import ColumnSpec
@@ -111,6 +111,24 @@ def to_items(dataset: Any, columns: ColumnSpec, source: str) -> list[Item]:
         if len(items) == len(dataset):  # the files held exactly the dataset's rows (else: read it as a table)
             return items
     return _items({name: column(dataset, name) for name in names}, columns, source, 0)
+
+
+def item_batches(dataset: Any, columns: ColumnSpec, source: str) -> Iterator[list[Item]]:
+    """``to_items`` a stored batch at a time (what a streamed run reads); one batch of every row when the
+    dataset's files are not exactly its rows (``_stored_batches``)."""
+    names = list(dataset.column_names)
+    _check_columns(names, columns, source)
+    batches = _stored_batches(dataset)
+    if batches is None:
+        yield _items({name: column(dataset, name) for name in names}, columns, source, 0)
+        return
+    done = 0
+    for batch in batches:
+        items = _items({name: batch.column(name).to_pylist() for name in names}, columns, source, done)
+        done += len(items)
+        yield items
+    if done != len(dataset):  # the schema check in _stored_batches should make this impossible
+        raise RuntimeError(f"bench bug: {source}'s Arrow files held {done} rows, the dataset {len(dataset)}")
 
 
 def _items(values: Mapping[str, list[Any]], columns: ColumnSpec, source: str, offset: int) -> list[Item]:

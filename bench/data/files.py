@@ -6,7 +6,7 @@ import contextlib
 import logging
 from pathlib import Path
 
-from bench.data.columns import to_items
+from bench.data.columns import item_batches, to_items
 from bench.data.items import Item
 from bench.data.spec import DatasetSpec
 from bench.data.text_files import check_utf8, existing_file
@@ -126,6 +126,22 @@ def check_nesting(path: Path, fmt: str) -> None:
 
 def load(spec: DatasetSpec) -> list[Item]:
     """Items from a local jsonl/json/csv/parquet file through HF ``datasets``, columns mapped by ``spec.columns``."""
+    with _opened(spec) as (data, path):
+        return to_items(data, spec.columns, str(path))
+
+
+@contextlib.contextmanager
+def stream(spec: DatasetSpec):
+    """``(rows, batches)``: the file's row count and its items a stored Arrow batch at a time (``load`` in
+    pieces, for a run that streams its corpus: ``bench.data.stream_items``); valid inside the ``with``."""
+    with _opened(spec) as (data, path):
+        yield len(data), item_batches(data, spec.columns, str(path))
+
+
+@contextlib.contextmanager
+def _opened(spec: DatasetSpec):
+    """The file as a ``datasets.Dataset`` (and its path), with its Arrow copy in a scratch folder that is gone
+    after the ``with``."""
     if spec.path is None:
         raise BenchError("dataset.path is not set", "pass dataset.path=/path/to/file.jsonl")
     path = existing_file(spec.path, "dataset.path")
@@ -142,7 +158,7 @@ def load(spec: DatasetSpec) -> list[Item]:
             with _captured_log() as logged:
                 # datasets writes an Arrow copy of the file into its cache (~/.cache/huggingface by default): here
                 # it goes to a scratch folder in bench's cache, is read from there batch by batch
-                # (``columns.to_items``), and the folder is removed.
+                # (``columns.to_items``, ``columns.item_batches``), and the folder is removed.
                 data = datasets.load_dataset(FORMATS[fmt], data_files=str(path), split="train", cache_dir=scratch)
         except Exception as exc:  # datasets raises many types; all mean "this file does not parse"
             reason = _logged_reason(logged, path) or root_reason(exc)
@@ -152,6 +168,7 @@ def load(spec: DatasetSpec) -> list[Item]:
                 f"cannot read {path} as {fmt}: {reason}",
                 f"check that the file is valid {fmt} or set dataset.format",
             ) from None
-        items = to_items(data, spec.columns, str(path))
-        del data  # its memory map of the scratch copy, before the folder goes
-    return items
+        try:
+            yield data, path
+        finally:
+            del data  # its memory map of the scratch copy, before the folder goes

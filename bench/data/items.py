@@ -52,27 +52,54 @@ def validate(items: Iterable[Item], source: str, empty: str = "score") -> list[I
     row instead would bias the evaluation toward the systems that produced something.
     """
     items = list(items)
-    if not items:
-        raise BenchError(f"{source} produced no items", "check the file, split and limit options")
-    seen: set[str] = set()
+    checker = Validator(source, empty)
     for item in items:
-        if item.id in seen:
+        checker.check(item)
+    checker.finish()
+    return items
+
+
+class Validator:
+    """``validate`` an item at a time (a corpus streamed in chunks is checked as it is read, in item order,
+    so the first problem named is the one ``validate`` names); ``finish`` warns once and gives the empties."""
+
+    def __init__(self, source: str, empty: str = "score"):
+        self.source, self.refuse = source, empty == "error"
+        self.count = 0
+        self._seen: set[str] = set()
+        self._empty_candidates: list[str] = []
+        self._empty_references: list[str] = []
+
+    def check(self, item: Item) -> None:
+        source, refuse = self.source, self.refuse
+        if item.id in self._seen:
             raise BenchError(
                 f"duplicate id {item.id!r} in {source}",
                 "make the id column unique or map `dataset.columns.id` to a unique column",
             )
-        seen.add(item.id)
-        _check_text(item.candidate, f"candidate of item {item.id!r} in {source}", empty == "error")
+        self._seen.add(item.id)
+        self.count += 1
+        _check_text(item.candidate, f"candidate of item {item.id!r} in {source}", refuse)
         if item.source is not None:  # a source document is never scored as a summary: empty is a data error
             _check_text(item.source, f"source of item {item.id!r} in {source}", True)
         if not item.references:
             raise BenchError(f"item {item.id!r} in {source} has no reference", "map at least one reference column")
         for k, ref in enumerate(item.references):
-            _check_text(ref, f"reference {k} of item {item.id!r} in {source}", empty == "error")
-    found = empty_texts(items)
-    if found:
-        log.warning("%s", found.warning(len(items)))
-    return items
+            _check_text(ref, f"reference {k} of item {item.id!r} in {source}", refuse)
+        if is_empty(item.candidate):
+            self._empty_candidates.append(item.id)
+        if any(is_empty(r) for r in item.references):
+            self._empty_references.append(item.id)
+
+    def finish(self) -> "EmptyTexts":
+        """The empty texts found (warned about once); a one-line error when there were no items at all."""
+        if not self.count:
+            raise BenchError(f"{self.source} produced no items", "check the file, split and limit options")
+        self._seen = set()  # the ids are not needed past the checks
+        found = EmptyTexts.of_ids(self._empty_candidates, self._empty_references)
+        if found:
+            log.warning("%s", found.warning(self.count))
+        return found
 
 
 def _check_text(text: object, what: str, refuse_empty: bool) -> None:
@@ -176,12 +203,25 @@ def _canonical(item: Item) -> tuple[str, str, str]:
 
 def fingerprints(items: Iterable[Item]) -> tuple[str, str, str]:
     """``fingerprint``, and ``part_fingerprint`` of the candidates and of the references, in one pass."""
-    digests = [hashlib.sha256() for _ in range(3)]
+    hasher = Fingerprints()
     for item in items:
-        for digest, line in zip(digests, _canonical(item)):
+        hasher.add(item)
+    return hasher.digests()
+
+
+class Fingerprints:
+    """``fingerprints`` an item at a time (a streamed corpus is hashed as it is read)."""
+
+    def __init__(self) -> None:
+        self._digests = [hashlib.sha256() for _ in range(3)]
+
+    def add(self, item: Item) -> None:
+        for digest, line in zip(self._digests, _canonical(item)):
             digest.update(line.encode("utf-8"))
             digest.update(b"\n")
-    return tuple("sha256:" + d.hexdigest() for d in digests)  # type: ignore[return-value]
+
+    def digests(self) -> tuple[str, str, str]:
+        return tuple("sha256:" + d.hexdigest() for d in self._digests)  # type: ignore[return-value]
 
 
 def references_hash(item: Item) -> str:
@@ -212,12 +252,23 @@ def require_sources(items: Iterable[Item], what: str) -> list[str]:
     out = []
     for item in items:
         if item.source is None:
-            raise BenchError(
-                f"item {item.id!r} has no source document, which {what} needs",
-                "use a dataset that declares one (seed, summeval) or map dataset.columns.source to a column",
-            )
+            _no_source(item, what)
         out.append(item.source)
     return out
+
+
+def check_sources(items: Iterable[Item], what: str) -> None:
+    """``require_sources`` without keeping them: a corpus streamed from disk is checked a chunk at a time."""
+    for item in items:
+        if item.source is None:
+            _no_source(item, what)
+
+
+def _no_source(item: Item, what: str) -> None:
+    raise BenchError(
+        f"item {item.id!r} has no source document, which {what} needs",
+        "use a dataset that declares one (seed, summeval) or map dataset.columns.source to a column",
+    )
 
 
 def part_fingerprint(items: Iterable[Item], part: str) -> str:

@@ -222,6 +222,30 @@ def against_of(spec: Any) -> str:
     return value
 
 
+def merge_notes(parts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The notes of consecutive parts of a corpus (chunks of a streamed run, shards) as the whole corpus's:
+    counts (keys ending in ``_texts`` or ``_count``) add up, ``nrefs`` labels (``11``, ``1-11``) span every
+    part's, and any other note is the last part's (a setting, the same in every part)."""
+    merged: dict[str, Any] = {}
+    for notes in parts:
+        for key, value in notes.items():
+            if key not in merged:
+                merged[key] = value
+            elif key.endswith(("_texts", "_count")):
+                merged[key] = merged[key] + value
+            elif key == "nrefs":
+                merged[key] = _span(merged[key], value)
+            else:
+                merged[key] = value
+    return merged
+
+
+def _span(a: str, b: str) -> str:
+    """The ``nrefs`` label of two labels' items together."""
+    bounds = [int(x) for label in (a, b) for x in str(label).split("-")]
+    return nrefs_label([min(bounds), max(bounds)])
+
+
 def nrefs_label(counts: Sequence[int]) -> str:
     """``11`` when every item has 11 references, else ``1-11`` (the ``nrefs`` signature component)."""
     lo, hi = min(counts), max(counts)
@@ -260,6 +284,9 @@ class PairMetric:
     primary: str
     higher_is_better: bool = True
     chunk_items: int | None = None
+    # a streamed run may score the corpus a chunk at a time (``bench.pipeline.chunkable``): every item's values
+    # are its own and every note adds up; False where a note counts distinct texts over the corpus
+    chunkable: bool = True
     # the facts of every name (``bench.values.Facts``): range, kind, float drift on the same inputs, and the
     # smallest change in its own units that a reader would call a change (the gate's default)
     lo: float | None = None
@@ -331,8 +358,18 @@ class PairMetric:
 
     def signatures(self, items: Sequence[Item], policy: str, inputs: str) -> tuple[Signature, ...]:
         """The signature of every result ``score`` returns for these items, without scoring (the run key)."""
-        nrefs = nrefs_label([len(t) for t in self.targets(items)])
+        nrefs = nrefs_label(self.target_counts(items))
         return tuple(self.sign(name, policy, nrefs, inputs, items=items) for name in self.names())
+
+    def target_counts(self, items: Sequence[Item]) -> list[int]:
+        """How many texts each item's candidate is scored against (``targets`` without keeping the texts: a
+        streamed corpus is read for it a chunk at a time)."""
+        if self.against == "source":
+            from bench.data.items import check_sources
+
+            check_sources(items, f"metrics.{self.family}.against=source")
+            return [1] * len(items)
+        return [len(it.references) for it in items]
 
     def score(self, items: Sequence[Item], policy: str, inputs: str) -> list[MetricResult]:
         """Score every item; returns one ``MetricResult`` per name, signed as ``signatures`` declared."""

@@ -198,6 +198,8 @@ def chunks(refs: Sequence[str], hyps: Sequence[str], budget: int) -> list[tuple[
 
 
 class BertScore(PairMetric):
+    # truncated_texts counts distinct texts of the whole corpus: a text in two chunks would count twice
+    chunkable = False
     """BERTScore: the shared loop (``PairMetric``) with bench's exact engine as the pair-scoring hook."""
 
     family = "bertscore"

@@ -68,7 +68,7 @@ class SacreMetric(PairMetric):
 
     def signatures(self, items: Sequence[Item], policy: str, inputs: str) -> tuple[Signature, ...]:
         """One signature; the multi-reference ``policy`` does not apply (sacrebleu matches all references)."""
-        counts = [len(t) for t in self.targets(items)]
+        counts = self.target_counts(items)
         return tuple(self.sign_items(name, inputs, counts, items) for name in self.names())
 
     def statistics(self, candidates: Sequence[str], targets: Sequence[tuple[str, ...]]) -> list[list]:

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from bench.data.items import Item, require_sources, sources_fingerprint
+from bench.data.items import Item, check_sources, require_sources, sources_fingerprint
 from bench.errors import BenchError, unknown_choice
 from bench.metrics.base import MetricResult
 from bench.signature import Signature
@@ -150,6 +150,7 @@ class SourceStats:
     """The source statistics family: one metric name per statistic, stat ``value``."""
 
     family = "source_stats"
+    chunkable = True  # every item's values its own; its one note a count (bench.pipeline.chunkable)
 
     def __init__(self, spec: SourceStatsSpec):
         if spec.tokenize not in TOKENIZE:
@@ -173,7 +174,7 @@ class SourceStats:
         """Tokenisation, case, the sources' hash and the inputs; the multi-reference policy does not apply."""
         from bench.signature import bench_version, short_hash
 
-        require_sources(items, "metrics source_stats")
+        check_sources(items, "metrics source_stats")  # without keeping them: a streamed corpus is read in chunks
         import unicodedata
 
         comps = (("tok", TOKENIZE[self.spec.tokenize]), ("unicode", unicodedata.unidata_version),

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import Any, Sequence
 
 from bench.errors import BenchError
+from bench.metrics.base import merge_notes
 from bench.results.model import Run
 from bench.signature import Signature
 from bench.values import available_mean, to_stored
@@ -74,11 +75,8 @@ def merge(shards: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> tuple[di
         metrics[name] = {stat: to_stored(available_mean([s["scores"][name][stat] for s in samples])) for stat in stats}
     missing = {m: n for m in first["metrics"] if (n := sum(r.get("missing", {}).get(m, 0) for r, _ in shards))}
     notes: dict[str, dict[str, Any]] = {}
-    for record, _ in shards:
-        for metric, values in record.get("notes", {}).items():
-            merged = notes.setdefault(metric, {})
-            for k, v in values.items():
-                merged[k] = merged.get(k, 0) + v if k.endswith(("_texts", "_count")) else v
+    for metric in dict.fromkeys(m for record, _ in shards for m in record.get("notes", {})):
+        notes[metric] = merge_notes([record["notes"][metric] for record, _ in shards if metric in record.get("notes", {})])
     inputs = {k: v for k, v in first["inputs"].items() if k != "shard"}
     inputs["items"] = len(samples)
     inputs["references"] = sum(r["inputs"]["references"] for r, _ in shards)

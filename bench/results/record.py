@@ -72,7 +72,8 @@ def _inputs(result: RunResult) -> dict[str, Any]:
         "references_fingerprint": inputs.references_fingerprint,
         "dataset": result.config.dataset.name,
         "items": len(items),
-        "references": sum(len(it.references) for it in items),
+        # a streamed corpus counted its references as it was written (StoredItems): no pass over its texts
+        "references": getattr(items, "reference_count", None) or sum(len(it.references) for it in items),
         # which items had an empty or whitespace-only candidate / reference (inputs.empty=score scores them);
         # of the whole corpus, as the fingerprints are, so shards carry the same block and merge unchanged
         "empty": inputs.empty.to_json(),

@@ -31,13 +31,20 @@ def _run(tmp_path, data, *extra):
 def loads(monkeypatch):
     """How many times a command loads the dataset."""
     calls = []
-    real = data_sources.load_items
+    real, real_stream = data_sources.load_items, data_sources.stream_items
 
     def counted(spec):
         calls.append(spec.path)
         return real(spec)
 
+    def counted_stream(spec):  # local files are read in batches (a streamed run's path); None: load_items reads
+        opened = real_stream(spec)
+        if opened is not None:
+            calls.append(spec.path)
+        return opened
+
     monkeypatch.setattr(data_sources, "load_items", counted)
+    monkeypatch.setattr(data_sources, "stream_items", counted_stream)
     return calls
 
 

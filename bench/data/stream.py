@@ -1,0 +1,193 @@
+"""A corpus too large to hold: its items written once to an Arrow file, read back a chunk at a time.
+
+A run of a million items held every text in memory (about 1 GiB of ``Item`` objects) from loading to the
+last sample written. A streamed run keeps them here instead: ``Spill`` writes the prepared items (selected,
+extracted, validated) in chunks of ``CHUNK_ITEMS``, one Arrow record batch per chunk, and ``StoredItems``
+is the sequence of them that reads one batch at a time (ordinary reads, no memory map, so only the chunk
+being read counts in the process's memory). The file lives in a scratch folder under bench's cache dir,
+removed when the ``StoredItems`` is garbage-collected or the process exits.
+
+An item comes back exactly as it went in: texts and ids as strings, references as a tuple, the source or
+None, and the metadata through JSON (what a streamed dataset's metadata is made of: strings, numbers,
+booleans, None and lists of them; NaN and infinities kept).
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import json
+import shutil
+import tempfile
+import weakref
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from bench.data.items import Item
+
+# Items per chunk of a streamed run: what a run holds of its texts at a time. A corpus (or shard) of at most
+# this many items is held whole, as before streaming: one chunk either way.
+CHUNK_ITEMS = 100_000
+
+_FILE = "items.arrow"
+
+
+def _schema():
+    import pyarrow as pa
+
+    text = pa.large_string()  # 64-bit offsets: a chunk of long articles can pass 2 GiB of text
+    return pa.schema([("id", text), ("candidate", text), ("references", pa.large_list(text)),
+                      ("source", text), ("metadata", text)])
+
+
+def _scratch_folder() -> Path:
+    from bench.paths import usable_cache_dir
+
+    cache = usable_cache_dir()
+    root = None
+    if cache is not None:
+        root = cache / "stream-scratch"
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError:  # e.g. a full disk or a read-only cache: the system's temp dir instead
+            root = None
+    return Path(tempfile.mkdtemp(prefix="items-", dir=root))
+
+
+class Unstorable(ValueError):
+    """An item's metadata that JSON cannot hold exactly (a decoded feature: a date, an image)."""
+
+
+def _no_json(value: Any) -> Any:
+    raise Unstorable(f"{type(value).__name__} in metadata")
+
+
+class Spill:
+    """Writes items a chunk at a time; ``close`` gives the ``StoredItems`` that reads them back."""
+
+    def __init__(self) -> None:
+        import pyarrow as pa
+
+        self.folder = _scratch_folder()
+        self._sink = pa.OSFile(str(self.folder / _FILE), "wb")
+        self._writer = pa.ipc.new_file(self._sink, _schema())
+        self._counts: list[int] = []
+        self.references = 0
+
+    def write(self, items: Sequence[Item]) -> None:
+        """One chunk (one record batch)."""
+        import pyarrow as pa
+
+        if not items:
+            return
+        dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=True, default=_no_json).encode
+        columns = [
+            [it.id for it in items],
+            [it.candidate for it in items],
+            [list(it.references) for it in items],
+            [it.source for it in items],
+            [_metadata(dumps, it.metadata) for it in items],
+        ]
+        try:
+            batch = pa.record_batch(columns, schema=_schema())
+        except (pa.ArrowException, UnicodeError) as exc:  # a lone surrogate is no UTF-8: kept in memory instead
+            raise Unstorable(str(exc)) from None
+        self._writer.write_batch(batch)
+        self._counts.append(len(items))
+        self.references += sum(len(it.references) for it in items)
+
+    def close(self) -> "StoredItems":
+        self._writer.close()
+        self._sink.close()
+        return StoredItems(self.folder, tuple(self._counts), self.references)
+
+    def discard(self) -> None:
+        """Gone, written or not (a run that failed while preparing)."""
+        try:
+            self._writer.close()
+            self._sink.close()
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _metadata(dumps: Any, metadata: Any) -> str:
+    if not metadata:
+        return "{}"
+    if not _json_exact(dict(metadata)):
+        raise Unstorable("metadata that JSON does not give back as it is (a tuple, a non-string key)")
+    return dumps(dict(metadata))
+
+
+def _json_exact(value: Any) -> bool:
+    """Whether JSON gives ``value`` back equal and of the same types (NaN included)."""
+    kind = type(value)
+    if kind in (str, int, float, bool) or value is None:
+        return True
+    if kind is list:
+        return all(_json_exact(v) for v in value)
+    if kind is dict:
+        return all(type(k) is str and _json_exact(v) for k, v in value.items())
+    return False
+
+
+class StoredItems(collections.abc.Sequence):
+    """Items on disk, read back a chunk (an Arrow record batch) at a time: a ``Sequence[Item]`` whose ``chunks``
+    a streamed run scores one by one. ``reference_count`` is how many references the items hold."""
+
+    def __init__(self, folder: Path, counts: tuple[int, ...], references: int):
+        self.folder, self.counts, self.reference_count = folder, counts, references
+        self._starts = [0]
+        for n in counts:
+            self._starts.append(self._starts[-1] + n)
+        # the folder goes with the last reference to these items (and at exit, whatever holds them)
+        self._finalizer = weakref.finalize(self, shutil.rmtree, str(folder), True)
+
+    def __len__(self) -> int:
+        return self._starts[-1]
+
+    def __repr__(self) -> str:
+        return f"StoredItems({len(self)} items in {len(self.counts)} chunks)"
+
+    def chunk(self, k: int) -> tuple[Item, ...]:
+        """The ``k``-th chunk's items."""
+        import pyarrow as pa
+
+        with pa.OSFile(str(self.folder / _FILE)) as src:
+            batch = pa.ipc.open_file(src).get_batch(k)
+            ids, candidates, references, sources, metadata = (batch.column(j).to_pylist() for j in range(5))
+        loads = json.loads
+        return tuple(Item(id=i, candidate=c, references=tuple(r), metadata=loads(m) if m != "{}" else {}, source=s)
+                     for i, c, r, s, m in zip(ids, candidates, references, sources, metadata))
+
+    def chunks(self) -> Iterator[tuple[Item, ...]]:
+        """Every chunk's items, in order (one chunk in memory at a time)."""
+        for k in range(len(self.counts)):
+            yield self.chunk(k)
+
+    def __iter__(self) -> Iterator[Item]:
+        for chunk in self.chunks():
+            yield from chunk
+
+    def __getitem__(self, key: Any) -> Any:
+        import bisect
+
+        if isinstance(key, slice):
+            lo, hi, step = key.indices(len(self))
+            if step != 1:
+                return [self[k] for k in range(lo, hi, step)]
+            out: list[Item] = []
+            k = bisect.bisect_right(self._starts, lo) - 1
+            while lo < hi and k < len(self.counts):
+                chunk = self.chunk(k)
+                out.extend(chunk[lo - self._starts[k]: hi - self._starts[k]])
+                k += 1
+                lo = self._starts[k]
+            return out
+        if not isinstance(key, int):
+            raise TypeError(f"StoredItems indices must be integers or slices, not {type(key).__name__}")
+        n = len(self)
+        if key < 0:
+            key += n
+        if not 0 <= key < n:
+            raise IndexError(key)
+        k = bisect.bisect_right(self._starts, key) - 1
+        return self.chunk(k)[key - self._starts[k]]

@@ -1,0 +1,217 @@
+"""bench.data.stream and the streamed run: a corpus kept on disk and scored a chunk at a time gives exactly the
+run of the corpus held whole (records, samples, run keys, errors), with only a chunk of texts in memory."""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import math
+
+import pytest
+
+from bench import pipeline
+from bench.data import stream
+from bench.data.items import Item
+from bench.errors import BenchError
+
+AWKWARD = [
+    Item("a", "Cand é \"q\"\n\u2028 tab\t", ("r1", ""), {"system": "M1", "n": 3, "x": 1.5, "nan": float("nan"),
+                                                       "inf": -math.inf, "nested": {"k": [1, None, True]}}),
+    Item("b", "", ("only",), {}, source="The source \U0001f600."),
+    Item("7", "  ", ("x", "y", "z"), {"list": [], "empty": {}, "big": 2**63 + 1}, source=None),
+]
+
+
+def _same(a: Item, b: Item) -> bool:
+    """Equal items, NaN counting equal to NaN, types and all."""
+    return json.dumps(_plain(a), sort_keys=True) == json.dumps(_plain(b), sort_keys=True) and \
+        type(a.references) is type(b.references) is tuple
+
+
+def _plain(item: Item):
+    return [item.id, item.candidate, list(item.references), item.source, repr(dict(item.metadata))]
+
+
+def _stored(items, chunk):
+    spill = stream.Spill()
+    for k in range(0, len(items), chunk):
+        spill.write(items[k:k + chunk])
+    return spill.close()
+
+
+def test_items_come_back_exactly_and_index_like_a_tuple():
+    items = [Item(f"{k}{it.id}", it.candidate, it.references, it.metadata, it.source) for k in range(4) for it in AWKWARD]
+    stored = _stored(items, 5)
+    assert len(stored) == 12 and stored.counts == (5, 5, 2)
+    assert stored.reference_count == sum(len(it.references) for it in items)
+    assert all(_same(a, b) for a, b in zip(stored, items))
+    assert [it.id for it in stored[3:11]] == [it.id for it in items[3:11]]  # across chunk boundaries
+    assert [it.id for it in stored[::4]] == [it.id for it in items[::4]]
+    assert _same(stored[-1], items[-1]) and _same(stored[5], items[5])
+    assert [len(c) for c in stored.chunks()] == [5, 5, 2]
+    with pytest.raises(IndexError):
+        stored[12]
+    assert math.isnan(stored[0].metadata["nan"]) and stored[0].metadata["inf"] == -math.inf
+
+
+def test_the_scratch_folder_goes_with_the_items():
+    stored = _stored(AWKWARD, 2)
+    folder = stored.folder
+    assert (folder / "items.arrow").is_file()
+    del stored
+    gc.collect()
+    assert not folder.exists()
+
+
+@pytest.mark.parametrize("metadata", [{"t": (1, 2)}, {"d": {1: "non-string key"}}, {"o": object()}])
+def test_metadata_json_cannot_give_back_is_refused_not_changed(metadata):
+    spill = stream.Spill()
+    try:
+        with pytest.raises(stream.Unstorable):
+            spill.write([Item("a", "c", ("r",), metadata)])
+    finally:
+        spill.discard()
+    assert not spill.folder.exists()
+
+
+def _write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def summeval_jsonl(tmp_path_factory, summeval_items):
+    """SummEval's 1,600 items as a JSONL file (11 references, the article, nested expert scores)."""
+    rows = [{"id": it.id, "summary": it.candidate, "refs": list(it.references), "article": it.source,
+             **dict(it.metadata)} for it in summeval_items]
+    return _write_jsonl(tmp_path_factory.mktemp("summeval") / "summeval.jsonl", rows)
+
+
+def _files(path, *overrides):
+    return ["dataset=files", f"dataset.path={path}", "dataset.columns.id=id", "dataset.columns.candidate=summary",
+            "dataset.columns.references=[refs]", "dataset.columns.source=article", *overrides]
+
+
+def _run(run_config, overrides, chunk, monkeypatch):
+    """(record without its volatile parts, samples, run key, inputs) of one run with chunks of ``chunk`` items."""
+    from bench.results import record
+    from bench.run import steps
+
+    monkeypatch.setattr(stream, "CHUNK_ITEMS", chunk)
+    config = run_config(*overrides)
+    prep = steps.prepare(_plain_of(config, overrides))
+    run = steps.compute(prep)
+    rec = run.record_dict()
+    for key in ("volatile", "environment"):
+        rec.pop(key)
+    del record
+    return rec, run.samples_list(), prep.key, prep.inputs
+
+
+def _plain_of(config, overrides):
+    from omegaconf import OmegaConf
+
+    from bench.config import compose
+
+    return OmegaConf.to_container(compose(list(overrides)), resolve=True)
+
+
+@pytest.mark.parametrize("extra", [
+    ["metrics=[rouge,bleu,chrf,source_stats]", "+dataset.doc_key=doc_id", "group_by=system", "ci.resamples=200"],
+    ["metrics=[rouge,chrf]", "metrics.rouge.against=source", "sample=700", "limit=650", "ci.resamples=100"],
+    ["metrics=[source_stats,rouge]", "shard.index=1", "shard.count=3", "ci.resamples=100"],
+], ids=["doc-groups", "source-sample-limit", "shard"])
+def test_a_streamed_run_is_the_run_held_whole(run_config, summeval_jsonl, monkeypatch, extra):
+    overrides = _files(summeval_jsonl, *extra)
+    whole = _run(run_config, overrides, 10**9, monkeypatch)
+    combined = []
+    real = pipeline.combine
+
+    def recording(parts, signature):
+        combined.append((parts[0].name, len(parts)))
+        return real(parts, signature)
+
+    monkeypatch.setattr(pipeline, "combine", recording)
+    chunked = _run(run_config, overrides, 97, monkeypatch)
+    # every metric (BLEU and chrF with their corpus values too) was scored a chunk at a time and joined
+    assert sorted(name for name, n in combined if n > 3) == sorted(whole[0]["metrics"])
+    assert not isinstance(whole[3].items, stream.StoredItems)
+    assert isinstance(chunked[3].items, stream.StoredItems) and len(chunked[3].items.counts) > 3
+    assert chunked[2] == whole[2]  # run key: same fingerprints, same declared signatures
+    assert json.dumps(chunked[0], sort_keys=True) == json.dumps(whole[0], sort_keys=True)
+    assert chunked[1] == whole[1]
+
+
+def test_a_family_that_needs_the_whole_corpus_reads_the_stored_items_whole(monkeypatch, run_config, summeval_jsonl):
+    """A family that is not chunkable (BERTScore counts distinct truncated texts) scores the stored items as one
+    sequence: the same values as a run held whole (stood in for here by a fake that records what it got)."""
+    from bench.metrics.rouge import Rouge
+
+    seen = []
+    real = Rouge.score
+
+    def recording(self, items, policy, inputs):
+        seen.append(type(items).__name__)
+        return real(self, items, policy, inputs)
+
+    monkeypatch.setattr(Rouge, "score", recording)
+    overrides = _files(summeval_jsonl, "metrics=[rouge]", "limit=300", "ci.resamples=0")
+    chunked_rec = _run(run_config, overrides, 100, monkeypatch)
+    assert seen == ["tuple"] * 3
+    monkeypatch.setattr(Rouge, "chunkable", False)
+    seen.clear()
+    whole_rec = _run(run_config, overrides, 100, monkeypatch)
+    assert seen == ["StoredItems"]
+    assert json.dumps(chunked_rec[0], sort_keys=True) == json.dumps(whole_rec[0], sort_keys=True)
+    assert chunked_rec[1] == whole_rec[1]
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([{"id": "a", "c": "x", "r": "y"}] * 2 + [{"id": "b", "c": None, "r": "y"}], "duplicate id 'a'"),
+    ([{"id": "a", "c": "x", "r": "y"}, {"id": "b", "c": None, "r": "y"}, {"id": "a", "c": "x", "r": "y"}],
+     "candidate of item 'b'"),
+    ([{"id": str(k), "c": "x", "r": "y"} for k in range(5)] + [{"id": "z", "c": "x", "r": None}],
+     "reference 0 of item 'z'"),
+])
+def test_a_streamed_corpus_names_the_problem_the_whole_one_names(tmp_path, monkeypatch, run_config, rows, message):
+    path = _write_jsonl(tmp_path / "bad.jsonl", rows)
+    overrides = ["dataset=files", f"dataset.path={path}", "dataset.columns.candidate=c",
+                 "dataset.columns.references=[r]", "metrics=[rouge]"]
+    errors = []
+    for chunk in (10**9, 2):
+        monkeypatch.setattr(stream, "CHUNK_ITEMS", chunk)
+        with pytest.raises(BenchError) as exc:
+            pipeline.prepare_inputs(run_config(*overrides))
+        errors.append(str(exc.value))
+    assert errors[0] == errors[1] and message in errors[0]
+
+
+def test_a_chunk_warning_is_shown_once(tmp_path, monkeypatch, run_config, caplog):
+    """ROUGE warns about texts its tokenizer empties: shown for the first chunk, repeats counted once; the
+    record's note counts the whole corpus."""
+    rows = [{"id": str(k), "c": "日本語のテキスト", "r": "reference words"} for k in range(9)]
+    path = _write_jsonl(tmp_path / "cjk.jsonl", rows)
+    overrides = ["dataset=files", f"dataset.path={path}", "dataset.columns.candidate=c",
+                 "dataset.columns.references=[r]", "metrics=[rouge]", "ci.resamples=0"]
+    monkeypatch.setattr(stream, "CHUNK_ITEMS", 3)
+    config = run_config(*overrides)
+    with caplog.at_level(logging.WARNING):
+        root = logging.getLogger()
+        root.addHandler(caplog.handler)
+        try:
+            result = pipeline.run(config)
+        finally:
+            root.removeHandler(caplog.handler)
+    rouge = [r.getMessage() for r in caplog.records if r.getMessage().startswith("rouge:")]
+    assert len(rouge) == 1 and "leaves 3 text(s)" in rouge[0]
+    assert any("2 more warning(s) like those above" in r.getMessage() for r in caplog.records)
+    assert result.metric("rouge1").notes["tokenizer_empty_texts"] == 9
+
+
+def test_merge_notes_adds_counts_and_spans_nrefs():
+    from bench.metrics.base import merge_notes
+
+    merged = merge_notes([{"nrefs": "11", "a_count": 2, "x_texts": 1, "setting": 5},
+                          {"nrefs": "1-3", "a_count": 3, "setting": 5}, {"nrefs": "4", "x_texts": 2}])
+    assert merged == {"nrefs": "1-11", "a_count": 5, "x_texts": 3, "setting": 5}
