@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from bench import data, faults
 from bench.config import RunConfig
@@ -49,6 +49,7 @@ class RunResult:
     inputs: Inputs | None = None
     intervals: Mapping[str, Any] | None = None  # bench.stats.aggregate.intervals, None when ci.resamples=0
     groups: Mapping[str, Any] | None = None  # bench.stats.aggregate.groups, None without group_by
+    chunked: bool = False  # every item went to ``run``'s ``on_chunk`` with all its results, chunk by chunk
 
     def metric(self, name: str) -> MetricResult:
         """The result of one metric name."""
@@ -222,12 +223,15 @@ def build_metrics(config: RunConfig, metrics: Mapping[str, Any] | None = None) -
     return built
 
 
-def run(config: RunConfig, metrics: Mapping[str, Any] | None = None, inputs: Inputs | None = None) -> RunResult:
+def run(config: RunConfig, metrics: Mapping[str, Any] | None = None, inputs: Inputs | None = None,
+        on_chunk: Callable[[Sequence[Item], Sequence[MetricResult]], None] | None = None) -> RunResult:
     """Score ``config``'s items with every configured metric.
 
     ``metrics`` may pass already-built metric objects (family -> object) so a
     caller scoring many configs builds models once; ``inputs`` may pass
-    already-prepared inputs.
+    already-prepared inputs. ``on_chunk(items, results)``: given each chunk of a corpus kept on disk as soon as
+    every metric has scored it (the results in the run's metric order), when every family scores in chunks;
+    the result's ``chunked`` says whether it was (``bench.run.steps.compute`` writes samples so).
     """
     multiref.check_policy(config.multiref)
     timings: dict[str, float] = {}
@@ -241,8 +245,9 @@ def run(config: RunConfig, metrics: Mapping[str, Any] | None = None, inputs: Inp
     declared = declare(config, built, inputs)
     from bench.data.stream import StoredItems
 
+    chunked = False
     if isinstance(inputs.items, StoredItems):
-        results, ids, metadata = _score_chunks(config, built, inputs, declared, timings)
+        results, ids, metadata, chunked = _score_chunks(config, built, inputs, declared, timings, on_chunk)
     else:
         results = []
         for family in config.metrics:
@@ -259,7 +264,8 @@ def run(config: RunConfig, metrics: Mapping[str, Any] | None = None, inputs: Inp
     t0 = time.perf_counter()
     intervals, groups = summarise(config, ids, metadata, results)
     timings["intervals_s"] = time.perf_counter() - t0
-    return RunResult(config, inputs.items, tuple(results), inputs.fingerprint, timings, inputs, intervals, groups)
+    return RunResult(config, inputs.items, tuple(results), inputs.fingerprint, timings, inputs, intervals, groups,
+                     chunked)
 
 
 def chunkable(metric: Any, spec: Any) -> bool:
@@ -270,7 +276,7 @@ def chunkable(metric: Any, spec: Any) -> bool:
 
 
 def _score_chunks(config: RunConfig, built: Mapping[str, Any], inputs: Inputs, declared: Sequence[Signature],
-                  timings: dict[str, float]) -> tuple[list[MetricResult], list[str], list[Mapping[str, Any]]]:
+                  timings: dict[str, float], on_chunk=None) -> tuple[list[MetricResult], list[str], list[Mapping[str, Any]], bool]:
     # not metrics' shard_conflict: BLEU/chrF refuse shards (a merge of records cannot re-sum their statistics)
     # but are chunked here, where ``combine`` sums every chunk's statistics exactly as sacrebleu sums them
     """Score a corpus kept on disk a chunk at a time (``StoredItems``): every chunkable family scores each
@@ -291,13 +297,23 @@ def _score_chunks(config: RunConfig, built: Mapping[str, Any], inputs: Inputs, d
         timings[f"{f}_s"] = 0.0
     log.info("scoring %d items in %d chunks of up to %d with %s", len(items), len(items.counts),
              stream.CHUNK_ITEMS, ", ".join(families))
-    with _once_per_warning():
+    import contextlib
+
+    with _once_per_warning(), contextlib.ExitStack() as runs:
+        for family in chunked:  # a family that counts something over the whole corpus across its chunks
+            hook = getattr(built[family], "chunked_run", None)
+            if hook is not None:
+                runs.enter_context(hook())
         for chunk in items.chunks():
             for family in chunked:
                 faults.point("score")
                 t0 = time.perf_counter()
                 parts[family].append(built[family].score(chunk, config.multiref, inputs.fingerprint))
                 timings[f"{family}_s"] += time.perf_counter() - t0
+            if on_chunk is not None and len(chunked) == len(families):
+                on_chunk(chunk, [r for family in families for r in parts[family][-1]])
+                for family in families:  # written with the samples: a judge's raw answers need not stay
+                    parts[family][-1] = [replace(r, details=None) for r in parts[family][-1]]
             ids.extend(it.id for it in chunk)
             metadata.extend({k: v for k, v in it.metadata.items() if k in wanted} if wanted else nothing
                             for it in chunk)
@@ -306,7 +322,9 @@ def _score_chunks(config: RunConfig, built: Mapping[str, Any], inputs: Inputs, d
     for family in families:
         t0 = time.perf_counter()
         if family in parts:
-            scored = [combine([p[j] for p in parts[family]], next(signatures)) for j in range(len(parts[family][0]))]
+            merge = getattr(built[family], "merge_notes", None)
+            scored = [combine([p[j] for p in parts[family]], next(signatures), merge)
+                      for j in range(len(parts[family][0]))]
         else:
             faults.point("score")
             log.info("scoring %d items with %s (whole: it needs the corpus at once)", len(items), family)
@@ -314,7 +332,7 @@ def _score_chunks(config: RunConfig, built: Mapping[str, Any], inputs: Inputs, d
                       for r in built[family].score(items, config.multiref, inputs.fingerprint)]
         results.extend(scored)
         timings[f"{family}_s"] += time.perf_counter() - t0
-    return results, ids, metadata
+    return results, ids, metadata, on_chunk is not None and len(chunked) == len(families)
 
 
 def _metadata_fields(config: RunConfig) -> frozenset[str]:
@@ -358,7 +376,8 @@ class _once_per_warning:
         return False
 
 
-def combine(parts: Sequence[MetricResult], signature: Signature) -> MetricResult:
+def combine(parts: Sequence[MetricResult], signature: Signature,
+            merge: Callable[[Sequence[Mapping[str, Any]]], dict[str, Any]] | None = None) -> MetricResult:
     """One metric's results of consecutive chunks of a corpus as the one result of the whole corpus: rows
     joined, notes merged (``merge_notes``), a corpus metric's value from its summed statistics exactly as
     sacrebleu sums them (in item order), under ``signature`` (the whole corpus's)."""
@@ -375,7 +394,8 @@ def combine(parts: Sequence[MetricResult], signature: Signature) -> MetricResult
     if first.corpus is not None and first.corpus_from is not None and corpus_rows is not None:
         corpus = dict(first.corpus_from(_column_sums(corpus_rows)))
     details = None if first.details is None else tuple(d for p in parts for d in p.details)
-    return replace(first, per_item=per_item, signature=signature, notes=merge_notes([p.notes for p in parts]),
+    notes = (merge or merge_notes)([p.notes for p in parts])  # a family's own rule (a judge's cost), else the shared one
+    return replace(first, per_item=per_item, signature=signature, notes=notes,
                    corpus=corpus if first.corpus is not None else None, corpus_rows=corpus_rows, details=details)
 
 

@@ -39,7 +39,8 @@ def _schema():
                       ("source", text), ("metadata", text)])
 
 
-def _scratch_folder() -> Path:
+def scratch_folder(prefix: str = "items-") -> Path:
+    """A new folder for a streamed run's files, under bench's cache dir (the system's temp dir if unusable)."""
     from bench.paths import usable_cache_dir
 
     cache = usable_cache_dir()
@@ -50,7 +51,7 @@ def _scratch_folder() -> Path:
             root.mkdir(parents=True, exist_ok=True)
         except OSError:  # e.g. a full disk or a read-only cache: the system's temp dir instead
             root = None
-    return Path(tempfile.mkdtemp(prefix="items-", dir=root))
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=root))
 
 
 class Unstorable(ValueError):
@@ -67,10 +68,11 @@ class Spill:
     def __init__(self) -> None:
         import pyarrow as pa
 
-        self.folder = _scratch_folder()
+        self.folder = scratch_folder()
         self._sink = pa.OSFile(str(self.folder / _FILE), "wb")
         self._writer = pa.ipc.new_file(self._sink, _schema())
         self._counts: list[int] = []
+        self._references: list[Any] = []  # per chunk, each item's reference count (int32)
         self.references = 0
 
     def write(self, items: Sequence[Item]) -> None:
@@ -92,13 +94,19 @@ class Spill:
         except (pa.ArrowException, UnicodeError) as exc:  # a lone surrogate is no UTF-8: kept in memory instead
             raise Unstorable(str(exc)) from None
         self._writer.write_batch(batch)
+        import numpy as np
+
         self._counts.append(len(items))
-        self.references += sum(len(it.references) for it in items)
+        self._references.append(np.fromiter((len(it.references) for it in items), dtype=np.int32, count=len(items)))
+        self.references += int(self._references[-1].sum())
 
     def close(self) -> "StoredItems":
         self._writer.close()
         self._sink.close()
-        return StoredItems(self.folder, tuple(self._counts), self.references)
+        import numpy as np
+
+        counts = np.concatenate(self._references) if self._references else np.zeros(0, dtype=np.int32)
+        return StoredItems(self.folder, tuple(self._counts), self.references, counts)
 
     def discard(self) -> None:
         """Gone, written or not (a run that failed while preparing)."""
@@ -131,10 +139,12 @@ def _json_exact(value: Any) -> bool:
 
 class StoredItems(collections.abc.Sequence):
     """Items on disk, read back a chunk (an Arrow record batch) at a time: a ``Sequence[Item]`` whose ``chunks``
-    a streamed run scores one by one. ``reference_count`` is how many references the items hold."""
+    a streamed run scores one by one. ``reference_count`` is how many references the items hold, and
+    ``reference_counts`` each item's (what a signature's ``nrefs`` needs, without reading the texts)."""
 
-    def __init__(self, folder: Path, counts: tuple[int, ...], references: int):
+    def __init__(self, folder: Path, counts: tuple[int, ...], references: int, reference_counts: Any = None):
         self.folder, self.counts, self.reference_count = folder, counts, references
+        self.reference_counts = reference_counts
         self._starts = [0]
         for n in counts:
             self._starts.append(self._starts[-1] + n)

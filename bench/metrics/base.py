@@ -231,13 +231,20 @@ def merge_notes(parts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         for key, value in notes.items():
             if key not in merged:
                 merged[key] = value
-            elif key.endswith(("_texts", "_count")):
+            elif key.endswith(("_texts", "_count")) or key in ADDED_NOTES:
                 merged[key] = merged[key] + value
             elif key == "nrefs":
                 merged[key] = _span(merged[key], value)
+            elif key == "fingerprints":  # an LLM judge's model versions seen: every part's
+                merged[key] = sorted({*merged[key], *value})
             else:
                 merged[key] = value
     return merged
+
+
+# counts named before the _texts/_count rule (an LLM judge's): they add up too
+ADDED_NOTES = frozenset({"unparsed_items", "unparsed_answers", "truncated_sources", "prompt_tokens",
+                         "completion_tokens", "cost_usd"})
 
 
 def _span(a: str, b: str) -> str:
@@ -369,6 +376,9 @@ class PairMetric:
 
             check_sources(items, f"metrics.{self.family}.against=source")
             return [1] * len(items)
+        known = getattr(items, "reference_counts", None)  # a streamed corpus counted them as it was written
+        if known is not None:
+            return known.tolist()
         return [len(it.references) for it in items]
 
     def score(self, items: Sequence[Item], policy: str, inputs: str) -> list[MetricResult]:

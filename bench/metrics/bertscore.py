@@ -18,6 +18,8 @@ The cache never enters a signature: what is scored is exactly what is stored.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,8 +200,9 @@ def chunks(refs: Sequence[str], hyps: Sequence[str], budget: int) -> list[tuple[
 
 
 class BertScore(PairMetric):
-    # truncated_texts counts distinct texts of the whole corpus: a text in two chunks would count twice
-    chunkable = False
+    # truncated_texts counts distinct texts of the whole corpus: while a run scores chunks (``chunked_run``)
+    # a text counted in one chunk is not counted again in a later one
+    _counted: set[bytes] | None = None
     """BERTScore: the shared loop (``PairMetric``) with bench's exact engine as the pair-scoring hook."""
 
     family = "bertscore"
@@ -230,6 +233,24 @@ class BertScore(PairMetric):
         self.baseline = _baseline(spec, self.model)
         self.batch_size = spec.batch_size or (256 if self.device.startswith("cuda") else 64)
         self.model_files = model_files_sha256(self.model.path)  # vocabulary and tokenizer shape embeddings too
+
+    @contextlib.contextmanager
+    def chunked_run(self):
+        """While a streamed run scores its corpus in chunks: each truncated text counted once over them all."""
+        self._counted = set()
+        try:
+            yield
+        finally:
+            self._counted = None
+
+    def _newly_truncated(self, texts) -> int:
+        """How many of ``texts`` (distinct, truncated) no earlier chunk of this run counted."""
+        if self._counted is None:
+            return len(texts)
+        digests = {hashlib.blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest() for t in texts}
+        fresh = digests - self._counted
+        self._counted |= fresh
+        return len(fresh)
 
     def score(self, items, policy: str, inputs: str):
         """The shared loop (``PairMetric.score``), after warning once if the model's language does not fit."""
@@ -374,7 +395,7 @@ class BertScore(PairMetric):
                 hits[layer] += sum(t not in fresh for t in first)
                 misses[layer] += sum(t in fresh for t in first)
             embedded += found.embedded
-            truncated += sum(found.entries[t].truncated for t in first)
+            truncated += self._newly_truncated([t for t in first if found.entries[t].truncated])
             seen.update(first)
             ids = {t: e.ids for t, e in found.entries.items()}
             weights = bert_engine.idf_vectors(list(ids), ids, idf, self.device)

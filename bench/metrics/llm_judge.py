@@ -134,6 +134,10 @@ def build_backend(spec: LlmJudgeSpec):
 class LlmJudge:
     """The ``llm_judge`` family: one ``judge_<dimension>`` metric per rated dimension (``base.Metric``)."""
 
+    # a streamed run scores it a chunk at a time (bench.pipeline.chunkable): every item is judged on its own;
+    # its notes add up (merge_notes recomputes the cost from the summed tokens)
+    chunkable = True
+
     family = "llm_judge"
     spec = LlmJudgeSpec
 
@@ -337,6 +341,16 @@ class LlmJudge:
                                         self._sign(template, items, inputs), True, notes, primary=STAT,
                                         facts=self.facts(template), details=tuple(details)))
         return results
+
+    def merge_notes(self, parts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        """Chunks' notes as the whole corpus's (``base.merge_notes``), the cost from the summed tokens: what
+        scoring the corpus at once computes, not a sum of rounded chunk costs."""
+        from bench.metrics.base import merge_notes
+
+        merged = merge_notes(parts)
+        if "cost_usd" in merged:
+            merged["cost_usd"] = self._cost(merged["prompt_tokens"], merged["completion_tokens"])
+        return merged
 
     def _cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
         if self.spec.price_prompt is None and self.spec.price_completion is None:

@@ -74,6 +74,9 @@ def _sample_lines(samples: Iterable[Mapping[str, Any]], digest: Any, batch: int 
     yield data
 
 
+sample_lines = _sample_lines  # what a streamed run's spool writes (bench.results.spool): the same bytes
+
+
 def _write(path: Path, text: str | Iterable[bytes]) -> None:
     """One file of a run in its staging folder (published whole by the folder's rename), fsynced."""
     faults.point("write_file")
@@ -156,7 +159,8 @@ def write_run(
         # samples first, streamed and hashed as they are written (no copy of the whole file in memory); then
         # the record, which names the exact bytes of its samples: a reader refuses a samples file that differs
         digest = hashlib.sha256()
-        _write(staging / SAMPLES, _sample_lines(samples, digest))
+        raw = getattr(samples, "raw_blocks", None)  # a streamed run's samples, written as it scored: copied
+        _write(staging / SAMPLES, raw(digest) if raw is not None else _sample_lines(samples, digest))
         _write(staging / RESULT, dumps({**record, "samples_sha256": "sha256:" + digest.hexdigest()}))
         for rel, text in files.items():
             _write(staging / rel, text)

@@ -53,9 +53,26 @@ def compute(prep: Prepared, files: Mapping[str, str] | None = None) -> Run:
     from bench import pipeline
     from bench.results import record
 
+    from bench.data.stream import StoredItems
+    from bench.results.spool import SampleSpool
+
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    result = pipeline.run(prep.config, metrics=prep.built, inputs=prep.inputs)
+    # a corpus kept on disk is scored in chunks, each chunk's samples written as it is scored
+    spool = SampleSpool() if isinstance(prep.inputs.items, StoredItems) else None
+    try:
+        result = pipeline.run(prep.config, metrics=prep.built, inputs=prep.inputs,
+                              on_chunk=None if spool is None else spool.add)
+    except BaseException:
+        if spool is not None:
+            spool.discard()
+        raise
+    samples = record.build_samples(result)
+    if spool is not None:
+        if result.chunked:
+            samples = spool.close()
+        else:  # a family needed the whole corpus: its samples are built from the stored items when written
+            spool.discard()
     result = replace(result, timings={**result.timings, "load_s": prep.load_s})
     volatile = {
         "run_id": None,  # given by ``save``
@@ -65,7 +82,7 @@ def compute(prep: Prepared, files: Mapping[str, str] | None = None) -> Run:
     }
     rec = {**record.build_record(result, prep.plain, volatile), "run_key": prep.key}
     files = {"config.yaml": _yaml(prep.plain), **(files or {})}
-    return Run.of(rec, record.build_samples(result), files=files)
+    return Run.of(rec, samples, files=files)
 
 
 def run_or_reuse(prep: Prepared, files: Mapping[str, str] | None = None) -> tuple[Run, bool]:

@@ -45,6 +45,7 @@ def test_items_come_back_exactly_and_index_like_a_tuple():
     stored = _stored(items, 5)
     assert len(stored) == 12 and stored.counts == (5, 5, 2)
     assert stored.reference_count == sum(len(it.references) for it in items)
+    assert stored.reference_counts.tolist() == [len(it.references) for it in items]
     assert all(_same(a, b) for a, b in zip(stored, items))
     assert [it.id for it in stored[3:11]] == [it.id for it in items[3:11]]  # across chunk boundaries
     assert [it.id for it in stored[::4]] == [it.id for it in items[::4]]
@@ -117,6 +118,7 @@ def _plain_of(config, overrides):
     return OmegaConf.to_container(compose(list(overrides)), resolve=True)
 
 
+@pytest.mark.summeval
 @pytest.mark.parametrize("extra", [
     ["metrics=[rouge,bleu,chrf,source_stats]", "+dataset.doc_key=doc_id", "group_by=system", "ci.resamples=200"],
     ["metrics=[rouge,chrf]", "metrics.rouge.against=source", "sample=700", "limit=650", "ci.resamples=100"],
@@ -128,9 +130,9 @@ def test_a_streamed_run_is_the_run_held_whole(run_config, summeval_jsonl, monkey
     combined = []
     real = pipeline.combine
 
-    def recording(parts, signature):
+    def recording(parts, signature, merge=None):
         combined.append((parts[0].name, len(parts)))
-        return real(parts, signature)
+        return real(parts, signature, merge)
 
     monkeypatch.setattr(pipeline, "combine", recording)
     chunked = _run(run_config, overrides, 97, monkeypatch)
@@ -143,6 +145,7 @@ def test_a_streamed_run_is_the_run_held_whole(run_config, summeval_jsonl, monkey
     assert chunked[1] == whole[1]
 
 
+@pytest.mark.summeval
 def test_a_family_that_needs_the_whole_corpus_reads_the_stored_items_whole(monkeypatch, run_config, summeval_jsonl):
     """A family that is not chunkable (BERTScore counts distinct truncated texts) scores the stored items as one
     sequence: the same values as a run held whole (stood in for here by a fake that records what it got)."""
@@ -215,3 +218,115 @@ def test_merge_notes_adds_counts_and_spans_nrefs():
     merged = merge_notes([{"nrefs": "11", "a_count": 2, "x_texts": 1, "setting": 5},
                           {"nrefs": "1-3", "a_count": 3, "setting": 5}, {"nrefs": "4", "x_texts": 2}])
     assert merged == {"nrefs": "1-11", "a_count": 5, "x_texts": 3, "setting": 5}
+
+
+@pytest.mark.summeval
+def test_samples_are_written_as_chunks_finish_and_saved_byte_for_byte(tmp_path, run_config, summeval_jsonl,
+                                                                      monkeypatch):
+    """Each chunk's sample lines go to the spool as soon as the chunk is scored (the file grows chunk by chunk,
+    before the next chunk is read); saving copies them, so the stored run is the one held whole, byte for byte,
+    and loads verified."""
+    import bench
+    from bench.results import spool as spool_module
+    from bench.run import steps
+
+    overrides = _files(summeval_jsonl, "metrics=[rouge,bleu]", "limit=500", "ci.resamples=20")
+    sizes = []
+    real_add = spool_module.SampleSpool.add
+    real_chunk = stream.StoredItems.chunk
+
+    def add(self, items, results):
+        real_add(self, items, results)
+        self._fh.flush()
+        sizes.append(("add", (self.folder / "samples.jsonl").stat().st_size))
+
+    def chunk(self, k):
+        sizes.append(("read", k))
+        return real_chunk(self, k)
+
+    monkeypatch.setattr(spool_module.SampleSpool, "add", add)
+    monkeypatch.setattr(stream.StoredItems, "chunk", chunk)
+    saved = {}
+    for size in (10**9, 120):
+        monkeypatch.setattr(stream, "CHUNK_ITEMS", size)
+        prep = steps.prepare(_plain_of(run_config(*overrides), overrides))
+        run = steps.compute(prep)
+        saved[size] = steps.save(run, tmp_path / f"results-{size}")
+    scoring = sizes[-10:]
+    assert sizes == scoring  # one read of each chunk in the whole run: signatures read the stored counts
+    assert [e[0] for e in scoring] == ["read", "add"] * 5  # read a chunk, write its samples, then the next
+    assert [e[1] for e in scoring if e[0] == "read"] == [0, 1, 2, 3, 4]
+    grown = [e[1] for e in scoring if e[0] == "add"]
+    assert grown == sorted(grown) and len(set(grown)) == 5
+    whole, chunked = (bench.load_run(saved[s]) for s in (10**9, 120))
+    assert (saved[120] / "samples.jsonl").read_bytes() == (saved[10**9] / "samples.jsonl").read_bytes()
+    strip = lambda r: {k: v for k, v in r.record_dict().items() if k not in ("volatile", "environment")}  # noqa: E731
+    assert strip(whole) == strip(chunked)
+
+
+@pytest.mark.summeval
+def test_a_failed_streamed_run_leaves_no_scratch(run_config, summeval_jsonl, monkeypatch):
+    from bench.metrics.rouge import Rouge
+    from bench.paths import usable_cache_dir
+    from bench.run import steps
+
+    calls = []
+    real = Rouge.score
+
+    def failing(self, items, policy, inputs):
+        calls.append(len(items))
+        if len(calls) == 3:
+            raise RuntimeError("the machine went away")
+        return real(self, items, policy, inputs)
+
+    monkeypatch.setattr(Rouge, "score", failing)
+    monkeypatch.setattr(stream, "CHUNK_ITEMS", 100)
+    overrides = _files(summeval_jsonl, "metrics=[rouge]", "limit=450", "ci.resamples=0")
+    root = usable_cache_dir() / "stream-scratch"
+    before = set(root.iterdir()) if root.exists() else set()
+    prep = steps.prepare(_plain_of(run_config(*overrides), overrides))
+    with pytest.raises(RuntimeError, match="went away"):
+        steps.compute(prep)
+    del prep
+    gc.collect()
+    assert set(root.iterdir()) - before == set()
+
+
+@pytest.mark.summeval
+def test_a_streamed_judge_run_is_the_run_held_whole(run_config, summeval_jsonl, monkeypatch):
+    """An LLM judge (an OpenAI-compatible server on loopback) scored a chunk at a time: the same ratings, raw
+    answers, token counts, fingerprints and cost (from the summed tokens) as the corpus judged at once."""
+    from tests.metrics.judge.server import FixedModel, JudgeServer
+
+    server = JudgeServer(FixedModel(), model="fixed")
+    try:
+        overrides = _files(summeval_jsonl, "metrics=[llm_judge]", "limit=40", "ci.resamples=50",
+                           "metrics.llm_judge.backend=openai", "metrics.llm_judge.model=fixed",
+                           f"metrics.llm_judge.base_url={server.url}", "metrics.llm_judge.progress=false",
+                           "metrics.llm_judge.cache=false", "metrics.llm_judge.dimensions=[coherence,relevance]",
+                           "metrics.llm_judge.price_prompt=0.15", "metrics.llm_judge.price_completion=0.6")
+        whole = _run(run_config, overrides, 10**9, monkeypatch)
+        chunked = _run(run_config, overrides, 7, monkeypatch)
+    finally:
+        server.close()
+    assert isinstance(chunked[3].items, stream.StoredItems) and len(chunked[3].items.counts) == 6
+    notes = chunked[0]["notes"]["judge_coherence"]
+    assert notes["prompt_tokens"] > 0 and "cost_usd" in notes and notes["fingerprints"]
+    assert json.dumps(chunked[0], sort_keys=True) == json.dumps(whole[0], sort_keys=True)
+    assert chunked[1] == whole[1] and "details" in chunked[1][0]
+
+
+@pytest.mark.slow
+@pytest.mark.summeval
+def test_a_streamed_bertscore_run_counts_each_truncated_text_once(run_config, summeval_jsonl, monkeypatch):
+    """BERTScore against the article: 16 summaries share each article, so one long article is truncated in
+    several chunks; the record counts it once, as the corpus scored at once does, and every value is the same."""
+    overrides = _files(summeval_jsonl, "metrics=[bertscore]", "metrics.bertscore.against=source", "limit=120",
+                       "ci.resamples=20", "metrics.bertscore.cache=false", "metrics.bertscore.progress=false")
+    whole = _run(run_config, overrides, 10**9, monkeypatch)
+    chunked = _run(run_config, overrides, 37, monkeypatch)
+    assert isinstance(chunked[3].items, stream.StoredItems) and len(chunked[3].items.counts) == 4
+    truncated = whole[0]["notes"]["bertscore"]["truncated_texts"]
+    assert 0 < truncated < 8  # 120 items: 8 articles, most longer than the model's 512 tokens
+    assert json.dumps(chunked[0], sort_keys=True) == json.dumps(whole[0], sort_keys=True)
+    assert chunked[1] == whole[1]
