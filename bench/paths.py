@@ -225,3 +225,14 @@ def output_target(path: str | Path, force: bool, force_fix: str, kind: str | Non
     if not force:
         raise BenchError(f"{path} exists", force_fix)
     return path
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this host (a folder named after a dead one may be removed)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True

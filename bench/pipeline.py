@@ -1,7 +1,9 @@
 """load items -> extract candidates -> validate -> shard -> score -> aggregate.
 
-Pure: reads the inputs, writes nothing, knows nothing of Hydra. ``bench.cli.app``
-wraps it; tests call it directly.
+Reads the inputs and knows nothing of Hydra; it writes no result. A corpus of more than
+``bench.data.stream.CHUNK_ITEMS`` items is kept in a scratch folder under bench's cache dir while it is
+scored (``StoredItems``), and ``run`` hands each scored chunk to the caller (``on_chunk``).
+``bench.cli.app`` wraps it; tests call it directly.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ class Inputs:
     """What a run scores. Fingerprints are of the whole corpus, so shards of one
     corpus carry the same ones and merge into exactly the unsharded record."""
 
-    items: tuple[Item, ...]  # this run's items (its shard)
+    items: Sequence[Item]  # this run's items (its shard): a tuple, or StoredItems for a streamed run
     fingerprint: str
     candidates_fingerprint: str
     references_fingerprint: str
@@ -42,7 +44,7 @@ class Inputs:
 class RunResult:
     """A scored run before it is recorded: config, items, metric results, fingerprints, timings."""
     config: RunConfig
-    items: tuple[Item, ...]
+    items: Sequence[Item]  # a tuple, or StoredItems (read a chunk at a time) for a streamed run
     metrics: tuple[MetricResult, ...]
     inputs_fingerprint: str
     timings: Mapping[str, float] = field(default_factory=dict)
@@ -124,12 +126,21 @@ def _shard_of(n: int, config: RunConfig) -> tuple[int, int]:
 
 def _streamed_inputs(config: RunConfig, rows: int, batches) -> Inputs:
     """``prepare_inputs`` in one pass over a source's batches: each row selected, extracted, checked and
-    hashed as it is read; this run's items held in memory up to ``CHUNK_ITEMS``, past that written to disk."""
+    hashed as it is read; this run's items held in memory up to ``CHUNK_ITEMS``, past that written to disk.
+
+    The first error is the one the whole-corpus path names (read every row, select, extract every selected
+    item, then check them): every batch is read whatever is selected, and a selection, extraction or check
+    error is held until what comes before it in that order has had its chance to fail."""
     from bench.data import stream
     from bench.data.items import Fingerprints, Validator
 
     spec, shard = config.dataset, config.shard
-    keep = data.selection(rows, config.limit, config.sample, config.seed)
+    try:
+        keep = data.selection(rows, config.limit, config.sample, config.seed)
+    except BenchError:
+        for _ in batches:  # a row that cannot be read is named first, as when every row was read before selecting
+            pass
+        raise
     faults.point("load")
     n = len(keep)
     lo, hi = shard_bounds(n, shard.index, shard.count)
@@ -137,15 +148,31 @@ def _streamed_inputs(config: RunConfig, rows: int, batches) -> Inputs:
     corpus, mine = Fingerprints(), Fingerprints()
     held: list[Item] = []
     spill, spills = None, hi - lo > stream.CHUNK_ITEMS
+    unextracted: BenchError | None = None  # the first extraction error
+    invalid: BenchError | None = None  # the first check that failed: named only if every extraction succeeds
     try:
         k = row = 0  # k: the next selected item; row: the batch's first row
         for batch in batches:
             end = row + len(batch)
             while k < n and keep[k] < end:
-                item = _extracted(batch[keep[k] - row], spec.extract)
-                checker.check(item)
+                position, raw = k, batch[keep[k] - row]
+                k += 1
+                if unextracted is not None:
+                    continue
+                try:
+                    item = _extracted(raw, spec.extract)
+                except BenchError as exc:
+                    unextracted = exc
+                    continue
+                if invalid is not None:
+                    continue
+                try:
+                    checker.check(item)
+                except BenchError as exc:
+                    invalid, held = exc, []
+                    continue
                 corpus.add(item)
-                if lo <= k < hi:
+                if lo <= position < hi:
                     mine.add(item)
                     held.append(item)
                     if spills and len(held) == stream.CHUNK_ITEMS:
@@ -154,11 +181,12 @@ def _streamed_inputs(config: RunConfig, rows: int, batches) -> Inputs:
                             spill.write(held)
                             held = []
                         except stream.Unstorable:  # metadata JSON cannot hold (a decoded feature): kept in memory
-                            held, spill, spills = [*spill.close(), *held], spill.discard(), False
-                k += 1
+                            held, spills = [*spill.close(), *held], False
+                            spill.discard()
+                            spill = None
             row = end
-            if k == n:  # the rest of the source is not selected
-                break
+        if unextracted is not None or invalid is not None:
+            raise unextracted or invalid  # type: ignore[misc]
         empty = checker.finish()
         if shard.count > 1:
             _shard_of(n, config)  # an empty shard, named after any problem with the items themselves
@@ -167,9 +195,10 @@ def _streamed_inputs(config: RunConfig, rows: int, batches) -> Inputs:
             try:
                 spill.write(held)
                 items = spill.close()
-                spill = None
             except stream.Unstorable:
                 items = (*spill.close(), *held)
+                spill.discard()
+            spill = None
     finally:
         if spill is not None:
             spill.discard()
@@ -354,9 +383,16 @@ class _once_per_warning:
         def once(record: logging.LogRecord) -> bool:
             shown = getattr(record, "_bench_shown", None)  # decided once per record, whichever handler asks
             if shown is None:
-                key = (record.name, record.msg)
-                shown = record.levelno < logging.WARNING or key not in self.seen
-                self.seen.add(key)
+                shown = True
+                if record.levelno >= logging.WARNING and record.name.split(".")[0] == "bench":
+                    try:  # the template and its words (a dimension, a path), not its numbers (a chunk's counts)
+                        args = record.args if isinstance(record.args, tuple) else ()
+                        key = (record.name, str(record.msg),
+                               tuple(a for a in args if not isinstance(a, (int, float))))
+                        shown = key not in self.seen
+                        self.seen.add(key)
+                    except TypeError:  # an unhashable argument: shown
+                        shown = True
                 self.repeats += not shown
                 record._bench_shown = shown  # type: ignore[attr-defined]
             return shown
@@ -384,6 +420,10 @@ def combine(parts: Sequence[MetricResult], signature: Signature,
     from bench.metrics.base import _concat, merge_notes
 
     first = parts[0]
+    if signature.metric != first.name or any(p.name != first.name for p in parts):
+        raise RuntimeError(f"bench bug: chunks of {[p.name for p in parts]} joined under {signature.metric}'s signature")
+    if first.corpus is not None and first.corpus_from is None:  # its corpus value could not be recomputed
+        raise RuntimeError(f"bench bug: {first.name} has a corpus value but no corpus_from to join chunks with")
     if len(parts) == 1:
         return replace(first, signature=signature)
     width = len(first.stats)

@@ -74,8 +74,8 @@ def _stored_batches(dataset: Any) -> Any:
     then counts in the process's resident memory until the dataset is gone: at a million rows that is the size
     of the whole file on top of the items made from it. Read batch by batch instead, only the file's pages of
     one batch are in the process at a time. Used only where the files are exactly the dataset (no index
-    mapping, plain features, one schema; ``to_items`` checks the row count), else None and the dataset is read
-    through its table."""
+    mapping, plain features, one schema, as many rows: a split slice such as ``train[100:200]`` is a slice of
+    its file), else None and the dataset is read through its table."""
     import pyarrow as pa
 
     files = [f.get("filename") for f in (getattr(dataset, "cache_files", None) or [])]
@@ -84,10 +84,16 @@ def _stored_batches(dataset: Any) -> Any:
             or not all(_plain(features[name]) for name in dataset.column_names)):
         return None
     try:
+        rows = 0
         for name in files:
-            with pa.OSFile(name) as src:
-                if pa.ipc.open_stream(src).schema.names != list(dataset.column_names):
+            # the row count from the batches' headers over a memory map: no batch body is read or kept
+            with pa.memory_map(name) as src:
+                reader = pa.ipc.open_stream(src)
+                if reader.schema.names != list(dataset.column_names):
                     return None
+                rows += sum(batch.num_rows for batch in reader)
+        if rows != len(dataset):
+            return None
     except (OSError, pa.ArrowException):
         return None
 
@@ -108,27 +114,31 @@ def to_items(dataset: Any, columns: ColumnSpec, source: str) -> list[Item]:
         items: list[Item] = []
         for batch in batches:
             items.extend(_items({name: batch.column(name).to_pylist() for name in names}, columns, source, len(items)))
-        if len(items) == len(dataset):  # the files held exactly the dataset's rows (else: read it as a table)
-            return items
+        return items
     return _items({name: column(dataset, name) for name in names}, columns, source, 0)
 
 
-def item_batches(dataset: Any, columns: ColumnSpec, source: str) -> Iterator[list[Item]]:
-    """``to_items`` a stored batch at a time (what a streamed run reads); one batch of every row when the
-    dataset's files are not exactly its rows (``_stored_batches``)."""
+def item_batches(dataset: Any, columns: ColumnSpec, source: str, rows: int = 100_000) -> Iterator[list[Item]]:
+    """``to_items`` a batch at a time (what a streamed run reads): the dataset's stored Arrow batches, else
+    slices of ``rows`` rows through ``datasets``' formatter (a feature that needs decoding: the same values
+    ``column`` gives). The columns are checked now, before the first batch is asked for."""
     names = list(dataset.column_names)
     _check_columns(names, columns, source)
-    batches = _stored_batches(dataset)
-    if batches is None:
-        yield _items({name: column(dataset, name) for name in names}, columns, source, 0)
-        return
-    done = 0
-    for batch in batches:
-        items = _items({name: batch.column(name).to_pylist() for name in names}, columns, source, done)
-        done += len(items)
-        yield items
-    if done != len(dataset):  # the schema check in _stored_batches should make this impossible
-        raise RuntimeError(f"bench bug: {source}'s Arrow files held {done} rows, the dataset {len(dataset)}")
+    stored = _stored_batches(dataset)
+
+    def batches() -> Iterator[list[Item]]:
+        done = 0
+        if stored is not None:
+            for batch in stored:
+                items = _items({name: batch.column(name).to_pylist() for name in names}, columns, source, done)
+                done += len(items)
+                yield items
+            return
+        for lo in range(0, len(dataset), rows):
+            part = dataset[lo:lo + rows]  # a dict of columns, formatted as ``dataset[name]`` formats them
+            yield _items({name: part[name] for name in names}, columns, source, lo)
+
+    return batches()
 
 
 def _items(values: Mapping[str, list[Any]], columns: ColumnSpec, source: str, offset: int) -> list[Item]:

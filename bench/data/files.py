@@ -171,4 +171,5 @@ def _opened(spec: DatasetSpec):
         try:
             yield data, path
         finally:
-            del data  # its memory map of the scratch copy, before the folder goes
+            del data  # this frame's reference to the memory map of the scratch copy (on Linux the folder can go
+            # while a caller's reference still maps it)

@@ -6,9 +6,10 @@ by ``Dataset.save_to_disk``), which is how it is tested offline.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
-from bench.data.columns import to_items
+from bench.data.columns import item_batches, to_items
 from bench.data.items import Item
 from bench.data.spec import DatasetSpec
 from bench.errors import BenchError
@@ -46,10 +47,23 @@ def _load(spec: DatasetSpec):
 
 def load(spec: DatasetSpec) -> list[Item]:
     """Items from a Hub dataset (name, config, split, revision) or a local dataset directory."""
+    return to_items(_opened(spec), spec.columns, spec.path)
+
+
+@contextlib.contextmanager
+def stream(spec: DatasetSpec):
+    """``(rows, batches)``: the dataset's row count and its items a stored Arrow batch at a time (``load`` in
+    pieces, for a run that streams its corpus: ``bench.data.stream_items``)."""
+    data = _opened(spec)
+    yield len(data), item_batches(data, spec.columns, spec.path)
+
+
+def _opened(spec: DatasetSpec):
+    """The ``datasets.Dataset`` of ``spec``, every failure a one-line error."""
     if not spec.path:
         raise BenchError("dataset.path is not set", "pass dataset.path=<hub id or local dataset dir>")
     try:
-        data = _load(spec)
+        return _load(spec)
     except BenchError:
         raise
     except KeyError:
@@ -62,4 +76,3 @@ def load(spec: DatasetSpec) -> list[Item]:
             f"cannot load dataset {spec.path!r} (config={spec.config_name}, split={spec.split}): {reason}",
             "check the name/config/split, or point dataset.path at a local copy when offline",
         ) from None
-    return to_items(data, spec.columns, spec.path)

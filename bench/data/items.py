@@ -188,6 +188,7 @@ def _canonical(item: Item) -> tuple[str, str, str]:
     per line and item was most of a large run's input preparation. Anything but plain strings (a plug-in's
     odd item) goes through ``json.dumps`` itself."""
     if not (type(item.id) is str and type(item.candidate) is str and all(type(r) is str for r in item.references)):
+        _json_metadata(item)
         whole = json.dumps(item.to_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         cands = json.dumps([item.id, item.candidate], ensure_ascii=False, separators=(",", ":"))
         refs = json.dumps([item.id, list(item.references)], ensure_ascii=False, separators=(",", ":"))
@@ -195,10 +196,20 @@ def _canonical(item: Item) -> tuple[str, str, str]:
     enc = _encode_string
     ident, cand = enc(item.id), enc(item.candidate)
     ref_list = "[" + ",".join(map(enc, item.references)) + "]"
-    meta = json.dumps(dict(item.metadata), sort_keys=True, ensure_ascii=False, separators=(",", ":")) if item.metadata else "{}"
+    meta = _json_metadata(item) if item.metadata else "{}"
     # sort_keys orders the item's own keys: candidate, id, metadata, references
     whole = f'{{"candidate":{cand},"id":{ident},"metadata":{meta},"references":{ref_list}}}'
     return whole, f"[{ident},{cand}]", f"[{ident},{ref_list}]"
+
+
+def _json_metadata(item: Item) -> str:
+    """An item's metadata as canonical JSON; a one-line error for a value JSON cannot hold (a parquet date or
+    timestamp column decodes to ``datetime`` objects, which neither the fingerprint nor samples.jsonl can hold)."""
+    try:
+        return json.dumps(dict(item.metadata), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise BenchError(f"metadata of item {item.id!r} cannot be stored as JSON ({exc})",
+                         "cast that column to a string or a number, or drop it") from None
 
 
 def fingerprints(items: Iterable[Item]) -> tuple[str, str, str]:

@@ -40,7 +40,13 @@ def _schema():
 
 
 def scratch_folder(prefix: str = "items-") -> Path:
-    """A new folder for a streamed run's files, under bench's cache dir (the system's temp dir if unusable)."""
+    """A new folder for a streamed run's files, under bench's cache dir (the system's temp dir if unusable).
+
+    Its name carries this host and process, so a later run removes what a killed one left (SIGKILL and an
+    out-of-memory kill run no cleanup, and a streamed run's folders hold gigabytes)."""
+    import os
+    import socket
+
     from bench.paths import usable_cache_dir
 
     cache = usable_cache_dir()
@@ -51,7 +57,32 @@ def scratch_folder(prefix: str = "items-") -> Path:
             root.mkdir(parents=True, exist_ok=True)
         except OSError:  # e.g. a full disk or a read-only cache: the system's temp dir instead
             root = None
-    return Path(tempfile.mkdtemp(prefix=prefix, dir=root))
+    if root is not None:
+        reap(root)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{socket.gethostname()}.{os.getpid()}.", dir=root))
+
+
+def reap(root: Path) -> list[Path]:
+    """Remove the scratch folders under ``root`` of processes of this host that are gone."""
+    import socket
+
+    from bench.paths import process_alive
+
+    removed, host = [], socket.gethostname()
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        parts = entry.name.split(".")
+        # <prefix><host>.<pid>.<random>; a host name may hold dots itself
+        if len(parts) < 3 or not parts[-2].isdigit():
+            continue
+        named_host = ".".join(parts[:-2]).split("-", 1)[-1]
+        if named_host == host and not process_alive(int(parts[-2])):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
 
 
 class Unstorable(ValueError):
@@ -71,6 +102,7 @@ class Spill:
         self.folder = scratch_folder()
         self._sink = pa.OSFile(str(self.folder / _FILE), "wb")
         self._writer = pa.ipc.new_file(self._sink, _schema())
+        self._closed = False
         self._counts: list[int] = []
         self._references: list[Any] = []  # per chunk, each item's reference count (int32)
         self.references = 0
@@ -101,18 +133,25 @@ class Spill:
         self.references += int(self._references[-1].sum())
 
     def close(self) -> "StoredItems":
-        self._writer.close()
-        self._sink.close()
+        """The items written (the folder is theirs from now on: it goes with them)."""
         import numpy as np
 
+        self._shut()
         counts = np.concatenate(self._references) if self._references else np.zeros(0, dtype=np.int32)
         return StoredItems(self.folder, tuple(self._counts), self.references, counts)
 
+    def _shut(self) -> None:
+        if not self._closed:  # once: a closed Arrow writer raises when closed again
+            self._closed = True
+            try:
+                self._writer.close()
+            finally:
+                self._sink.close()
+
     def discard(self) -> None:
-        """Gone, written or not (a run that failed while preparing)."""
+        """Gone, written or not (a run that failed while preparing); any number of times."""
         try:
-            self._writer.close()
-            self._sink.close()
+            self._shut()
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -183,7 +222,7 @@ class StoredItems(collections.abc.Sequence):
         if isinstance(key, slice):
             lo, hi, step = key.indices(len(self))
             if step != 1:
-                return [self[k] for k in range(lo, hi, step)]
+                return tuple(self[k] for k in range(lo, hi, step))
             out: list[Item] = []
             k = bisect.bisect_right(self._starts, lo) - 1
             while lo < hi and k < len(self.counts):
@@ -191,7 +230,7 @@ class StoredItems(collections.abc.Sequence):
                 out.extend(chunk[lo - self._starts[k]: hi - self._starts[k]])
                 k += 1
                 lo = self._starts[k]
-            return out
+            return tuple(out)  # as a tuple of items slices
         if not isinstance(key, int):
             raise TypeError(f"StoredItems indices must be integers or slices, not {type(key).__name__}")
         n = len(self)

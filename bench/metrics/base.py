@@ -244,7 +244,8 @@ def merge_notes(parts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 # counts named before the _texts/_count rule (an LLM judge's): they add up too
 ADDED_NOTES = frozenset({"unparsed_items", "unparsed_answers", "truncated_sources", "prompt_tokens",
-                         "completion_tokens", "cost_usd"})
+                         "completion_tokens", "cost_usd", "cache_hit_requests", "cache_miss_requests",
+                         "cache_damaged_requests", "calls_made", "calls_retried"})
 
 
 def _span(a: str, b: str) -> str:
@@ -291,9 +292,10 @@ class PairMetric:
     primary: str
     higher_is_better: bool = True
     chunk_items: int | None = None
-    # a streamed run may score the corpus a chunk at a time (``bench.pipeline.chunkable``): every item's values
-    # are its own and every note adds up; False where a note counts distinct texts over the corpus
-    chunkable: bool = True
+    # whether a streamed run may score the corpus a chunk at a time (``bench.pipeline.chunkable``): a family
+    # opts in when every item's values are its own and its notes merge (``merge_notes``); off for a plug-in
+    # that has not said so, which then scores the stored corpus as one sequence
+    chunkable: bool = False
     # the facts of every name (``bench.values.Facts``): range, kind, float drift on the same inputs, and the
     # smallest change in its own units that a reader would call a change (the gate's default)
     lo: float | None = None

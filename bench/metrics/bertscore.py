@@ -200,10 +200,13 @@ def chunks(refs: Sequence[str], hyps: Sequence[str], budget: int) -> list[tuple[
 
 
 class BertScore(PairMetric):
-    # truncated_texts counts distinct texts of the whole corpus: while a run scores chunks (``chunked_run``)
-    # a text counted in one chunk is not counted again in a later one
-    _counted: set[bytes] | None = None
     """BERTScore: the shared loop (``PairMetric``) with bench's exact engine as the pair-scoring hook."""
+
+    # a streamed run scores it a chunk at a time: embeddings and pair scores do not depend on what else is
+    # scored with them; truncated_texts counts distinct texts of the whole corpus, so while a run scores
+    # chunks (``chunked_run``) a text counted in one chunk is not counted again in a later one
+    chunkable = True
+    _counted: set[bytes] | None = None
 
     family = "bertscore"
     stats = STATS

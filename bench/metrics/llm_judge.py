@@ -26,7 +26,7 @@ from typing import Any, Mapping, Sequence
 
 from bench.data.items import Item
 from bench.errors import BenchError
-from bench.metrics.base import MetricResult
+from bench.metrics.base import MetricResult, ScoreRows
 from bench.metrics.judge.types import LOGPROBS, SCORINGS, Answer, Params, Request
 from bench.signature import Signature
 from bench.values import Facts
@@ -337,7 +337,7 @@ class LlmJudge:
             if unparsed_items:
                 log.warning("llm_judge: %s: %d of %d item(s) got no rating that parses (stored as unparsed, "
                             "without a value)", PREFIX + template.dimension, unparsed_items, n)
-            results.append(MetricResult(PREFIX + template.dimension, (STAT,), tuple(rows),
+            results.append(MetricResult(PREFIX + template.dimension, (STAT,), ScoreRows.of(rows, 1),
                                         self._sign(template, items, inputs), True, notes, primary=STAT,
                                         facts=self.facts(template), details=tuple(details)))
         return results
@@ -353,7 +353,13 @@ class LlmJudge:
         return merged
 
     def _cost(self, prompt_tokens: int, completion_tokens: int) -> float | None:
-        if self.spec.price_prompt is None and self.spec.price_completion is None:
-            return None
-        return ((self.spec.price_prompt or 0.0) * prompt_tokens
-                + (self.spec.price_completion or 0.0) * completion_tokens) / 1e6
+        return cost(self.spec.price_prompt, self.spec.price_completion, prompt_tokens, completion_tokens)
+
+
+def cost(price_prompt: float | None, price_completion: float | None, prompt_tokens: int,
+         completion_tokens: int) -> float | None:
+    """The cost in USD of these tokens at these prices per million (None: no price set); also what
+    ``bench merge`` recomputes from the shards' summed tokens."""
+    if price_prompt is None and price_completion is None:
+        return None
+    return ((price_prompt or 0.0) * prompt_tokens + (price_completion or 0.0) * completion_tokens) / 1e6

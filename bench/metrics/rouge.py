@@ -92,6 +92,7 @@ class Rouge(PairMetric):
     lo, hi = 0.0, 1.0
     min_effect = 0.005  # half a ROUGE point: below what papers report as a difference
     chunk_items = 20_000  # items per call of score_pairs: bounds the memory of per-pair results
+    chunkable = True  # a streamed run scores it a chunk at a time: each pair's values its own, notes are counts
 
     def __init__(self, spec: RougeSpec):
         for t in spec.types:

@@ -35,6 +35,10 @@ REFERENCE_SETS_KEPT = 4096
 class SacreMetric(PairMetric):
     """A sacrebleu metric as a bench family: ``make()`` builds the sacrebleu object from the spec."""
 
+    # a streamed run scores it a chunk at a time: sentence scores are each item's own, and the corpus value is
+    # recomputed from every chunk's statistics summed in item order (``bench.pipeline.combine``)
+    chunkable = True
+
     stats = STATS
     primary = "score"
     lo, hi = 0.0, 100.0  # sacrebleu's scale

@@ -30,7 +30,7 @@ from typing import Any, Sequence
 
 from bench.data.items import Item, check_sources, require_sources, sources_fingerprint
 from bench.errors import BenchError, unknown_choice
-from bench.metrics.base import MetricResult
+from bench.metrics.base import MetricResult, ScoreRows
 from bench.signature import Signature
 
 WORDS = re.compile(r"\w+|[^\w\s]")
@@ -218,6 +218,7 @@ class SourceStats:
             for name in per_item:
                 per_item[name].append((values[name],))
         notes = {"short_summary_count": short}
-        return [MetricResult(name, (STAT,), tuple(per_item[name]), sig, self.higher_is_better(name), dict(notes),
+        # one array per statistic (ScoreRows: ints stay ints), not a tuple per item: 11 of them per item at scale
+        return [MetricResult(name, (STAT,), ScoreRows.of(per_item[name], 1), sig, self.higher_is_better(name), dict(notes),
                              primary=STAT, facts=facts(name))
                 for name, sig in zip(self.names(), sigs)]

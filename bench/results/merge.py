@@ -77,6 +77,8 @@ def merge(shards: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> tuple[di
     notes: dict[str, dict[str, Any]] = {}
     for metric in dict.fromkeys(m for record, _ in shards for m in record.get("notes", {})):
         notes[metric] = merge_notes([record["notes"][metric] for record, _ in shards if metric in record.get("notes", {})])
+        if "cost_usd" in notes[metric]:  # from the summed tokens at the run's prices, as the unsharded run
+            notes[metric]["cost_usd"] = _judge_cost(first, notes[metric])
     inputs = {k: v for k, v in first["inputs"].items() if k != "shard"}
     inputs["items"] = len(samples)
     inputs["references"] = sum(r["inputs"]["references"] for r, _ in shards)
@@ -92,6 +94,13 @@ def merge(shards: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> tuple[di
         "inputs": inputs,
     }
     return record, samples
+
+
+def _judge_cost(record: dict[str, Any], notes: dict[str, Any]) -> float | None:
+    from bench.metrics.llm_judge import cost
+
+    spec = record.get("config", {}).get("metrics", {}).get("llm_judge", {})
+    return cost(spec.get("price_prompt"), spec.get("price_completion"), notes["prompt_tokens"], notes["completion_tokens"])
 
 
 def _blocks(config: dict[str, Any], samples: list[dict[str, Any]]) -> dict[str, Any]:

@@ -104,14 +104,7 @@ def _staging_name(run_id: str) -> str:
     return f"{run_id}.{socket.gethostname()}.{os.getpid()}"
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, owned by someone else
-        return True
-    return True
+from bench.paths import process_alive as _alive  # noqa: E402  (shared with the streamed runs' scratch reaping)
 
 
 def reap_staging(root: Path) -> list[Path]:

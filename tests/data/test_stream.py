@@ -147,8 +147,8 @@ def test_a_streamed_run_is_the_run_held_whole(run_config, summeval_jsonl, monkey
 
 @pytest.mark.summeval
 def test_a_family_that_needs_the_whole_corpus_reads_the_stored_items_whole(monkeypatch, run_config, summeval_jsonl):
-    """A family that is not chunkable (BERTScore counts distinct truncated texts) scores the stored items as one
-    sequence: the same values as a run held whole (stood in for here by a fake that records what it got)."""
+    """A family that is not chunkable (a plug-in that has not said it is) scores the stored items as one
+    sequence: the same values as the chunked run (ROUGE, told it is not chunkable, records what it got)."""
     from bench.metrics.rouge import Rouge
 
     seen = []
@@ -330,3 +330,140 @@ def test_a_streamed_bertscore_run_counts_each_truncated_text_once(run_config, su
     assert 0 < truncated < 8  # 120 items: 8 articles, most longer than the model's 512 tokens
     assert json.dumps(chunked[0], sort_keys=True) == json.dumps(whole[0], sort_keys=True)
     assert chunked[1] == whole[1]
+
+
+def test_a_hub_dataset_streams_too(tmp_path, run_config, monkeypatch):
+    """A dataset saved with ``save_to_disk`` (how dataset=hub is tested offline) is read a stored batch at a
+    time and streamed past CHUNK_ITEMS: the run held whole, byte for byte."""
+    import datasets
+
+    rows = [{"id": f"r{k}", "candidate": f"the cat sat {k} times", "reference": f"a cat sat on mat {k % 7}",
+             "system": f"M{k % 3}", "score": k / 3} for k in range(50)]
+    datasets.Dataset.from_list(rows).save_to_disk(str(tmp_path / "saved"))
+    overrides = ["dataset=hub", f"dataset.path={tmp_path / 'saved'}", "metrics=[rouge,chrf]", "group_by=system",
+                 "ci.resamples=50"]
+    whole = _run(run_config, overrides, 10**9, monkeypatch)
+    chunked = _run(run_config, overrides, 7, monkeypatch)
+    assert isinstance(chunked[3].items, stream.StoredItems) and len(chunked[3].items.counts) == 8
+    assert json.dumps(chunked[0], sort_keys=True) == json.dumps(whole[0], sort_keys=True)
+    assert chunked[1] == whole[1] and chunked[2] == whole[2]
+
+
+def _old_prepare(config):
+    """The whole-corpus path as it was before streaming: read every row, select, extract each, check all."""
+    from bench import data
+    from bench.data.items import validate
+
+    spec = config.dataset
+    items = data.select(data.load_items(spec), config.limit, config.sample, config.seed)
+    items = [pipeline._extracted(it, spec.extract) for it in items]
+    return pipeline.inputs_of(validate(items, f"dataset {spec.name!r}", config.inputs.empty))
+
+
+OK_ROW = {"id": "a", "c": "Xgood text", "r": "ref"}
+
+
+@pytest.mark.parametrize("rows, extra", [
+    ([OK_ROW, {"id": "b", "c": "Xx", "r": "y"}, {"id": None, "c": "Xx", "r": "y"}], ["limit=0"]),
+    ([OK_ROW, {"id": "b", "c": "Xx", "r": "y"}, {"id": "c", "c": "Xx", "r": "y"}, {"id": None, "c": "Xx", "r": "y"}],
+     ["limit=2"]),
+    ([OK_ROW, OK_ROW, {"id": "c", "c": "no x here", "r": "y"}], ["+dataset.extract.regex='^X(.*)'"]),
+    ([OK_ROW, {"id": "b", "c": None, "r": "y"}, {"id": "c", "c": "Xx", "r": None}], []),
+    ([{"id": str(k), "c": f"X{k}", "r": "y" if k != 6 else ""} for k in range(9)],
+     ["sample=5", "inputs.empty=error"]),
+    ([{"id": str(k), "c": f"X{k}", "r": "y"} for k in range(9)], ["sample=5", "limit=4", "seed=3"]),
+], ids=["limit-0-then-unreadable-row", "unreadable-row-past-limit", "extraction-beats-duplicate",
+        "candidate-before-reference", "sampled-empty-reference", "fine"])
+def test_the_first_error_is_the_whole_corpus_paths(tmp_path, monkeypatch, run_config, rows, extra):
+    """Read every row, select, extract, check, in that order: the streamed preparation names the same first
+    problem as that path did (or gives the same inputs), whatever the chunk size."""
+    path = _write_jsonl(tmp_path / "d.jsonl", rows)
+    config = run_config("dataset=files", f"dataset.path={path}", "dataset.columns.candidate=c",
+                        "dataset.columns.references=[r]", "metrics=[rouge]", *extra)
+
+    def outcome(prepare):
+        try:
+            inputs = prepare(config)
+        except BenchError as exc:
+            return "error", str(exc)
+        return "inputs", [it.id for it in inputs.items], inputs.fingerprint, inputs.empty
+
+    expected = outcome(_old_prepare)
+    for chunk in (10**9, 2):
+        monkeypatch.setattr(stream, "CHUNK_ITEMS", chunk)
+        assert outcome(pipeline.prepare_inputs) == expected
+    assert expected[0] == ("inputs" if extra[-1:] == ["seed=3"] else "error")
+
+
+def test_metadata_json_cannot_hold_is_a_one_line_error(tmp_path, run_config, monkeypatch):
+    """A parquet date column decodes to datetime.date, which neither the fingerprint nor samples.jsonl can
+    hold: a one-line error naming the item, streamed or not (it was a TypeError traceback)."""
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = 10
+    table = pa.table({"id": [f"d{k}" for k in range(n)], "candidate": [f"the cat {k}" for k in range(n)],
+                      "reference": ["a cat"] * n,
+                      "day": [datetime.date(2026, 1, 1) + datetime.timedelta(days=k) for k in range(n)]})
+    pq.write_table(table, tmp_path / "dated.parquet")
+    config = run_config("dataset=files", f"dataset.path={tmp_path / 'dated.parquet'}", "metrics=[rouge]")
+    for chunk in (10**9, 3):
+        monkeypatch.setattr(stream, "CHUNK_ITEMS", chunk)
+        with pytest.raises(BenchError, match="metadata of item 'd0' cannot be stored as JSON"):
+            pipeline.prepare_inputs(config)
+
+
+@pytest.mark.parametrize("failing_chunk", [2, 4])
+def test_items_the_store_refuses_are_kept_in_memory(tmp_path, run_config, monkeypatch, failing_chunk):
+    """When the item store refuses a chunk (``Unstorable``: metadata JSON would not give back as it is), the
+    corpus is held in memory instead, not refused and not changed: the same inputs."""
+    rows = [{"id": f"r{k}", "candidate": f"the cat {k}", "reference": "a cat", "n": k} for k in range(10)]
+    path = _write_jsonl(tmp_path / "d.jsonl", rows)
+    config = run_config("dataset=files", f"dataset.path={path}", "metrics=[rouge]")
+    expected = _old_prepare(config)
+    real, calls = stream.Spill.write, []
+
+    def refusing(self, items):
+        calls.append(len(items))
+        if len(calls) == failing_chunk:
+            raise stream.Unstorable("refused")
+        return real(self, items)
+
+    monkeypatch.setattr(stream.Spill, "write", refusing)
+    monkeypatch.setattr(stream, "CHUNK_ITEMS", 3)
+    got = pipeline.prepare_inputs(config)
+    assert isinstance(got.items, tuple) and [it.id for it in got.items] == [it.id for it in expected.items]
+    assert got.items == expected.items and got.fingerprint == expected.fingerprint
+
+
+def test_a_split_slice_is_read_through_its_table(tmp_path):
+    """``train[2:5]`` is a slice of its Arrow file: the stored batches would hold every row, so the slice is
+    read through the dataset's table instead, batch or not."""
+    import datasets
+
+    from bench.data import columns
+    from bench.data.spec import ColumnSpec
+
+    path = _write_jsonl(tmp_path / "d.jsonl", [{"id": f"r{k}", "candidate": "c", "reference": "r"} for k in range(8)])
+    data = datasets.load_dataset("json", data_files=str(path), split="train[2:5]", cache_dir=str(tmp_path / "c"))
+    spec = ColumnSpec(id="id", candidate="candidate", references=("reference",))
+    assert columns._stored_batches(data) is None
+    assert [it.id for it in columns.to_items(data, spec, "d")] == ["r2", "r3", "r4"]
+    assert [it.id for batch in columns.item_batches(data, spec, "d", rows=2) for it in batch] == ["r2", "r3", "r4"]
+
+
+def test_a_killed_runs_scratch_is_reaped(tmp_path):
+    import os
+    import socket
+
+    host = socket.gethostname()
+    dead = next(pid for pid in range(4_000_000, 4_100_000) if not os.path.exists(f"/proc/{pid}"))
+    gone = tmp_path / f"items-{host}.{dead}.abc"
+    mine = tmp_path / f"samples-{host}.{os.getpid()}.def"
+    other = tmp_path / f"items-elsewhere.{dead}.ghi"
+    for folder in (gone, mine, other):
+        folder.mkdir()
+    assert stream.reap(tmp_path) == [gone]
+    assert not gone.exists() and mine.exists() and other.exists()
