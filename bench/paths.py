@@ -236,3 +236,16 @@ def process_alive(pid: int) -> bool:
     except OSError:  # exists, owned by someone else
         return True
     return True
+
+
+def cache_subfolder(name: str) -> Path | None:
+    """``<cache>/<name>``, made if need be; None when the cache dir is unusable or the folder cannot be made
+    (e.g. a full disk): scratch then goes to the system's temp dir."""
+    cache = usable_cache_dir()
+    if cache is None:
+        return None
+    try:
+        (cache / name).mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return cache / name

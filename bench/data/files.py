@@ -76,17 +76,9 @@ def _scratch():
     BENCH_CACHE_DIR is never blamed on the data file."""
     import tempfile
 
-    from bench.paths import usable_cache_dir
+    from bench.paths import cache_subfolder
 
-    cache = usable_cache_dir()
-    root = None
-    if cache is not None:
-        root = cache / "datasets-scratch"
-        try:
-            root.mkdir(parents=True, exist_ok=True)
-        except OSError:  # e.g. a full disk: the scratch copy goes to the temp dir instead
-            root = None
-    with tempfile.TemporaryDirectory(dir=root) as folder:
+    with tempfile.TemporaryDirectory(dir=cache_subfolder("datasets-scratch")) as folder:
         yield folder
 
 

@@ -47,16 +47,9 @@ def scratch_folder(prefix: str = "items-") -> Path:
     import os
     import socket
 
-    from bench.paths import usable_cache_dir
+    from bench.paths import cache_subfolder
 
-    cache = usable_cache_dir()
-    root = None
-    if cache is not None:
-        root = cache / "stream-scratch"
-        try:
-            root.mkdir(parents=True, exist_ok=True)
-        except OSError:  # e.g. a full disk or a read-only cache: the system's temp dir instead
-            root = None
+    root = cache_subfolder("stream-scratch")
     if root is not None:
         reap(root)
     return Path(tempfile.mkdtemp(prefix=f"{prefix}{socket.gethostname()}.{os.getpid()}.", dir=root))
@@ -231,12 +224,21 @@ class StoredItems(collections.abc.Sequence):
                 k += 1
                 lo = self._starts[k]
             return tuple(out)  # as a tuple of items slices
-        if not isinstance(key, int):
-            raise TypeError(f"StoredItems indices must be integers or slices, not {type(key).__name__}")
-        n = len(self)
-        if key < 0:
-            key += n
-        if not 0 <= key < n:
-            raise IndexError(key)
-        k = bisect.bisect_right(self._starts, key) - 1
-        return self.chunk(k)[key - self._starts[k]]
+        k, offset = locate(self._starts, key)
+        return self.chunk(k)[offset]
+
+
+def locate(starts: Sequence[int], key: Any) -> tuple[int, int]:
+    """The chunk and the position in it of item ``key`` (negative from the end) of chunks starting at
+    ``starts`` (the last entry: the item count)."""
+    import bisect
+
+    if not isinstance(key, int):
+        raise TypeError(f"indices must be integers or slices, not {type(key).__name__}")
+    n = starts[-1]
+    if key < 0:
+        key += n
+    if not 0 <= key < n:
+        raise IndexError(key)
+    k = bisect.bisect_right(starts, key) - 1
+    return k, key - starts[k]

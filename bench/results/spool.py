@@ -10,7 +10,6 @@ before. The file goes when the samples are garbage-collected or the process exit
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import json
 import shutil
@@ -101,12 +100,9 @@ class SpooledSamples(LazySamples):
             yield from self._chunk(k)
 
     def __getitem__(self, key: Any) -> Any:
+        from bench.data.stream import locate
+
         if isinstance(key, slice):
             return [self[k] for k in range(*key.indices(len(self)))]
-        n = len(self)
-        if key < 0:
-            key += n
-        if not 0 <= key < n:
-            raise IndexError(key)
-        k = bisect.bisect_right(self._starts, key) - 1
-        return self._chunk(k)[key - self._starts[k]]
+        k, offset = locate(self._starts, key)
+        return self._chunk(k)[offset]
